@@ -1,0 +1,26 @@
+/**
+ * Prisma CLI configuration. Migrations run through the JS schema engine and a
+ * driver adapter, so no engine binary is downloaded (the project works offline):
+ * PGlite in DATA_DIR by default, PostgreSQL when DATABASE_URL names a server.
+ */
+import path from "node:path";
+import { defineConfig } from "prisma/config";
+import { createPostgresMigrationAdapter, openPglite } from "./src/server/db/adapters";
+
+const url = process.env.DATABASE_URL;
+// Without a postgres-style DATABASE_URL the CLI falls back to downloading query
+// engines, even though the adapter below does all the work. The placeholder is
+// never connected to.
+if (!url) process.env.DATABASE_URL = "postgresql://embedded.invalid/tandem";
+const dataDir = process.env.DATA_DIR || "./data";
+
+export default defineConfig({
+  experimental: { adapter: true },
+  engine: "js",
+  schema: path.join("prisma", "schema.prisma"),
+  migrations: { path: path.join("prisma", "migrations") },
+  async adapter() {
+    if (url) return createPostgresMigrationAdapter(url);
+    return (await openPglite(dataDir)).adapter;
+  },
+});

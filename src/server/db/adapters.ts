@@ -1,0 +1,71 @@
+/**
+ * Driver-adapter factories for the two databases Tandem runs on. Shared by the
+ * app's Prisma client (src/server/db/client.ts) and by the Prisma CLI
+ * (prisma.config.ts), so migrations and queries always go through the same
+ * driver. Deliberately free of `server-only`: the CLI loads this file outside
+ * Next's bundler.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+
+/** OIDs of PostgreSQL built-in types the pg adapter cannot map (see below). */
+const NAME_OID = 19;
+const TEXT_OID = 25;
+
+/**
+ * A pg client that reports `name` columns as `text`.
+ *
+ * Prisma's JS schema engine introspects `pg_catalog`, whose identifier columns
+ * have type `name`; `@prisma/adapter-pg` 6.x has no mapping for that OID and
+ * every `migrate` command fails with "Column type 'name'" (upstream
+ * prisma/orm#27403). A `name` value travels over the wire as plain text, so
+ * relabelling the field as `text` before the adapter reads it is lossless.
+ * Only the migrate adapter uses this client; the app's runtime client does not
+ * need it.
+ */
+class NameAsTextClient extends pg.Client {
+  // pg's overloads are not expressible on a subclass; the adapter only uses the
+  // promise form (config object, no callback), which is all this relabels.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const result = (super.query as (...a: any[]) => any)(...args);
+    if (result && typeof result.then === "function") {
+      return result.then((res: pg.QueryResult) => {
+        for (const field of res?.fields ?? []) {
+          if (field.dataTypeID === NAME_OID) field.dataTypeID = TEXT_OID;
+        }
+        return res;
+      });
+    }
+    return result;
+  }
+}
+
+/** Adapter factory for PostgreSQL at `url`, for the app at run time. */
+export function createPostgresAdapter(url: string, max = 10) {
+  return new PrismaPg({ connectionString: url, max });
+}
+
+/** Adapter factory for PostgreSQL at `url`, for the Prisma CLI's schema engine. */
+export function createPostgresMigrationAdapter(url: string) {
+  const pool = new pg.Pool({ connectionString: url, max: 2, Client: NameAsTextClient });
+  return new PrismaPg(pool, { disposeExternalPool: true });
+}
+
+/** The directory that holds the embedded database inside DATA_DIR. */
+export function pgliteDir(dataDir: string) {
+  return path.join(path.resolve(dataDir), "pglite");
+}
+
+/** Open (creating if needed) the embedded database and wrap it for Prisma. */
+export async function openPglite(dataDir: string) {
+  const dir = pgliteDir(dataDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create({ dataDir: dir });
+  return { client, adapter: new PrismaPGlite(client) };
+}

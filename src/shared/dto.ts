@@ -1,0 +1,56 @@
+/** JSON shapes the API returns and realtime events carry. Dates are ISO strings. */
+import type { Role, TicketPriority, TicketStatus } from "./enums";
+
+export type UserRef = { id: string; name: string };
+
+export type SessionUser = UserRef & { email: string; role: Role };
+
+export type TicketDTO = {
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  requester: UserRef;
+  assignee: UserRef | null;
+  version: number;
+  /** seq of the newest event of this ticket when this snapshot was taken. */
+  lastSeq: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type CommentDTO = {
+  id: string;
+  ticketId: string;
+  body: string;
+  internal: boolean;
+  author: UserRef & { role: Role };
+  createdAt: string;
+};
+
+export type AttachmentDTO = {
+  id: string;
+  ticketId: string;
+  originalName: string;
+  size: number;
+  contentType: string;
+  uploader: UserRef;
+  createdAt: string;
+  /** Download URL, subject to the same policy as the ticket. */
+  url: string;
+};
+
+export type TicketChanges = Partial<{
+  status: { from: TicketStatus; to: TicketStatus };
+  priority: { from: TicketPriority; to: TicketPriority };
+  assignee: { from: UserRef | null; to: UserRef | null };
+  title: { from: string; to: string };
+}>;
+
+export type ApiErrorBody = {
+  error: { code: string; message: string; fields?: Record<string, string[]> };
+};
+
+export type Page<T> = { items: T[]; nextCursor: string | null };

@@ -1,0 +1,77 @@
+/**
+ * The one realtime contract shared by the Socket.IO server and its clients.
+ * Event names are `entity:action`. Types are not validation: the server
+ * zod-parses every client payload with the schemas below.
+ */
+import { z } from "zod";
+import type { AttachmentDTO, CommentDTO, TicketChanges, TicketDTO, UserRef } from "./dto";
+
+/** Every server event: one durable TicketEvent, numbered per ticket. */
+export type TicketEventEnvelope<TType extends TicketEventType = TicketEventType> = {
+  ticketId: string;
+  /** The ticket's event number, written in the same transaction as the change. */
+  seq: number;
+  /** ISO time of the change. */
+  at: string;
+  actor: UserRef;
+  type: TType;
+  data: TicketEventData[TType];
+};
+
+export type TicketEventData = {
+  "ticket:created": { ticket: TicketDTO };
+  "ticket:updated": { ticket: TicketDTO; changes: TicketChanges };
+  "comment:added": { comment: CommentDTO };
+  "attachment:added": { attachment: AttachmentDTO };
+};
+
+export type TicketEventType = keyof TicketEventData;
+export const TICKET_EVENT_TYPES = [
+  "ticket:created",
+  "ticket:updated",
+  "comment:added",
+  "attachment:added",
+] as const satisfies readonly TicketEventType[];
+
+export type AnyTicketEvent = { [K in TicketEventType]: TicketEventEnvelope<K> }[TicketEventType];
+
+export type Ack<T extends object = object> =
+  | ({ ok: true } & T)
+  | { ok: false; error: { code: string; message: string } };
+
+export const ZTicketJoin = z.object({
+  ticketId: z.string().min(1).max(64),
+  /** Last seq the client has applied; events after it are returned in the ack. */
+  sinceSeq: z.number().int().min(0).optional(),
+});
+export type TTicketJoin = z.infer<typeof ZTicketJoin>;
+
+export const ZTicketLeave = z.object({ ticketId: z.string().min(1).max(64) });
+export type TTicketLeave = z.infer<typeof ZTicketLeave>;
+
+export type TicketJoinAck = Ack<{ seq: number; missed: AnyTicketEvent[] }>;
+
+export interface ServerToClientEvents {
+  "ticket:created": (event: TicketEventEnvelope<"ticket:created">) => void;
+  "ticket:updated": (event: TicketEventEnvelope<"ticket:updated">) => void;
+  "comment:added": (event: TicketEventEnvelope<"comment:added">) => void;
+  "attachment:added": (event: TicketEventEnvelope<"attachment:added">) => void;
+}
+
+export interface ClientToServerEvents {
+  "ticket:join": (payload: TTicketJoin, ack: (result: TicketJoinAck) => void) => void;
+  "ticket:leave": (payload: TTicketLeave, ack?: (result: Ack) => void) => void;
+}
+
+export type SocketData = {
+  user: { id: string; name: string; role: "REQUESTER" | "AGENT" | "ADMIN" };
+};
+
+/** Room names; only the server joins sockets to rooms. */
+export const rooms = {
+  user: (userId: string) => `user:${userId}`,
+  staff: "staff",
+  ticket: (ticketId: string) => `ticket:${ticketId}`,
+  /** Staff members of a ticket room: the only audience of internal notes. */
+  ticketStaff: (ticketId: string) => `ticket:${ticketId}:staff`,
+} as const;

@@ -1,0 +1,44 @@
+/** Ticket request schemas: validate the API routes and the ticket forms alike. */
+import { z } from "zod";
+import { TICKET_PRIORITIES, TICKET_STATUSES } from "../enums";
+
+export const ZCreateTicket = z.object({
+  title: z.string().trim().min(3, "Title must be at least 3 characters").max(200, "Title is too long"),
+  description: z
+    .string()
+    .trim()
+    .min(1, "Description is required")
+    .max(20_000, "Description is too long"),
+  priority: z.enum(TICKET_PRIORITIES).optional(),
+});
+export type TCreateTicket = z.infer<typeof ZCreateTicket>;
+
+export const ZUpdateTicket = z
+  .object({
+    status: z.enum(TICKET_STATUSES).optional(),
+    priority: z.enum(TICKET_PRIORITIES).optional(),
+    assigneeId: z.string().min(1).max(64).nullable().optional(),
+    title: z.string().trim().min(3, "Title must be at least 3 characters").max(200).optional(),
+    /** The version the client last saw; a stale one is refused with 409. */
+    version: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine(
+    (v) => ["status", "priority", "assigneeId", "title"].some((k) => k in v),
+    { message: "Nothing to change", path: ["status"] },
+  );
+export type TUpdateTicket = z.infer<typeof ZUpdateTicket>;
+
+export const TICKET_SORTS = ["updated_desc", "updated_asc", "created_desc", "created_asc", "priority_desc"] as const;
+
+export const ZListTickets = z.object({
+  status: z.enum(TICKET_STATUSES).optional(),
+  priority: z.enum(TICKET_PRIORITIES).optional(),
+  /** A user id, "me", or "none" for unassigned. */
+  assignee: z.string().min(1).max(64).optional(),
+  q: z.string().trim().max(200).optional(),
+  sort: z.enum(TICKET_SORTS).default("updated_desc"),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+export type TListTickets = z.infer<typeof ZListTickets>;
