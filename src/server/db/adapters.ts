@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
@@ -67,5 +68,9 @@ export async function openPglite(dataDir: string) {
   const dir = pgliteDir(dataDir);
   fs.mkdirSync(dir, { recursive: true });
   const client = await PGlite.create({ dataDir: dir });
-  return { client, adapter: new PrismaPGlite(client) };
+  // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10, whose
+  // ArgType shape differs from 6.19's; it ignores argTypes at run time (PGlite
+  // infers parameter types), so only the declaration is out of date.
+  const adapter = new PrismaPGlite(client) as unknown as SqlMigrationAwareDriverAdapterFactory;
+  return { client, adapter };
 }

@@ -29,7 +29,7 @@ export const ZUpdateTicket = z
   );
 export type TUpdateTicket = z.infer<typeof ZUpdateTicket>;
 
-export const TICKET_SORTS = ["updated_desc", "updated_asc", "created_desc", "created_asc", "priority_desc"] as const;
+export const TICKET_SORTS = ["updated_desc", "updated_asc", "created_desc", "created_asc"] as const;
 
 export const ZListTickets = z.object({
   status: z.enum(TICKET_STATUSES).optional(),

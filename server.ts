@@ -1,0 +1,107 @@
+/**
+ * Tandem's one process: Next.js (App Router) and Socket.IO on a single
+ * http.Server and port. Boot order matters: lock the data dir, migrate, open
+ * the database, seed the demo (embedded only), then serve.
+ */
+import "./src/server/server-only-shim.cjs";
+import { EventEmitter } from "node:events";
+import http from "node:http";
+import type { Socket } from "node:net";
+import next from "next";
+import { openDatabase, lockDataDir } from "./src/server/db/open";
+import { env as readEnv } from "./src/server/env";
+import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
+import { runtime } from "./src/server/runtime";
+import { runMigrations } from "./src/server/setup/migrate";
+import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets";
+import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main() {
+  const env = readEnv();
+  const dev = env.NODE_ENV !== "production";
+  const releaseLock = env.embedded ? lockDataDir(env.dataDir) : () => undefined;
+
+  // next-auth reads these itself; set them before Next loads.
+  process.env.NEXTAUTH_SECRET = resolveAuthSecret(env);
+  process.env.NEXTAUTH_URL = env.APP_URL;
+  env.NEXTAUTH_SECRET = process.env.NEXTAUTH_SECRET;
+
+  await runMigrations(env);
+  const database = await openDatabase(env);
+  runtime().prisma = database.prisma;
+
+  if (env.embedded && (await database.prisma.user.count()) === 0) {
+    const password = env.DEMO_PASSWORD ?? generatePassword();
+    await seedDemo(database.prisma, password);
+    console.log(
+      `[tandem] Seeded demo accounts (${DEMO_USERS.map((u) => u.email).join(", ")})` +
+        (env.DEMO_PASSWORD ? " with DEMO_PASSWORD." : ` with password: ${password}\n[tandem] It is shown only this once.`),
+    );
+  }
+
+  // Next attaches its own upgrade listener to the server of the first request
+  // it sees, and closes upgrades it does not own, Socket.IO's included
+  // (vercel/next.js#50461). Hand it a decoy and route upgrades by path below.
+  const decoy = new EventEmitter();
+  const app = next({ dev, dir: __dirname, hostname: "localhost", port: env.PORT, httpServer: decoy as http.Server });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const nextUpgrade = app.getUpgradeHandler();
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
+  // Idle keep-alive connections must not hold shutdown open.
+  server.keepAliveTimeout = 65_000;
+
+  const realtime = createRealtimeServer(server, env);
+  server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    if (req.url?.startsWith("/socket.io/")) return; // engine.io's own listener takes it
+    void nextUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  console.log(`[tandem] ready on http://localhost:${port} (${dev ? "development" : "production"}, ${database.kind}${env.REDIS_URL ? ", redis" : ""}) pid ${process.pid}`);
+  process.send?.("ready");
+
+  let stopping = false;
+  async function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    runtime().shuttingDown = true;
+    console.log(`[tandem] ${signal}: shutting down`);
+    const force = setTimeout(() => {
+      console.error("[tandem] shutdown took too long; exiting");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    // Stop accepting; in-flight requests finish; idle keep-alive sockets close.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await realtime.close();
+    await closed;
+    await app.close?.();
+    await database.close();
+    releaseLock();
+    console.log("[tandem] stopped");
+    process.exit(0);
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  // PM2 on some platforms sends a "shutdown" message instead of a signal.
+  process.on("message", (msg) => {
+    if (msg === "shutdown") void shutdown("shutdown message");
+  });
+}
+
+main().catch((e) => {
+  console.error("[tandem] failed to start:", e instanceof Error ? e.message : e);
+  process.exit(1);
+});

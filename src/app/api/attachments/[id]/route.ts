@@ -1,0 +1,19 @@
+import { Readable } from "node:stream";
+import { openAttachment } from "@/server/attachments/open-attachment";
+import { authed } from "@/server/http/route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = authed<{ id: string }>(async (_req, user, { id }) => {
+  const { attachment, stream } = await openAttachment(user, id);
+  return new Response(Readable.toWeb(stream) as ReadableStream, {
+    headers: {
+      "Content-Type": attachment.contentType,
+      "Content-Length": String(attachment.size),
+      // Always a download, never rendered inline: uploaded HTML or SVG must not run as our origin.
+      "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(attachment.originalName)}`,
+      "X-Content-Type-Options": "nosniff",
+      "Cache-Control": "private, no-store",
+    },
+  });
+});

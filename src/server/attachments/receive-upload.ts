@@ -1,0 +1,111 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import Busboy from "busboy";
+import { env } from "../env";
+import { AppError } from "../errors";
+
+export type ReceivedUpload = {
+  /** Where the bytes are now; addAttachment moves or deletes it. */
+  tempPath: string;
+  originalName: string;
+  contentType: string;
+  size: number;
+};
+
+// Multipart framing around one file is a few hundred bytes; allow generous slack.
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+function tooLarge() {
+  return new AppError("PAYLOAD_TOO_LARGE", `Files are limited to ${env().MAX_UPLOAD_MB} MB`);
+}
+
+/** Strip directories and control characters; the name is shown to users, never used as a path. */
+export function cleanFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 255);
+  return cleaned || "file";
+}
+
+/**
+ * Stream the multipart field `file` of a request to a temporary file,
+ * enforcing MAX_UPLOAD_MB while the bytes arrive (a declared Content-Length
+ * over the limit is refused before reading anything). On any failure the
+ * partial file is removed.
+ */
+export async function receiveUpload(headers: Headers, body: WebReadableStream<Uint8Array> | null): Promise<ReceivedUpload> {
+  const { maxUploadBytes, uploadDir } = env();
+  const contentType = headers.get("content-type") ?? "";
+  if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data in the field \"file\"");
+  }
+  const declared = Number(headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge();
+  if (!body) throw new AppError("VALIDATION", "No file was sent", { file: ["Choose a file to upload"] });
+
+  const tmpDir = path.join(uploadDir, "tmp");
+  await fs.promises.mkdir(tmpDir, { recursive: true });
+  const tempPath = path.join(tmpDir, randomUUID());
+
+  let busboy: Busboy.Busboy;
+  try {
+    busboy = Busboy({
+      headers: { "content-type": contentType },
+      limits: { files: 1, fileSize: maxUploadBytes, fields: 20, fieldSize: 64 * 1024 },
+    });
+  } catch {
+    throw new AppError("VALIDATION", "Malformed multipart body", { file: ["Malformed upload"] });
+  }
+
+  let received: Promise<ReceivedUpload> | undefined;
+  busboy.on("file", (field, stream, info) => {
+    if (field !== "file" || received) {
+      stream.resume();
+      return;
+    }
+    let size = 0;
+    let truncated = false;
+    stream.on("limit", () => {
+      truncated = true;
+    });
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    received = pipeline(stream, counter, fs.createWriteStream(tempPath, { flags: "wx" })).then(() => {
+      if (truncated) throw tooLarge();
+      return {
+        tempPath,
+        originalName: cleanFileName(info.filename ?? ""),
+        contentType: cleanContentType(info.mimeType),
+        size,
+      };
+    });
+    // Keep an early failure from being reported as unhandled before we await it.
+    received.catch(() => undefined);
+  });
+
+  try {
+    await pipeline(Readable.fromWeb(body), busboy);
+    if (!received) throw new AppError("VALIDATION", "No file was sent", { file: ["Choose a file to upload"] });
+    const upload = await received;
+    if (upload.size === 0) throw new AppError("VALIDATION", "The file is empty", { file: ["The file is empty"] });
+    return upload;
+  } catch (e) {
+    await fs.promises.rm(tempPath, { force: true });
+    if (e instanceof Error && e.name === "AppError") throw e;
+    throw new AppError("VALIDATION", "The upload could not be read", { file: ["Malformed or interrupted upload"] });
+  }
+}
+
+function cleanContentType(mime: string | undefined): string {
+  const v = (mime ?? "").toLowerCase().trim();
+  return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(v) ? v : "application/octet-stream";
+}

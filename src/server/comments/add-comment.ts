@@ -1,0 +1,33 @@
+import "server-only";
+import type { CommentDTO, SessionUser } from "../../shared/dto";
+import type { TCreateComment } from "../../shared/schemas/comments";
+import { db } from "../db";
+import { publish } from "../events/publish";
+import { recordEvent } from "../events/record-event";
+import { authorize } from "../policy";
+import { commentInclude, toCommentDTO } from "../serializers";
+import { loadTicketFor } from "../tickets/load-ticket";
+
+/** Add a comment, or an internal note when `internal` (staff only). */
+export async function addComment(actor: SessionUser, ticketId: string, input: TCreateComment): Promise<CommentDTO> {
+  const ticket = await loadTicketFor(actor, ticketId, "comment:create");
+  if (input.internal) authorize(actor, "comment:internal:create", ticket);
+  const event = await db().$transaction(async (tx) => {
+    const comment = await tx.comment.create({
+      data: { ticketId, authorId: actor.id, body: input.body, internal: input.internal ?? false },
+      include: commentInclude,
+    });
+    // Touch the ticket so "recently updated" sorting reflects conversation.
+    await tx.ticket.update({ where: { id: ticketId }, data: { updatedAt: comment.createdAt } });
+    return recordEvent(tx, {
+      ticketId,
+      type: "comment:added",
+      actor,
+      data: { comment: toCommentDTO(comment) },
+      internal: comment.internal,
+      at: comment.createdAt,
+    });
+  });
+  publish(event);
+  return event.data.comment;
+}

@@ -1,0 +1,72 @@
+/**
+ * The process environment, read and validated once. Nothing else reads
+ * process.env (except prisma.config.ts, which the Prisma CLI loads on its own).
+ * Deliberately free of `server-only` so server.ts can load it before Next.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  /** Public origin the browser sees (scheme://host[:port]); defaults to http://localhost:PORT. */
+  APP_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// or postgresql:// URL")
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(),
+  NEXTAUTH_SECRET: z.string().min(16, "NEXTAUTH_SECRET must be at least 16 characters").optional(),
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(1024).default(10),
+  DEMO_PASSWORD: z.string().min(8, "DEMO_PASSWORD must be at least 8 characters").optional(),
+  /** How often open sockets re-check that their user still exists and is active. */
+  SESSION_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Client events one socket may send per 10 s window before being refused. */
+  SOCKET_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(100),
+});
+
+export type Env = z.infer<typeof ZEnv> & {
+  APP_URL: string;
+  appOrigin: string;
+  dataDir: string;
+  uploadDir: string;
+  maxUploadBytes: number;
+  embedded: boolean;
+};
+
+function blankToUndefined(source: NodeJS.ProcessEnv) {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(source)) out[k] = v === "" ? undefined : v;
+  return out;
+}
+
+/** Parse an environment; throws one error listing every invalid variable. */
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const parsed = ZEnv.safeParse(blankToUndefined(source));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    ...e,
+    APP_URL: appUrl,
+    appOrigin: new URL(appUrl).origin,
+    dataDir,
+    uploadDir: path.join(dataDir, "uploads"),
+    maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
+    embedded: !e.DATABASE_URL,
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

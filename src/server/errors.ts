@@ -1,0 +1,55 @@
+import "server-only";
+
+/** Error codes and the HTTP status each maps to: the one place that decides. */
+export const ERROR_STATUS = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  VALIDATION: 400,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** An expected failure with a stable code; its message is safe to show users. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fields?: Record<string, string[]>;
+
+  constructor(code: ErrorCode, message: string, fields?: Record<string, string[]>) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.fields = fields;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/**
+ * True for AppError instances from any bundle: Next bundles route handlers
+ * apart from server.ts, so `instanceof` is not reliable across that boundary.
+ */
+export function isAppError(e: unknown): e is AppError {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "AppError" && "code" in e;
+}
+
+/** Turn a zod error into the `fields` map of a VALIDATION error. */
+export function validationError(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+  message = "Some fields are invalid",
+): AppError {
+  const fields: Record<string, string[]> = {};
+  for (const issue of issues) {
+    const key = issue.path.map(String).join(".") || "_";
+    (fields[key] ??= []).push(issue.message);
+  }
+  return new AppError("VALIDATION", message, fields);
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import type { Prisma } from "../../generated/prisma/client";
+import type { UserRef } from "../../shared/dto";
+import type { TicketEventData, TicketEventEnvelope, TicketEventType } from "../../shared/realtime";
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Append an event to a ticket's log inside the caller's transaction.
+ *
+ * The seq comes from incrementing Ticket.lastSeq, which row-locks the ticket
+ * until commit: concurrent changes to one ticket get consecutive seqs in commit
+ * order, with no gaps and no duplicates (the (ticketId, seq) unique index backs
+ * this up).
+ */
+export async function recordEvent<T extends TicketEventType>(
+  tx: Tx,
+  input: {
+    ticketId: string;
+    type: T;
+    actor: UserRef;
+    /** The payload, or a function building it after lastSeq moved (so ticket snapshots carry this seq). */
+    data: TicketEventData[T] | (() => Promise<TicketEventData[T]>);
+    internal?: boolean;
+    at?: Date;
+  },
+): Promise<TicketEventEnvelope<T>> {
+  const { lastSeq } = await tx.ticket.update({
+    where: { id: input.ticketId },
+    data: { lastSeq: { increment: 1 } },
+    select: { lastSeq: true },
+  });
+  const at = input.at ?? new Date();
+  const data = typeof input.data === "function" ? await input.data() : input.data;
+  await tx.ticketEvent.create({
+    data: {
+      ticketId: input.ticketId,
+      seq: lastSeq,
+      type: input.type,
+      payload: data as unknown as Prisma.InputJsonValue,
+      actorId: input.actor.id,
+      internal: input.internal ?? false,
+      createdAt: at,
+    },
+  });
+  return {
+    ticketId: input.ticketId,
+    seq: lastSeq,
+    at: at.toISOString(),
+    actor: { id: input.actor.id, name: input.actor.name },
+    type: input.type,
+    data,
+  } as TicketEventEnvelope<T>;
+}

@@ -1,0 +1,61 @@
+import "server-only";
+import type { IncomingHttpHeaders } from "node:http";
+import { decode } from "next-auth/jwt";
+import type { SessionUser } from "../../shared/dto";
+import { findActiveUser } from "../auth/current-user";
+import { isSecureRequest, sessionCookieName } from "../auth/secure";
+import { env } from "../env";
+
+/** Parse a Cookie header into an object (next-auth needs one: nextauthjs/next-auth#720). */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || name in out) continue;
+    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    try {
+      out[name] = decodeURIComponent(raw);
+    } catch {
+      out[name] = raw;
+    }
+  }
+  return out;
+}
+
+/**
+ * The session JWT from the cookies, joining next-auth's chunked cookies
+ * (`name.0`, `name.1`, …) that large sessions are split into.
+ */
+export function sessionToken(cookies: Record<string, string>, name: string): string | undefined {
+  if (cookies[name]) return cookies[name];
+  const chunks: string[] = [];
+  for (let i = 0; cookies[`${name}.${i}`] !== undefined; i++) chunks.push(cookies[`${name}.${i}`]!);
+  return chunks.length ? chunks.join("") : undefined;
+}
+
+export type SocketIdentity = { user: SessionUser; expiresAt: number };
+
+/**
+ * The user behind a Socket.IO handshake, from the same next-auth session
+ * cookie the pages use, or null. The cookie name follows the same HTTPS rule
+ * as pages (see auth/secure.ts).
+ */
+export async function authenticateHandshake(headers: IncomingHttpHeaders): Promise<SocketIdentity | null> {
+  const token = sessionToken(parseCookies(headers.cookie), sessionCookieName(isSecureRequest(headers)));
+  if (!token) return null;
+  const secret = env().NEXTAUTH_SECRET;
+  if (!secret) return null;
+  let payload: Awaited<ReturnType<typeof decode>>;
+  try {
+    payload = await decode({ token, secret });
+  } catch {
+    return null;
+  }
+  if (!payload?.sub) return null;
+  const exp = typeof payload.exp === "number" ? payload.exp * 1000 : Number.POSITIVE_INFINITY;
+  if (exp <= Date.now()) return null;
+  const user = await findActiveUser(payload.sub);
+  return user ? { user, expiresAt: exp } : null;
+}

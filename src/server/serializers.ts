@@ -1,0 +1,81 @@
+import "server-only";
+import type { AttachmentDTO, CommentDTO, TicketDTO } from "../shared/dto";
+import type { Role, TicketPriority, TicketStatus } from "../shared/enums";
+
+const userRef = { select: { id: true, name: true } } as const;
+
+/** Prisma `include` that loads what toTicketDTO needs. */
+export const ticketInclude = { requester: userRef, assignee: userRef } as const;
+export const commentInclude = { author: { select: { id: true, name: true, role: true } } } as const;
+export const attachmentInclude = { uploader: userRef } as const;
+
+type Ref = { id: string; name: string };
+
+export function toTicketDTO(t: {
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  requester: Ref;
+  assignee: Ref | null;
+  version: number;
+  lastSeq: number;
+  createdAt: Date;
+  updatedAt: Date;
+}): TicketDTO {
+  return {
+    id: t.id,
+    number: t.number,
+    title: t.title,
+    description: t.description,
+    status: t.status,
+    priority: t.priority,
+    requester: { id: t.requester.id, name: t.requester.name },
+    assignee: t.assignee ? { id: t.assignee.id, name: t.assignee.name } : null,
+    version: t.version,
+    lastSeq: t.lastSeq,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+export function toCommentDTO(c: {
+  id: string;
+  ticketId: string;
+  body: string;
+  internal: boolean;
+  author: Ref & { role: Role };
+  createdAt: Date;
+}): CommentDTO {
+  return {
+    id: c.id,
+    ticketId: c.ticketId,
+    body: c.body,
+    internal: c.internal,
+    author: { id: c.author.id, name: c.author.name, role: c.author.role },
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+export function toAttachmentDTO(a: {
+  id: string;
+  ticketId: string;
+  originalName: string;
+  size: number;
+  contentType: string;
+  uploader: Ref;
+  createdAt: Date;
+}): AttachmentDTO {
+  return {
+    id: a.id,
+    ticketId: a.ticketId,
+    originalName: a.originalName,
+    size: a.size,
+    contentType: a.contentType,
+    uploader: { id: a.uploader.id, name: a.uploader.name },
+    createdAt: a.createdAt.toISOString(),
+    url: `/api/attachments/${a.id}`,
+  };
+}

@@ -1,0 +1,34 @@
+import "server-only";
+import type { SessionUser, TicketDTO } from "../../shared/dto";
+import type { TCreateTicket } from "../../shared/schemas/tickets";
+import { db } from "../db";
+import { publish } from "../events/publish";
+import { recordEvent } from "../events/record-event";
+import { authorize } from "../policy";
+import { ticketInclude, toTicketDTO } from "../serializers";
+
+/** Open a ticket on behalf of `actor`, who becomes its requester. */
+export async function createTicket(actor: SessionUser, input: TCreateTicket): Promise<TicketDTO> {
+  authorize(actor, "ticket:create");
+  const event = await db().$transaction(async (tx) => {
+    const { id } = await tx.ticket.create({
+      data: {
+        title: input.title,
+        description: input.description,
+        priority: input.priority ?? "MEDIUM",
+        requesterId: actor.id,
+      },
+      select: { id: true },
+    });
+    return recordEvent(tx, {
+      ticketId: id,
+      type: "ticket:created",
+      actor,
+      data: async () => ({
+        ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id }, include: ticketInclude })),
+      }),
+    });
+  });
+  publish(event);
+  return event.data.ticket;
+}
