@@ -18,6 +18,9 @@ import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+// Next phones home by default; self-hosted installs (often offline) should not.
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
 async function main() {
   const env = readEnv();
   const dev = env.NODE_ENV !== "production";

@@ -27,7 +27,6 @@ function tooLarge() {
 /** Strip directories and control characters; the name is shown to users, never used as a path. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
   const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 255);
   return cleaned || "file";
 }

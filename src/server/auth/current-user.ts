@@ -2,8 +2,8 @@ import "server-only";
 import { getServerSession } from "next-auth";
 import { headers } from "next/headers";
 import type { SessionUser } from "../../shared/dto";
-import { db } from "../db";
 import { AppError } from "../errors";
+import { findActiveUser } from "../users/find-active-user";
 import { authOptions } from "./options";
 import { isSecureRequest } from "./secure";
 
@@ -24,14 +24,4 @@ export async function requireUser(): Promise<SessionUser> {
   const user = await getCurrentUser();
   if (!user) throw new AppError("UNAUTHORIZED", "Sign in first");
   return user;
-}
-
-/** An active user by id, as the session sees it. */
-export async function findActiveUser(id: string): Promise<SessionUser | null> {
-  const user = await db().user.findUnique({
-    where: { id },
-    select: { id: true, name: true, email: true, role: true, active: true },
-  });
-  if (!user || !user.active) return null;
-  return { id: user.id, name: user.name, email: user.email, role: user.role };
 }

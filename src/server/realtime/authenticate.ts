@@ -2,7 +2,7 @@ import "server-only";
 import type { IncomingHttpHeaders } from "node:http";
 import { decode } from "next-auth/jwt";
 import type { SessionUser } from "../../shared/dto";
-import { findActiveUser } from "../auth/current-user";
+import { findActiveUser } from "../users/find-active-user";
 import { isSecureRequest, sessionCookieName } from "../auth/secure";
 import { env } from "../env";
 

@@ -13,7 +13,7 @@ import {
   ZTicketLeave,
 } from "../../shared/realtime";
 import { isStaffRole } from "../../shared/enums";
-import { findActiveUser } from "../auth/current-user";
+import { findActiveUser } from "../users/find-active-user";
 import type { Env } from "../env";
 import { isAppError } from "../errors";
 import { listTicketEvents } from "../events/list-events";

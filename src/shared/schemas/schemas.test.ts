@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ZSignIn } from "./auth";
+import { ZCreateComment } from "./comments";
+import { ZCreateTicket, ZListTickets, ZUpdateTicket } from "./tickets";
+
+test("ticket creation trims, requires a title and description, and checks priority", () => {
+  assert.deepEqual(ZCreateTicket.parse({ title: "  Printer jam ", description: " It jams " }), {
+    title: "Printer jam",
+    description: "It jams",
+  });
+  assert.equal(ZCreateTicket.safeParse({ title: "ab", description: "x" }).success, false);
+  assert.equal(ZCreateTicket.safeParse({ title: "Valid", description: "   " }).success, false);
+  assert.equal(ZCreateTicket.safeParse({ title: "Valid", description: "x", priority: "CRITICAL" }).success, false);
+  assert.equal(ZCreateTicket.safeParse({ title: "x".repeat(201), description: "x" }).success, false);
+});
+
+test("ticket updates need at least one change and refuse unknown fields", () => {
+  assert.equal(ZUpdateTicket.safeParse({}).success, false);
+  assert.equal(ZUpdateTicket.safeParse({ version: 3 }).success, false);
+  assert.equal(ZUpdateTicket.safeParse({ status: "DONE" }).success, false);
+  assert.equal(ZUpdateTicket.safeParse({ status: "CLOSED", requesterId: "x" }).success, false);
+  assert.deepEqual(ZUpdateTicket.parse({ assigneeId: null, version: 2 }), { assigneeId: null, version: 2 });
+  assert.equal(ZUpdateTicket.safeParse({ status: "RESOLVED", version: 0 }).success, false);
+});
+
+test("list query coerces limit, defaults the sort and bounds the page size", () => {
+  assert.deepEqual(ZListTickets.parse({ limit: "10" }), { limit: 10, sort: "updated_desc" });
+  assert.equal(ZListTickets.safeParse({ limit: "1000" }).success, false);
+  assert.equal(ZListTickets.safeParse({ sort: "random" }).success, false);
+});
+
+test("comments must have a body; internal defaults to false", () => {
+  assert.deepEqual(ZCreateComment.parse({ body: " hi " }), { body: "hi", internal: false });
+  assert.equal(ZCreateComment.safeParse({ body: "   " }).success, false);
+  assert.equal(ZCreateComment.safeParse({ body: "x".repeat(10_001) }).success, false);
+});
+
+test("sign-in normalises the email", () => {
+  assert.deepEqual(ZSignIn.parse({ email: " Alice@Example.COM ", password: "p" }), { email: "alice@example.com", password: "p" });
+  assert.equal(ZSignIn.safeParse({ email: "nope", password: "p" }).success, false);
+});

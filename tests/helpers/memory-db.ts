@@ -1,0 +1,28 @@
+/**
+ * An in-memory PGlite database with the project's migrations applied, behind
+ * the real Prisma client: for unit tests of code that takes a Prisma client or
+ * transaction (no server, no files).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../../src/generated/prisma/client";
+
+const MIGRATIONS = path.resolve(__dirname, "../../prisma/migrations");
+
+export async function openMemoryDb() {
+  const client = await PGlite.create();
+  for (const dir of fs.readdirSync(MIGRATIONS).filter((d) => /^\d+_/.test(d)).sort()) {
+    await client.exec(fs.readFileSync(path.join(MIGRATIONS, dir, "migration.sql"), "utf8"));
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) as unknown as SqlMigrationAwareDriverAdapterFactory });
+  return {
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * Test harness: the real Tandem server (server.ts, production build) on port
+ * 0 with a fresh DATA_DIR, plus sign-in over HTTP through next-auth and real
+ * socket.io-client sockets.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { io, type Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../src/shared/realtime";
+
+export const ROOT = path.resolve(__dirname, "../..");
+export const DEMO_PASSWORD = "password";
+
+export type TestServer = {
+  url: string;
+  port: number;
+  password: string;
+  dataDir: string;
+  proc: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+};
+
+export function makeTempDir(prefix = "tandem-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function assertBuilt() {
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("No production build: run `npm run build` first (npm test does it for you)");
+  }
+}
+
+/** Start server.ts in production mode on a free port. */
+export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<TestServer> {
+  assertBuilt();
+  const dataDir = opts.dataDir ?? makeTempDir();
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: "production",
+    PORT: String(opts.port ?? 0),
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    DEMO_PASSWORD,
+    NEXT_TELEMETRY_DISABLED: "1",
+    ...opts.env,
+  };
+  for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET"]) {
+    if (!opts.env || !(k in opts.env)) delete env[k];
+  }
+  const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout!.on("data", (d: Buffer) => (out += d));
+  proc.stderr!.on("data", (d: Buffer) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 90 s:\n${out}`)), 90_000);
+    const check = () => {
+      const m = /ready on http:\/\/localhost:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    proc.stdout!.on("data", check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    password: env.DEMO_PASSWORD ?? DEMO_PASSWORD,
+    dataDir,
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Cookies from a response's Set-Cookie headers, merged into a jar. */
+function absorbCookies(jar: Map<string, string>, res: Response) {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(";");
+    const eq = pair!.indexOf("=");
+    const name = pair!.slice(0, eq).trim();
+    const value = pair!.slice(eq + 1).trim();
+    if (/max-age=0|expires=thu, 01 jan 1970/i.test(line) || value === "") jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
+function cookieHeader(jar: Map<string, string>) {
+  return [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+}
+
+/**
+ * Sign in through next-auth's credentials flow exactly as a browser form
+ * does (CSRF token, then the callback). Returns the Cookie header to send.
+ */
+export async function signIn(baseUrl: string, email: string, password = DEMO_PASSWORD, headers: Record<string, string> = {}): Promise<string> {
+  const jar = new Map<string, string>();
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { headers });
+  absorbCookies(jar, csrfRes);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  absorbCookies(jar, res);
+  if (![...jar.keys()].some((k) => k.includes("session-token"))) {
+    throw new Error(`sign-in failed for ${email}: HTTP ${res.status}`);
+  }
+  return cookieHeader(jar);
+}
+
+/** A JSON API call with a session cookie. */
+export async function api<T = unknown>(
+  baseUrl: string,
+  cookie: string | undefined,
+  method: string,
+  pathname: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}${pathname}`, {
+    method,
+    headers: { ...(cookie ? { cookie } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A connected socket.io-client socket, or a rejection with the connect_error message. */
+export function connectSocket(
+  baseUrl: string,
+  cookie: string | undefined,
+  opts: { transports?: ("websocket" | "polling")[]; origin?: string; extraHeaders?: Record<string, string> } = {},
+): Promise<ClientSocket> {
+  const socket: ClientSocket = io(baseUrl, {
+    path: "/socket.io/",
+    transports: opts.transports ?? ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    timeout: 10_000,
+    extraHeaders: { ...(cookie ? { cookie } : {}), ...(opts.origin ? { origin: opts.origin } : {}), ...opts.extraHeaders },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", (e) => {
+      socket.close();
+      reject(e);
+    });
+  });
+}
+
+/** Resolve with the next `event` on `socket`, or reject after `ms`. */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: ClientSocket,
+  event: E,
+  predicate: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
+  ms = 10_000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, handler as never);
+      reject(new Error(`no ${String(event)} within ${ms} ms`));
+    }, ms);
+    const handler = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, handler as never);
+      resolve(payload);
+    };
+    socket.on(event, handler as never);
+  });
+}
+
+/** Collect every `event` on `socket` into an array (for asserting absence). */
+export function collect<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E) {
+  const seen: Array<Parameters<ServerToClientEvents[E]>[0]> = [];
+  socket.on(event, ((p: Parameters<ServerToClientEvents[E]>[0]) => seen.push(p)) as never);
+  return seen;
+}
