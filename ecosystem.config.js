@@ -1,0 +1,110 @@
+/**
+ * PM2 process file for Tandem: `pm2 startOrReload ecosystem.config.js --update-env`
+ * (deploy/deploy.sh does that, one process at a time).
+ *
+ * Fork mode with one app and one port per process, never cluster mode: PM2's cluster
+ * mode shares one port through the Node cluster module, which hands each HTTP request
+ * to any worker, so Socket.IO long-polling requests land on a process that does not
+ * know the session and get 400 "Session ID unknown" (socketio/socket.io#4881).
+ * Separate ports let nginx or HAProxy route each client to the same process every time.
+ *
+ * Settings read here (all optional):
+ *   INSTANCES           number of processes (default 2); more than 1 needs DATABASE_URL
+ *                       and REDIS_URL, because the embedded database belongs to one process
+ *                       and rooms are shared through Redis
+ *   BASE_PORT           port of tandem-1 (default 3001); tandem-N listens on BASE_PORT+N-1,
+ *                       which must match the upstream lists in nginx.conf / haproxy.cfg
+ *   MAX_MEMORY_RESTART  PM2 restarts a process above this resident size (default 512M)
+ * Everything the app itself reads is passed through from the environment PM2 is run in.
+ *
+ * Plain CommonJS with no dependencies, so `node -e 'require("./ecosystem.config.js")'`
+ * works and deploy.sh can read the port list without PM2.
+ */
+"use strict";
+
+const path = require("node:path");
+
+/** Variables the app validates in src/server/env.ts; PORT and NODE_ENV are set per app below. */
+const PASS_THROUGH = [
+  "HOST",
+  "APP_URL",
+  "DATA_DIR",
+  "DATABASE_URL",
+  "REDIS_URL",
+  "NEXTAUTH_SECRET",
+  "MAX_UPLOAD_MB",
+  "DEMO_PASSWORD",
+  "SESSION_RECHECK_SECONDS",
+  "SOCKET_RATE_LIMIT",
+];
+
+function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+const instances = positiveInt("INSTANCES", 2);
+const basePort = positiveInt("BASE_PORT", 3001);
+if (basePort + instances - 1 > 65535) {
+  throw new Error(`BASE_PORT ${basePort} + INSTANCES ${instances} runs past port 65535`);
+}
+
+/** Ports of tandem-1..N in order; deploy.sh health-checks each one after a reload. */
+const ports = Array.from({ length: instances }, (_, i) => basePort + i);
+
+const passedEnv = {};
+for (const name of PASS_THROUGH) {
+  if (process.env[name] !== undefined && process.env[name] !== "") passedEnv[name] = process.env[name];
+}
+// The proxy runs on this host and is the only way in: keep app ports off public
+// interfaces unless HOST says otherwise (set HOST=0.0.0.0 for a proxy on another host).
+passedEnv.HOST ??= "127.0.0.1";
+// next-auth v4 reads NEXTAUTH_URL by itself (callback URLs, and https:// there selects
+// the __Secure- cookie names); without it, it assumes http://localhost:3000.
+if (process.env.NEXTAUTH_URL) passedEnv.NEXTAUTH_URL = process.env.NEXTAUTH_URL;
+else if (passedEnv.APP_URL) passedEnv.NEXTAUTH_URL = passedEnv.APP_URL;
+
+const logDir = path.join(__dirname, "logs");
+
+const apps = ports.map((port, i) => {
+  const name = `tandem-${i + 1}`;
+  return {
+    name,
+    cwd: __dirname,
+    script: "server.ts",
+    // PM2 starts `node --import tsx <its fork container>`, which then requires server.ts;
+    // tsx's hooks make that require work. server.ts must therefore not use top-level await.
+    interpreter: "node",
+    node_args: "--import tsx",
+    exec_mode: "fork",
+    instances: 1,
+    autorestart: true,
+    watch: false,
+    // server.ts sends "ready" once it listens. PM2 then (and only then) counts the start as
+    // done and moves on to the next app, which is what makes a reload one-by-one.
+    wait_ready: true,
+    // Start-up may apply migrations on an embedded database; give it time before PM2 gives up.
+    listen_timeout: 60_000,
+    // Graceful shutdown takes up to ~10 s (drain requests, close sockets and DB); SIGKILL after 15 s.
+    kill_timeout: 15_000,
+    max_memory_restart: process.env.MAX_MEMORY_RESTART || "512M",
+    // A crash loop (database down, bad env) backs off instead of spinning.
+    exp_backoff_restart_delay: 200,
+    out_file: path.join(logDir, `${name}.out.log`),
+    error_file: path.join(logDir, `${name}.err.log`),
+    merge_logs: true,
+    time: true,
+    env: {
+      ...passedEnv,
+      NODE_ENV: "production",
+      PORT: String(port),
+    },
+  };
+});
+
+module.exports = { apps, ports };

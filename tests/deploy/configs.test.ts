@@ -1,0 +1,606 @@
+/**
+ * The shipped deployment files: nginx.conf, deploy/nginx-https.conf, haproxy.cfg and
+ * ecosystem.config.js.
+ *
+ * Besides the syntax checks, nginx and HAProxy are really started, unprivileged-style:
+ * nginx on a temporary prefix (-p) with `daemon off`, HAProxy in the foreground, both on
+ * 127.0.0.1 with the shipped files copied and their ports rewritten to free ones, in
+ * front of two fake app processes (plain http servers in this process). A missing
+ * binary fails the run instead of skipping it: a green run must mean the configs work.
+ *
+ * Run: node --import tsx --test tests/deploy/configs.test.ts
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(__dirname, "../..");
+const NGINX_CONF = path.join(ROOT, "nginx.conf");
+const NGINX_HTTPS_CONF = path.join(ROOT, "deploy", "nginx-https.conf");
+const HAPROXY_CFG = path.join(ROOT, "haproxy.cfg");
+const ENV_TS = path.join(ROOT, "src", "server", "env.ts");
+
+/** MAX_UPLOAD_MB's default in src/server/env.ts (the contract says 10). */
+const DEFAULT_MAX_UPLOAD_MB = 10;
+
+/** Addresses as the shipped files spell them; the live test rewrites exactly these. */
+const SHIPPED = {
+  app1: "127.0.0.1:3001",
+  app2: "127.0.0.1:3002",
+  nginx: "127.0.0.1:8080",
+  haproxyApp: "127.0.0.1:8081",
+  haproxyNginx: "127.0.0.1:8082",
+} as const;
+
+const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------
+// helpers
+
+/** Debian installs both in /usr/sbin, which is not on every user's PATH. */
+function requireBinary(name: "nginx" | "haproxy"): string {
+  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  assert.fail(`${name} not installed: run bash .ci/run or apt-get install ${name}`);
+}
+
+function tempDir(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tandem-${label}-`));
+  // nginx started as root runs its workers as `nobody`, which must reach the temp dirs.
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Copy of a shipped file with addresses replaced; every address must be present. */
+function rewrite(source: string, replacements: Record<string, string>): string {
+  let text = fs.readFileSync(source, "utf8");
+  for (const [from, to] of Object.entries(replacements)) {
+    assert.ok(text.includes(from), `${path.basename(source)} no longer contains ${from}; update this test`);
+    text = text.split(from).join(to);
+  }
+  return text;
+}
+
+interface FakeApp {
+  id: number;
+  port: number;
+  server: http.Server;
+}
+
+interface Echo {
+  id: number;
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  bodyBytes: number;
+}
+
+/** Stands in for one server.ts process: echoes what reached it, plus a few Next-like routes. */
+async function startFakeApp(id: number): Promise<FakeApp> {
+  const server = http.createServer((req, res) => {
+    let bodyBytes = 0;
+    req.on("data", (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+    });
+    req.on("end", () => {
+      const url = req.url ?? "/";
+      if (url.startsWith("/_next/static/missing")) {
+        res.writeHead(404, { "content-type": "text/plain", "cache-control": "no-cache" });
+        res.end("not found");
+        return;
+      }
+      const headers: http.OutgoingHttpHeaders = { "content-type": "application/json" };
+      // What Next sends would not matter: nginx must replace it for hashed assets.
+      if (url.startsWith("/_next/static/")) headers["cache-control"] = "public, max-age=0";
+      const echo: Echo = { id, method: req.method ?? "", url, headers: req.headers, bodyBytes };
+      res.writeHead(200, headers);
+      res.end(JSON.stringify(url === "/api/health" ? { status: "ok", ...echo } : echo));
+    });
+  });
+  // Minimal stand-in for engine.io's WebSocket upgrade: accept, then echo raw bytes.
+  server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket) => {
+    if (!req.url?.startsWith("/socket.io/")) {
+      socket.destroy();
+      return;
+    }
+    // HAProxy checks the accept token (RFC 6455 4.2.2) and answers 502 without it.
+    const accept = createHash("sha1")
+      .update(`${req.headers["sec-websocket-key"] ?? ""}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest("base64");
+    socket.write(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    socket.on("error", () => undefined);
+    socket.pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { id, port: (server.address() as net.AddressInfo).port, server };
+}
+
+function stopFakeApp(app: FakeApp): Promise<void> {
+  return new Promise((resolve) => {
+    app.server.close(() => resolve());
+    app.server.closeAllConnections();
+  });
+}
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function request(
+  port: number,
+  options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: options.method ?? "GET",
+        path: options.path ?? "/",
+        headers: options.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy(new Error(`request to :${port}${options.path ?? "/"} timed out`)));
+    req.on("error", reject);
+    // With Expect: 100-continue the body is sent only if the proxy asks for it.
+    req.on("continue", () => req.end(options.body));
+    if (options.headers?.expect === "100-continue") req.flushHeaders();
+    else req.end(options.body);
+  });
+}
+
+async function echoOf(port: number, options: Parameters<typeof request>[1] = {}): Promise<Echo> {
+  const reply = await request(port, options);
+  assert.equal(reply.status, 200, `unexpected status ${reply.status}: ${reply.body}`);
+  return JSON.parse(reply.body) as Echo;
+}
+
+/** Upgrades like a Socket.IO client would and checks that bytes flow both ways. */
+function websocketEcho(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: "127.0.0.1",
+      port,
+      path: "/socket.io/?EIO=4&transport=websocket",
+      agent: false,
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`WebSocket echo through :${port} timed out`));
+    }, 10_000);
+    req.on("response", (res) => {
+      clearTimeout(timer);
+      reject(new Error(`expected 101, got ${res.statusCode}`));
+    });
+    req.on("upgrade", (_res, socket: net.Socket, head: Buffer) => {
+      let received = head.toString("utf8");
+      const done = () => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(received);
+      };
+      socket.on("data", (chunk: Buffer) => {
+        received += chunk.toString("utf8");
+        if (received.length >= 4) done();
+      });
+      socket.write("ping");
+    });
+    req.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.end();
+  });
+}
+
+interface Daemon {
+  name: string;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startDaemon(name: string, command: string, args: string[], cwd: string): Daemon {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("exit", (code, signal) => resolve({ code, signal }));
+  });
+  return { name, child, output: () => output, exited };
+}
+
+async function waitForPort(daemon: Daemon, port: number, timeoutMs = 10_000): Promise<void> {
+  let exited = false;
+  void daemon.exited.then(() => (exited = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) assert.fail(`${daemon.name} exited during start-up:\n${daemon.output()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`${daemon.name} did not listen on ${port} within ${timeoutMs} ms:\n${daemon.output()}`);
+}
+
+async function stopDaemon(daemon: Daemon, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return daemon.exited;
+  daemon.child.kill(signal);
+  const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 10_000).unref());
+  const result = await Promise.race([daemon.exited, timeout]);
+  if (result === "timeout") {
+    daemon.child.kill("SIGKILL");
+    assert.fail(`${daemon.name} did not stop within 10 s of ${signal}:\n${daemon.output()}`);
+  }
+  return result;
+}
+
+function killQuietly(daemon: Daemon | undefined): void {
+  if (daemon && daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill("SIGKILL");
+}
+
+// ---------------------------------------------------------------------------------------
+// syntax checks
+
+test("nginx.conf passes `nginx -t` on a temporary prefix", () => {
+  const nginx = requireBinary("nginx");
+  const prefix = tempDir("nginx-t");
+  try {
+    fs.mkdirSync(path.join(prefix, "logs"));
+    const result = spawnSync(nginx, ["-t", "-c", NGINX_CONF, "-p", `${prefix}/`], { encoding: "utf8" });
+    assert.equal(result.status, 0, `nginx -t failed:\n${result.stderr}`);
+  } finally {
+    fs.rmSync(prefix, { recursive: true, force: true });
+  }
+});
+
+test("haproxy.cfg passes `haproxy -c`", () => {
+  const haproxy = requireBinary("haproxy");
+  const result = spawnSync(haproxy, ["-c", "-f", HAPROXY_CFG], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(result.status, 0, `haproxy -c failed:\n${result.stdout}${result.stderr}`);
+});
+
+// ---------------------------------------------------------------------------------------
+// ecosystem.config.js
+
+interface Pm2App {
+  name: string;
+  cwd: string;
+  script: string;
+  interpreter: string;
+  node_args: string;
+  exec_mode: string;
+  instances: number;
+  wait_ready: boolean;
+  listen_timeout: number;
+  kill_timeout: number;
+  max_memory_restart: string;
+  out_file: string;
+  error_file: string;
+  env: Record<string, string>;
+}
+
+/** Loads the file in a clean `node` (no tsx, no PM2), exactly as deploy.sh does. */
+function loadEcosystem(env: Record<string, string> = {}): { status: number | null; stderr: string; config?: { apps: Pm2App[]; ports: number[] } } {
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const result = spawnSync(
+    process.execPath,
+    ["-e", 'process.stdout.write(JSON.stringify(require("./ecosystem.config.js")))'],
+    { cwd: ROOT, env: { ...base, ...env }, encoding: "utf8" },
+  );
+  if (result.status !== 0) return { status: result.status, stderr: result.stderr };
+  return { status: 0, stderr: result.stderr, config: JSON.parse(result.stdout) as { apps: Pm2App[]; ports: number[] } };
+}
+
+test("ecosystem.config.js: fork-mode apps on consecutive ports, waiting for ready", () => {
+  const loaded = loadEcosystem({ NEXTAUTH_SECRET: "a-secret-of-at-least-16", REDIS_URL: "redis://127.0.0.1:6379" });
+  assert.equal(loaded.status, 0, loaded.stderr);
+  const { apps, ports } = loaded.config!;
+
+  assert.deepEqual(ports, [3001, 3002]);
+  assert.deepEqual(apps.map((a) => a.name), ["tandem-1", "tandem-2"]);
+  apps.forEach((app, i) => {
+    // Cluster mode breaks Socket.IO long-polling (socket.io#4881).
+    assert.equal(app.exec_mode, "fork");
+    assert.equal(app.instances, 1);
+    assert.equal(app.env.PORT, String(ports[i]));
+    assert.equal(app.env.NODE_ENV, "production");
+    assert.equal(app.script, "server.ts");
+    assert.equal(app.interpreter, "node");
+    assert.match(app.node_args, /--import tsx/);
+    assert.equal(app.cwd, ROOT);
+    assert.equal(app.wait_ready, true);
+    assert.ok(app.listen_timeout >= 60_000, "start-up runs migrations");
+    // Above the app's ~10 s graceful shutdown, so PM2 does not SIGKILL a draining process.
+    assert.ok(app.kill_timeout > 10_000);
+    assert.ok(app.max_memory_restart);
+    assert.ok(app.out_file.startsWith(path.join(ROOT, "logs")));
+    assert.ok(app.error_file.startsWith(path.join(ROOT, "logs")));
+    assert.equal(app.env.NEXTAUTH_SECRET, "a-secret-of-at-least-16", "env is passed through");
+    assert.equal(app.env.REDIS_URL, "redis://127.0.0.1:6379");
+    assert.equal(app.env.HOST, "127.0.0.1", "app ports stay on loopback behind the proxy");
+    assert.equal(app.env.DATABASE_URL, undefined, "unset variables are not invented");
+  });
+
+  // The proxies' upstream lists are written for the default ports.
+  for (const file of [NGINX_CONF, HAPROXY_CFG]) {
+    const text = fs.readFileSync(file, "utf8");
+    for (const port of ports) assert.ok(text.includes(`127.0.0.1:${port}`), `${path.basename(file)} lacks port ${port}`);
+  }
+});
+
+test("ecosystem.config.js follows INSTANCES and BASE_PORT, and rejects nonsense", () => {
+  const loaded = loadEcosystem({ INSTANCES: "3", BASE_PORT: "4001", HOST: "0.0.0.0" });
+  assert.equal(loaded.status, 0, loaded.stderr);
+  const { apps, ports } = loaded.config!;
+  assert.deepEqual(ports, [4001, 4002, 4003]);
+  assert.deepEqual(apps.map((a) => [a.name, a.env.PORT]), [
+    ["tandem-1", "4001"],
+    ["tandem-2", "4002"],
+    ["tandem-3", "4003"],
+  ]);
+  assert.ok(apps.every((a) => a.env.HOST === "0.0.0.0"));
+
+  const bad = loadEcosystem({ INSTANCES: "two" });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /INSTANCES must be a positive integer/);
+});
+
+// ---------------------------------------------------------------------------------------
+// upload limit
+
+function bodyLimitMiB(file: string): number {
+  const text = fs.readFileSync(file, "utf8");
+  const matches = [...text.matchAll(/^\s*client_max_body_size\s+(\d+)([kKmM]?);/gm)];
+  assert.ok(matches.length > 0, `${path.basename(file)} sets no client_max_body_size`);
+  const values = matches.map(([, n, unit]) => {
+    const size = Number(n);
+    if (unit === "m" || unit === "M") return size;
+    if (unit === "k" || unit === "K") return size / 1024;
+    return size / MiB;
+  });
+  assert.ok(values.every((v) => v === values[0]), `${path.basename(file)} sets differing body limits`);
+  return values[0]!;
+}
+
+test("client_max_body_size fits MAX_UPLOAD_MB's default plus multipart overhead", () => {
+  // Cross-check the constant against the app while env.ts spells its default this way.
+  if (fs.existsSync(ENV_TS)) {
+    const found = /MAX_UPLOAD_MB:[^\n]*\.default\((\d+(?:\.\d+)?)\)/.exec(fs.readFileSync(ENV_TS, "utf8"));
+    if (found) assert.equal(Number(found[1]), DEFAULT_MAX_UPLOAD_MB, "MAX_UPLOAD_MB default changed: update nginx");
+  }
+  for (const file of [NGINX_CONF, NGINX_HTTPS_CONF]) {
+    const limit = bodyLimitMiB(file);
+    // A file of exactly MAX_UPLOAD_MB must pass with its multipart framing, but the
+    // proxy should not accept bodies far beyond what the app will take.
+    assert.ok(limit > DEFAULT_MAX_UPLOAD_MB, `${path.basename(file)}: ${limit}m leaves no room for multipart overhead`);
+    assert.ok(limit <= DEFAULT_MAX_UPLOAD_MB + 2, `${path.basename(file)}: ${limit}m is far above MAX_UPLOAD_MB`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// live run
+
+test("nginx and HAProxy run the shipped configs on loopback and stop cleanly", { timeout: 90_000 }, async (t) => {
+  const nginxBin = requireBinary("nginx");
+  const haproxyBin = requireBinary("haproxy");
+  const dir = tempDir("proxies");
+  const apps: FakeApp[] = [];
+  let nginx: Daemon | undefined;
+  let haproxy: Daemon | undefined;
+
+  try {
+    apps.push(await startFakeApp(1), await startFakeApp(2));
+    const [app1, app2] = apps as [FakeApp, FakeApp];
+    const nginxPort = await freePort();
+    const haproxyAppPort = await freePort();
+    const haproxyNginxPort = await freePort();
+    const ports = {
+      [SHIPPED.app1]: `127.0.0.1:${app1.port}`,
+      [SHIPPED.app2]: `127.0.0.1:${app2.port}`,
+      [SHIPPED.nginx]: `127.0.0.1:${nginxPort}`,
+    };
+
+    // nginx: prefix = dir, so pid, logs and temp dirs all land inside it.
+    fs.mkdirSync(path.join(dir, "logs"));
+    const nginxConf = path.join(dir, "nginx.conf");
+    fs.writeFileSync(nginxConf, rewrite(NGINX_CONF, ports));
+    nginx = startDaemon("nginx", nginxBin, ["-c", nginxConf, "-p", `${dir}/`, "-g", "daemon off;"], dir);
+    await waitForPort(nginx, nginxPort);
+
+    await t.test("nginx forwards client, scheme and host", async () => {
+      const echo = await echoOf(nginxPort, { path: "/api/health", headers: { host: "help.test" } });
+      assert.equal(echo.headers.host, "help.test");
+      assert.equal(echo.headers["x-forwarded-host"], "help.test");
+      assert.equal(echo.headers["x-forwarded-proto"], "http");
+      assert.equal(echo.headers["x-forwarded-for"], "127.0.0.1");
+      assert.equal(echo.headers["x-real-ip"], "127.0.0.1");
+    });
+
+    await t.test("nginx keeps one client on one process", async () => {
+      const ids = new Set<number>();
+      for (let i = 0; i < 6; i++) ids.add((await echoOf(nginxPort, { path: `/socket.io/?EIO=4&transport=polling&i=${i}` })).id);
+      assert.equal(ids.size, 1, "requests of one client reached different processes");
+    });
+
+    await t.test("nginx spreads clients reported by a trusted proxy, and keeps their scheme", async () => {
+      const byClient = new Map<string, number>();
+      for (let i = 1; i <= 24; i++) {
+        const client = `203.0.113.${i}`;
+        const headers = { "x-forwarded-for": client, "x-forwarded-proto": "https" };
+        const first = await echoOf(nginxPort, { path: "/socket.io/?EIO=4&transport=polling", headers });
+        const again = await echoOf(nginxPort, { path: "/socket.io/?EIO=4&transport=polling", headers });
+        assert.equal(again.id, first.id, `client ${client} moved between processes`);
+        assert.equal(first.headers["x-forwarded-proto"], "https", "scheme from the trusted proxy was lost");
+        assert.equal(first.headers["x-real-ip"], client);
+        assert.equal(first.headers["x-forwarded-for"], `${client}, 127.0.0.1`);
+        byClient.set(client, first.id);
+      }
+      assert.deepEqual(new Set(byClient.values()), new Set([1, 2]), "all clients hashed to one process");
+    });
+
+    await t.test("nginx marks only successful hashed assets immutable", async () => {
+      const asset = await request(nginxPort, { path: "/_next/static/chunks/app-0123abcd.js" });
+      assert.equal(asset.status, 200);
+      assert.equal(asset.headers["cache-control"], "public, max-age=31536000, immutable");
+      const missing = await request(nginxPort, { path: "/_next/static/missing-0123abcd.js" });
+      assert.equal(missing.status, 404);
+      assert.equal(missing.headers["cache-control"], "no-store");
+      const page = await request(nginxPort, { path: "/" });
+      assert.equal(page.headers["cache-control"], undefined, "pages must not get the asset header");
+    });
+
+    await t.test("nginx passes an upload of MAX_UPLOAD_MB and refuses far larger ones", async () => {
+      const body = Buffer.alloc(DEFAULT_MAX_UPLOAD_MB * MiB + 64 * 1024, 0x61);
+      const echo = await echoOf(nginxPort, {
+        method: "POST",
+        path: "/api/attachments",
+        headers: { "content-type": "application/octet-stream", "content-length": body.length },
+        body,
+      });
+      assert.equal(echo.bodyBytes, body.length);
+      const tooBig = await request(nginxPort, {
+        method: "POST",
+        path: "/api/attachments",
+        headers: { "content-length": 12 * MiB, expect: "100-continue" },
+        body: Buffer.alloc(12 * MiB),
+      });
+      assert.equal(tooBig.status, 413);
+    });
+
+    await t.test("nginx upgrades /socket.io/ to a WebSocket", async () => {
+      assert.equal(await websocketEcho(nginxPort), "ping");
+    });
+
+    // HAProxy: fe_app in front of the fake apps, fe_nginx in front of the nginx above.
+    const haproxyCfg = path.join(dir, "haproxy.cfg");
+    fs.writeFileSync(
+      haproxyCfg,
+      rewrite(HAPROXY_CFG, {
+        ...ports,
+        [SHIPPED.haproxyApp]: `127.0.0.1:${haproxyAppPort}`,
+        [SHIPPED.haproxyNginx]: `127.0.0.1:${haproxyNginxPort}`,
+      }),
+    );
+    haproxy = startDaemon("haproxy", haproxyBin, ["-f", haproxyCfg], dir);
+    await waitForPort(haproxy, haproxyAppPort);
+    await waitForPort(haproxy, haproxyNginxPort);
+
+    await t.test("HAProxy pins cookie-less clients by address and hands out a cookie", async () => {
+      const first = await request(haproxyAppPort, { path: "/socket.io/?EIO=4&transport=polling" });
+      assert.equal(first.status, 200);
+      const { id } = JSON.parse(first.body) as Echo;
+      const setCookie = (first.headers["set-cookie"] ?? []).join("; ");
+      assert.match(setCookie, new RegExp(`SERVERID=s${id}\\b`));
+      for (let i = 0; i < 5; i++) {
+        assert.equal((await echoOf(haproxyAppPort, { path: "/socket.io/?EIO=4&transport=polling" })).id, id);
+      }
+    });
+
+    await t.test("HAProxy follows the SERVERID cookie and hides it from the app", async () => {
+      for (const id of [1, 2, 1, 2]) {
+        const echo = await echoOf(haproxyAppPort, { path: "/", headers: { cookie: `SERVERID=s${id}; theme=dark` } });
+        assert.equal(echo.id, id);
+        assert.equal(echo.headers.cookie, "theme=dark");
+      }
+    });
+
+    await t.test("HAProxy sets the forwarded headers, overriding a client's claims", async () => {
+      const echo = await echoOf(haproxyAppPort, {
+        path: "/api/health",
+        headers: { host: "help.test", "x-forwarded-proto": "https" },
+      });
+      assert.equal(echo.headers["x-forwarded-proto"], "http");
+      assert.equal(echo.headers["x-forwarded-host"], "help.test");
+      assert.match(String(echo.headers["x-forwarded-for"]), /(^|, )127\.0\.0\.1$/);
+    });
+
+    await t.test("HAProxy upgrades /socket.io/ to a WebSocket", async () => {
+      assert.equal(await websocketEcho(haproxyAppPort), "ping");
+    });
+
+    await t.test("HAProxy in front of nginx reaches the app", async () => {
+      const echo = await echoOf(haproxyNginxPort, { path: "/api/health", headers: { host: "help.test" } });
+      assert.equal(echo.headers["x-forwarded-proto"], "http");
+      assert.equal(echo.headers["x-forwarded-host"], "help.test");
+      assert.equal(await websocketEcho(haproxyNginxPort), "ping");
+    });
+
+    await t.test("HAProxy redispatches a pinned client whose process is down", async () => {
+      await stopFakeApp(app2);
+      apps.pop();
+      const echo = await echoOf(haproxyAppPort, { path: "/", headers: { cookie: "SERVERID=s2" } });
+      assert.equal(echo.id, 1);
+    });
+
+    await t.test("both stop cleanly", async () => {
+      // SIGUSR1: HAProxy's soft stop; SIGQUIT: nginx's graceful shutdown.
+      const haproxyExit = await stopDaemon(haproxy!, "SIGUSR1");
+      assert.equal(haproxyExit.code, 0, `haproxy exit ${JSON.stringify(haproxyExit)}:\n${haproxy!.output()}`);
+      const nginxExit = await stopDaemon(nginx!, "SIGQUIT");
+      assert.equal(nginxExit.code, 0, `nginx exit ${JSON.stringify(nginxExit)}:\n${nginx!.output()}`);
+      assert.ok(!fs.existsSync(path.join(dir, "logs", "nginx.pid")), "nginx left its pid file behind");
+      const errors = fs.readFileSync(path.join(dir, "logs", "error.log"), "utf8");
+      assert.doesNotMatch(errors, /\[(emerg|alert|crit)\]/, errors);
+    });
+  } finally {
+    killQuietly(haproxy);
+    killQuietly(nginx);
+    await Promise.all(apps.map(stopFakeApp));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
