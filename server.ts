@@ -71,6 +71,11 @@ async function main() {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
+  if (!env.appUrlConfigured && port !== env.PORT) {
+    // PORT=0 picked a free port: the derived public URL must name the real one.
+    env.APP_URL = env.appOrigin = `http://localhost:${port}`;
+    process.env.APP_URL = process.env.NEXTAUTH_URL = env.APP_URL;
+  }
   console.log(`[tandem] ready on http://localhost:${port} (${dev ? "development" : "production"}, ${database.kind}${env.REDIS_URL ? ", redis" : ""}) pid ${process.pid}`);
   process.send?.("ready");
 

@@ -34,6 +34,8 @@ export type Env = z.infer<typeof ZEnv> & {
   uploadDir: string;
   maxUploadBytes: number;
   embedded: boolean;
+  /** APP_URL was configured (not derived from PORT). */
+  appUrlConfigured: boolean;
 };
 
 function blankToUndefined(source: NodeJS.ProcessEnv) {
@@ -60,6 +62,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     uploadDir: path.join(dataDir, "uploads"),
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
     embedded: !e.DATABASE_URL,
+    appUrlConfigured: e.APP_URL !== undefined,
   };
 }
 

@@ -336,11 +336,11 @@ interface Pm2App {
 
 /** Loads the file in a clean `node` (no tsx, no PM2), exactly as deploy.sh does. */
 function loadEcosystem(env: Record<string, string> = {}): { status: number | null; stderr: string; config?: { apps: Pm2App[]; ports: number[] } } {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME };
   const result = spawnSync(
     process.execPath,
     ["-e", 'process.stdout.write(JSON.stringify(require("./ecosystem.config.js")))'],
-    { cwd: ROOT, env: { ...base, ...env }, encoding: "utf8" },
+    { cwd: ROOT, env: { ...base, ...env } as NodeJS.ProcessEnv, encoding: "utf8" },
   );
   if (result.status !== 0) return { status: result.status, stderr: result.stderr };
   return { status: 0, stderr: result.stderr, config: JSON.parse(result.stdout) as { apps: Pm2App[]; ports: number[] } };

@@ -21,6 +21,7 @@ import { can, isInternalEvent } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
 import { authenticateHandshake } from "./authenticate";
+import { originAllowed } from "./origin";
 import { createRateLimiter } from "./rate-limit";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number }>;
@@ -51,12 +52,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     pingInterval: 25_000,
     pingTimeout: 20_000,
     // CORS does not protect WebSockets (OWASP): refuse foreign origins outright.
-    // Browsers always send Origin on cross-site requests and WebSockets; a
-    // request without one is not from another site's page.
-    allowRequest: (req, callback) => {
-      const origin = req.headers.origin;
-      callback(null, origin === undefined || origin === env.appOrigin);
-    },
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, env)),
   });
 
   let redis: { pub: Redis; sub: Redis } | undefined;

@@ -1,0 +1,48 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { LoginForm } from "../../components/auth/login-form";
+import { currentUser } from "../_lib/session";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+const DEMO_ACCOUNTS = [
+  ["admin@example.com", "Admin"],
+  ["agent@example.com", "Agent"],
+  ["alice@example.com", "Requester"],
+  ["bob@example.com", "Requester"],
+] as const;
+
+/** A path on this site ("/x"), not a protocol-relative URL ("//host", "/\\host"). */
+const isLocalPath = (v: string | undefined): v is string => !!v && /^\/(?![/\\])/.test(v) && !v.startsWith("/login");
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const params = await searchParams;
+  const callbackUrl = first(params.callbackUrl);
+  if (await currentUser()) redirect(isLocalPath(callbackUrl) ? callbackUrl : "/tickets");
+
+  return (
+    <div className="auth">
+      <section className="card auth__card" aria-labelledby="login-title">
+        <h1 id="login-title">Sign in to Tandem</h1>
+        <LoginForm callbackUrl={callbackUrl} initialError={first(params.error)} />
+      </section>
+      <aside className="card auth__hint" aria-labelledby="demo-title">
+        <h2 id="demo-title">Demo accounts</h2>
+        <ul className="demo-accounts">
+          {DEMO_ACCOUNTS.map(([email, role]) => (
+            <li key={email}>
+              <code>{email}</code> <span className="muted">{role}</span>
+            </li>
+          ))}
+        </ul>
+        <p className="muted">The demo password is printed in the server log when the server first starts.</p>
+      </aside>
+    </div>
+  );
+}

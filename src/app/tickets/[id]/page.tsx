@@ -1,0 +1,70 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { TicketView } from "../../../components/tickets/ticket-view";
+import type { TicketState } from "../../../hooks/ticket-state";
+import { MAX_TIMELINE } from "../../../hooks/ticket-state";
+import { listAttachments } from "../../../server/attachments/list-attachments";
+import { listComments } from "../../../server/comments/list-comments";
+import { isAppError } from "../../../server/errors";
+import { listTicketEvents } from "../../../server/events/list-events";
+import { getTicket } from "../../../server/tickets/get-ticket";
+import { listStaff } from "../../../server/users/list-staff";
+import type { SessionUser, UserRef } from "../../../shared/dto";
+import { isStaffRole } from "../../../shared/enums";
+import type { AnyTicketEvent } from "../../../shared/realtime";
+import { currentUser, requirePageUser } from "../../_lib/session";
+
+type Props = { params: Promise<{ id: string }> };
+
+/** Bound on event pages read for the timeline of a very busy ticket. */
+const MAX_EVENT_PAGES = 10;
+
+/**
+ * Everything the page shows, or null when the ticket does not exist for this
+ * user. Events are read first and give the seq the live view starts from;
+ * what is read after is at least as new, and the socket join replays anything
+ * later, so nothing falls between the two (duplicates are dropped client-side).
+ */
+const loadTicketPage = cache(
+  async (user: SessionUser, id: string): Promise<{ state: TicketState; staff: UserRef[] } | null> => {
+    try {
+      let events: AnyTicketEvent[] = [];
+      let seq = 0;
+      for (let page = 0; page < MAX_EVENT_PAGES; page++) {
+        const result = await listTicketEvents(user, id, seq);
+        events = [...events, ...result.events].slice(-MAX_TIMELINE);
+        seq = Math.max(seq, events.at(-1)?.seq ?? 0);
+        if (!result.truncated) {
+          seq = Math.max(seq, result.seq);
+          break;
+        }
+      }
+      const [ticket, comments, attachments, staff] = await Promise.all([
+        getTicket(user, id),
+        listComments(user, id),
+        listAttachments(user, id),
+        isStaffRole(user.role) ? listStaff(user) : Promise.resolve([]),
+      ]);
+      return { state: { ticket, comments, attachments, events, seq }, staff };
+    } catch (e) {
+      if (isAppError(e) && e.code === "NOT_FOUND") return null;
+      throw e;
+    }
+  },
+);
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  const user = await currentUser();
+  const data = user ? await loadTicketPage(user, id) : null;
+  return { title: data ? `#${data.state.ticket.number} ${data.state.ticket.title}` : "Ticket" };
+}
+
+export default async function TicketPage({ params }: Props) {
+  const { id } = await params;
+  const user = await requirePageUser(`/tickets/${encodeURIComponent(id)}`);
+  const data = await loadTicketPage(user, id);
+  if (!data) notFound();
+  return <TicketView key={data.state.ticket.id} initial={data.state} user={user} staff={data.staff} />;
+}

@@ -1,0 +1,65 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { TicketFilters } from "../../components/tickets/ticket-filters";
+import { TicketList } from "../../components/tickets/ticket-list";
+import { type ListQuery, toSearchParams } from "../../components/tickets/list-query";
+import { listTickets } from "../../server/tickets/list-tickets";
+import { listStaff } from "../../server/users/list-staff";
+import { isStaffRole } from "../../shared/enums";
+import { ZListTickets } from "../../shared/schemas/tickets";
+import { requirePageUser } from "../_lib/session";
+
+export const metadata: Metadata = { title: "Tickets" };
+
+const PAGE_SIZE = 25;
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+/** URL params → list query. Empty and invalid values are dropped rather than failing the page. */
+function parseQuery(params: SearchParams, staff: boolean): ListQuery {
+  const pick = (key: string) => {
+    const v = params[key];
+    const s = (Array.isArray(v) ? v[0] : v)?.trim();
+    return s ? s : undefined;
+  };
+  const fields = ZListTickets.shape;
+  const ok = <T,>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, v: unknown) => {
+    const r = schema.safeParse(v);
+    return r.success ? r.data : undefined;
+  };
+  return {
+    status: ok(fields.status, pick("status")),
+    priority: ok(fields.priority, pick("priority")),
+    // Only staff filter by assignee; a requester only ever sees their own tickets.
+    assignee: staff ? ok(fields.assignee, pick("assignee")) : undefined,
+    q: ok(fields.q, pick("q")),
+    sort: ok(fields.sort, pick("sort")) ?? "updated_desc",
+  };
+}
+
+export default async function TicketsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = await searchParams;
+  const returnTo = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const one of [v ?? []].flat()) returnTo.append(k, one);
+  const user = await requirePageUser(returnTo.size ? `/tickets?${returnTo}` : "/tickets");
+  const staff = isStaffRole(user.role);
+  const query = parseQuery(params, staff);
+  const [page, staffList] = await Promise.all([
+    listTickets(user, ZListTickets.parse({ ...query, limit: PAGE_SIZE })),
+    staff ? listStaff(user) : Promise.resolve(null),
+  ]);
+  const key = toSearchParams(query).toString();
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>{staff ? "All tickets" : "My tickets"}</h1>
+        <Link href="/tickets/new" className="button button--primary">
+          New ticket
+        </Link>
+      </div>
+      <TicketFilters key={`filters:${key}`} query={query} staff={staffList} />
+      <TicketList key={`list:${key}`} initialPage={page} query={query} userId={user.id} pageSize={PAGE_SIZE} />
+    </>
+  );
+}

@@ -1,0 +1,110 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useState } from "react";
+import { ZSignIn } from "../../shared/schemas/auth";
+import { zodFieldErrors } from "../lib/api-client";
+
+/** Only same-origin paths are followed after sign-in (no open redirects). */
+function safeCallback(raw: string | undefined): string {
+  if (!raw) return "/tickets";
+  try {
+    const url = new URL(raw, window.location.origin);
+    if (url.origin !== window.location.origin || url.pathname.startsWith("/login")) return "/tickets";
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return "/tickets";
+  }
+}
+
+const BAD_CREDENTIALS = "Incorrect email or password.";
+const ERRORS: Record<string, string> = {
+  CredentialsSignin: BAD_CREDENTIALS,
+  SessionRequired: "Sign in to continue.",
+};
+
+export function LoginForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: string }) {
+  const [fields, setFields] = useState<Record<string, string[]>>({});
+  const [error, setError] = useState<string | null>(
+    initialError ? (ERRORS[initialError] ?? "Sign-in failed. Try again.") : null,
+  );
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const parsed = ZSignIn.safeParse({ email: form.get("email"), password: form.get("password") });
+    if (!parsed.success) {
+      const errors = zodFieldErrors(parsed.error.issues);
+      setFields(errors);
+      setError(null);
+      const first = e.currentTarget.elements.namedItem(errors.email ? "email" : "password");
+      if (first instanceof HTMLElement) first.focus();
+      return;
+    }
+    setFields({});
+    setError(null);
+    setPending(true);
+    try {
+      const result = await signIn("credentials", { ...parsed.data, redirect: false });
+      if (!result || result.error || !result.ok) {
+        setError(ERRORS[result?.error ?? ""] ?? BAD_CREDENTIALS);
+        setPending(false);
+        return;
+      }
+      // A full load, so the layout (header, socket) is rendered for the new session.
+      window.location.assign(safeCallback(callbackUrl));
+    } catch {
+      setError("Could not reach the server. Check your connection and try again.");
+      setPending(false);
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={onSubmit} noValidate aria-describedby={error ? "login-error" : undefined}>
+      {error && (
+        <p id="login-error" role="alert" className="alert alert--error">
+          {error}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="login-email">Email</label>
+        <input
+          id="login-email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          aria-invalid={fields.email ? true : undefined}
+          aria-describedby={fields.email ? "login-email-error" : undefined}
+        />
+        {fields.email && (
+          <p id="login-email-error" className="field__error">
+            {fields.email[0]}
+          </p>
+        )}
+      </div>
+      <div className="field">
+        <label htmlFor="login-password">Password</label>
+        <input
+          id="login-password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={fields.password ? true : undefined}
+          aria-describedby={fields.password ? "login-password-error" : undefined}
+        />
+        {fields.password && (
+          <p id="login-password-error" className="field__error">
+            {fields.password[0]}
+          </p>
+        )}
+      </div>
+      <button type="submit" className="button button--primary button--block" disabled={pending}>
+        {pending ? "Signing in…" : "Sign in"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+import Link from "next/link";
+import type { SessionUser } from "../../shared/dto";
+import { ROLE_LABELS } from "../lib/format";
+import { ConnectionIndicator } from "../realtime/connection-indicator";
+import { NavLinks } from "./nav-links";
+import { SignOutButton } from "./sign-out-button";
+
+/** App header: brand, navigation and, when signed in, the user and live status. */
+export function SiteHeader({ user }: { user: SessionUser | null }) {
+  return (
+    <header className="site-header">
+      <div className="site-header__inner">
+        <Link href={user ? "/tickets" : "/login"} className="brand">
+          <span className="brand__mark" aria-hidden="true" />
+          Tandem
+        </Link>
+        {user && <NavLinks />}
+        {user && (
+          <div className="site-header__user">
+            <ConnectionIndicator />
+            <span className="user-chip">
+              <span className="user-chip__name">{user.name}</span>{" "}
+              <span className="user-chip__role">{ROLE_LABELS[user.role]}</span>
+            </span>
+            <SignOutButton />
+          </div>
+        )}
+      </div>
+    </header>
+  );
+}

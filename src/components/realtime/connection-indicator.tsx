@@ -1,0 +1,23 @@
+"use client";
+
+import type { ConnectionState } from "./realtime-client";
+import { useConnectionState } from "./realtime-provider";
+
+const LABELS: Record<ConnectionState, string> = {
+  connected: "Connected",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+};
+
+/** Live connection status for the header; announced politely to screen readers. */
+export function ConnectionIndicator() {
+  const state = useConnectionState();
+  return (
+    <span className="connection" data-state={state}>
+      <span className="connection__dot" aria-hidden="true" />
+      <span role="status" aria-live="polite" className="connection__label">
+        {LABELS[state]}
+      </span>
+    </span>
+  );
+}

@@ -1,0 +1,210 @@
+import { io, type Socket } from "socket.io-client";
+import {
+  TICKET_EVENT_TYPES,
+  type AnyTicketEvent,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type TicketEventType,
+  type TicketJoinAck,
+} from "../../shared/realtime";
+
+export type TandemSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** What the connection indicator shows; exactly these three states. */
+export type ConnectionState = "connected" | "reconnecting" | "offline";
+
+export type TicketEventHandler = (event: AnyTicketEvent) => void;
+
+export type JoinOptions = {
+  /** Highest seq the caller has applied; read at every (re)join, so it is a getter. */
+  sinceSeq: () => number;
+  /** Called with the ack of every join, the first and each automatic rejoin. */
+  onAck: (ack: TicketJoinAck) => void;
+};
+
+const JOIN_TIMEOUT_MS = 10_000;
+
+/**
+ * One Socket.IO connection per tab, shared by every component through
+ * RealtimeProvider. Components never hold the socket itself: they register
+ * event handlers and ticket joins here, and this client re-attaches them to
+ * whatever socket is current and re-joins every ticket after each reconnect
+ * (with the highest seq the caller has seen, so the server replays the gap).
+ */
+export class RealtimeClient {
+  private socket: TandemSocket | null = null;
+  private current: ConnectionState = "reconnecting";
+  private readonly stateListeners = new Set<() => void>();
+  private readonly eventHandlers = new Set<TicketEventHandler>();
+  private readonly connectHandlers = new Set<() => void>();
+  private readonly joins = new Map<string, Set<JoinOptions>>();
+  private detachWindow: (() => void) | null = null;
+
+  /** The connection state; stable between changes (for useSyncExternalStore). */
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  subscribeState = (listener: () => void): (() => void) => {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  };
+
+  getState = (): ConnectionState => this.current;
+
+  /** Open the connection. Idempotent; paired with stop() by the provider's effect. */
+  start(): void {
+    if (this.socket) return;
+    // Default transports on purpose: long-polling first, then an upgrade to
+    // WebSocket, so the app still works behind proxies that drop Upgrade.
+    const socket: TandemSocket = io({ path: "/socket.io", withCredentials: true, autoConnect: false });
+    this.socket = socket;
+
+    for (const type of TICKET_EVENT_TYPES) {
+      socket.on(type as TicketEventType, ((event: AnyTicketEvent) => this.emitLocal(event)) as never);
+    }
+    socket.on("connect", () => {
+      this.setState("connected");
+      this.resync();
+    });
+    socket.on("disconnect", () => {
+      // socket.active is false when the server closed the connection on
+      // purpose (signed out, deactivated): no automatic reconnect follows.
+      this.setState(socket.active && navigator.onLine ? "reconnecting" : "offline");
+    });
+    socket.on("connect_error", () => {
+      this.setState(socket.active && navigator.onLine ? "reconnecting" : "offline");
+    });
+    socket.io.on("reconnect_attempt", () => {
+      if (navigator.onLine) this.setState("reconnecting");
+    });
+
+    const onOffline = () => this.setState("offline");
+    const onOnline = () => {
+      if (socket.connected) {
+        // The socket may have outlived the outage without noticing it (e.g.
+        // a network change the transport did not detect). Catching up costs
+        // a round trip and changes nothing if nothing was missed.
+        this.setState("connected");
+        this.resync();
+        return;
+      }
+      this.setState("reconnecting");
+      // Try at once rather than waiting out the backoff timer (a no-op if an
+      // attempt is already under way).
+      socket.connect();
+    };
+    // A tab that was hidden (or frozen by a mobile browser) catches up when seen again.
+    const onVisible = () => {
+      if (document.visibilityState === "visible" && socket.connected) this.resync();
+    };
+    window.addEventListener("offline", onOffline);
+    window.addEventListener("online", onOnline);
+    document.addEventListener("visibilitychange", onVisible);
+    this.detachWindow = () => {
+      window.removeEventListener("offline", onOffline);
+      window.removeEventListener("online", onOnline);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+
+    this.setState(navigator.onLine ? "reconnecting" : "offline");
+    socket.connect();
+  }
+
+  /** Close the connection and forget the socket; registrations are kept for a later start(). */
+  stop(): void {
+    this.detachWindow?.();
+    this.detachWindow = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.io.removeAllListeners();
+      socket.disconnect();
+    }
+    this.setState("offline");
+  }
+
+  /** Receive every ticket event this socket gets (user/staff rooms and joined tickets). */
+  onEvent(handler: TicketEventHandler): () => void {
+    this.eventHandlers.add(handler);
+    return () => this.eventHandlers.delete(handler);
+  }
+
+  /**
+   * Called after every (re)connection, once ticket rejoins are sent, and
+   * whenever the client suspects it missed events (back online, tab visible
+   * again): the place to re-read anything not covered by a ticket join.
+   */
+  onConnect(handler: () => void): () => void {
+    this.connectHandlers.add(handler);
+    return () => this.connectHandlers.delete(handler);
+  }
+
+  /**
+   * Join a ticket's room now (if connected) and after every reconnect.
+   * Returns the matching leave function.
+   */
+  joinTicket(ticketId: string, options: JoinOptions): () => void {
+    let registrations = this.joins.get(ticketId);
+    if (!registrations) {
+      registrations = new Set();
+      this.joins.set(ticketId, registrations);
+    }
+    registrations.add(options);
+    if (this.socket?.connected) this.sendJoin(ticketId, options);
+
+    return () => {
+      const set = this.joins.get(ticketId);
+      if (!set?.delete(options) || set.size > 0) return;
+      this.joins.delete(ticketId);
+      if (this.socket?.connected) this.socket.emit("ticket:leave", { ticketId });
+    };
+  }
+
+  /**
+   * (Re)join every registered ticket with its highest applied seq, then tell
+   * connect listeners to catch up. Replays are deduplicated by seq, so extra
+   * calls cost a round trip and change nothing.
+   */
+  private resync(): void {
+    for (const [ticketId, registrations] of this.joins) {
+      for (const options of registrations) this.sendJoin(ticketId, options);
+    }
+    for (const handler of this.connectHandlers) handler();
+  }
+
+  private sendJoin(ticketId: string, options: JoinOptions): void {
+    const socket = this.socket;
+    if (!socket) return;
+    socket.timeout(JOIN_TIMEOUT_MS).emit(
+      "ticket:join",
+      { ticketId, sinceSeq: Math.max(0, options.sinceSeq()) },
+      (err: Error | null, ack: TicketJoinAck) => {
+        // Ignore answers for registrations that left or sockets that were replaced meanwhile.
+        if (this.socket !== socket || !this.joins.get(ticketId)?.has(options)) return;
+        options.onAck(err ? { ok: false, error: { code: "TIMEOUT", message: "The server did not answer in time" } } : ack);
+      },
+    );
+  }
+
+  private emitLocal(event: AnyTicketEvent): void {
+    for (const handler of this.eventHandlers) {
+      try {
+        handler(event);
+      } catch (e) {
+        console.error("[tandem] realtime handler failed", event.type, e);
+      }
+    }
+  }
+
+  private setState(next: ConnectionState): void {
+    if (next === this.current) return;
+    this.current = next;
+    for (const listener of this.stateListeners) listener();
+  }
+}

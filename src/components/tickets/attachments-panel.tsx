@@ -1,0 +1,80 @@
+"use client";
+
+import { useId, useState } from "react";
+import type { AttachmentDTO } from "../../shared/dto";
+import { apiFetch, errorMessage } from "../lib/api-client";
+import { formatBytes } from "../lib/format";
+import { TimeAgo } from "../ui/time-ago";
+
+/** Files on the ticket, with download links and an upload control. */
+export function AttachmentsPanel({
+  ticketId,
+  attachments,
+  onAttachment,
+}: {
+  ticketId: string;
+  attachments: AttachmentDTO[];
+  onAttachment: (attachment: AttachmentDTO) => void;
+}) {
+  const inputId = useId();
+  const [uploading, setUploading] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function upload(input: HTMLInputElement) {
+    const file = input.files?.[0];
+    if (!file) return;
+    setError(null);
+    setUploading(file.name);
+    const form = new FormData();
+    form.append("file", file);
+    try {
+      onAttachment(await apiFetch<AttachmentDTO>(`/api/tickets/${ticketId}/attachments`, { method: "POST", body: form }));
+    } catch (e) {
+      // 413 carries the server's limit in its message ("… larger than 10 MB").
+      setError(`Could not upload “${file.name}”: ${errorMessage(e)}`);
+    } finally {
+      setUploading(null);
+      // Allow picking the same file again after an error.
+      input.value = "";
+    }
+  }
+
+  return (
+    <div className="attachments">
+      {attachments.length === 0 ? (
+        <p className="muted empty">No attachments.</p>
+      ) : (
+        <ul className="attachment-list">
+          {attachments.map((a) => (
+            <li key={a.id}>
+              <a href={a.url} download={a.originalName} className="attachment-list__name">
+                {a.originalName}
+              </a>
+              <span className="muted small">
+                {formatBytes(a.size)} · {a.uploader.name} · <TimeAgo iso={a.createdAt} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="field">
+        <label htmlFor={inputId}>Attach file</label>
+        <input
+          id={inputId}
+          type="file"
+          aria-describedby={error ? `${inputId}-error` : undefined}
+          aria-disabled={uploading !== null || undefined}
+          onChange={(e) => void upload(e.currentTarget)}
+        />
+      </div>
+      <p className="muted small" aria-live="polite">
+        {uploading ? `Uploading ${uploading}…` : ""}
+      </p>
+      {error && (
+        <p id={`${inputId}-error`} role="alert" className="alert alert--error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

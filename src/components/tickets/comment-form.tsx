@@ -1,0 +1,110 @@
+"use client";
+
+import { useState } from "react";
+import type { CommentDTO } from "../../shared/dto";
+import { ZCreateComment } from "../../shared/schemas/comments";
+import { apiFetch, errorMessage, zodFieldErrors } from "../lib/api-client";
+
+/** The reply box; staff may mark a comment as an internal note. */
+export function CommentForm({
+  ticketId,
+  canWriteInternal,
+  onComment,
+}: {
+  ticketId: string;
+  canWriteInternal: boolean;
+  onComment: (comment: CommentDTO) => void;
+}) {
+  const [body, setBody] = useState("");
+  // Deliberately not reset after sending: forgetting to re-tick it would
+  // publish the next note to the requester, which is the worse mistake.
+  const [internal, setInternal] = useState(false);
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function submit() {
+    if (pending) return;
+    const parsed = ZCreateComment.safeParse({ body, internal: canWriteInternal && internal });
+    if (!parsed.success) {
+      setFieldError(zodFieldErrors(parsed.error.issues).body?.[0] ?? "Invalid comment");
+      return;
+    }
+    setFieldError(null);
+    setError(null);
+    setPending(true);
+    try {
+      const comment = await apiFetch<CommentDTO>(`/api/tickets/${ticketId}/comments`, {
+        method: "POST",
+        json: parsed.data,
+      });
+      onComment(comment);
+      setBody("");
+    } catch (e) {
+      const fields = (e as { fields?: Record<string, string[]> }).fields;
+      if (fields?.body?.[0]) setFieldError(fields.body[0]);
+      else setError(errorMessage(e));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <form
+      className={internal && canWriteInternal ? "comment-form comment-form--internal" : "comment-form"}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <div className="field">
+        <label htmlFor="comment-body">Comment</label>
+        <textarea
+          id="comment-body"
+          name="body"
+          rows={4}
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              void submit();
+            }
+          }}
+          aria-invalid={fieldError ? true : undefined}
+          aria-describedby={fieldError ? "comment-body-error comment-hint" : "comment-hint"}
+          placeholder={internal && canWriteInternal ? "Only staff will see this note" : "Write a reply…"}
+        />
+        {fieldError && (
+          <p id="comment-body-error" className="field__error">
+            {fieldError}
+          </p>
+        )}
+      </div>
+      {error && (
+        <p role="alert" className="alert alert--error">
+          {error}
+        </p>
+      )}
+      <div className="comment-form__actions">
+        {canWriteInternal && (
+          <div className="checkbox">
+            <input
+              id="comment-internal"
+              type="checkbox"
+              checked={internal}
+              onChange={(e) => setInternal(e.target.checked)}
+            />
+            <label htmlFor="comment-internal">Internal note</label>
+          </div>
+        )}
+        <span id="comment-hint" className="muted small">
+          Ctrl+Enter to send
+        </span>
+        <button type="submit" className="button button--primary" aria-disabled={pending || undefined}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+import type { CommentDTO } from "../../shared/dto";
+import { isStaffRole } from "../../shared/enums";
+import { ROLE_LABELS } from "../lib/format";
+import { TimeAgo } from "../ui/time-ago";
+
+/** The conversation, oldest first. Internal notes are marked in words, not only colour. */
+export function CommentThread({ comments, currentUserId }: { comments: CommentDTO[]; currentUserId: string }) {
+  if (comments.length === 0) return <p className="muted empty">No comments yet.</p>;
+  return (
+    // No aria-label here or on the items: getByLabel("Comment") / ("Internal note")
+    // must find only the form controls, and labels match by substring.
+    <ol className="thread">
+      {comments.map((c) => (
+        <li key={c.id} className={c.internal ? "comment comment--internal" : "comment"} data-comment-id={c.id}>
+          <article>
+            <header className="comment__meta">
+              <span className="comment__author">
+                {c.author.name}
+                {c.author.id === currentUserId && <span className="muted"> (you)</span>}
+              </span>
+              {isStaffRole(c.author.role) && <span className="tag">{ROLE_LABELS[c.author.role]}</span>}
+              {c.internal && <span className="tag tag--internal">Internal note</span>}
+              <TimeAgo iso={c.createdAt} />
+            </header>
+            <div className="comment__body">{c.body}</div>
+          </article>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,106 @@
+import type { TicketDTO } from "../../shared/dto";
+import type { TicketPriority, TicketStatus } from "../../shared/enums";
+import type { TICKET_SORTS } from "../../shared/schemas/tickets";
+
+export type TicketSort = (typeof TICKET_SORTS)[number];
+
+/** The list filters as the URL carries them (a subset of ZListTickets). */
+export type ListQuery = {
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  /** A user id, "me" or "none". */
+  assignee?: string;
+  q?: string;
+  sort: TicketSort;
+};
+
+/** Query string for GET /api/tickets (and the page URL). */
+export function toSearchParams(query: ListQuery, extra: Record<string, string> = {}): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...query, ...extra })) {
+    if (value !== undefined && value !== "") params.set(key, String(value));
+  }
+  return params;
+}
+
+/**
+ * Whether a ticket belongs in a list filtered by `query`, mirroring the
+ * server's filter (src/server/tickets/list-tickets.ts) for live updates.
+ * Visibility itself is the server's job: it only sends what we may see.
+ */
+export function matchesQuery(ticket: TicketDTO, query: ListQuery, userId: string): boolean {
+  if (query.status && ticket.status !== query.status) return false;
+  if (query.priority && ticket.priority !== query.priority) return false;
+  if (query.assignee === "none" && ticket.assignee) return false;
+  if (query.assignee === "me" && ticket.assignee?.id !== userId) return false;
+  if (query.assignee && query.assignee !== "none" && query.assignee !== "me" && ticket.assignee?.id !== query.assignee) {
+    return false;
+  }
+  const q = query.q?.trim();
+  if (q) {
+    const needle = q.toLowerCase();
+    const number = /^#?(\d{1,9})$/.exec(q)?.[1];
+    const hit =
+      ticket.title.toLowerCase().includes(needle) ||
+      ticket.description.toLowerCase().includes(needle) ||
+      (number !== undefined && ticket.number === Number(number));
+    if (!hit) return false;
+  }
+  return true;
+}
+
+/** The server's order: the sort field, then id, both in the sort's direction. */
+export function compareTickets(sort: TicketSort): (a: TicketDTO, b: TicketDTO) => number {
+  const key = sort.startsWith("updated") ? "updatedAt" : "createdAt";
+  const dir = sort.endsWith("desc") ? -1 : 1;
+  return (a, b) => {
+    const ta = Date.parse(a[key]);
+    const tb = Date.parse(b[key]);
+    if (ta !== tb) return (ta - tb) * dir;
+    return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * dir;
+  };
+}
+
+export type ListState = { items: TicketDTO[]; nextCursor: string | null };
+
+/**
+ * Apply a live ticket snapshot to a loaded list: update in place, insert, move
+ * or drop it so the list still matches its filters and order. A ticket that
+ * sorts past the last loaded row is left for "Load more" to bring.
+ */
+export function upsertTicket(
+  state: ListState,
+  ticket: TicketDTO,
+  query: ListQuery,
+  userId: string,
+): ListState {
+  const existing = state.items.find((t) => t.id === ticket.id);
+  if (existing && existing.lastSeq > ticket.lastSeq) return state;
+  const others = state.items.filter((t) => t.id !== ticket.id);
+  if (!matchesQuery(ticket, query, userId)) return existing ? { ...state, items: others } : state;
+  const compare = compareTickets(query.sort);
+  const last = others.at(-1);
+  if (state.nextCursor && last && compare(ticket, last) > 0) return { ...state, items: others };
+  return { ...state, items: [...others, ticket].sort(compare) };
+}
+
+/** Append a fetched page, skipping tickets already shown (they may have moved live). */
+export function appendPage(state: ListState, page: ListState): ListState {
+  const seen = new Set(state.items.map((t) => t.id));
+  return { items: [...state.items, ...page.items.filter((t) => !seen.has(t.id))], nextCursor: page.nextCursor };
+}
+
+/**
+ * Merge a freshly fetched first page into what is shown (after a reconnect):
+ * the fresh page is the truth for its range; rows loaded beyond it stay.
+ */
+export function mergeFirstPage(state: ListState, fresh: ListState, sort: TicketSort): ListState {
+  if (!fresh.nextCursor) return fresh;
+  const compare = compareTickets(sort);
+  const boundary = fresh.items.at(-1);
+  const freshIds = new Set(fresh.items.map((t) => t.id));
+  const beyond = boundary
+    ? state.items.filter((t) => !freshIds.has(t.id) && compare(t, boundary) > 0)
+    : [];
+  return { items: [...fresh.items, ...beyond], nextCursor: beyond.length ? state.nextCursor : fresh.nextCursor };
+}

@@ -1,0 +1,126 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { TicketDTO } from "../../shared/dto";
+import { PRIORITY_LABELS, TICKET_PRIORITIES } from "../../shared/enums";
+import { ZCreateTicket } from "../../shared/schemas/tickets";
+import { ApiError, apiFetch, errorMessage, zodFieldErrors } from "../lib/api-client";
+
+type Fields = Record<string, string[]>;
+
+function FieldError({ id, messages }: { id: string; messages?: string[] }) {
+  if (!messages?.length) return null;
+  return (
+    <p id={id} className="field__error">
+      {messages[0]}
+    </p>
+  );
+}
+
+/** Move focus to the first field with an error, so keyboard and screen-reader users land on it. */
+function focusFirst(form: HTMLFormElement, fields: Fields) {
+  const name = ["title", "description", "priority"].find((n) => fields[n]?.length);
+  const el = name ? form.elements.namedItem(name) : null;
+  if (el instanceof HTMLElement) el.focus();
+}
+
+/** Create a ticket, validated with the same schema as the API, then open it. */
+export function NewTicketForm() {
+  const router = useRouter();
+  const [fields, setFields] = useState<Fields>({});
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (pending) return;
+    const form = e.currentTarget;
+    const data = new FormData(form);
+    const parsed = ZCreateTicket.safeParse({
+      title: data.get("title"),
+      description: data.get("description"),
+      priority: data.get("priority") || undefined,
+    });
+    if (!parsed.success) {
+      const errors = zodFieldErrors(parsed.error.issues);
+      setFields(errors);
+      setError(null);
+      focusFirst(form, errors);
+      return;
+    }
+    setFields({});
+    setError(null);
+    setPending(true);
+    try {
+      const ticket = await apiFetch<TicketDTO>("/api/tickets", { method: "POST", json: parsed.data });
+      router.push(`/tickets/${ticket.id}`);
+    } catch (err) {
+      if (err instanceof ApiError && Object.keys(err.fields).length > 0) {
+        setFields(err.fields);
+        focusFirst(form, err.fields);
+      }
+      setError(errorMessage(err));
+      setPending(false);
+    }
+  }
+
+  const invalid = (name: string) => (fields[name]?.length ? true : undefined);
+  const describedBy = (name: string, hint?: string) =>
+    [fields[name]?.length ? `new-${name}-error` : null, hint].filter(Boolean).join(" ") || undefined;
+
+  return (
+    <form className="form" onSubmit={onSubmit} noValidate>
+      {error && (
+        <p role="alert" className="alert alert--error">
+          {error}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="new-title">Title</label>
+        <input
+          id="new-title"
+          name="title"
+          type="text"
+          maxLength={200}
+          required
+          autoFocus
+          aria-invalid={invalid("title")}
+          aria-describedby={describedBy("title")}
+        />
+        <FieldError id="new-title-error" messages={fields.title} />
+      </div>
+      <div className="field">
+        <label htmlFor="new-description">Description</label>
+        <textarea
+          id="new-description"
+          name="description"
+          rows={8}
+          required
+          aria-invalid={invalid("description")}
+          aria-describedby={describedBy("description", "new-description-hint")}
+        />
+        <p id="new-description-hint" className="muted small">
+          What happened, what you expected, and anything that helps reproduce it.
+        </p>
+        <FieldError id="new-description-error" messages={fields.description} />
+      </div>
+      <div className="field field--narrow">
+        <label htmlFor="new-priority">Priority</label>
+        <select id="new-priority" name="priority" defaultValue="MEDIUM" aria-invalid={invalid("priority")}>
+          {TICKET_PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {PRIORITY_LABELS[p]}
+            </option>
+          ))}
+        </select>
+        <FieldError id="new-priority-error" messages={fields.priority} />
+      </div>
+      <div className="form__actions">
+        <button type="submit" className="button button--primary" aria-disabled={pending || undefined}>
+          {pending ? "Creating…" : "Create ticket"}
+        </button>
+      </div>
+    </form>
+  );
+}

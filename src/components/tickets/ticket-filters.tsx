@@ -1,0 +1,85 @@
+import Form from "next/form";
+import Link from "next/link";
+import type { UserRef } from "../../shared/dto";
+import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../shared/enums";
+import type { ListQuery, TicketSort } from "./list-query";
+
+const SORT_LABELS: Record<TicketSort, string> = {
+  updated_desc: "Recently updated",
+  updated_asc: "Least recently updated",
+  created_desc: "Newest first",
+  created_asc: "Oldest first",
+};
+
+/**
+ * Filters as a plain GET form: the URL is the state, so filtered views can be
+ * bookmarked and shared, and the form works before JavaScript loads.
+ */
+export function TicketFilters({ query, staff }: { query: ListQuery; staff: UserRef[] | null }) {
+  const filtered = Boolean(query.status || query.priority || query.assignee || query.q);
+  return (
+    <Form action="/tickets" className="filters" role="search" aria-label="Filter tickets">
+      <div className="field field--grow">
+        <label htmlFor="filter-q">Search</label>
+        <input id="filter-q" name="q" type="search" defaultValue={query.q ?? ""} placeholder="Title, description or #number" />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-status">Status</label>
+        <select id="filter-status" name="status" defaultValue={query.status ?? ""}>
+          <option value="">Any status</option>
+          {TICKET_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABELS[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="filter-priority">Priority</label>
+        <select id="filter-priority" name="priority" defaultValue={query.priority ?? ""}>
+          <option value="">Any priority</option>
+          {TICKET_PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {PRIORITY_LABELS[p]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {staff && (
+        <div className="field">
+          <label htmlFor="filter-assignee">Assignee</label>
+          <select id="filter-assignee" name="assignee" defaultValue={query.assignee ?? ""}>
+            <option value="">Anyone</option>
+            <option value="me">Me</option>
+            <option value="none">Unassigned</option>
+            {staff.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="filter-sort">Sort</label>
+        <select id="filter-sort" name="sort" defaultValue={query.sort}>
+          {Object.entries(SORT_LABELS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="filters__actions">
+        <button type="submit" className="button">
+          Apply
+        </button>
+        {filtered && (
+          <Link href={query.sort === "updated_desc" ? "/tickets" : `/tickets?sort=${query.sort}`} className="button button--ghost">
+            Clear
+          </Link>
+        )}
+      </div>
+    </Form>
+  );
+}

@@ -1,0 +1,157 @@
+"use client";
+
+import Link from "next/link";
+import { useEffect, useEffectEvent, useState } from "react";
+import type { Page, TicketDTO } from "../../shared/dto";
+import { apiFetch, errorMessage } from "../lib/api-client";
+import { useOnConnect, useRealtimeClient, useTicketEvents } from "../realtime/realtime-provider";
+import { TimeAgo } from "../ui/time-ago";
+import { PriorityBadge, StatusBadge } from "./badges";
+import {
+  appendPage,
+  type ListQuery,
+  type ListState,
+  mergeFirstPage,
+  toSearchParams,
+  upsertTicket,
+} from "./list-query";
+
+/**
+ * The ticket table, live: tickets created or changed anywhere appear, move or
+ * leave without a reload, following the current filters and sort. Mount it
+ * with a key per query so a new filter starts from its own first page.
+ */
+export function TicketList({
+  initialPage,
+  query,
+  userId,
+  pageSize,
+}: {
+  initialPage: Page<TicketDTO>;
+  query: ListQuery;
+  userId: string;
+  pageSize: number;
+}) {
+  const [list, setList] = useState<ListState>(initialPage);
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(() => new Set());
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  const client = useRealtimeClient();
+
+  useTicketEvents((event) => {
+    if (event.type !== "ticket:created" && event.type !== "ticket:updated") return;
+    const ticket = event.data.ticket;
+    setList((current) => upsertTicket(current, ticket, query, userId));
+    if (event.type === "ticket:created") {
+      setFresh((s) => new Set(s).add(ticket.id));
+      if (event.actor.id !== userId) setAnnouncement(`New ticket #${ticket.number}: ${ticket.title}`);
+    }
+  });
+
+  /**
+   * Re-read the first page and merge it in: events sent while the socket was
+   * down were never received, so after every (re)connect the list catches up.
+   */
+  function resync() {
+    apiFetch<Page<TicketDTO>>(`/api/tickets?${toSearchParams(query, { limit: String(pageSize) })}`).then(
+      (page) => {
+        setList((current) => mergeFirstPage(current, page, query.sort));
+        setError(null);
+      },
+      (e: unknown) => setError(`Could not refresh the list: ${errorMessage(e)}`),
+    );
+  }
+
+  useOnConnect(resync);
+  // Coming back to this page (e.g. with Back) may show a cached render while
+  // the socket stayed connected, so no connect follows: catch up once.
+  const resyncIfConnected = useEffectEvent(() => {
+    if (client?.connected) resync();
+  });
+  useEffect(() => resyncIfConnected(), []);
+
+  async function loadMore() {
+    if (!list.nextCursor || loadingMore) return;
+    setLoadingMore(true);
+    setError(null);
+    try {
+      const page = await apiFetch<Page<TicketDTO>>(
+        `/api/tickets?${toSearchParams(query, { cursor: list.nextCursor, limit: String(pageSize) })}`,
+      );
+      setList((current) => appendPage(current, page));
+    } catch (e) {
+      setError(`Could not load more tickets: ${errorMessage(e)}`);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  return (
+    <>
+      <p className="visually-hidden" aria-live="polite">
+        {announcement}
+      </p>
+      {list.items.length === 0 ? (
+        <div className="card empty-state">
+          <p>No tickets match these filters.</p>
+          <p>
+            <Link href="/tickets/new">Create a ticket</Link>
+          </p>
+        </div>
+      ) : (
+        <div className="table-wrap">
+          <table className="ticket-table">
+            <caption className="visually-hidden">Tickets</caption>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Title</th>
+                <th scope="col">Status</th>
+                <th scope="col">Priority</th>
+                <th scope="col">Requester</th>
+                <th scope="col">Assignee</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((t) => (
+                <tr key={t.id} className={fresh.has(t.id) ? "row--new" : undefined} data-ticket-id={t.id}>
+                  <td data-label="#" className="cell-number">
+                    #{t.number}
+                  </td>
+                  <td data-label="Title" className="cell-title">
+                    <Link href={`/tickets/${t.id}`}>{t.title}</Link>
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={t.status} />
+                  </td>
+                  <td data-label="Priority">
+                    <PriorityBadge priority={t.priority} />
+                  </td>
+                  <td data-label="Requester">{t.requester.name}</td>
+                  <td data-label="Assignee">{t.assignee?.name ?? <span className="muted">Unassigned</span>}</td>
+                  <td data-label="Updated">
+                    <TimeAgo iso={t.updatedAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {error && (
+        <p role="alert" className="alert alert--error">
+          {error}
+        </p>
+      )}
+      {list.nextCursor && (
+        <div className="load-more">
+          <button type="button" className="button" onClick={loadMore} aria-disabled={loadingMore || undefined}>
+            {loadingMore ? "Loading…" : "Load more"}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

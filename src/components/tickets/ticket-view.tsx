@@ -1,0 +1,125 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import type { SessionUser, UserRef } from "../../shared/dto";
+import { isStaffRole } from "../../shared/enums";
+import type { AnyTicketEvent } from "../../shared/realtime";
+import type { TicketState } from "../../hooks/ticket-state";
+import { useLiveTicket } from "../../hooks/use-live-ticket";
+import { describeEvent } from "../lib/format";
+import { useTicketEvents } from "../realtime/realtime-provider";
+import { TimeAgo } from "../ui/time-ago";
+import { ActivityTimeline } from "./activity-timeline";
+import { AttachmentsPanel } from "./attachments-panel";
+import { PriorityBadge, StatusBadge } from "./badges";
+import { CommentForm } from "./comment-form";
+import { CommentThread } from "./comment-thread";
+import { TicketFields } from "./ticket-fields";
+
+/** The ticket page body, live: every change by anyone shows up here without a reload. */
+export function TicketView({
+  initial,
+  user,
+  staff,
+}: {
+  initial: TicketState;
+  user: SessionUser;
+  staff: UserRef[];
+}) {
+  const { state, dispatch, refresh, liveError } = useLiveTicket(initial);
+  const { ticket, comments, attachments, events } = state;
+  const isStaff = isStaffRole(user.role);
+  const [announcement, setAnnouncement] = useState("");
+
+  // Tell screen-reader users what others just did; our own actions are already evident.
+  useTicketEvents((event: AnyTicketEvent) => {
+    if (event.ticketId === ticket.id && event.actor.id !== user.id && event.seq > state.seq) {
+      setAnnouncement(describeEvent(event).join(". "));
+    }
+  });
+
+  return (
+    <article className="ticket" aria-labelledby="ticket-title">
+      <header className="ticket__header">
+        <p className="ticket__crumbs">
+          <Link href="/tickets">Tickets</Link> <span aria-hidden="true">/</span> #{ticket.number}
+        </p>
+        <h1 id="ticket-title">
+          <span className="ticket__number">#{ticket.number}</span> {ticket.title}
+        </h1>
+        <p className="ticket__meta">
+          <StatusBadge status={ticket.status} /> <PriorityBadge priority={ticket.priority} />{" "}
+          <span className="muted">
+            Opened by {ticket.requester.name} <TimeAgo iso={ticket.createdAt} /> · updated <TimeAgo iso={ticket.updatedAt} />
+          </span>
+        </p>
+      </header>
+
+      {liveError && (
+        <p role="alert" className="alert alert--error">
+          {liveError}
+        </p>
+      )}
+      <p className="visually-hidden" aria-live="polite">
+        {announcement}
+      </p>
+
+      <div className="ticket__layout">
+        <div className="ticket__main">
+          <section className="card" aria-labelledby="description-title">
+            <h2 id="description-title" className="card__title">
+              Description
+            </h2>
+            <div className="prose">{ticket.description}</div>
+          </section>
+
+          <section className="card" aria-labelledby="conversation-title">
+            <h2 id="conversation-title" className="card__title">
+              Conversation <span className="count">{comments.length}</span>
+            </h2>
+            <CommentThread comments={comments} currentUserId={user.id} />
+            <CommentForm
+              ticketId={ticket.id}
+              canWriteInternal={isStaff}
+              onComment={(comment) => dispatch({ type: "comment", comment })}
+            />
+          </section>
+        </div>
+
+        <aside className="ticket__side">
+          <section className="card" aria-labelledby="details-title">
+            <h2 id="details-title" className="card__title">
+              Details
+            </h2>
+            <TicketFields
+              ticket={ticket}
+              staff={staff}
+              canEdit={isStaff}
+              onTicket={(next) => dispatch({ type: "ticket", ticket: next })}
+              onConflict={refresh}
+            />
+          </section>
+
+          <section className="card" aria-labelledby="attachments-title">
+            <h2 id="attachments-title" className="card__title">
+              Attachments <span className="count">{attachments.length}</span>
+            </h2>
+            <AttachmentsPanel
+              ticketId={ticket.id}
+              attachments={attachments}
+              onAttachment={(attachment) => dispatch({ type: "attachment", attachment })}
+            />
+          </section>
+
+          <section className="card" aria-labelledby="activity-title">
+            <h2 id="activity-title" className="card__title">
+              Activity
+            </h2>
+            <ActivityTimeline events={events} />
+          </section>
+        </aside>
+      </div>
+    </article>
+  );
+}
