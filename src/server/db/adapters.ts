@@ -29,22 +29,27 @@ const TEXT_OID = 25;
  * need it.
  */
 class NameAsTextClient extends pg.Client {
-  // pg's overloads are not expressible on a subclass; the adapter only uses the
-  // promise form (config object, no callback), which is all this relabels.
+  // pg's overloads are not expressible on a subclass. Both forms are used:
+  // Pool#query passes a callback, pooled clients in transactions use promises.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
+    const last = args.at(-1);
+    if (typeof last === "function") {
+      args[args.length - 1] = (err: Error | null, res: pg.QueryResult) => last(err, err ? res : relabel(res));
+    }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const result = (super.query as (...a: any[]) => any)(...args);
-    if (result && typeof result.then === "function") {
-      return result.then((res: pg.QueryResult) => {
-        for (const field of res?.fields ?? []) {
-          if (field.dataTypeID === NAME_OID) field.dataTypeID = TEXT_OID;
-        }
-        return res;
-      });
-    }
-    return result;
+    return result && typeof result.then === "function" ? result.then(relabel) : result;
   }
+}
+
+function relabel(res: pg.QueryResult | pg.QueryResult[] | undefined) {
+  for (const r of Array.isArray(res) ? res : res ? [res] : []) {
+    for (const field of r.fields ?? []) {
+      if (field.dataTypeID === NAME_OID) field.dataTypeID = TEXT_OID;
+    }
+  }
+  return res;
 }
 
 /** Adapter factory for PostgreSQL at `url`, for the app at run time. */

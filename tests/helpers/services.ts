@@ -1,0 +1,164 @@
+/**
+ * Real PostgreSQL and Redis servers for tests, from Debian's packages, started
+ * on free loopback ports in temp dirs and stopped afterwards. Missing programs
+ * fail loudly (`bash .ci/run` installs them); nothing is skipped.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { makeTempDir } from "./server";
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolve once something accepts TCP connections on the port. */
+export async function waitForPort(port: number, ms = 30_000, proc?: ChildProcess, log?: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (proc && proc.exitCode !== null) throw new Error(`process exited with ${proc.exitCode}:\n${log?.() ?? ""}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listening on ${port} after ${ms} ms:\n${log?.() ?? ""}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function findPgBin(): string {
+  const root = "/usr/lib/postgresql";
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) {
+    const bin = path.join(root, v, "bin");
+    if (fs.existsSync(path.join(bin, "initdb"))) return bin;
+  }
+  throw new Error("PostgreSQL is not installed: run `bash .ci/run` or `apt-get install postgresql`");
+}
+
+export type Postgres = {
+  port: number;
+  /** URL of a new, empty database on this server. */
+  createDatabase(name?: string): Promise<string>;
+  stop(): Promise<void>;
+};
+
+let dbCounter = 0;
+
+/**
+ * Start a throwaway PostgreSQL cluster. PostgreSQL refuses to run as root, so
+ * as root it runs as the `postgres` user the Debian package creates.
+ */
+export async function startPostgres(): Promise<Postgres> {
+  const bin = findPgBin();
+  const dir = makeTempDir("tandem-pg-");
+  const asRoot = process.getuid?.() === 0;
+  let ids: { uid: number; gid: number } | undefined;
+  if (asRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
+    ids = { uid, gid };
+    fs.chmodSync(dir, 0o700);
+    fs.chownSync(dir, uid, gid);
+  }
+  const dataDir = path.join(dir, "data");
+  execFileSync(path.join(bin, "initdb"), ["-D", dataDir, "-U", "tandem", "--auth=trust", "-E", "UTF8", "--no-sync"], {
+    ...ids,
+    stdio: "pipe",
+  });
+  const port = await freePort();
+  let log = "";
+  const proc = spawn(
+    path.join(bin, "postgres"),
+    ["-D", dataDir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
+    { ...ids, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  proc.stdout!.on("data", (d: Buffer) => (log += d));
+  proc.stderr!.on("data", (d: Buffer) => (log += d));
+  await waitForPort(port, 30_000, proc, () => log);
+  const psql = async (sql: string) => {
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: `postgresql://tandem@127.0.0.1:${port}/postgres` });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  // The server may accept TCP before it accepts logins.
+  for (let i = 0; ; i++) {
+    try {
+      await psql("SELECT 1");
+      break;
+    } catch (e) {
+      if (i > 100) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    port,
+    async createDatabase(name = `tandem_${process.pid}_${++dbCounter}`) {
+      await psql(`CREATE DATABASE "${name}"`);
+      return `postgresql://tandem@127.0.0.1:${port}/${name}`;
+    },
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once("exit", r));
+        proc.kill("SIGINT"); // fast shutdown
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type RedisServer = {
+  port: number;
+  url: string;
+  /** Stop the server (data is not kept). */
+  stop(): Promise<void>;
+  /** Start it again on the same port. */
+  start(): Promise<void>;
+};
+
+/** Start a throwaway redis-server on a free loopback port. */
+export async function startRedis(): Promise<RedisServer> {
+  const binary = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].find((p) => fs.existsSync(p));
+  if (!binary) throw new Error("redis-server is not installed: run `bash .ci/run` or `apt-get install redis-server`");
+  const port = await freePort();
+  const dir = makeTempDir("tandem-redis-");
+  let proc: ChildProcess | undefined;
+  let log = "";
+  const start = async () => {
+    proc = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    proc.stdout!.on("data", (d: Buffer) => (log += d));
+    proc.stderr!.on("data", (d: Buffer) => (log += d));
+    await waitForPort(port, 15_000, proc, () => log);
+  };
+  const stop = async () => {
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc!.once("exit", r));
+      proc.kill("SIGTERM");
+      await exited;
+    }
+  };
+  await start();
+  return { port, url: `redis://127.0.0.1:${port}`, start, stop };
+}
