@@ -53,7 +53,11 @@ async function main() {
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
 
+  let stopping = false;
   const server = http.createServer((req, res) => {
+    // Once shutting down, every response closes its connection, so keep-alive
+    // clients cannot hold the process open after their request finished.
+    if (stopping) res.setHeader("Connection", "close");
     void handle(req, res);
   });
   // Idle keep-alive connections must not hold shutdown open.
@@ -79,7 +83,6 @@ async function main() {
   console.log(`[tandem] ready on http://localhost:${port} (${dev ? "development" : "production"}, ${database.kind}${env.REDIS_URL ? ", redis" : ""}) pid ${process.pid}`);
   process.send?.("ready");
 
-  let stopping = false;
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;
@@ -92,9 +95,12 @@ async function main() {
     force.unref();
     // Stop accepting; in-flight requests finish; idle keep-alive sockets close.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Connections of in-flight requests turn idle when their response ends.
     server.closeIdleConnections();
+    const reaper = setInterval(() => server.closeIdleConnections(), 200);
     await realtime.close();
     await closed;
+    clearInterval(reaper);
     await app.close?.();
     await database.close();
     releaseLock();

@@ -1,29 +1,45 @@
 #!/usr/bin/env bash
-# Runs the test suites with Node's built-in runner: unit (src/**/*.test.ts),
-# integration (tests/integration, real server on port 0) and e2e (tests/e2e,
-# Debian Chromium). With no argument: build first, then all of them.
+# Runs the test suites with Node's built-in runner:
+#   unit         src/**/*.test.ts (beside the code)
+#   integration  tests/integration: the real server on port 0 (PGlite), then
+#                the HTTP and Socket.IO contract suites again on PostgreSQL
+#   deploy       tests/deploy: shipped nginx/HAProxy/PM2 configs with the real programs
+#   scale        tests/scale: several processes + PostgreSQL + Redis behind the proxies
+#   e2e          tests/e2e: Debian Chromium driven by Playwright
+# With no argument: build, then all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+NODE_TEST=(node --require ./src/server/server-only-shim.cjs --import tsx --test --test-concurrency=1)
+
+files_in() {
+  find "$@" -name '*.test.ts' -not -path '*/node_modules/*' | sort
+}
+
 run() {
-  local dir=$1
-  mapfile -t files < <(find "$dir" -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+  mapfile -t files < <(files_in "$@")
   if [ ${#files[@]} -eq 0 ]; then
-    echo "no tests found under $dir" >&2
+    echo "no tests found under $*" >&2
     exit 1
   fi
-  node --require ./src/server/server-only-shim.cjs --import tsx --test --test-concurrency=1 "${files[@]}"
+  "${NODE_TEST[@]}" "${files[@]}"
+}
+
+on_postgres() {
+  TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" tests/integration/http-api.test.ts tests/integration/realtime.test.ts
 }
 
 case "${1:-all}" in
   unit) run src ;;
-  integration) run tests/integration ;;
+  integration) run tests/integration && on_postgres ;;
+  postgres) on_postgres ;;
   deploy) run tests/deploy ;;
+  scale) run tests/scale ;;
   e2e) run tests/e2e ;;
   all)
     npm run build
-    mapfile -t files < <(find src tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
-    node --require ./src/server/server-only-shim.cjs --import tsx --test --test-concurrency=1 "${files[@]}"
+    run src tests
+    on_postgres
     ;;
-  *) echo "usage: $0 [unit|integration|deploy|e2e|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [unit|integration|postgres|deploy|scale|e2e|all]" >&2; exit 2 ;;
 esac

@@ -3,12 +3,12 @@
  * 0 with a fresh DATA_DIR, plus sign-in over HTTP through next-auth and real
  * socket.io-client sockets.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../src/shared/realtime";
+import { makeTempDir, type Postgres, startPostgres } from "./services";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const DEMO_PASSWORD = "password";
@@ -25,9 +25,7 @@ export type TestServer = {
   stop(): Promise<number | null>;
 };
 
-export function makeTempDir(prefix = "tandem-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { makeTempDir };
 
 function assertBuilt() {
   if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
@@ -35,12 +33,40 @@ function assertBuilt() {
   }
 }
 
+/**
+ * With TANDEM_TEST_DB=postgres every server started here gets a fresh
+ * database on one throwaway PostgreSQL per test process (seeded like the
+ * embedded default), so the same suites prove both databases.
+ */
+const onPostgres = process.env.TANDEM_TEST_DB === "postgres";
+let postgres: Promise<Postgres> | undefined;
+
+async function postgresEnv(): Promise<Record<string, string>> {
+  postgres ??= startPostgres().then((pg) => {
+    process.once("exit", () => pg.kill());
+    return pg;
+  });
+  const url = await (await postgres).createDatabase();
+  const env: Record<string, string> = { ...cleanEnv(), DATABASE_URL: url, DEMO_PASSWORD, NEXTAUTH_SECRET: "test-secret-of-at-least-32-characters" };
+  const seeded = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, encoding: "utf8" });
+  if (seeded.status !== 0) throw new Error(`seeding PostgreSQL failed:\n${seeded.stdout}${seeded.stderr}`);
+  return { DATABASE_URL: url, NEXTAUTH_SECRET: env.NEXTAUTH_SECRET! };
+}
+
+function cleanEnv(): Record<string, string> {
+  const env = { ...(process.env as Record<string, string>) };
+  for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET", "TANDEM_TEST_DB"]) delete env[k];
+  return env;
+}
+
 /** Start server.ts in production mode on a free port. */
 export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<TestServer> {
   assertBuilt();
   const dataDir = opts.dataDir ?? makeTempDir();
+  const dbEnv = onPostgres && !opts.env?.DATABASE_URL ? await postgresEnv() : {};
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+    ...cleanEnv(),
+    ...dbEnv,
     NODE_ENV: "production",
     PORT: String(opts.port ?? 0),
     HOST: "127.0.0.1",
@@ -49,9 +75,6 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     NEXT_TELEMETRY_DISABLED: "1",
     ...opts.env,
   };
-  for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET"]) {
-    if (!opts.env || !(k in opts.env)) delete env[k];
-  }
   const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d));

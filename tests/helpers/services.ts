@@ -6,8 +6,12 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
-import { makeTempDir } from "./server";
+
+export function makeTempDir(prefix = "tandem-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -55,6 +59,8 @@ export type Postgres = {
   /** URL of a new, empty database on this server. */
   createDatabase(name?: string): Promise<string>;
   stop(): Promise<void>;
+  /** Synchronous last-resort stop, for process exit. */
+  kill(): void;
 };
 
 let dbCounter = 0;
@@ -115,6 +121,9 @@ export async function startPostgres(): Promise<Postgres> {
     async createDatabase(name = `tandem_${process.pid}_${++dbCounter}`) {
       await psql(`CREATE DATABASE "${name}"`);
       return `postgresql://tandem@127.0.0.1:${port}/${name}`;
+    },
+    kill() {
+      if (proc.exitCode === null) proc.kill("SIGINT");
     },
     async stop() {
       if (proc.exitCode === null) {

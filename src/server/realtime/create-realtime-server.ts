@@ -113,10 +113,12 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       const { ticketId, sinceSeq } = parsed.data;
       try {
         // Authorize first; join before reading the log so no event falls between.
-        await loadTicketFor(user, ticketId);
+        const ticket = await loadTicketFor(user, ticketId);
         await socket.join(rooms.ticket(ticketId));
         if (can(user, "comment:internal:read")) await socket.join(rooms.ticketStaff(ticketId));
-        const { seq, events, truncated } = await listTicketEvents(user, ticketId, sinceSeq ?? Number.MAX_SAFE_INTEGER);
+        // Without sinceSeq the client has just loaded the ticket: it still gets
+        // whatever committed between that load check and the join.
+        const { seq, events, truncated } = await listTicketEvents(user, ticketId, sinceSeq ?? ticket.lastSeq);
         if (truncated) {
           return ack({ ok: false, error: { code: "RESYNC", message: "Too far behind; reload the ticket" } });
         }

@@ -1,0 +1,136 @@
+/**
+ * Process behaviour of server.ts on the embedded database: the DATA_DIR lock,
+ * graceful SIGTERM, persistence of data and sessions across a restart, and
+ * in-flight requests finishing during shutdown.
+ *
+ * The tests share one DATA_DIR and run in order (the runner runs a file's
+ * tests sequentially): each hands a running server to the next.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import type { AttachmentDTO, TicketDTO } from "../../src/shared/dto";
+import { api, connectSocket, makeTempDir, signIn, startServer, type TestServer } from "../helpers/server";
+import { createTicket, join, streamingMultipart, until } from "./support";
+
+const dataDir = makeTempDir("tandem-lifecycle-");
+let server: TestServer | undefined;
+
+before(async () => {
+  server = await startServer({ dataDir });
+});
+
+after(async () => {
+  // Only reached with a server still running when a test failed midway.
+  await server?.stop();
+});
+
+test("a second server on the same DATA_DIR refuses to start while the first runs", async () => {
+  assert.ok(server);
+  let error: Error | undefined;
+  await startServer({ dataDir }).then(
+    async (second) => {
+      await second.stop();
+      assert.fail("the second server started");
+    },
+    (e: Error) => (error = e),
+  );
+  assert.ok(error);
+  const code = /server exited with (\S+) before it was ready/.exec(error.message)?.[1];
+  assert.ok(code !== undefined && code !== "0" && code !== "null", `exit code: ${error.message}`);
+  assert.match(error.message, /DATA_DIR .* is in use by process \d+/);
+  assert.ok(error.message.includes(dataDir), "the message names the directory");
+
+  // The first one is unharmed and keeps its lock.
+  assert.equal((await api(server.url, undefined, "GET", "/api/health")).status, 200);
+  assert.equal(fs.readFileSync(path.join(dataDir, "tandem.lock"), "utf8"), String(server.proc.pid));
+});
+
+test("SIGTERM exits 0; after a restart data and sessions persist and nothing is re-seeded", async () => {
+  assert.ok(server);
+  assert.match(server.output(), /Seeded demo accounts/, "first start seeds");
+  const cookie = await signIn(server.url, "alice@example.com");
+  const ticket = await createTicket(server.url, cookie, { title: "Survives a restart" });
+  const secret = fs.readFileSync(path.join(dataDir, "nextauth-secret"), "utf8");
+
+  const first = server;
+  server = undefined;
+  assert.equal(await first.stop(), 0);
+  assert.match(first.output(), /\[tandem\] SIGTERM: shutting down/);
+  assert.match(first.output(), /\[tandem\] stopped/);
+  assert.ok(!fs.existsSync(path.join(dataDir, "tandem.lock")), "the lock is released");
+
+  server = await startServer({ dataDir });
+  assert.doesNotMatch(server.output(), /Seeded demo accounts/, "no re-seeding");
+  assert.equal(fs.readFileSync(path.join(dataDir, "nextauth-secret"), "utf8"), secret, "the secret is kept");
+
+  // The cookie from before the restart still works, over HTTP and Socket.IO.
+  const got = await api<TicketDTO>(server.url, cookie, "GET", `/api/tickets/${ticket.id}`);
+  assert.equal(got.status, 200, JSON.stringify(got.body));
+  assert.deepEqual(got.body, ticket);
+  const socket = await connectSocket(server.url, cookie);
+  try {
+    const ack = await join(socket, { ticketId: ticket.id });
+    assert.deepEqual(ack, { ok: true, seq: 1, missed: [] });
+  } finally {
+    socket.close();
+  }
+
+  // Demo users exist once each: signing in still works with the original password.
+  await signIn(server.url, "agent@example.com");
+  const staff = await api<{ items: { id: string; name: string }[] }>(server.url, await signIn(server.url, "admin@example.com"), "GET", "/api/users/staff");
+  assert.equal(staff.status, 200);
+  assert.equal(staff.body.items.length, 2, JSON.stringify(staff.body));
+});
+
+test("a request in flight during SIGTERM completes, then the process exits 0", async () => {
+  assert.ok(server);
+  const running = server;
+  const cookie = await signIn(running.url, "alice@example.com");
+  const ticket = await createTicket(running.url, cookie, { title: "Slow upload" });
+  const tmpDir = path.join(dataDir, "uploads", "tmp");
+  const tmpFiles = () => (fs.existsSync(tmpDir) ? fs.readdirSync(tmpDir) : []);
+  assert.deepEqual(tmpFiles(), []);
+
+  // The body's second half is held back until the server has begun shutting down.
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const total = 256 * 1024;
+  async function* source() {
+    yield new Uint8Array(total / 2).fill(0x62);
+    await released;
+    for (let i = 0; i < 4; i++) yield new Uint8Array(total / 8).fill(0x63);
+  }
+  const { headers, body } = streamingMultipart("slow.bin", source());
+  const response = fetch(`${running.url}/api/tickets/${ticket.id}/attachments`, {
+    method: "POST",
+    headers: { ...headers, cookie },
+    body,
+    duplex: "half",
+  } as RequestInit);
+  response.catch(() => undefined); // inspected below
+
+  // The upload handler is writing the temp file: the request is truly in flight.
+  await until(() => tmpFiles().length === 1, "the upload to start");
+  server = undefined;
+  const exit = running.stop();
+  await until(() => running.output().includes("SIGTERM: shutting down"), "the shutdown to begin");
+  release();
+
+  const res = await response; // a connection reset would reject here
+  const text = await res.text();
+  assert.equal(res.status, 201, text);
+  const dto = JSON.parse(text) as AttachmentDTO;
+  assert.equal(dto.size, total);
+  assert.equal(await exit, 0, running.output());
+  assert.match(running.output(), /\[tandem\] stopped/);
+
+  // The attachment was committed: it is there after another restart.
+  server = await startServer({ dataDir });
+  const list = await api<{ items: AttachmentDTO[] }>(server.url, cookie, "GET", `/api/tickets/${ticket.id}/attachments`);
+  assert.deepEqual(list.body.items.map((a) => a.id), [dto.id]);
+  const last = server;
+  server = undefined;
+  assert.equal(await last.stop(), 0);
+});
