@@ -3,6 +3,7 @@
  * PostgreSQL database (never done automatically there). Uses DEMO_PASSWORD or
  * prints a generated one.
  */
+import "../src/server/server-only-shim.cjs";
 import { lockDataDir, openDatabase } from "../src/server/db/open";
 import { env as readEnv } from "../src/server/env";
 import { runMigrations } from "../src/server/setup/migrate";

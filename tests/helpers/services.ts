@@ -95,6 +95,11 @@ export async function startPostgres(): Promise<Postgres> {
   );
   proc.stdout!.on("data", (d: Buffer) => (log += d));
   proc.stderr!.on("data", (d: Buffer) => (log += d));
+  // A test process must be able to exit with the server still up (the shared
+  // instance of tests/helpers/server.ts is killed on exit).
+  proc.unref();
+  (proc.stdout as unknown as { unref(): void }).unref();
+  (proc.stderr as unknown as { unref(): void }).unref();
   await waitForPort(port, 30_000, proc, () => log);
   const psql = async (sql: string) => {
     const { default: pg } = await import("pg");
