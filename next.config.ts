@@ -5,6 +5,10 @@ const nextConfig: NextConfig = {
   // would create second copies of process-wide state.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "bcryptjs", "busboy"],
   poweredByHeader: false,
+  // `npm run dev` is opened as localhost or 127.0.0.1; Next blocks dev
+  // resources (HMR) for other origins.
+  allowedDevOrigins: ["localhost", "127.0.0.1"],
+  typescript: { tsconfigPath: "tsconfig.next.json" },
   reactStrictMode: true,
 };
 

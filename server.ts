@@ -44,14 +44,15 @@ async function main() {
     );
   }
 
-  // Next attaches its own upgrade listener to the server of the first request
-  // it sees, and closes upgrades it does not own, Socket.IO's included
-  // (vercel/next.js#50461). Hand it a decoy and route upgrades by path below.
-  const decoy = new EventEmitter();
-  const app = next({ dev, dir: __dirname, hostname: "localhost", port: env.PORT, httpServer: decoy as http.Server });
+  // On its first request Next attaches its upgrade listener (HMR in
+  // development) to `httpServer`, or to the request's server, and there it
+  // closes upgrades it does not own, Socket.IO's included
+  // (vercel/next.js#50461). Give it a stand-in emitter instead and forward to
+  // it only the upgrades that are not Socket.IO's.
+  const nextUpgrades = new EventEmitter();
+  const app = next({ dev, dir: __dirname, hostname: "localhost", port: env.PORT, httpServer: nextUpgrades as http.Server });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const nextUpgrade = app.getUpgradeHandler();
 
   let stopping = false;
   const server = http.createServer((req, res) => {
@@ -66,7 +67,8 @@ async function main() {
   const realtime = createRealtimeServer(server, env);
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     if (req.url?.startsWith("/socket.io/")) return; // engine.io's own listener takes it
-    void nextUpgrade(req, socket, head);
+    // Before Next has seen a request it has no listener yet; the HMR client retries.
+    if (!nextUpgrades.emit("upgrade", req, socket, head)) socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {

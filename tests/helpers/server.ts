@@ -59,15 +59,17 @@ function cleanEnv(): Record<string, string> {
   return env;
 }
 
-/** Start server.ts in production mode on a free port. */
-export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<TestServer> {
-  assertBuilt();
+/** Start server.ts (production build, or `dev` for `npm run dev` mode) on a free port. */
+export async function startServer(
+  opts: { env?: Record<string, string>; dataDir?: string; port?: number; dev?: boolean } = {},
+): Promise<TestServer> {
+  if (!opts.dev) assertBuilt();
   const dataDir = opts.dataDir ?? makeTempDir();
   const dbEnv = onPostgres && !opts.env?.DATABASE_URL ? await postgresEnv() : {};
   const env: Record<string, string> = {
     ...cleanEnv(),
     ...dbEnv,
-    NODE_ENV: "production",
+    NODE_ENV: opts.dev ? "development" : "production",
     PORT: String(opts.port ?? 0),
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,
