@@ -3,23 +3,12 @@
  * Not a test file itself: the runner only picks up `*.test.ts`.
  */
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import type { Page, TicketDTO } from "../../src/shared/dto";
 import type { ServerToClientEvents, TicketJoinAck, TTicketJoin } from "../../src/shared/realtime";
 import { api, type ClientSocket } from "../helpers/server";
 
-/** A port that was free a moment ago (for servers that must know their port up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../helpers/services";
 
 export type Me = { id: string; name: string; email: string; role: string };
 

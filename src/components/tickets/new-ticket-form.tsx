@@ -6,6 +6,7 @@ import type { TicketDTO } from "../../shared/dto";
 import { PRIORITY_LABELS, TICKET_PRIORITIES } from "../../shared/enums";
 import { ZCreateTicket } from "../../shared/schemas/tickets";
 import { ApiError, apiFetch, errorMessage, zodFieldErrors } from "../lib/api-client";
+import { EnumOptions } from "../ui/enum-options";
 
 type Fields = Record<string, string[]>;
 
@@ -108,11 +109,7 @@ export function NewTicketForm() {
       <div className="field field--narrow">
         <label htmlFor="new-priority">Priority</label>
         <select id="new-priority" name="priority" defaultValue="MEDIUM" aria-invalid={invalid("priority")}>
-          {TICKET_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_LABELS[p]}
-            </option>
-          ))}
+          <EnumOptions values={TICKET_PRIORITIES} labels={PRIORITY_LABELS} />
         </select>
         <FieldError id="new-priority-error" messages={fields.priority} />
       </div>

@@ -13,6 +13,7 @@ import {
 import { ZUpdateTicket } from "../../shared/schemas/tickets";
 import { ApiError, apiFetch, errorMessage } from "../lib/api-client";
 import { PriorityBadge, StatusBadge } from "./badges";
+import { EnumOptions } from "../ui/enum-options";
 
 type Editable = { status: TicketStatus; priority: TicketPriority; assigneeId: string | null };
 
@@ -108,11 +109,7 @@ export function TicketFields({
           aria-disabled={busy || undefined}
           onChange={(e) => change({ status: e.target.value as TicketStatus })}
         >
-          {TICKET_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABELS[s]}
-            </option>
-          ))}
+          <EnumOptions values={TICKET_STATUSES} labels={STATUS_LABELS} />
         </select>
       </div>
       <div className="field">
@@ -123,11 +120,7 @@ export function TicketFields({
           aria-disabled={busy || undefined}
           onChange={(e) => change({ priority: e.target.value as TicketPriority })}
         >
-          {TICKET_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_LABELS[p]}
-            </option>
-          ))}
+          <EnumOptions values={TICKET_PRIORITIES} labels={PRIORITY_LABELS} />
         </select>
       </div>
       <div className="field">

@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { UserRef } from "../../shared/dto";
 import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../shared/enums";
 import type { ListQuery, TicketSort } from "./list-query";
+import { EnumOptions } from "../ui/enum-options";
 
 const SORT_LABELS: Record<TicketSort, string> = {
   updated_desc: "Recently updated",
@@ -27,22 +28,14 @@ export function TicketFilters({ query, staff }: { query: ListQuery; staff: UserR
         <label htmlFor="filter-status">Status</label>
         <select id="filter-status" name="status" defaultValue={query.status ?? ""}>
           <option value="">Any status</option>
-          {TICKET_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABELS[s]}
-            </option>
-          ))}
+          <EnumOptions values={TICKET_STATUSES} labels={STATUS_LABELS} />
         </select>
       </div>
       <div className="field">
         <label htmlFor="filter-priority">Priority</label>
         <select id="filter-priority" name="priority" defaultValue={query.priority ?? ""}>
           <option value="">Any priority</option>
-          {TICKET_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_LABELS[p]}
-            </option>
-          ))}
+          <EnumOptions values={TICKET_PRIORITIES} labels={PRIORITY_LABELS} />
         </select>
       </div>
       {staff && (
