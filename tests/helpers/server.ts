@@ -41,7 +41,8 @@ function assertBuilt() {
 const onPostgres = process.env.TANDEM_TEST_DB === "postgres";
 let postgres: Promise<Postgres> | undefined;
 
-async function postgresEnv(): Promise<Record<string, string>> {
+/** A fresh, migrated and seeded database on this test process's PostgreSQL: env for startServer. */
+export async function postgresEnv(): Promise<{ DATABASE_URL: string; NEXTAUTH_SECRET: string }> {
   postgres ??= startPostgres().then((pg) => {
     process.once("exit", () => pg.kill());
     return pg;
