@@ -15,6 +15,7 @@
  *   BASE_PORT           port of tandem-1 (default 3001); tandem-N listens on BASE_PORT+N-1,
  *                       which must match the upstream lists in nginx.conf / haproxy.cfg
  *   MAX_MEMORY_RESTART  PM2 restarts a process above this resident size (default 512M)
+ *   LOG_DIR             where PM2 writes tandem-N.{out,err}.log (default ./logs)
  * Everything the app itself reads is passed through from the environment PM2 is run in.
  *
  * Plain CommonJS with no dependencies, so `node -e 'require("./ecosystem.config.js")'`
@@ -69,7 +70,7 @@ passedEnv.HOST ??= "127.0.0.1";
 if (process.env.NEXTAUTH_URL) passedEnv.NEXTAUTH_URL = process.env.NEXTAUTH_URL;
 else if (passedEnv.APP_URL) passedEnv.NEXTAUTH_URL = passedEnv.APP_URL;
 
-const logDir = path.join(__dirname, "logs");
+const logDir = path.resolve(__dirname, process.env.LOG_DIR || "logs");
 
 const apps = ports.map((port, i) => {
   const name = `tandem-${i + 1}`;

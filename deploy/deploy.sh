@@ -70,6 +70,14 @@ command -v node >/dev/null || die "node not found on PATH (Node.js >= 20.9 is re
 command -v npm >/dev/null || die "npm not found on PATH"
 command -v pm2 >/dev/null || die "pm2 not found on PATH (npm install -g pm2)"
 
+# PM2 reports its version to pm2.io once a day, and installs ping it on the first run
+# unless PM2_HOME/touch exists; a self-hosted helpdesk has no reason to phone home. (This
+# reaches a PM2 daemon only when this script starts it.)
+export PM2_DISABLE_VERSION_CHECK=1
+pm2_home=${PM2_HOME:-$HOME/.pm2}
+mkdir -p "$pm2_home"
+[[ -e $pm2_home/touch ]] || date +%s000 >"$pm2_home/touch"
+
 # One deploy at a time: two overlapping builds would write the same .next directory.
 mkdir -p logs
 if command -v flock >/dev/null; then

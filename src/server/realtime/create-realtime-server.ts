@@ -1,7 +1,6 @@
 import "server-only";
 import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
-import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import {
   type AnyTicketEvent,
@@ -23,6 +22,7 @@ import { runtime } from "../runtime";
 import { authenticateHandshake } from "./authenticate";
 import { originAllowed } from "./origin";
 import { createRateLimiter } from "./rate-limit";
+import { connectRedis } from "./redis";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number }>;
 
@@ -55,30 +55,9 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, env)),
   });
 
-  let redis: { pub: Redis; sub: Redis } | undefined;
-  if (env.REDIS_URL) {
-    const options = {
-      // Never crash or block a request on Redis: fail fast while it is down and
-      // keep reconnecting in the background (local delivery goes on meanwhile).
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
-      lazyConnect: false,
-    };
-    const pub = new Redis(env.REDIS_URL, options);
-    const sub = new Redis(env.REDIS_URL, { ...options, enableOfflineQueue: true });
-    let lastLog = 0;
-    for (const client of [pub, sub]) {
-      client.on("error", (e: Error) => {
-        if (Date.now() - lastLog > 10_000) {
-          lastLog = Date.now();
-          console.error("[tandem] redis error (local delivery continues):", e.message);
-        }
-      });
-    }
-    redis = { pub, sub };
-    io.adapter(createAdapter(pub, sub));
-  }
+  // With Redis, rooms span processes; an outage degrades to local delivery (see ./redis.ts).
+  const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL) : undefined;
+  if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
 
   io.use(async (socket, next) => {
     try {
@@ -162,7 +141,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
   };
 
   runtime().readiness = async () => ({
-    redis: !redis ? "disabled" : redis.pub.status === "ready" && redis.sub.status === "ready" ? "ok" : "down",
+    redis: redis ? redis.status() : "disabled",
     sockets: io.of("/").sockets.size,
   });
 
@@ -177,7 +156,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       runtime().publish = undefined;
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      if (redis) await Promise.allSettled([redis.pub.quit(), redis.sub.quit()]);
+      await redis?.close();
     },
   };
 }
