@@ -10,7 +10,24 @@ import type { Env } from "../env";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
-export function runMigrations(env: Env): Promise<void> {
+/**
+ * Apply pending migrations. Several processes of one deployment starting at
+ * once (pm2 resurrect at boot) queue on Prisma's advisory lock, which gives up
+ * after 10 s; the loser retries instead of failing to start.
+ */
+export async function runMigrations(env: Env, attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(env);
+    } catch (e) {
+      const lockTimeout = e instanceof Error && /advisory lock|P1002/i.test(e.message);
+      if (!lockTimeout || attempt >= attempts) throw e;
+      console.log(`[tandem] another process is migrating the database; retrying (${attempt}/${attempts - 1})`);
+    }
+  }
+}
+
+function migrateOnce(env: Env): Promise<void> {
   const cli = require.resolve("prisma/build/index.js", { paths: [ROOT] });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, "migrate", "deploy"], {
