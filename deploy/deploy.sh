@@ -112,7 +112,9 @@ fi
 
 log "Installing dependencies"
 # --include=dev: the build needs the dev tools even when NODE_ENV=production is exported.
-npm ci --include=dev --no-audit --no-fund
+# `npm install`, not `npm ci`: npm 11 lockfiles omit other platforms' optional binaries
+# and `npm ci` refuses them as out of sync; the locked versions are installed either way.
+npm install --include=dev --no-audit --no-fund
 
 log "Building"
 npm run build
