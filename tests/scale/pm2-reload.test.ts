@@ -64,7 +64,7 @@ async function allHealthy() {
 }
 
 before(async () => {
-  assert.ok(fs.existsSync(PM2), `PM2 is missing (${PM2}): run npm ci (it is a devDependency)`);
+  assert.ok(fs.existsSync(PM2), `PM2 is missing (${PM2}): run npm install (it is a devDependency)`);
   backing = await startBacking();
   const basePort = await consecutiveFreePorts(2);
   ports = [basePort, basePort + 1];
