@@ -4,6 +4,7 @@
  * zod-parses every client payload with the schemas below.
  */
 import { z } from "zod";
+import { ZId } from "./schemas/text";
 import type { AttachmentDTO, CommentDTO, TicketChanges, TicketDTO, UserRef } from "./dto";
 
 /** Every server event: one durable TicketEvent, numbered per ticket. */
@@ -40,13 +41,13 @@ export type Ack<T extends object = object> =
   | { ok: false; error: { code: string; message: string } };
 
 export const ZTicketJoin = z.object({
-  ticketId: z.string().min(1).max(64),
+  ticketId: ZId,
   /** Last seq the client has applied; events after it are returned in the ack. */
   sinceSeq: z.number().int().min(0).optional(),
 });
 export type TTicketJoin = z.infer<typeof ZTicketJoin>;
 
-export const ZTicketLeave = z.object({ ticketId: z.string().min(1).max(64) });
+export const ZTicketLeave = z.object({ ticketId: ZId });
 export type TTicketLeave = z.infer<typeof ZTicketLeave>;
 
 export type TicketJoinAck = Ack<{ seq: number; missed: AnyTicketEvent[] }>;

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Page, SessionUser, TicketDTO } from "../../shared/dto";
+import { ID_PATTERN } from "../../shared/schemas/text";
 import type { TListTickets } from "../../shared/schemas/tickets";
 import { db } from "../db";
 import { AppError } from "../errors";
@@ -21,10 +22,16 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
+function inTimestampRange(iso: string): boolean {
+  const t = Date.parse(iso);
+  return !Number.isNaN(t) && t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
+}
+
 function decodeCursor(raw: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
-    if (typeof c.v === "string" && typeof c.id === "string" && !Number.isNaN(Date.parse(c.v))) return c;
+    // Cursors come back from clients: only well-formed ids and dates PostgreSQL can compare.
+    if (typeof c.v === "string" && typeof c.id === "string" && ID_PATTERN.test(c.id) && inTimestampRange(c.v)) return c;
   } catch {
     /* fall through */
   }

@@ -40,3 +40,20 @@ test("sign-in normalises the email", () => {
   assert.deepEqual(ZSignIn.parse({ email: " Alice@Example.COM ", password: "p" }), { email: "alice@example.com", password: "p" });
   assert.equal(ZSignIn.safeParse({ email: "nope", password: "p" }).success, false);
 });
+
+test("text fields refuse NUL characters, which PostgreSQL cannot store", () => {
+  assert.equal(ZCreateTicket.safeParse({ title: "Print\u0000er", description: "x" }).success, false);
+  assert.equal(ZCreateTicket.safeParse({ title: "Printer", description: "a\u0000b" }).success, false);
+  assert.equal(ZCreateComment.safeParse({ body: "hi\u0000" }).success, false);
+  assert.equal(ZUpdateTicket.safeParse({ title: "New\u0000title" }).success, false);
+  assert.equal(ZListTickets.safeParse({ q: "\u0000" }).success, false);
+  // Other control characters and non-ASCII text are ordinary input.
+  assert.equal(ZCreateComment.safeParse({ body: "tab\there, ünïcødé, 😀" }).success, true);
+});
+
+test("ids must look like ids; the assignee filter also takes me and none", () => {
+  assert.equal(ZUpdateTicket.safeParse({ assigneeId: "../etc" }).success, false);
+  assert.equal(ZUpdateTicket.safeParse({ assigneeId: "cm3abc_DEF-123" }).success, true);
+  for (const assignee of ["me", "none", "cm3abc"]) assert.equal(ZListTickets.safeParse({ assignee }).success, true);
+  assert.equal(ZListTickets.safeParse({ assignee: "a b" }).success, false);
+});

@@ -1,11 +1,11 @@
 /** Ticket request schemas: validate the API routes and the ticket forms alike. */
 import { z } from "zod";
 import { TICKET_PRIORITIES, TICKET_STATUSES } from "../enums";
+import { text, ZId } from "./text";
 
 export const ZCreateTicket = z.object({
-  title: z.string().trim().min(3, "Title must be at least 3 characters").max(200, "Title is too long"),
-  description: z
-    .string()
+  title: text().trim().min(3, "Title must be at least 3 characters").max(200, "Title is too long"),
+  description: text()
     .trim()
     .min(1, "Description is required")
     .max(20_000, "Description is too long"),
@@ -17,8 +17,8 @@ export const ZUpdateTicket = z
   .object({
     status: z.enum(TICKET_STATUSES).optional(),
     priority: z.enum(TICKET_PRIORITIES).optional(),
-    assigneeId: z.string().min(1).max(64).nullable().optional(),
-    title: z.string().trim().min(3, "Title must be at least 3 characters").max(200).optional(),
+    assigneeId: ZId.nullable().optional(),
+    title: text().trim().min(3, "Title must be at least 3 characters").max(200, "Title is too long").optional(),
     /** The version the client last saw; a stale one is refused with 409. */
     version: z.number().int().min(1).optional(),
   })
@@ -35,10 +35,10 @@ export const ZListTickets = z.object({
   status: z.enum(TICKET_STATUSES).optional(),
   priority: z.enum(TICKET_PRIORITIES).optional(),
   /** A user id, "me", or "none" for unassigned. */
-  assignee: z.string().min(1).max(64).optional(),
-  q: z.string().trim().max(200).optional(),
+  assignee: z.union([z.enum(["me", "none"]), ZId]).optional(),
+  q: text().trim().max(200).optional(),
   sort: z.enum(TICKET_SORTS).default("updated_desc"),
-  cursor: z.string().max(200).optional(),
+  cursor: text().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 export type TListTickets = z.infer<typeof ZListTickets>;
