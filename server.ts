@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events";
 import http from "node:http";
 import type { Socket } from "node:net";
 import next from "next";
+import { sweepStaleUploads } from "./src/server/attachments/sweep-stale-uploads";
 import { openDatabase, lockDataDir } from "./src/server/db/open";
 import { env as readEnv } from "./src/server/env";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
@@ -15,8 +16,7 @@ import { runtime } from "./src/server/runtime";
 import { runMigrations } from "./src/server/setup/migrate";
 import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets";
 import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
 
 // Next phones home by default; self-hosted installs (often offline) should not.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
@@ -32,6 +32,7 @@ async function main() {
   env.NEXTAUTH_SECRET = process.env.NEXTAUTH_SECRET;
 
   await runMigrations(env);
+  await sweepStaleUploads(env.uploadDir);
   const database = await openDatabase(env);
   runtime().prisma = database.prisma;
 

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import Busboy from "busboy";
 import { env } from "../env";
-import { AppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 
 export type ReceivedUpload = {
   /** Where the bytes are now; addAttachment moves or deletes it. */
@@ -51,11 +51,22 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
   await fs.promises.mkdir(tmpDir, { recursive: true });
   const tempPath = path.join(tmpDir, randomUUID());
 
+  // Aborting stops reading the request at once: an upload over the limit is
+  // refused as soon as it crosses it, not after the client sent it all.
+  const abort = new AbortController();
+  let failure: AppError | undefined;
+  const fail = (e: AppError) => {
+    failure ??= e;
+    abort.abort(e);
+  };
+
   let busboy: Busboy.Busboy;
   try {
     busboy = Busboy({
       headers: { "content-type": contentType },
-      limits: { files: 1, fileSize: maxUploadBytes, fields: 20, fieldSize: 64 * 1024 },
+      // busboy reports `limit` when a file reaches fileSize, so a file of
+      // exactly the limit needs one byte of headroom to be accepted.
+      limits: { files: 1, fileSize: maxUploadBytes + 1, fields: 20, fieldSize: 64 * 1024 },
     });
   } catch {
     throw new AppError("VALIDATION", "Malformed multipart body", { file: ["Malformed upload"] });
@@ -68,38 +79,38 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
       return;
     }
     let size = 0;
-    let truncated = false;
-    stream.on("limit", () => {
-      truncated = true;
-    });
+    stream.on("limit", () => fail(tooLarge()));
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
         done(null, chunk);
       },
     });
-    received = pipeline(stream, counter, fs.createWriteStream(tempPath, { flags: "wx" })).then(() => {
-      if (truncated) throw tooLarge();
-      return {
-        tempPath,
-        originalName: cleanFileName(info.filename ?? ""),
-        contentType: cleanContentType(info.mimeType),
-        size,
-      };
-    });
+    const file = fs.createWriteStream(tempPath, { flags: "wx" });
+    received = pipeline(stream, counter, file, { signal: abort.signal }).then(() => ({
+      tempPath,
+      originalName: cleanFileName(info.filename ?? ""),
+      contentType: cleanContentType(info.mimeType),
+      size,
+    }));
     // Keep an early failure from being reported as unhandled before we await it.
     received.catch(() => undefined);
   });
 
   try {
-    await pipeline(Readable.fromWeb(body), busboy);
+    await pipeline(Readable.fromWeb(body), busboy, { signal: abort.signal });
     if (!received) throw new AppError("VALIDATION", "No file was sent", { file: ["Choose a file to upload"] });
     const upload = await received;
     if (upload.size === 0) throw new AppError("VALIDATION", "The file is empty", { file: ["The file is empty"] });
     return upload;
   } catch (e) {
+    abort.abort();
+    // The write stream may still be opening or flushing: wait for it to
+    // settle, or the file could appear after we removed it.
+    await received?.catch(() => undefined);
     await fs.promises.rm(tempPath, { force: true });
-    if (e instanceof Error && e.name === "AppError") throw e;
+    if (failure) throw failure;
+    if (isAppError(e)) throw e;
     throw new AppError("VALIDATION", "The upload could not be read", { file: ["Malformed or interrupted upload"] });
   }
 }

@@ -1,9 +1,7 @@
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { addAttachment } from "@/server/attachments/add-attachment";
 import { listAttachments } from "@/server/attachments/list-attachments";
-import { receiveUpload } from "@/server/attachments/receive-upload";
-import { authed } from "@/server/http/route";
-import { loadTicketFor } from "@/server/tickets/load-ticket";
+import { uploadAttachment } from "@/server/attachments/upload-attachment";
+import { authed, errorResponse } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -12,8 +10,15 @@ export const GET = authed<{ id: string }>(async (_req, user, { id }) => {
 });
 
 export const POST = authed<{ id: string }>(async (req, user, { id }) => {
-  // Authorize before reading a single byte of the body.
-  await loadTicketFor(user, id, "attachment:create");
-  const upload = await receiveUpload(req.headers, req.body as WebReadableStream<Uint8Array> | null);
-  return Response.json(await addAttachment(user, id, upload), { status: 201 });
+  try {
+    const attachment = await uploadAttachment(user, id, req.headers, req.body as WebReadableStream<Uint8Array> | null);
+    return Response.json(attachment, { status: 201 });
+  } catch (e) {
+    // A refused upload leaves the rest of the body unread (that is the point
+    // of refusing early). Close the connection: a client reusing it would
+    // have its next request read as the remains of this body.
+    const res = errorResponse(e);
+    res.headers.set("Connection", "close");
+    return res;
+  }
 });
