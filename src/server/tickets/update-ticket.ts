@@ -17,6 +17,24 @@ import { loadTicketFor } from "./load-ticket";
  * to their current value are not changes: no event, no version bump.
  */
 export async function updateTicket(actor: SessionUser, ticketId: string, input: TUpdateTicket): Promise<TicketDTO> {
+  // Without `version` the caller asked for "whatever it is now": losing a race
+  // to a concurrent change is not a conflict for them, so re-read and retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await updateOnce(actor, ticketId, input);
+    } catch (e) {
+      if (!(e instanceof LostRace)) throw e;
+      if (input.version !== undefined || attempt >= MAX_ATTEMPTS) throw staleVersion();
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** The row changed between our read and our write. */
+class LostRace extends Error {}
+
+async function updateOnce(actor: SessionUser, ticketId: string, input: TUpdateTicket): Promise<TicketDTO> {
   const current = await loadTicketFor(actor, ticketId);
   if (input.status !== undefined || input.priority !== undefined || input.assigneeId !== undefined) {
     authorize(actor, "ticket:update:workflow", current);
@@ -52,7 +70,7 @@ export async function updateTicket(actor: SessionUser, ticketId: string, input: 
         version: { increment: 1 },
       },
     });
-    if (count === 0) throw staleVersion();
+    if (count === 0) throw new LostRace();
     return recordEvent(tx, {
       ticketId,
       type: "ticket:updated",
