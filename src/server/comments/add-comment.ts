@@ -17,8 +17,9 @@ export async function addComment(actor: SessionUser, ticketId: string, input: TC
       data: { ticketId, authorId: actor.id, body: input.body, internal: input.internal ?? false },
       include: commentInclude,
     });
-    // Touch the ticket so "recently updated" sorting reflects conversation.
-    await tx.ticket.update({ where: { id: ticketId }, data: { updatedAt: comment.createdAt } });
+    // Touch the ticket so "recently updated" sorting reflects conversation;
+    // not for internal notes, which requesters must not be able to detect.
+    if (!comment.internal) await tx.ticket.update({ where: { id: ticketId }, data: { updatedAt: comment.createdAt } });
     return recordEvent(tx, {
       ticketId,
       type: "comment:added",

@@ -88,3 +88,15 @@ test("the data builder runs after lastSeq moved and internal events are flagged"
   const row = await db.prisma.ticketEvent.findUniqueOrThrow({ where: { ticketId_seq: { ticketId, seq: e.seq } } });
   assert.equal(row.internal, true);
 });
+
+test("taking a seq leaves the ticket's updatedAt alone (internal notes must not show)", async () => {
+  const before = await db.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId } });
+  await new Promise((r) => setTimeout(r, 5));
+  const e = await db.prisma.$transaction((tx) =>
+    recordEvent(tx, { ticketId, type: "comment:added", actor, data: comment(900, true), internal: true }),
+  );
+  const after = await db.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId } });
+  assert.equal(after.lastSeq, e.seq);
+  assert.equal(after.lastSeq, before.lastSeq + 1);
+  assert.equal(after.updatedAt.getTime(), before.updatedAt.getTime());
+});

@@ -25,11 +25,14 @@ export async function recordEvent<T extends TicketEventType>(
     at?: Date;
   },
 ): Promise<TicketEventEnvelope<T>> {
-  const { lastSeq } = await tx.ticket.update({
-    where: { id: input.ticketId },
-    data: { lastSeq: { increment: 1 } },
-    select: { lastSeq: true },
-  });
+  // Raw SQL so taking a seq does not move Ticket.updatedAt (Prisma's
+  // @updatedAt would): callers touch it themselves when the change is one
+  // everyone may see, so an internal note never shows a requester that
+  // something happened.
+  const [row] = await tx.$queryRaw<{ lastSeq: number }[]>`
+    UPDATE "Ticket" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${input.ticketId} RETURNING "lastSeq"`;
+  if (!row) throw new Error(`recordEvent: ticket ${input.ticketId} does not exist`);
+  const lastSeq = Number(row.lastSeq);
   const at = input.at ?? new Date();
   const data = typeof input.data === "function" ? await input.data() : input.data;
   await tx.ticketEvent.create({
