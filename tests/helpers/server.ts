@@ -185,22 +185,34 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export function connectSocket(
   baseUrl: string,
   cookie: string | undefined,
-  opts: { transports?: ("websocket" | "polling")[]; origin?: string; extraHeaders?: Record<string, string> } = {},
+  opts: {
+    transports?: ("websocket" | "polling")[];
+    origin?: string;
+    extraHeaders?: Record<string, string>;
+    /** Reconnect automatically like the browser client does (off by default, so drops surface). */
+    reconnection?: boolean;
+  } = {},
 ): Promise<ClientSocket> {
   const socket: ClientSocket = io(baseUrl, {
     path: "/socket.io/",
     transports: opts.transports ?? ["websocket"],
-    reconnection: false,
+    reconnection: opts.reconnection ?? false,
+    reconnectionDelay: 200,
+    reconnectionDelayMax: 1000,
     forceNew: true,
     timeout: 10_000,
     extraHeaders: { ...(cookie ? { cookie } : {}), ...(opts.origin ? { origin: opts.origin } : {}), ...opts.extraHeaders },
   });
   return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", (e) => {
+    const onError = (e: Error) => {
       socket.close();
       reject(e);
+    };
+    socket.once("connect", () => {
+      socket.off("connect_error", onError);
+      resolve(socket);
     });
+    socket.once("connect_error", onError);
   });
 }
 

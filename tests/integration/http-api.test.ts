@@ -68,6 +68,27 @@ describe("health and authentication", () => {
     assert.ok(!(await listAll(url, cookies.admin)).some((t) => t.title === "Anonymous"));
   });
 
+  test("every API endpoint but health is 401 without a session, and writes nothing", async () => {
+    const ticket = await createTicket(url, cookies.alice, { title: "Probed anonymously" });
+    const calls: Array<[string, string, unknown?]> = [
+      ["GET", `/api/tickets/${ticket.id}`],
+      ["PATCH", `/api/tickets/${ticket.id}`, { status: "CLOSED" }],
+      ["GET", `/api/tickets/${ticket.id}/comments`],
+      ["POST", `/api/tickets/${ticket.id}/comments`, { body: "anonymous" }],
+      ["GET", `/api/tickets/${ticket.id}/attachments`],
+      ["POST", `/api/tickets/${ticket.id}/attachments`, {}],
+      ["GET", `/api/tickets/${ticket.id}/events`],
+      ["GET", "/api/users/staff"],
+    ];
+    for (const [method, pathname, body] of calls) {
+      const res = await api(url, undefined, method, pathname, body);
+      assert.equal(res.status, 401, `${method} ${pathname}`);
+      assertErrorBody(res.body, "UNAUTHORIZED");
+    }
+    const now = await api<TicketDTO>(url, cookies.alice, "GET", `/api/tickets/${ticket.id}`);
+    assert.deepEqual(now.body, ticket, "unchanged");
+  });
+
   test("a garbage session cookie is 401", async () => {
     const res = await api(url, "next-auth.session-token=not-a-jwt", "GET", "/api/tickets");
     assert.equal(res.status, 401);
@@ -119,6 +140,9 @@ describe("POST /api/tickets", () => {
       { body: { title: "Bad priority", description: "x", priority: "CRITICAL" }, field: "priority" },
       { body: { title: "No description" }, field: "description" },
       { body: { title: "x".repeat(201), description: "x" }, field: "title" },
+      // PostgreSQL cannot store NUL: a clear 400, not a database error.
+      { body: { title: "Null\u0000byte", description: "x" }, field: "title" },
+      { body: { title: "Null byte", description: "a\u0000b" }, field: "description" },
     ];
     for (const c of cases) {
       const res = await api<ApiErrorBody>(url, cookies.alice, "POST", "/api/tickets", c.body);
@@ -224,7 +248,7 @@ describe("GET /api/tickets", () => {
   });
 
   test("invalid filter values are 400", async () => {
-    for (const query of ["status=NOPE", "priority=NOPE", "sort=sideways", "limit=0", "limit=101", "limit=abc"]) {
+    for (const query of ["status=NOPE", "priority=NOPE", "sort=sideways", "limit=0", "limit=101", "limit=abc", "q=%00", "assignee=a%00b"]) {
       const res = await api(url, cookies.agent, "GET", `/api/tickets?${query}`);
       assert.equal(res.status, 400, query);
       assertErrorBody(res.body, "VALIDATION");
@@ -265,7 +289,13 @@ describe("GET /api/tickets", () => {
   });
 
   test("an invalid cursor is 400", async () => {
-    for (const cursor of ["garbage!", Buffer.from('{"v":"not a date","id":"x"}').toString("base64url")]) {
+    for (const cursor of [
+      "garbage!",
+      Buffer.from('{"v":"not a date","id":"x"}').toString("base64url"),
+      // Parses as a JavaScript date, but is out of PostgreSQL's timestamp range.
+      Buffer.from('{"v":"-271821-04-20T00:00:00.000Z","id":"x"}').toString("base64url"),
+      Buffer.from('{"v":"2026-01-01T00:00:00.000Z","id":"x\u0000"}').toString("base64url"),
+    ]) {
       const res = await api<ApiErrorBody>(url, cookies.alice, "GET", `/api/tickets?cursor=${encodeURIComponent(cursor)}`);
       assert.equal(res.status, 400, cursor);
       assertErrorBody(res.body, "VALIDATION");
@@ -288,6 +318,13 @@ describe("GET /api/tickets/:id", () => {
     const unknown = await api(url, cookies.agent, "GET", "/api/tickets/does-not-exist");
     assert.equal(unknown.status, 404);
     assertErrorBody(unknown.body, "NOT_FOUND");
+    for (const bad of ["%00", "a%00b", "%E2%98%83", "x".repeat(65)]) {
+      for (const pathname of [`/api/tickets/${bad}`, `/api/tickets/${bad}/comments`, `/api/tickets/${bad}/events`, `/api/attachments/${bad}`]) {
+        const res = await api(url, cookies.agent, "GET", pathname);
+        assert.equal(res.status, 404, pathname);
+        assertErrorBody(res.body, "NOT_FOUND");
+      }
+    }
 
     assert.equal((await api(url, cookies.agent, "GET", `/api/tickets/${mine.id}`)).status, 200, "staff may read it");
   });
@@ -370,6 +407,46 @@ describe("PATCH /api/tickets/:id", () => {
     assert.deepEqual(await current(), before);
   });
 
+  test("two changes racing on one version: one wins, the other is 409", async () => {
+    const before = await current();
+    const results = await Promise.all(
+      (["WAITING", "RESOLVED"] as const).map((status) =>
+        api<TicketDTO>(url, cookies.agent, "PATCH", `/api/tickets/${ticket.id}`, { status, version: before.version }),
+      ),
+    );
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
+    const winner = results.find((r) => r.status === 200)!.body;
+    assert.equal(winner.version, before.version + 1);
+    assert.deepEqual(await current(), winner, "only the winner's change was written");
+  });
+
+  test("changes without a version never conflict: racing ones all apply", async () => {
+    const before = await current();
+    const results = await Promise.all([
+      api<TicketDTO>(url, cookies.agent, "PATCH", `/api/tickets/${ticket.id}`, { priority: "URGENT" }),
+      // CLOSED: unlike the statuses of the race above, sure to be a change.
+      api<TicketDTO>(url, cookies.admin, "PATCH", `/api/tickets/${ticket.id}`, { status: "CLOSED" }),
+      api<TicketDTO>(url, cookies.alice, "PATCH", `/api/tickets/${ticket.id}`, { title: "Raced title" }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), [200, 200, 200], JSON.stringify(results.map((r) => r.body)));
+    const now = await current();
+    assert.equal(now.priority, "URGENT");
+    assert.equal(now.status, "CLOSED");
+    assert.equal(now.title, "Raced title");
+    assert.equal(now.version, before.version + 3);
+    assert.equal(now.lastSeq, before.lastSeq + 3, "one event each");
+  });
+
+  test("NUL characters are 400 and change nothing", async () => {
+    const before = await current();
+    for (const body of [{ title: "Bad\u0000title" }, { assigneeId: "a\u0000b" }]) {
+      const res = await api(url, cookies.agent, "PATCH", `/api/tickets/${ticket.id}`, body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assertErrorBody(res.body, "VALIDATION");
+    }
+    assert.deepEqual(await current(), before);
+  });
+
   test("unknown fields and empty bodies are 400", async () => {
     const before = await current();
     for (const body of [{ foo: 1 }, { status: "RESOLVED", requesterId: users.bob.id }, {}, { version: before.version }, { status: "DONE" }]) {
@@ -421,22 +498,34 @@ describe("comments", () => {
     assert.ok(!afterList.some((c) => c.body === "sneaky"));
   });
 
+  test("an internal note leaves no trace a requester can see: updatedAt stays put", async () => {
+    const before = await api<TicketDTO>(url, cookies.alice, "GET", `/api/tickets/${ticket.id}`);
+    const note = await api(url, cookies.agent, "POST", `/api/tickets/${ticket.id}/comments`, { body: "Quiet note", internal: true });
+    assert.equal(note.status, 201);
+    const after = await api<TicketDTO>(url, cookies.alice, "GET", `/api/tickets/${ticket.id}`);
+    assert.equal(after.body.updatedAt, before.body.updatedAt);
+    const pub = await api(url, cookies.agent, "POST", `/api/tickets/${ticket.id}/comments`, { body: "Visible reply" });
+    assert.equal(pub.status, 201);
+    const later = await api<TicketDTO>(url, cookies.alice, "GET", `/api/tickets/${ticket.id}`);
+    assert.ok(later.body.updatedAt > before.body.updatedAt, "a public comment does count as activity");
+  });
+
   test("the requester's list excludes internal notes; the agent's includes them", async () => {
     const mine = await list(cookies.alice);
     const staff = await list(cookies.agent);
-    assert.deepEqual(mine.map((c) => c.body), ["Any news?"]);
-    assert.deepEqual(staff.map((c) => c.body), ["Any news?", "Customer is impatient"]);
+    assert.deepEqual(mine.map((c) => c.body), ["Any news?", "Visible reply"]);
+    assert.deepEqual(staff.map((c) => c.body), ["Any news?", "Customer is impatient", "Quiet note", "Visible reply"]);
     assert.ok(mine.every((c) => !c.internal));
   });
 
   test("an empty body is 400", async () => {
-    for (const body of [{ body: "" }, { body: "   " }, {}, { body: "x", internal: "yes" }]) {
+    for (const body of [{ body: "" }, { body: "   " }, {}, { body: "x", internal: "yes" }, { body: "nul\u0000" }]) {
       const res = await api<ApiErrorBody>(url, cookies.alice, "POST", `/api/tickets/${ticket.id}/comments`, body);
       assert.equal(res.status, 400, JSON.stringify(body));
       assertErrorBody(res.body, "VALIDATION");
       assert.ok(res.body.error.fields, JSON.stringify(res.body));
     }
-    assert.equal((await list(cookies.agent)).length, 2);
+    assert.equal((await list(cookies.agent)).length, 4);
   });
 
   test("another requester gets 404 for both reading and posting", async () => {
@@ -445,7 +534,7 @@ describe("comments", () => {
     const post = await api(url, cookies.bob, "POST", `/api/tickets/${ticket.id}/comments`, { body: "me too" });
     assert.equal(post.status, 404);
     assertErrorBody(post.body, "NOT_FOUND");
-    assert.equal((await list(cookies.agent)).length, 2);
+    assert.equal((await list(cookies.agent)).length, 4);
   });
 });
 
@@ -531,7 +620,30 @@ describe("attachments", () => {
     const { headers, body } = streamingMultipart("stream.bin", bytes(1.5 * 1024 * 1024));
     const res = await raw("POST", `/api/tickets/${ticket.id}/attachments`, cookies.alice, { headers, body, duplex: "half" });
     assert.equal(res.status, 413, JSON.stringify(res.body));
+    assert.equal(res.headers.get("connection"), "close", "the unread rest of the body must not poison a reused connection");
     assertErrorBody(res.body, "PAYLOAD_TOO_LARGE");
+    assert.deepEqual((await listAttachments()).map((a) => a.id), [uploaded.id]);
+    assertNoStrayFiles(1);
+  });
+
+  test("an upload far over the limit is refused once it crosses it, not after it was all sent", async (t) => {
+    const total = 256 * 1024 * 1024;
+    let sent = 0;
+    async function* counted() {
+      for await (const chunk of bytes(total)) {
+        sent += chunk.length;
+        yield chunk;
+      }
+    }
+    const { headers, body } = streamingMultipart("huge.bin", counted());
+    const res = await raw("POST", `/api/tickets/${ticket.id}/attachments`, cookies.alice, { headers, body, duplex: "half" }).catch(
+      // The server may close the connection while the client is still sending.
+      (e: Error) => ({ status: 0, body: e.message, headers: new Headers() }),
+    );
+    t.diagnostic(`answer: ${res.status || res.body}; sent ${sent} bytes before the server stopped reading`);
+    if (res.status !== 0) assert.equal(res.status, 413, JSON.stringify(res.body));
+    // 1 MB limit; what else was sent sat in socket buffers when the server stopped reading.
+    assert.ok(sent < total / 4, `the client got to send ${sent} of ${total} bytes`);
     assert.deepEqual((await listAttachments()).map((a) => a.id), [uploaded.id]);
     assertNoStrayFiles(1);
   });
@@ -562,6 +674,19 @@ describe("attachments", () => {
     assertErrorBody(json.body, "UNSUPPORTED_MEDIA_TYPE");
     assert.equal((await listAttachments()).length, 2);
     assertNoStrayFiles(2);
+  });
+
+  test("a file of exactly MAX_UPLOAD_MB is accepted; one byte more is 413", async () => {
+    const limit = 1024 * 1024;
+    const exact = streamingMultipart("exact.bin", bytes(limit));
+    const ok = await raw("POST", `/api/tickets/${ticket.id}/attachments`, cookies.alice, { ...exact, duplex: "half" });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.equal((ok.body as AttachmentDTO).size, limit);
+    const over = streamingMultipart("over.bin", bytes(limit + 1));
+    const refused = await raw("POST", `/api/tickets/${ticket.id}/attachments`, cookies.alice, { ...over, duplex: "half" });
+    assert.equal(refused.status, 413, JSON.stringify(refused.body));
+    assert.equal((await listAttachments()).length, 3);
+    assertNoStrayFiles(3);
   });
 });
 

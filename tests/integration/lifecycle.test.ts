@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { AttachmentDTO, TicketDTO } from "../../src/shared/dto";
-import { api, connectSocket, makeTempDir, signIn, startServer, type TestServer } from "../helpers/server";
+import { api, connectSocket, makeTempDir, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
 import { createTicket, join, streamingMultipart, until } from "./support";
 
 const dataDir = makeTempDir("tandem-lifecycle-");
@@ -82,6 +82,47 @@ test("SIGTERM exits 0; after a restart data and sessions persist and nothing is 
   const staff = await api<{ items: { id: string; name: string }[] }>(server.url, await signIn(server.url, "admin@example.com"), "GET", "/api/users/staff");
   assert.equal(staff.status, 200);
   assert.equal(staff.body.items.length, 2, JSON.stringify(staff.body));
+});
+
+test("open sockets survive a restart: they reconnect by themselves and rejoin without losing events", async () => {
+  assert.ok(server);
+  const running = server;
+  const alice = await signIn(running.url, "alice@example.com");
+  const agent = await signIn(running.url, "agent@example.com");
+  const ticket = await createTicket(running.url, alice, { title: "Across a restart" });
+  const socket = await connectSocket(running.url, alice, { reconnection: true });
+  try {
+    assert.deepEqual(await join(socket, { ticketId: ticket.id }), { ok: true, seq: 1, missed: [] });
+    const reasons: string[] = [];
+    socket.on("disconnect", (reason) => reasons.push(reason));
+    const reconnected = new Promise<void>((resolve) => socket.io.once("reconnect", () => resolve()));
+
+    server = undefined;
+    assert.equal(await running.stop(), 0);
+    await until(() => reasons.length > 0, "the socket to notice the shutdown");
+    // Not "io server disconnect": that would tell the client its session
+    // ended, and socket.io-client would never reconnect.
+    assert.deepEqual(reasons, ["transport close"]);
+    assert.equal(socket.active, true, "the client keeps trying");
+
+    server = await startServer({ dataDir, port: running.port });
+    // While the socket is still finding its way back, the ticket moves on.
+    const missed = await api(server.url, agent, "POST", `/api/tickets/${ticket.id}/comments`, { body: "while you were away" });
+    assert.equal(missed.status, 201);
+    await reconnected;
+    const ack = await join(socket, { ticketId: ticket.id, sinceSeq: 1 });
+    assert.ok(ack.ok, JSON.stringify(ack));
+    assert.deepEqual(
+      ack.missed.map((e) => [e.seq, e.type]),
+      [[2, "comment:added"]],
+      "the rejoin replays what happened while disconnected",
+    );
+    const live = nextEvent(socket, "comment:added", (e) => e.ticketId === ticket.id);
+    assert.equal((await api(server.url, agent, "POST", `/api/tickets/${ticket.id}/comments`, { body: "and now live" })).status, 201);
+    assert.equal((await live).seq, 3);
+  } finally {
+    socket.close();
+  }
 });
 
 test("a request in flight during SIGTERM completes, then the process exits 0", async () => {

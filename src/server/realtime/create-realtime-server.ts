@@ -19,6 +19,7 @@ import { listTicketEvents } from "../events/list-events";
 import { can, isInternalEvent } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
+import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
 import { authenticateHandshake } from "./authenticate";
 import { originAllowed } from "./origin";
 import { createRateLimiter } from "./rate-limit";
@@ -49,8 +50,8 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     destroyUpgrade: false,
     // Client events are tiny ({ ticketId, sinceSeq }); nothing needs the 1 MB default.
     maxHttpBufferSize: 16 * 1024,
-    pingInterval: 25_000,
-    pingTimeout: 20_000,
+    pingInterval: PING_INTERVAL_MS,
+    pingTimeout: PING_TIMEOUT_MS,
     // CORS does not protect WebSockets (OWASP): refuse foreign origins outright.
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, env)),
   });
@@ -99,7 +100,10 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
         // whatever committed between that load check and the join.
         const { seq, events, truncated } = await listTicketEvents(user, ticketId, sinceSeq ?? ticket.lastSeq);
         if (truncated) {
-          return ack({ ok: false, error: { code: "RESYNC", message: "Too far behind; reload the ticket" } });
+          // Not joined after all: the client catches up over HTTP, then joins again.
+          await socket.leave(rooms.ticket(ticketId));
+          await socket.leave(rooms.ticketStaff(ticketId));
+          return ack({ ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } });
         }
         ack({ ok: true, seq, missed: events });
       } catch (e) {
@@ -154,7 +158,11 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     async close() {
       clearInterval(recheck);
       runtime().publish = undefined;
-      io.disconnectSockets(true);
+      // io.close() only drops the transports, so clients see "transport
+      // close" and reconnect (to this process once it is back, or to another
+      // behind the proxy). Not disconnectSockets(): that tells clients the
+      // server ended their session, and with the Redis adapter it would even
+      // disconnect the sockets of every other process.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await redis?.close();
     },
