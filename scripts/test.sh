@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NODE_TEST=(node --require ./src/server/server-only-shim.cjs --import tsx --test --test-concurrency=1)
+# A test that hangs fails after 10 minutes instead of eating CI's whole budget.
+NODE_TEST=(node --require ./src/server/server-only-shim.cjs --import tsx --test --test-concurrency=1 --test-timeout=600000)
 
 files_in() {
   find "$@" -name '*.test.ts' -not -path '*/node_modules/*' | sort

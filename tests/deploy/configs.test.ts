@@ -30,12 +30,15 @@ import {
   startHaproxy,
   startNginx,
 } from "../helpers/proxies";
+import { parseEnv } from "../../src/server/env";
+import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../../src/server/timeouts";
 
 const NGINX_HTTPS_CONF = path.join(ROOT, "deploy", "nginx-https.conf");
-const ENV_TS = path.join(ROOT, "src", "server", "env.ts");
 
-/** MAX_UPLOAD_MB's default in src/server/env.ts (the contract says 10). */
-const DEFAULT_MAX_UPLOAD_MB = 10;
+/** MAX_UPLOAD_MB's default, from the app's own env parsing (the contract says 10). */
+const DEFAULT_MAX_UPLOAD_MB = parseEnv({} as NodeJS.ProcessEnv).MAX_UPLOAD_MB;
+/** A Socket.IO connection may sit idle this long between heartbeats. */
+const PING_ROUND_MS = PING_INTERVAL_MS + PING_TIMEOUT_MS;
 
 const MiB = 1024 * 1024;
 
@@ -272,8 +275,8 @@ test("ecosystem.config.js: fork-mode apps on consecutive ports, waiting for read
     assert.equal(app.cwd, ROOT);
     assert.equal(app.wait_ready, true);
     assert.ok(app.listen_timeout >= 60_000, "start-up runs migrations");
-    // Above the app's ~10 s graceful shutdown, so PM2 does not SIGKILL a draining process.
-    assert.ok(app.kill_timeout > 10_000);
+    // Above the app's graceful shutdown, so PM2 does not SIGKILL a draining process.
+    assert.ok(app.kill_timeout > SHUTDOWN_GRACE_MS, `kill_timeout ${app.kill_timeout} <= ${SHUTDOWN_GRACE_MS}`);
     assert.ok(app.max_memory_restart);
     assert.ok(app.out_file.startsWith(path.join(ROOT, "logs")));
     assert.ok(app.error_file.startsWith(path.join(ROOT, "logs")));
@@ -325,17 +328,64 @@ function bodyLimitMiB(file: string): number {
 }
 
 test("client_max_body_size fits MAX_UPLOAD_MB's default plus multipart overhead", () => {
-  // Cross-check the constant against the app while env.ts spells its default this way.
-  if (fs.existsSync(ENV_TS)) {
-    const found = /MAX_UPLOAD_MB:[^\n]*\.default\((\d+(?:\.\d+)?)\)/.exec(fs.readFileSync(ENV_TS, "utf8"));
-    if (found) assert.equal(Number(found[1]), DEFAULT_MAX_UPLOAD_MB, "MAX_UPLOAD_MB default changed: update nginx");
-  }
+  assert.equal(DEFAULT_MAX_UPLOAD_MB, 10, "the contract's default");
   for (const file of [NGINX_CONF, NGINX_HTTPS_CONF]) {
     const limit = bodyLimitMiB(file);
     // A file of exactly MAX_UPLOAD_MB must pass with its multipart framing, but the
     // proxy should not accept bodies far beyond what the app will take.
     assert.ok(limit > DEFAULT_MAX_UPLOAD_MB, `${path.basename(file)}: ${limit}m leaves no room for multipart overhead`);
     assert.ok(limit <= DEFAULT_MAX_UPLOAD_MB + 2, `${path.basename(file)}: ${limit}m is far above MAX_UPLOAD_MB`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// timeouts for long-lived Socket.IO connections
+
+/** A duration in nginx or HAProxy syntax (`120s`, `1h`, `500ms`, bare = seconds for nginx, ms for HAProxy). */
+function durationMs(value: string, bare: "s" | "ms"): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
+  assert.ok(m, `unreadable duration ${value}`);
+  const unit = m[2] ?? bare;
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
+}
+
+/** The directives of nginx.conf's `location /socket.io/ { … }` block. */
+function socketIoLocation(): string {
+  const text = fs.readFileSync(NGINX_CONF, "utf8");
+  const m = /location\s+\/socket\.io\/\s*\{([^}]*)\}/.exec(text);
+  assert.ok(m, "nginx.conf has no location /socket.io/ block");
+  return m[1]!;
+}
+
+test("nginx keeps Socket.IO connections open past a heartbeat round and streams them unbuffered", () => {
+  const block = socketIoLocation();
+  for (const directive of ["proxy_read_timeout", "proxy_send_timeout"]) {
+    const m = new RegExp(`^\\s*${directive}\\s+(\\S+);`, "m").exec(block);
+    assert.ok(m, `location /socket.io/ sets no ${directive} (nginx's default 60 s is too close to a ping round)`);
+    const ms = durationMs(m[1]!, "s");
+    assert.ok(ms > PING_ROUND_MS, `${directive} ${m[1]} must exceed pingInterval + pingTimeout (${PING_ROUND_MS} ms)`);
+  }
+  assert.match(block, /^\s*proxy_buffering\s+off;/m);
+  // The upgrade headers are set once for the server; a location setting any
+  // proxy_set_header of its own would silently drop them.
+  assert.doesNotMatch(block, /proxy_set_header/);
+  const conf = fs.readFileSync(NGINX_CONF, "utf8");
+  assert.match(conf, /^\s*proxy_http_version\s+1\.1;/m);
+  assert.match(conf, /^\s*proxy_set_header\s+Upgrade\s+\$http_upgrade;/m);
+  assert.match(conf, /^\s*proxy_set_header\s+Connection\s+\$connection_upgrade;/m);
+  assert.match(conf, /map\s+\$http_upgrade\s+\$connection_upgrade\s*\{/);
+});
+
+test("HAProxy's tunnel, client and server timeouts outlast a heartbeat round", () => {
+  const text = fs.readFileSync(HAPROXY_CFG, "utf8");
+  for (const name of ["tunnel", "client", "server"]) {
+    const values = [...text.matchAll(new RegExp(`^\\s*timeout\\s+${name}\\s+(\\S+)`, "gm"))].map((m) => m[1]!);
+    assert.ok(values.length > 0, `haproxy.cfg sets no timeout ${name}`);
+    for (const v of values) {
+      // A long-polling GET is held for up to pingInterval; a WebSocket idles for up to a ping round.
+      const floor = name === "tunnel" ? PING_ROUND_MS : PING_INTERVAL_MS;
+      assert.ok(durationMs(v, "ms") > floor, `timeout ${name} ${v} must exceed ${floor} ms`);
+    }
   }
 });
 

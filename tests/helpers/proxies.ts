@@ -37,7 +37,7 @@ export const NGINX_PATHS = {
 } as const;
 
 /** Debian installs nginx and HAProxy in /usr/sbin, which is not on every user's PATH. */
-export function requireBinary(name: "nginx" | "haproxy"): string {
+export function requireBinary(name: "nginx" | "haproxy" | "openssl"): string {
   const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"];
   for (const dir of dirs) {
     if (!dir) continue;

@@ -22,7 +22,7 @@ import { after, before, describe, test } from "node:test";
 import { io } from "socket.io-client";
 import type { TicketDTO } from "../../src/shared/dto";
 import { type ClientSocket, DEMO_PASSWORD, makeTempDir, startServer, type TestServer } from "../helpers/server";
-import { freePort, type Haproxy, type Nginx, startHaproxy, startNginx } from "../helpers/proxies";
+import { freePort, type Haproxy, type Nginx, requireBinary, startHaproxy, startNginx } from "../helpers/proxies";
 
 const SECURE = "__Secure-next-auth.session-token";
 const PLAIN = "next-auth.session-token";
@@ -226,7 +226,7 @@ describe("real TLS: HAProxy (TLS) → nginx → app", () => {
     certDir = makeTempDir("tandem-tls-");
     const key = path.join(certDir, "key.pem");
     const cert = path.join(certDir, "cert.pem");
-    execFileSync("openssl", [
+    execFileSync(requireBinary("openssl"), [
       "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
       "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
     ], { stdio: "pipe" });

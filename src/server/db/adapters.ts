@@ -54,7 +54,9 @@ function relabel(res: pg.QueryResult | pg.QueryResult[] | undefined) {
 
 /** Adapter factory for PostgreSQL at `url`, for the app at run time. */
 export function createPostgresAdapter(url: string, max = 10) {
-  return new PrismaPg({ connectionString: url, max });
+  // Without a connect timeout, a PostgreSQL that stops answering (rather than
+  // refusing) would hang every request and health check instead of failing them.
+  return new PrismaPg({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
 }
 
 /** Adapter factory for PostgreSQL at `url`, for the Prisma CLI's schema engine. */

@@ -2,12 +2,19 @@ import "server-only";
 import { db } from "../db";
 import { runtime } from "../runtime";
 
+/** A database that has not answered by then counts as down: health checks must answer promptly. */
+const DATABASE_CHECK_MS = 3000;
+
 async function databaseUp(): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DATABASE_CHECK_MS)));
+  const answered = db()
+    .$queryRaw`SELECT 1`.then(() => true)
+    .catch(() => false);
   try {
-    await db().$queryRaw`SELECT 1`;
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([answered, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
