@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CommentDTO, TicketDTO } from "../shared/dto";
 import type { AnyTicketEvent } from "../shared/realtime";
-import { type TicketState, ticketReducer } from "./ticket-state";
+import { initialTicketState, isApplied, type TicketState, ticketReducer } from "./ticket-state";
 
 const alice = { id: "u-alice", name: "Alice" };
 const agent = { id: "u-agent", name: "Agent" };
@@ -47,27 +47,60 @@ const statusEvent = (seq: number, t: TicketDTO): AnyTicketEvent => ({
   data: { ticket: t, changes: { status: { from: "OPEN", to: t.status } } },
 });
 
-const initial = (): TicketState => ({ ticket: ticket(), comments: [], attachments: [], events: [], seq: 1 });
+const initial = (): TicketState => initialTicketState({ ticket: ticket(), comments: [], attachments: [], events: [], seq: 1 });
 
-test("events apply once, in seq order, and gaps are fine", () => {
-  const c2 = comment("c2", "2026-01-01T00:01:00.000Z");
-  const c5 = comment("c5", "2026-01-01T00:05:00.000Z");
-  let s = ticketReducer(initial(), { type: "events", events: [commentEvent(5, c5), commentEvent(2, c2)] });
-  assert.deepEqual(s.comments.map((c) => c.id), ["c2", "c5"]);
-  assert.equal(s.seq, 5);
-  assert.deepEqual(s.events.map((e) => e.seq), [2, 5]);
-  // A replay of what was already applied changes nothing.
-  const again = ticketReducer(s, { type: "events", events: [commentEvent(2, c2), commentEvent(5, c5)] });
-  assert.equal(again, s);
-  // An older event arriving late is ignored (seq ≤ highest applied).
-  s = ticketReducer(s, { type: "events", events: [commentEvent(4, comment("c4", "2026-01-01T00:04:00.000Z"))] });
-  assert.equal(s.comments.length, 2);
+const c = (n: number) => comment(`c${n}`, `2026-01-01T00:0${n}:00.000Z`);
+
+test("consecutive events move the watermark; replays change nothing", () => {
+  const s = ticketReducer(initial(), { type: "events", events: [commentEvent(2, c(2)), commentEvent(3, c(3))] });
+  assert.equal(s.seq, 3);
+  assert.deepEqual(s.ahead, []);
+  assert.deepEqual(s.comments.map((x) => x.id), ["c2", "c3"]);
+  assert.deepEqual(s.events.map((e) => e.seq), [2, 3]);
+  const again = ticketReducer(s, { type: "events", events: [commentEvent(3, c(3)), commentEvent(2, c(2))] });
+  assert.equal(again, s, "a replay of applied events returns the same state");
+});
+
+test("an event that arrives late is still applied, and closes the gap", () => {
+  // seq 3 overtakes seq 2 (two processes published them): 3 waits above the gap.
+  let s = ticketReducer(initial(), { type: "events", events: [commentEvent(3, c(3))] });
+  assert.equal(s.seq, 1);
+  assert.deepEqual(s.ahead, [3]);
+  assert.deepEqual(s.comments.map((x) => x.id), ["c3"]);
+  s = ticketReducer(s, { type: "events", events: [commentEvent(2, c(2))] });
+  assert.equal(s.seq, 3, "the watermark jumps over both");
+  assert.deepEqual(s.ahead, []);
+  assert.deepEqual(s.comments.map((x) => x.id), ["c2", "c3"], "server order, not arrival order");
+  assert.deepEqual(s.events.map((e) => e.seq), [2, 3], "the timeline is in seq order");
+});
+
+test("a synced range moves the watermark past seqs this user never sees", () => {
+  // A requester: seq 2 was an internal note, never delivered to them.
+  let s = ticketReducer(initial(), { type: "events", events: [commentEvent(3, c(3))] });
+  assert.deepEqual([s.seq, s.ahead], [1, [3]], "a gap, until the server says otherwise");
+  s = ticketReducer(s, { type: "synced", events: [commentEvent(3, c(3))], seq: 3 });
+  assert.deepEqual([s.seq, s.ahead], [3, []]);
+  assert.equal(s.comments.length, 1);
+  // Events ahead of a synced range stay applied and settle onto it.
+  s = ticketReducer(s, { type: "events", events: [commentEvent(6, c(6))] });
+  s = ticketReducer(s, { type: "synced", events: [commentEvent(4, c(4))], seq: 5 });
+  assert.deepEqual([s.seq, s.ahead], [6, []]);
+  assert.deepEqual(s.comments.map((x) => x.id), ["c3", "c4", "c6"]);
+  // A stale sync (answered after newer events arrived) never moves the watermark back.
+  assert.equal(ticketReducer(s, { type: "synced", events: [], seq: 4 }).seq, 6);
+});
+
+test("isApplied knows both the watermark and the events ahead of it", () => {
+  const s = ticketReducer(initial(), { type: "events", events: [commentEvent(4, c(4))] });
+  assert.equal(isApplied(s, commentEvent(1, c(1))), true);
+  assert.equal(isApplied(s, commentEvent(4, c(4))), true);
+  assert.equal(isApplied(s, commentEvent(2, c(2))), false);
 });
 
 test("our own comment from HTTP and its socket event show once", () => {
-  const c = comment("c2", "2026-01-01T00:01:00.000Z");
-  let s = ticketReducer(initial(), { type: "comment", comment: c });
-  s = ticketReducer(s, { type: "events", events: [commentEvent(2, c)] });
+  const own = comment("c2", "2026-01-01T00:01:00.000Z");
+  let s = ticketReducer(initial(), { type: "comment", comment: own });
+  s = ticketReducer(s, { type: "events", events: [commentEvent(2, own)] });
   assert.equal(s.comments.length, 1);
   assert.equal(s.events.length, 1, "the timeline still records the event");
 });
@@ -84,5 +117,6 @@ test("the ticket snapshot only moves forward", () => {
 
 test("events of other tickets are ignored", () => {
   const other = { ...commentEvent(9, comment("x", "2026-01-01T00:09:00.000Z")), ticketId: "t2" };
-  assert.equal(ticketReducer(initial(), { type: "events", events: [other] }).seq, 1);
+  const s = initial();
+  assert.equal(ticketReducer(s, { type: "events", events: [other] }), s);
 });

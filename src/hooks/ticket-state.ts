@@ -6,24 +6,42 @@ import type { AnyTicketEvent } from "../shared/realtime";
  * overlap: the server render, HTTP responses to our own requests, and socket
  * events (live, replayed on join, or fetched over HTTP as a fallback).
  *
- * Invariants that make applying the same fact twice harmless:
- * - events are applied once, in seq order: one with seq ≤ `seq` is ignored
- *   (a requester's stream has gaps, so gaps are normal, never errors);
- * - the ticket snapshot only moves forward (higher or equal lastSeq wins);
- * - comments and attachments are keyed by id.
+ * Live events can arrive out of seq order (two requests on two processes
+ * publish independently) and can be missed (a Redis outage, a dropped
+ * connection). So the state tracks which seqs it has applied, not just the
+ * highest one:
+ * - `seq` is a watermark: every event with seq ≤ `seq` that this user may see
+ *   has been applied. It advances over consecutive live events, and to the
+ *   server's seq whenever the server hands over a complete range (a join ack
+ *   or an HTTP page of events), which is how a requester moves past the seqs
+ *   of internal notes they never receive;
+ * - `ahead` holds the seqs above the watermark already applied. A non-empty
+ *   `ahead` means a gap: the event may still be on its way, or lost, and the
+ *   page fetches the range once it has waited a moment;
+ * - every event is applied at most once; the ticket snapshot only moves
+ *   forward (higher or equal lastSeq wins); comments and attachments are keyed
+ *   by id, so our own HTTP response and the matching event show once.
  */
 export type TicketState = {
   ticket: TicketDTO;
   comments: CommentDTO[];
   attachments: AttachmentDTO[];
-  /** Applied events, oldest first: the activity timeline. */
+  /** Applied events in seq order: the activity timeline. */
   events: AnyTicketEvent[];
-  /** Highest event seq applied. */
+  /** Watermark: all events this user may see up to here are applied. */
   seq: number;
+  /** Seqs above the watermark that are applied, ascending. */
+  ahead: number[];
 };
 
 export type TicketAction =
+  /** Live events, in any order, possibly repeated. */
   | { type: "events"; events: AnyTicketEvent[] }
+  /**
+   * Everything this user may see in (watermark at request time, `seq`]: a
+   * join ack or an events page from the server. Moves the watermark to `seq`.
+   */
+  | { type: "synced"; events: AnyTicketEvent[]; seq: number }
   | { type: "ticket"; ticket: TicketDTO }
   | { type: "comment"; comment: CommentDTO }
   | { type: "attachment"; attachment: AttachmentDTO };
@@ -31,24 +49,50 @@ export type TicketAction =
 /** Cap on the timeline kept in memory; older entries are dropped first. */
 export const MAX_TIMELINE = 500;
 
+/** The starting state for a ticket whose events up to `seq` are all in `events`. */
+export function initialTicketState(
+  init: Pick<TicketState, "ticket" | "comments" | "attachments" | "events" | "seq">,
+): TicketState {
+  return { ...init, ahead: [] };
+}
+
+/** Whether `event` is already reflected in `state`. */
+export function isApplied(state: TicketState, event: AnyTicketEvent): boolean {
+  return event.seq <= state.seq || state.ahead.includes(event.seq);
+}
+
 function newerTicket(current: TicketDTO, next: TicketDTO): TicketDTO {
   return next.lastSeq >= current.lastSeq ? next : current;
 }
 
+function byTimeThenId(a: { id: string; createdAt: string }, b: { id: string; createdAt: string }) {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 function addById<T extends { id: string; createdAt: string }>(list: T[], item: T): T[] {
   if (list.some((x) => x.id === item.id)) return list;
-  const next = [...list, item];
   // Keep server order (createdAt, id) even when items arrive out of order.
-  next.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
-  return next;
+  return [...list, item].sort(byTimeThenId);
+}
+
+/** Move the watermark up over `ahead` seqs that are now consecutive. */
+function settle(seq: number, ahead: number[]): Pick<TicketState, "seq" | "ahead"> {
+  let i = 0;
+  while (i < ahead.length && ahead[i]! <= seq + 1) {
+    seq = Math.max(seq, ahead[i]!);
+    i++;
+  }
+  return { seq, ahead: i === 0 ? ahead : ahead.slice(i) };
 }
 
 function applyEvent(state: TicketState, event: AnyTicketEvent): TicketState {
-  if (event.ticketId !== state.ticket.id || event.seq <= state.seq) return state;
+  if (event.ticketId !== state.ticket.id || isApplied(state, event)) return state;
+  const events = [...state.events, event].sort((a, b) => a.seq - b.seq).slice(-MAX_TIMELINE);
   const next: TicketState = {
     ...state,
-    seq: event.seq,
-    events: [...state.events, event].slice(-MAX_TIMELINE),
+    events,
+    ...settle(state.seq, [...state.ahead, event.seq].sort((a, b) => a - b)),
   };
   switch (event.type) {
     case "ticket:created":
@@ -68,7 +112,12 @@ function applyEvent(state: TicketState, event: AnyTicketEvent): TicketState {
 export function ticketReducer(state: TicketState, action: TicketAction): TicketState {
   switch (action.type) {
     case "events":
-      return [...action.events].sort((a, b) => a.seq - b.seq).reduce(applyEvent, state);
+      return action.events.reduce(applyEvent, state);
+    case "synced": {
+      const applied = action.events.reduce(applyEvent, state);
+      if (action.seq <= applied.seq) return applied;
+      return { ...applied, ...settle(action.seq, applied.ahead.filter((s) => s > action.seq)) };
+    }
     case "ticket":
       return action.ticket.id === state.ticket.id ? { ...state, ticket: newerTicket(state.ticket, action.ticket) } : state;
     case "comment":

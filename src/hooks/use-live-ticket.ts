@@ -1,16 +1,20 @@
 "use client";
 
-import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { apiFetch } from "../components/lib/api-client";
 import { useRealtimeClient, useTicketEvents } from "../components/realtime/realtime-provider";
 import type { TicketDTO } from "../shared/dto";
 import type { AnyTicketEvent, TicketJoinAck } from "../shared/realtime";
 import { type TicketAction, type TicketState, ticketReducer } from "./ticket-state";
 
-/** The server's cap on one replay; a full page may mean more remain. */
-const REPLAY_PAGE = 500;
 /** Bound on HTTP catch-up pages before giving up and asking for a reload. */
 const MAX_CATCH_UP_PAGES = 20;
+/**
+ * How long a gap in the seqs may stay open before the page fetches it: long
+ * enough for an event that is merely late (published by another process) to
+ * arrive, short enough that a lost one shows up quickly.
+ */
+const GAP_WAIT_MS = 1500;
 
 type EventsPage = { seq: number; items: AnyTicketEvent[]; truncated: boolean };
 
@@ -25,95 +29,80 @@ export type LiveTicket = {
 
 /**
  * Keep a ticket page in sync: join the ticket's room (re-joined automatically
- * after every reconnect with the highest seq applied, so the server replays
- * what was missed) and apply every event exactly once.
+ * after every reconnect with the watermark, so the server replays what was
+ * missed), apply every event exactly once in whatever order it arrives, and
+ * fetch any gap that stays open (see ticket-state.ts).
  */
 export function useLiveTicket(initial: TicketState): LiveTicket {
-  const [state, dispatch] = useReducer(ticketReducer, initial);
+  // The ref is the source of truth so socket callbacks, which outlive
+  // renders, always read the current watermark; React state mirrors it.
+  const stateRef = useRef(initial);
+  const [state, setState] = useState(initial);
   const [liveError, setLiveError] = useState<string | null>(null);
   const client = useRealtimeClient();
   const ticketId = initial.ticket.id;
 
-  // Mirrors of state for socket callbacks, which outlive renders.
-  const seqRef = useRef(initial.seq);
-  useEffect(() => {
-    seqRef.current = state.seq;
-  }, [state.seq]);
-
-  // While a join is in flight, live events are held back: applying a newer
-  // one first would make the replayed older ones look like duplicates.
-  const joiningRef = useRef(false);
-  const bufferRef = useRef<AnyTicketEvent[]>([]);
-
-  const applyEvents = useCallback((events: AnyTicketEvent[]) => {
-    if (events.length === 0) return;
-    // Advance the mirror now: a rejoin may read it before React re-renders.
-    seqRef.current = Math.max(seqRef.current, ...events.map((e) => e.seq));
-    dispatch({ type: "events", events });
+  const dispatch = useCallback((action: TicketAction) => {
+    const next = ticketReducer(stateRef.current, action);
+    if (next === stateRef.current) return;
+    stateRef.current = next;
+    setState(next);
   }, []);
 
-  /** Pull events after the highest applied seq over HTTP, page by page. */
+  /** Pull every event after the watermark over HTTP, page by page. */
   const catchUp = useCallback(async () => {
-    let after = seqRef.current;
     for (let i = 0; i < MAX_CATCH_UP_PAGES; i++) {
+      const after = stateRef.current.seq;
       const page = await apiFetch<EventsPage>(`/api/tickets/${encodeURIComponent(ticketId)}/events?after=${after}`);
-      const last = page.items.at(-1)?.seq ?? after;
-      applyEvents(page.items);
-      if (!page.truncated || last <= after) return;
-      after = last;
+      // A truncated page is complete up to its last event only.
+      const upTo = page.truncated ? (page.items.at(-1)?.seq ?? after) : page.seq;
+      dispatch({ type: "synced", events: page.items, seq: upTo });
+      if (!page.truncated || upTo <= after) return;
     }
     setLiveError("This ticket has too much new activity to catch up with. Reload the page.");
-  }, [applyEvents, ticketId]);
+  }, [dispatch, ticketId]);
 
-  const flushBuffer = useCallback(() => {
-    joiningRef.current = false;
-    const buffered = bufferRef.current;
-    bufferRef.current = [];
-    applyEvents(buffered);
-  }, [applyEvents]);
-
-  const onAck = useCallback(async (ack: TicketJoinAck) => {
-    if (ack.ok) {
-      setLiveError(null);
-      applyEvents(ack.missed);
-      // A full replay page may have been cut short: fetch the rest over HTTP.
-      if (ack.missed.length >= REPLAY_PAGE) await catchUp().catch(() => {});
-      flushBuffer();
-      return;
-    }
-    if (ack.error.code === "NOT_FOUND" || ack.error.code === "FORBIDDEN") {
-      setLiveError("This ticket is no longer available to you.");
-      flushBuffer();
-      return;
-    }
-    // The socket could not join (timeout, rate limit…): fall back to HTTP for
-    // what was missed; the next reconnect tries joining again.
-    await catchUp().catch(() => {});
-    flushBuffer();
-  }, [applyEvents, catchUp, flushBuffer]);
+  const onAck = useCallback(
+    async (ack: TicketJoinAck) => {
+      if (ack.ok) {
+        setLiveError(null);
+        dispatch({ type: "synced", events: ack.missed, seq: ack.seq });
+        return;
+      }
+      if (ack.error.code === "NOT_FOUND" || ack.error.code === "FORBIDDEN") {
+        setLiveError("This ticket is no longer available to you.");
+        return;
+      }
+      // Could not join (too far behind, timeout, rate limit…): fetch what was
+      // missed over HTTP; the realtime client then tries joining again.
+      await catchUp().catch(() => {});
+    },
+    [catchUp, dispatch],
+  );
 
   useTicketEvents((event) => {
-    if (event.ticketId !== ticketId) return;
-    if (joiningRef.current) bufferRef.current.push(event);
-    else applyEvents([event]);
+    if (event.ticketId === ticketId) dispatch({ type: "events", events: [event] });
   });
 
   useEffect(() => {
     if (!client) return;
-    return client.joinTicket(ticketId, {
-      sinceSeq: () => {
-        joiningRef.current = true;
-        return seqRef.current;
-      },
-      onAck: (ack) => void onAck(ack),
-    });
+    return client.joinTicket(ticketId, { sinceSeq: () => stateRef.current.seq, onAck });
   }, [client, ticketId, onAck]);
+
+  // A gap that stays open means an event was lost (or, for a requester, was
+  // an internal note they may not see): fetch the range to close it.
+  const gapAt = state.ahead.length > 0 ? state.seq : null;
+  useEffect(() => {
+    if (gapAt === null) return;
+    const timer = setTimeout(() => void catchUp().catch(() => {}), GAP_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [gapAt, catchUp]);
 
   const refresh = useCallback(async () => {
     const ticket = await apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`);
     dispatch({ type: "ticket", ticket });
     await catchUp();
-  }, [catchUp, ticketId]);
+  }, [catchUp, dispatch, ticketId]);
 
   return { state, dispatch, refresh, liveError };
 }

@@ -239,6 +239,36 @@ test("two windows on one ticket stay in sync live", async (t) => {
       await assertNotReloaded(alice.page, "Alice");
     });
 
+    await t.test("after a server restart both windows reconnect by themselves and catch up", async () => {
+      assert.ok(server);
+      const { port, dataDir } = server;
+      const ticketId = new URL(alice.page.url()).pathname.split("/").pop()!;
+      const stopped = server;
+      server = undefined;
+      assert.equal(await stopped.stop(), 0);
+      // A restart (or a deploy) is not the end of anyone's session: the pages keep trying.
+      await connectionStatus(alice.page, "Reconnecting…").waitFor();
+      await connectionStatus(agent.page, "Reconnecting…").waitFor();
+
+      server = await startServer({ port, dataDir, env: { APP_URL: `http://127.0.0.1:${port}` } });
+      // Written as soon as the server is back, likely before the pages rejoin.
+      const during = "Written right after the restart.";
+      const res = await agent.page.request.post(`/api/tickets/${ticketId}/comments`, { data: { body: during } });
+      assert.equal(res.status(), 201, await res.text());
+
+      await connectionStatus(alice.page, "Connected").waitFor({ timeout: 30_000 });
+      await connectionStatus(agent.page, "Connected").waitFor({ timeout: 30_000 });
+      await commentItem(alice.page, during).waitFor();
+      await commentItem(agent.page, during).waitFor();
+      // And live again, both ways.
+      await sendComment(agent.page, "Back online after the restart.");
+      await commentItem(alice.page, "Back online after the restart.").waitFor();
+      await sendComment(alice.page, "Thanks, I see it.");
+      await commentItem(agent.page, "Thanks, I see it.").waitFor();
+      await assertNotReloaded(alice.page, "Alice");
+      await assertNotReloaded(agent.page, "The agent");
+    });
+
     await t.test("the ticket list updates in place", async () => {
       await agent.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tickets" }).click();
       const row = agent.page.getByRole("row").filter({ hasText: title });

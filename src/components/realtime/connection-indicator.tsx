@@ -1,7 +1,7 @@
 "use client";
 
 import type { ConnectionState } from "./realtime-client";
-import { useConnectionState } from "./realtime-provider";
+import { useConnectionState, useSessionEnded } from "./realtime-provider";
 
 const LABELS: Record<ConnectionState, string> = {
   connected: "Connected",
@@ -12,11 +12,18 @@ const LABELS: Record<ConnectionState, string> = {
 /** Live connection status for the header; announced politely to screen readers. */
 export function ConnectionIndicator() {
   const state = useConnectionState();
+  const ended = useSessionEnded();
   return (
     <span className="connection" data-state={state}>
       <span className="connection__dot" aria-hidden="true" />
       <span role="status" aria-live="polite" className="connection__label">
         {LABELS[state]}
+        {ended && state === "offline" && (
+          <>
+            {" "}
+            — your session ended. <a href="/login">Sign in again</a>
+          </>
+        )}
       </span>
     </span>
   );

@@ -16,13 +16,22 @@ export type ConnectionState = "connected" | "reconnecting" | "offline";
 export type TicketEventHandler = (event: AnyTicketEvent) => void;
 
 export type JoinOptions = {
-  /** Highest seq the caller has applied; read at every (re)join, so it is a getter. */
+  /** The caller's watermark (see ticket-state.ts); read at every (re)join, so it is a getter. */
   sinceSeq: () => number;
-  /** Called with the ack of every join, the first and each automatic rejoin. */
-  onAck: (ack: TicketJoinAck) => void;
+  /**
+   * Called with the ack of every join, the first and each automatic rejoin.
+   * After a failed join that may succeed later (not NOT_FOUND or FORBIDDEN),
+   * the join is retried once the returned promise settles.
+   */
+  onAck: (ack: TicketJoinAck) => void | Promise<void>;
 };
 
 const JOIN_TIMEOUT_MS = 10_000;
+/** Join retries back off from 1 s to 30 s while the socket stays connected. */
+const JOIN_RETRY_MIN_MS = 1000;
+const JOIN_RETRY_MAX_MS = 30_000;
+/** Join failures a retry cannot fix. */
+const FINAL_JOIN_ERRORS = new Set(["NOT_FOUND", "FORBIDDEN", "VALIDATION"]);
 
 /**
  * One Socket.IO connection per tab, shared by every component through
@@ -38,7 +47,9 @@ export class RealtimeClient {
   private readonly eventHandlers = new Set<TicketEventHandler>();
   private readonly connectHandlers = new Set<() => void>();
   private readonly joins = new Map<string, Set<JoinOptions>>();
+  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
   private detachWindow: (() => void) | null = null;
+  private ended = false;
 
   /** The connection state; stable between changes (for useSyncExternalStore). */
   get state(): ConnectionState {
@@ -56,6 +67,9 @@ export class RealtimeClient {
 
   getState = (): ConnectionState => this.current;
 
+  /** True once the server refused this tab's session (signed out elsewhere, deactivated, expired). */
+  getSessionEnded = (): boolean => this.ended;
+
   /** Open the connection. Idempotent; paired with stop() by the provider's effect. */
   start(): void {
     if (this.socket) return;
@@ -71,12 +85,27 @@ export class RealtimeClient {
       this.setState("connected");
       this.resync();
     });
-    socket.on("disconnect", () => {
-      // socket.active is false when the server closed the connection on
-      // purpose (signed out, deactivated): no automatic reconnect follows.
+    socket.on("disconnect", (reason) => {
+      this.clearRetries();
+      if (reason === "io server disconnect") {
+        // The server closed this socket on purpose, which it does when the
+        // session ended; socket.io then never reconnects by itself. Ask once:
+        // a still-valid session gets straight back in, an ended one is
+        // refused with "unauthorized" below.
+        this.setState("reconnecting");
+        socket.connect();
+        return;
+      }
       this.setState(socket.active && navigator.onLine ? "reconnecting" : "offline");
     });
-    socket.on("connect_error", () => {
+    socket.on("connect_error", (err) => {
+      if (err.message === "unauthorized") {
+        // Refused by the handshake: retrying cannot help until the user signs in again.
+        this.ended = true;
+        this.setState("offline");
+        this.notifyState();
+        return;
+      }
       this.setState(socket.active && navigator.onLine ? "reconnecting" : "offline");
     });
     socket.io.on("reconnect_attempt", () => {
@@ -121,6 +150,7 @@ export class RealtimeClient {
     this.detachWindow = null;
     const socket = this.socket;
     this.socket = null;
+    this.clearRetries();
     if (socket) {
       socket.removeAllListeners();
       socket.io.removeAllListeners();
@@ -178,18 +208,40 @@ export class RealtimeClient {
     for (const handler of this.connectHandlers) handler();
   }
 
-  private sendJoin(ticketId: string, options: JoinOptions): void {
+  private sendJoin(ticketId: string, options: JoinOptions, attempt = 0): void {
     const socket = this.socket;
     if (!socket) return;
+    const current = () => this.socket === socket && socket.connected && this.joins.get(ticketId)?.has(options);
     socket.timeout(JOIN_TIMEOUT_MS).emit(
       "ticket:join",
       { ticketId, sinceSeq: Math.max(0, options.sinceSeq()) },
-      (err: Error | null, ack: TicketJoinAck) => {
+      async (err: Error | null, ack: TicketJoinAck) => {
         // Ignore answers for registrations that left or sockets that were replaced meanwhile.
         if (this.socket !== socket || !this.joins.get(ticketId)?.has(options)) return;
-        options.onAck(err ? { ok: false, error: { code: "TIMEOUT", message: "The server did not answer in time" } } : ack);
+        const result: TicketJoinAck = err
+          ? { ok: false, error: { code: "TIMEOUT", message: "The server did not answer in time" } }
+          : ack;
+        try {
+          await options.onAck(result);
+        } catch (e) {
+          console.error("[tandem] join handler failed", e);
+        }
+        if (result.ok || FINAL_JOIN_ERRORS.has(result.error.code) || !current()) return;
+        // Not in the room, so live events would pass this page by: keep trying
+        // while connected (a reconnect re-joins anyway and clears these timers).
+        const delay = Math.min(JOIN_RETRY_MAX_MS, JOIN_RETRY_MIN_MS * 2 ** attempt);
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          if (current()) this.sendJoin(ticketId, options, attempt + 1);
+        }, delay);
+        this.retryTimers.add(timer);
       },
     );
+  }
+
+  private clearRetries(): void {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
   }
 
   private emitLocal(event: AnyTicketEvent): void {
@@ -204,7 +256,12 @@ export class RealtimeClient {
 
   private setState(next: ConnectionState): void {
     if (next === this.current) return;
+    if (next === "connected") this.ended = false;
     this.current = next;
+    this.notifyState();
+  }
+
+  private notifyState(): void {
     for (const listener of this.stateListeners) listener();
   }
 }

@@ -46,6 +46,14 @@ export function useConnectionState(): ConnectionState {
   );
 }
 
+/** True once the server refused this tab's session: live updates need a fresh sign-in. */
+export function useSessionEnded(): boolean {
+  const client = useRealtimeClient();
+  return useSyncExternalStore(client ? client.subscribeState : noSubscribe, client ? client.getSessionEnded : never, never);
+}
+
+const never = () => false;
+
 /** Run `handler` for every ticket event the socket receives, with the latest closure. */
 export function useTicketEvents(handler: (event: AnyTicketEvent) => void): void {
   const client = useRealtimeClient();

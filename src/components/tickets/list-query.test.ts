@@ -70,3 +70,12 @@ test("mergeFirstPage keeps rows loaded beyond the fresh first page", () => {
   assert.deepEqual(mergeFirstPage(shown, fresh, "updated_desc"), { items: [t3, t2, t1], nextCursor: "c-after-t1" });
   assert.deepEqual(mergeFirstPage(shown, { items: [t3], nextCursor: null }, "updated_desc").items, [t3]);
 });
+
+test("mergeFirstPage keeps a live update that is newer than the fetched page's copy", () => {
+  const [t1, t2] = [ticket(), ticket()];
+  const live = { ...t1, status: "RESOLVED" as const, lastSeq: 3, updatedAt: new Date(Date.UTC(2026, 0, 2)).toISOString() };
+  const shown = { items: [live, t2], nextCursor: null };
+  // The page was read before the change reached the database.
+  const merged = mergeFirstPage(shown, { items: [t2, t1], nextCursor: null }, "updated_desc");
+  assert.deepEqual(merged.items, [live, t2], "newer row kept, and in sort order");
+});

@@ -95,6 +95,14 @@ export function appendPage(state: ListState, page: ListState): ListState {
  * the fresh page is the truth for its range; rows loaded beyond it stay.
  */
 export function mergeFirstPage(state: ListState, fresh: ListState, sort: TicketSort): ListState {
+  // A live update that arrived while the page was in flight is newer than
+  // the page's copy of that row: keep it.
+  const shown = new Map(state.items.map((t) => [t.id, t]));
+  const newest = (t: TicketDTO) => {
+    const live = shown.get(t.id);
+    return live && live.lastSeq > t.lastSeq ? live : t;
+  };
+  fresh = { ...fresh, items: fresh.items.map(newest).sort(compareTickets(sort)) };
   if (!fresh.nextCursor) return fresh;
   const compare = compareTickets(sort);
   const boundary = fresh.items.at(-1);

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useEffectEvent, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { Page, TicketDTO } from "../../shared/dto";
 import { apiFetch, errorMessage } from "../lib/api-client";
 import { useOnConnect, useRealtimeClient, useTicketEvents } from "../realtime/realtime-provider";
@@ -38,6 +38,7 @@ export function TicketList({
   const [error, setError] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const client = useRealtimeClient();
+  const resyncRef = useRef(0);
 
   useTicketEvents((event) => {
     if (event.type !== "ticket:created" && event.type !== "ticket:updated") return;
@@ -54,8 +55,11 @@ export function TicketList({
    * down were never received, so after every (re)connect the list catches up.
    */
   function resync() {
+    // Connect, online and visibility can each ask at once: only the newest answer counts.
+    const request = ++resyncRef.current;
     apiFetch<Page<TicketDTO>>(`/api/tickets?${toSearchParams(query, { limit: String(pageSize) })}`).then(
       (page) => {
+        if (request !== resyncRef.current) return;
         setList((current) => mergeFirstPage(current, page, query.sort));
         setError(null);
       },

@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { SessionUser, UserRef } from "../../shared/dto";
 import { isStaffRole } from "../../shared/enums";
 import type { AnyTicketEvent } from "../../shared/realtime";
-import type { TicketState } from "../../hooks/ticket-state";
+import { isApplied, type TicketState } from "../../hooks/ticket-state";
 import { useLiveTicket } from "../../hooks/use-live-ticket";
 import { describeEvent } from "../lib/format";
 import { useTicketEvents } from "../realtime/realtime-provider";
@@ -16,6 +16,10 @@ import { PriorityBadge, StatusBadge } from "./badges";
 import { CommentForm } from "./comment-form";
 import { CommentThread } from "./comment-thread";
 import { TicketFields } from "./ticket-fields";
+
+function snippet(body: string): string {
+  return body.length > 140 ? `${body.slice(0, 140)}…` : body;
+}
 
 /** The ticket page body, live: every change by anyone shows up here without a reload. */
 export function TicketView({
@@ -32,10 +36,14 @@ export function TicketView({
   const isStaff = isStaffRole(user.role);
   const [announcement, setAnnouncement] = useState("");
 
-  // Tell screen-reader users what others just did; our own actions are already evident.
+  // Tell screen-reader users what others just did; our own actions are already
+  // evident. Runs before the event is applied, so `isApplied` skips replays.
   useTicketEvents((event: AnyTicketEvent) => {
-    if (event.ticketId === ticket.id && event.actor.id !== user.id && event.seq > state.seq) {
-      setAnnouncement(describeEvent(event).join(". "));
+    if (event.ticketId === ticket.id && event.actor.id !== user.id && !isApplied(state, event)) {
+      const text = [...describeEvent(event), ...(event.type === "comment:added" ? [snippet(event.data.comment.body)] : [])].join(". ");
+      // Screen readers announce changes only: the same words twice in a row
+      // (two comments by one person) must still differ in the DOM.
+      setAnnouncement((previous) => (previous === text ? `${text}\u00a0` : text));
     }
   });
 

@@ -2,8 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { TicketView } from "../../../components/tickets/ticket-view";
-import type { TicketState } from "../../../hooks/ticket-state";
-import { MAX_TIMELINE } from "../../../hooks/ticket-state";
+import { initialTicketState, MAX_TIMELINE, type TicketState } from "../../../hooks/ticket-state";
 import { listAttachments } from "../../../server/attachments/list-attachments";
 import { listComments } from "../../../server/comments/list-comments";
 import { isAppError } from "../../../server/errors";
@@ -46,7 +45,7 @@ const loadTicketPage = cache(
         listAttachments(user, id),
         isStaffRole(user.role) ? listStaff(user) : Promise.resolve([]),
       ]);
-      return { state: { ticket, comments, attachments, events, seq }, staff };
+      return { state: initialTicketState({ ticket, comments, attachments, events, seq }), staff };
     } catch (e) {
       if (isAppError(e) && e.code === "NOT_FOUND") return null;
       throw e;
