@@ -6,6 +6,8 @@
  * PM2_CONCURRENT_ACTIONS=1 (exactly what deploy/deploy.sh runs) replaces both
  * processes one at a time. Every request must succeed with 201, exactly once (the
  * ticket ends up with one comment per 201), and both processes must be new.
+ * Meanwhile a socket on each process (reconnecting like a browser does) must lose
+ * its connection only when its own process is replaced, and come back by itself.
  *
  * PM2 is kept from phoning home: PM2_DISABLE_VERSION_CHECK, and the `touch` file
  * in PM2_HOME that marks the first-run "install" ping as done.
@@ -17,9 +19,9 @@ import http from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { CommentDTO, TicketDTO } from "../../src/shared/dto";
-import { api, makeTempDir, ROOT, signIn } from "../helpers/server";
+import { api, type ClientSocket, connectSocket, makeTempDir, nextEvent, ROOT, signIn } from "../helpers/server";
 import { freePort, type Haproxy, type Nginx, startHaproxy, startNginx } from "../helpers/proxies";
-import { type Backing, consecutiveFreePorts, createTicket, eventually, readiness, SECRET, startBacking } from "./support";
+import { type Backing, consecutiveFreePorts, createTicket, eventually, joinTicket, readiness, SECRET, startBacking } from "./support";
 
 const PM2 = path.join(ROOT, "node_modules", ".bin", "pm2");
 
@@ -158,6 +160,17 @@ test("a one-at-a-time reload under a stream of POSTs through the proxies fails n
   const ticket: TicketDTO = await createTicket(nginx!.url, cookie, "Reload drill");
   const before = await processes();
 
+  // One live socket per process, straight to its port, recording why it disconnects.
+  const watchers: Array<{ socket: ClientSocket; reasons: string[] }> = [];
+  for (const port of ports) {
+    const socket = await connectSocket(`http://127.0.0.1:${port}`, cookie, { reconnection: true });
+    await joinTicket(socket, ticket.id);
+    const reasons: string[] = [];
+    socket.on("disconnect", (reason) => reasons.push(reason));
+    watchers.push({ socket, reasons });
+  }
+  t.after(() => watchers.forEach((w) => w.socket.close()));
+
   let reloading = true;
   let afterReload = 0;
   const outcomes: Array<{ status: number | string; body: string }> = [];
@@ -218,6 +231,19 @@ test("a one-at-a-time reload under a stream of POSTs through the proxies fails n
   const bodies = comments.body.items.map((c) => c.body);
   assert.equal(bodies.length, outcomes.length, "a comment was stored twice or lost");
   assert.deepEqual([...bodies].sort(), outcomes.map((o) => o.body).sort());
+
+  // Each socket dropped once, when its own process stopped, as a transport
+  // close: never "io server disconnect" (the server ending the session, after
+  // which socket.io-client does not reconnect), and never because the other
+  // process stopped.
+  for (const [i, { socket, reasons }] of watchers.entries()) {
+    assert.deepEqual(reasons, ["transport close"], `socket on tandem-${i + 1}`);
+    await eventually(async () => socket.connected, `the socket on tandem-${i + 1} to reconnect`);
+    await joinTicket(socket, ticket.id);
+  }
+  const live = watchers.map((w) => nextEvent(w.socket, "comment:added", (e) => e.data.comment.body === "after the reload"));
+  assert.equal(await postComment(nginx!.port, new http.Agent(), cookie, ticket.id, "after the reload"), 201);
+  await Promise.all(live);
 
   const after = await processes();
   for (const [i, p] of after.entries()) {
