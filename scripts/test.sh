@@ -2,7 +2,7 @@
 # Runs the test suites with Node's built-in runner:
 #   unit         src/**/*.test.ts (beside the code)
 #   integration  tests/integration: the real server on port 0 (PGlite), then
-#                the HTTP and Socket.IO contract suites again on PostgreSQL
+#                the same suites again on PostgreSQL
 #   deploy       tests/deploy: shipped nginx/HAProxy/PM2 configs with the real programs
 #   scale        tests/scale: several processes + PostgreSQL + Redis behind the proxies
 #   e2e          tests/e2e: Debian Chromium driven by Playwright
@@ -26,8 +26,12 @@ run() {
   "${NODE_TEST[@]}" "${files[@]}"
 }
 
+# The whole integration suite again on PostgreSQL (session-end always runs
+# there: it changes users behind the server's back, which PGlite's single
+# process rules out).
 on_postgres() {
-  TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" tests/integration/http-api.test.ts tests/integration/realtime.test.ts
+  mapfile -t files < <(files_in tests/integration | grep -v '/session-end\.test\.ts$')
+  TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${files[@]}"
 }
 
 case "${1:-all}" in

@@ -1,24 +1,36 @@
 /**
- * Process behaviour of server.ts on the embedded database: the DATA_DIR lock,
- * graceful SIGTERM, persistence of data and sessions across a restart, and
- * in-flight requests finishing during shutdown.
+ * Process behaviour of server.ts: the DATA_DIR lock, graceful SIGTERM,
+ * persistence of data and sessions across a restart, sockets reconnecting by
+ * themselves, and in-flight requests finishing during shutdown.
  *
- * The tests share one DATA_DIR and run in order (the runner runs a file's
- * tests sequentially): each hands a running server to the next.
+ * Runs on the embedded database and, with TANDEM_TEST_DB=postgres, on
+ * PostgreSQL, where the same DATA_DIR may be shared by several processes and
+ * nothing is seeded automatically; each test asserts what its mode promises.
+ *
+ * The tests share one DATA_DIR (and database) and run in order (the runner
+ * runs a file's tests sequentially): each hands a running server to the next.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { AttachmentDTO, TicketDTO } from "../../src/shared/dto";
-import { api, connectSocket, makeTempDir, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
+import { api, connectSocket, makeTempDir, nextEvent, postgresEnv, signIn, startServer, type TestServer } from "../helpers/server";
 import { createTicket, join, streamingMultipart, until } from "./support";
 
+const embedded = process.env.TANDEM_TEST_DB !== "postgres";
 const dataDir = makeTempDir("tandem-lifecycle-");
+/** The database every start in this file shares: none (embedded, in DATA_DIR) or one PostgreSQL database. */
+let dbEnv: Record<string, string> = {};
 let server: TestServer | undefined;
 
+function start(port?: number): Promise<TestServer> {
+  return startServer({ dataDir, port, env: dbEnv });
+}
+
 before(async () => {
-  server = await startServer({ dataDir });
+  if (!embedded) dbEnv = await postgresEnv();
+  server = await start();
 });
 
 after(async () => {
@@ -26,33 +38,53 @@ after(async () => {
   await server?.stop();
 });
 
-test("a second server on the same DATA_DIR refuses to start while the first runs", async () => {
-  assert.ok(server);
-  let error: Error | undefined;
-  await startServer({ dataDir }).then(
-    async (second) => {
-      await second.stop();
-      assert.fail("the second server started");
-    },
-    (e: Error) => (error = e),
-  );
-  assert.ok(error);
-  const code = /server exited with (\S+) before it was ready/.exec(error.message)?.[1];
-  assert.ok(code !== undefined && code !== "0" && code !== "null", `exit code: ${error.message}`);
-  assert.match(error.message, /DATA_DIR .* is in use by process \d+/);
-  assert.ok(error.message.includes(dataDir), "the message names the directory");
+test(
+  embedded
+    ? "a second server on the same DATA_DIR refuses to start while the first runs"
+    : "on PostgreSQL, several servers share one DATA_DIR (uploads) and run side by side",
+  async () => {
+    assert.ok(server);
+    if (!embedded) {
+      const second = await start();
+      try {
+        assert.equal((await api(second.url, undefined, "GET", "/api/health")).status, 200);
+        assert.equal((await api(server.url, undefined, "GET", "/api/health")).status, 200);
+        assert.ok(!fs.existsSync(path.join(dataDir, "tandem.lock")), "no embedded-database lock");
+      } finally {
+        assert.equal(await second.stop(), 0);
+      }
+      return;
+    }
+    let error: Error | undefined;
+    await start().then(
+      async (second) => {
+        await second.stop();
+        assert.fail("the second server started");
+      },
+      (e: Error) => (error = e),
+    );
+    assert.ok(error);
+    const code = /server exited with (\S+) before it was ready/.exec(error.message)?.[1];
+    assert.ok(code !== undefined && code !== "0" && code !== "null", `exit code: ${error.message}`);
+    assert.match(error.message, /DATA_DIR .* is in use by process \d+/);
+    assert.ok(error.message.includes(dataDir), "the message names the directory");
 
-  // The first one is unharmed and keeps its lock.
-  assert.equal((await api(server.url, undefined, "GET", "/api/health")).status, 200);
-  assert.equal(fs.readFileSync(path.join(dataDir, "tandem.lock"), "utf8"), String(server.proc.pid));
-});
+    // The first one is unharmed and keeps its lock.
+    assert.equal((await api(server.url, undefined, "GET", "/api/health")).status, 200);
+    assert.equal(fs.readFileSync(path.join(dataDir, "tandem.lock"), "utf8"), String(server.proc.pid));
+  },
+);
 
 test("SIGTERM exits 0; after a restart data and sessions persist and nothing is re-seeded", async () => {
   assert.ok(server);
-  assert.match(server.output(), /Seeded demo accounts/, "first start seeds");
+  if (embedded) assert.match(server.output(), /Seeded demo accounts/, "first start seeds the empty embedded database");
+  else assert.doesNotMatch(server.output(), /Seeded demo accounts/, "PostgreSQL is never seeded automatically");
   const cookie = await signIn(server.url, "alice@example.com");
   const ticket = await createTicket(server.url, cookie, { title: "Survives a restart" });
-  const secret = fs.readFileSync(path.join(dataDir, "nextauth-secret"), "utf8");
+  const secretFile = path.join(dataDir, "nextauth-secret");
+  // Embedded: generated once into DATA_DIR. PostgreSQL: NEXTAUTH_SECRET is required, never generated.
+  assert.equal(fs.existsSync(secretFile), embedded);
+  const secret = embedded ? fs.readFileSync(secretFile, "utf8") : undefined;
 
   const first = server;
   server = undefined;
@@ -61,9 +93,9 @@ test("SIGTERM exits 0; after a restart data and sessions persist and nothing is 
   assert.match(first.output(), /\[tandem\] stopped/);
   assert.ok(!fs.existsSync(path.join(dataDir, "tandem.lock")), "the lock is released");
 
-  server = await startServer({ dataDir });
+  server = await start();
   assert.doesNotMatch(server.output(), /Seeded demo accounts/, "no re-seeding");
-  assert.equal(fs.readFileSync(path.join(dataDir, "nextauth-secret"), "utf8"), secret, "the secret is kept");
+  if (embedded) assert.equal(fs.readFileSync(secretFile, "utf8"), secret, "the secret is kept");
 
   // The cookie from before the restart still works, over HTTP and Socket.IO.
   const got = await api<TicketDTO>(server.url, cookie, "GET", `/api/tickets/${ticket.id}`);
@@ -105,7 +137,7 @@ test("open sockets survive a restart: they reconnect by themselves and rejoin wi
     assert.deepEqual(reasons, ["transport close"]);
     assert.equal(socket.active, true, "the client keeps trying");
 
-    server = await startServer({ dataDir, port: running.port });
+    server = await start(running.port);
     // While the socket is still finding its way back, the ticket moves on.
     const missed = await api(server.url, agent, "POST", `/api/tickets/${ticket.id}/comments`, { body: "while you were away" });
     assert.equal(missed.status, 201);
@@ -168,7 +200,7 @@ test("a request in flight during SIGTERM completes, then the process exits 0", a
   assert.match(running.output(), /\[tandem\] stopped/);
 
   // The attachment was committed: it is there after another restart.
-  server = await startServer({ dataDir });
+  server = await start();
   const list = await api<{ items: AttachmentDTO[] }>(server.url, cookie, "GET", `/api/tickets/${ticket.id}/attachments`);
   assert.deepEqual(list.body.items.map((a) => a.id), [dto.id]);
   const last = server;
