@@ -89,7 +89,8 @@ const apps = ports.map((port, i) => {
     // server.ts sends "ready" once it listens. PM2 then (and only then) counts the start as
     // done and moves on to the next app, which is what makes a reload one-by-one.
     wait_ready: true,
-    // Start-up may apply migrations on an embedded database; give it time before PM2 gives up.
+    // Start-up applies pending migrations. Past this PM2 stops waiting for "ready",
+    // marks the app online anyway and goes on to replace the next one.
     listen_timeout: 60_000,
     // Graceful shutdown takes up to ~10 s (drain requests, close sockets and DB); SIGKILL after 15 s.
     kill_timeout: 15_000,
