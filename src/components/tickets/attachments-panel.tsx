@@ -17,14 +17,15 @@ export function AttachmentsPanel({
   onAttachment: (attachment: AttachmentDTO) => void;
 }) {
   const inputId = useId();
-  const [uploading, setUploading] = useState<string | null>(null);
+  // Several uploads may run at once (pick a file, then another): track them all.
+  const [uploading, setUploading] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   async function upload(input: HTMLInputElement) {
     const file = input.files?.[0];
     if (!file) return;
     setError(null);
-    setUploading(file.name);
+    setUploading((names) => [...names, file.name]);
     const form = new FormData();
     form.append("file", file);
     try {
@@ -33,7 +34,10 @@ export function AttachmentsPanel({
       // 413 carries the server's limit in its message ("… larger than 10 MB").
       setError(`Could not upload “${file.name}”: ${errorMessage(e)}`);
     } finally {
-      setUploading(null);
+      setUploading((names) => {
+        const i = names.indexOf(file.name);
+        return i < 0 ? names : [...names.slice(0, i), ...names.slice(i + 1)];
+      });
       // Allow picking the same file again after an error.
       input.value = "";
     }
@@ -63,12 +67,11 @@ export function AttachmentsPanel({
           id={inputId}
           type="file"
           aria-describedby={error ? `${inputId}-error` : undefined}
-          aria-disabled={uploading !== null || undefined}
           onChange={(e) => void upload(e.currentTarget)}
         />
       </div>
       <p className="muted small" aria-live="polite">
-        {uploading ? `Uploading ${uploading}…` : ""}
+        {uploading.length > 0 ? `Uploading ${uploading.join(", ")}…` : ""}
       </p>
       {error && (
         <p id={`${inputId}-error`} role="alert" className="alert alert--error">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { CommentDTO } from "../../shared/dto";
 import { ZCreateComment } from "../../shared/schemas/comments";
 import { apiFetch, errorMessage, zodFieldErrors } from "../lib/api-client";
@@ -22,12 +22,16 @@ export function CommentForm({
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const asNote = internal && canWriteInternal;
 
   async function submit() {
     if (pending) return;
     const parsed = ZCreateComment.safeParse({ body, internal: canWriteInternal && internal });
     if (!parsed.success) {
       setFieldError(zodFieldErrors(parsed.error.issues).body?.[0] ?? "Invalid comment");
+      // Back to the field, so keyboard and screen-reader users land on what to fix.
+      bodyRef.current?.focus();
       return;
     }
     setFieldError(null);
@@ -42,8 +46,10 @@ export function CommentForm({
       setBody("");
     } catch (e) {
       const fields = (e as { fields?: Record<string, string[]> }).fields;
-      if (fields?.body?.[0]) setFieldError(fields.body[0]);
-      else setError(errorMessage(e));
+      if (fields?.body?.[0]) {
+        setFieldError(fields.body[0]);
+        bodyRef.current?.focus();
+      } else setError(errorMessage(e));
     } finally {
       setPending(false);
     }
@@ -51,7 +57,7 @@ export function CommentForm({
 
   return (
     <form
-      className={internal && canWriteInternal ? "comment-form comment-form--internal" : "comment-form"}
+      className={asNote ? "comment-form comment-form--internal" : "comment-form"}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -61,6 +67,7 @@ export function CommentForm({
         <label htmlFor="comment-body">Comment</label>
         <textarea
           id="comment-body"
+          ref={bodyRef}
           name="body"
           rows={4}
           value={body}
@@ -73,10 +80,10 @@ export function CommentForm({
           }}
           aria-invalid={fieldError ? true : undefined}
           aria-describedby={fieldError ? "comment-body-error comment-hint" : "comment-hint"}
-          placeholder={internal && canWriteInternal ? "Only staff will see this note" : "Write a reply…"}
+          placeholder={asNote ? "Only staff will see this note" : "Write a reply…"}
         />
         {fieldError && (
-          <p id="comment-body-error" className="field__error">
+          <p id="comment-body-error" className="field__error" role="alert">
             {fieldError}
           </p>
         )}
@@ -101,8 +108,9 @@ export function CommentForm({
         <span id="comment-hint" className="muted small">
           Ctrl+Enter to send
         </span>
+        {/* Says what will happen, not only by colour: a note must never go out as a reply by mistake. */}
         <button type="submit" className="button button--primary" aria-disabled={pending || undefined}>
-          Send
+          {asNote ? "Send internal note" : "Send"}
         </button>
       </div>
     </form>
