@@ -184,6 +184,23 @@ test("two windows on one ticket stay in sync live", async (t) => {
       await agent.page.getByRole("region", { name: "Activity" }).getByText(line).waitFor();
     });
 
+    await t.test("stepping through a select with the keyboard saves once, on Enter", async () => {
+      const priority = agent.page.getByLabel("Priority");
+      await priority.focus();
+      await priority.press("ArrowUp");
+      await priority.press("ArrowUp");
+      // High → Medium → Low shown, nothing saved yet.
+      assert.equal(await priority.inputValue(), "LOW");
+      const activity = agent.page.getByRole("region", { name: "Activity" });
+      assert.equal(await activity.getByText("changed priority").count(), 0, "a keyboard step was saved");
+      await priority.press("Enter");
+      const line = "Sam Agent changed priority from High to Low";
+      await activity.getByText(line).waitFor();
+      await alice.page.getByRole("region", { name: "Activity" }).getByText(line).waitFor();
+      await alice.page.getByRole("region", { name: "Details" }).getByText("Low", { exact: true }).waitFor();
+      assert.equal(await activity.getByText("changed priority").count(), 1, "only the final choice is recorded");
+    });
+
     await t.test("an attachment uploaded by the agent appears for Alice", async () => {
       await agent.page.getByLabel("Attach file").setInputFiles({
         name: "boot-log.txt",
@@ -230,7 +247,7 @@ test("two windows on one ticket stay in sync live", async (t) => {
       const missed = "Sent while you were offline.";
       await sendComment(agent.page, missed);
       await agent.page.getByLabel("Priority").selectOption({ label: "Urgent" });
-      await agent.page.getByRole("region", { name: "Activity" }).getByText("changed priority from High to Urgent").waitFor();
+      await agent.page.getByRole("region", { name: "Activity" }).getByText("changed priority from Low to Urgent").waitFor();
 
       await alice.context.setOffline(false);
       await connectionStatus(alice.page, "Connected").waitFor();

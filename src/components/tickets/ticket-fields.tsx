@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { TicketDTO, UserRef } from "../../shared/dto";
 import {
   PRIORITY_LABELS,
@@ -19,9 +19,17 @@ type Editable = { status: TicketStatus; priority: TicketPriority; assigneeId: st
 
 export const CONFLICT_MESSAGE = "This ticket was changed by someone else. The latest version is shown now; try again if still needed.";
 
+/** Keys that step a closed select's value (each step fires `change` in Chromium and on Windows). */
+const STEP_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
+
 /**
- * Status, priority and assignee. Staff get selects that PATCH at once with the
+ * Status, priority and assignee. Staff get selects that PATCH with the
  * version they last saw; requesters see the values read-only.
+ *
+ * A choice made with the pointer (or in the open list) saves at once. One
+ * made by stepping through a closed select with the keyboard saves on Enter
+ * or when focus leaves: going from Open to Resolved must not record every
+ * status in between (WCAG 3.2.2).
  */
 export function TicketFields({
   ticket,
@@ -37,7 +45,9 @@ export function TicketFields({
   onConflict: () => Promise<void>;
 }) {
   const [pending, setPending] = useState<Partial<Editable> | null>(null);
+  const [draft, setDraft] = useState<Partial<Editable> | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const stepping = useRef(false);
 
   if (!canEdit) {
     return (
@@ -86,16 +96,51 @@ export function TicketFields({
     }
   }
 
-  const status = pending?.status ?? ticket.status;
-  const priority = pending?.priority ?? ticket.priority;
-  const assigneeId = pending && "assigneeId" in pending ? pending.assigneeId : (ticket.assignee?.id ?? null);
+  function choose(patch: Partial<Editable>) {
+    if (stepping.current) setDraft(patch);
+    else {
+      setDraft(null);
+      void change(patch);
+    }
+  }
+
+  function commitDraft() {
+    stepping.current = false;
+    if (!draft) return;
+    setDraft(null);
+    void change(draft);
+  }
+
+  /** Keyboard and focus handling shared by the three selects. */
+  const selectProps = {
+    onKeyDown: (e: React.KeyboardEvent<HTMLSelectElement>) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        commitDraft();
+      } else if (e.key === "Escape" && draft) {
+        stepping.current = false;
+        setDraft(null);
+      } else {
+        // Space and Alt+Down open the list instead; a choice made there saves at once.
+        stepping.current = !e.altKey && (STEP_KEYS.has(e.key) || (e.key.length === 1 && e.key !== " "));
+      }
+    },
+    onPointerDown: () => {
+      stepping.current = false;
+    },
+    onBlur: commitDraft,
+    // aria-disabled rather than disabled: a disabled control drops keyboard focus.
+    "aria-disabled": pending !== null || undefined,
+  };
+
+  const shown = { ...pending, ...draft };
+  const status = shown.status ?? ticket.status;
+  const priority = shown.priority ?? ticket.priority;
+  const assigneeId = "assigneeId" in shown ? (shown.assigneeId ?? null) : (ticket.assignee?.id ?? null);
   // A deactivated assignee is no longer in the staff list but still shown.
   const options = ticket.assignee && !staff.some((s) => s.id === ticket.assignee?.id) ? [...staff, ticket.assignee] : staff;
-  // aria-disabled rather than disabled: a disabled control drops keyboard focus.
-  const busy = pending !== null;
-
   return (
-    <div className="fields fields--edit" aria-busy={busy}>
+    <div className="fields fields--edit" aria-busy={pending !== null}>
       {error && (
         <p role="alert" className="alert alert--warning">
           {error}
@@ -106,8 +151,8 @@ export function TicketFields({
         <select
           id="ticket-status"
           value={status}
-          aria-disabled={busy || undefined}
-          onChange={(e) => change({ status: e.target.value as TicketStatus })}
+          {...selectProps}
+          onChange={(e) => choose({ status: e.target.value as TicketStatus })}
         >
           <EnumOptions values={TICKET_STATUSES} labels={STATUS_LABELS} />
         </select>
@@ -117,8 +162,8 @@ export function TicketFields({
         <select
           id="ticket-priority"
           value={priority}
-          aria-disabled={busy || undefined}
-          onChange={(e) => change({ priority: e.target.value as TicketPriority })}
+          {...selectProps}
+          onChange={(e) => choose({ priority: e.target.value as TicketPriority })}
         >
           <EnumOptions values={TICKET_PRIORITIES} labels={PRIORITY_LABELS} />
         </select>
@@ -128,8 +173,8 @@ export function TicketFields({
         <select
           id="ticket-assignee"
           value={assigneeId ?? ""}
-          aria-disabled={busy || undefined}
-          onChange={(e) => change({ assigneeId: e.target.value || null })}
+          {...selectProps}
+          onChange={(e) => choose({ assigneeId: e.target.value || null })}
         >
           <option value="">Unassigned</option>
           {options.map((s) => (
