@@ -63,8 +63,3 @@ export function authorize(actor: Actor, action: Action, ticket?: TicketRef): voi
 export function isInternalEvent(event: AnyTicketEvent): boolean {
   return event.type === "comment:added" && event.data.comment.internal;
 }
-
-/** Whether `actor`, who may read the event's ticket, may see this event. */
-export function canSeeEvent(actor: Actor, event: AnyTicketEvent): boolean {
-  return !isInternalEvent(event) || can(actor, "comment:internal:read");
-}

@@ -19,8 +19,8 @@ export async function listTicketEvents(
 ): Promise<{ seq: number; events: AnyTicketEvent[]; truncated: boolean }> {
   const ticket = await loadTicketFor(actor, ticketId);
   // Nothing lies beyond the newest seq. Answering here also keeps a huge
-  // afterSeq (ticket:join without sinceSeq passes MAX_SAFE_INTEGER) out of the
-  // query, where it overflows Postgres' integer column.
+  // afterSeq (`?after=99999999999`) out of the query, where it would overflow
+  // Postgres' integer column.
   if (afterSeq >= ticket.lastSeq) return { seq: ticket.lastSeq, events: [], truncated: false };
   const rows = await db().ticketEvent.findMany({
     where: {
