@@ -1,6 +1,7 @@
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { listAttachments } from "@/server/attachments/list-attachments";
 import { uploadAttachment } from "@/server/attachments/upload-attachment";
+import { env } from "@/server/env";
 import { authed, errorResponse } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
@@ -14,11 +15,16 @@ export const POST = authed<{ id: string }>(async (req, user, { id }) => {
     const attachment = await uploadAttachment(user, id, req.headers, req.body as WebReadableStream<Uint8Array> | null);
     return Response.json(attachment, { status: 201 });
   } catch (e) {
-    // A refused upload leaves the rest of the body unread (that is the point
-    // of refusing early). Close the connection: a client reusing it would
-    // have its next request read as the remains of this body.
     const res = errorResponse(e);
-    res.headers.set("Connection", "close");
+    // A body we stopped reading midway (refused as it crossed the limit) or
+    // one declared far too large cannot be skipped cheaply: close the
+    // connection, or a client reusing it would have its next request read as
+    // the remains of this body. A body never touched and of modest declared
+    // size is left to Node, which discards it and keeps the connection, so
+    // the client reliably gets to read this answer.
+    const declared = Number(req.headers.get("content-length"));
+    const huge = !Number.isFinite(declared) || declared > 4 * env().maxUploadBytes;
+    if (req.body?.locked || huge) res.headers.set("Connection", "close");
     return res;
   }
 });
