@@ -48,8 +48,8 @@ type Fetched = { status: number; headers: Record<string, string>; body: string }
  * including any ETag or Content-Length, so a response that changed size or
  * validator would show.
  */
-async function fetchRaw(who: Who, pathname: string): Promise<Fetched> {
-  const res = await fetch(`${url}${pathname}`, { headers: { cookie: cookies[who] } });
+async function fetchRaw(who: Who, pathname: string, extra: Record<string, string> = {}): Promise<Fetched> {
+  const res = await fetch(`${url}${pathname}`, { headers: { ...extra, cookie: cookies[who] } });
   const body = await res.text();
   const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== "date"));
   return { status: res.status, headers, body };
@@ -135,6 +135,12 @@ async function requesterView(ticket: TicketDTO): Promise<Record<string, unknown>
   // stability check in the test proves they are deterministic as they are.
   view["GET /tickets/:id (HTML)"] = await fetchRaw("alice", `/tickets/${id}`);
   view["GET /tickets (HTML)"] = await fetchRaw("alice", "/tickets");
+  // What client-side navigation to the ticket fetches instead of HTML. Next
+  // keys the streamed metadata (<head>) elements with a fresh random
+  // 22-character id per request, unrelated to any data; that id, and only
+  // it, is masked (the stability check below proves nothing else varies).
+  const rsc = await fetchRaw("alice", `/tickets/${id}`, { rsc: "1" });
+  view["GET /tickets/:id (RSC)"] = { ...rsc, body: rsc.body.replace(/("\$L[0-9a-f]+",)"[A-Za-z0-9_-]{22}"/g, '$1"<request key>"') };
 
   const socket = await connect("alice");
   const acks: Record<string, TicketJoinAck> = {};
