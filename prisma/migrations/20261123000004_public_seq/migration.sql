@@ -1,5 +1,5 @@
 -- A second, requester-facing numbering of ticket events (issue 7: nothing
--- inferable about internal notes). `seq` numbers every event (staff view);
+-- inferable about internal notes). `seq` numbers every event (staff view),
 -- `publicSeq` numbers only the events a requester may see, so an internal note
 -- leaves no gap, no moved counter, in anything a requester can read.
 
@@ -25,7 +25,9 @@ SET "lastPublicSeq" = COALESCE((SELECT MAX(e."publicSeq") FROM "TicketEvent" AS 
 -- CreateIndex
 CREATE UNIQUE INDEX "TicketEvent_ticketId_publicSeq_key" ON "TicketEvent"("ticketId", "publicSeq");
 
--- Internal events have no public number and every other event has one (not
--- expressible in the Prisma schema; Prisma does not introspect CHECKs, so no drift).
+-- Internal events have no public number and every other event has one. Not
+-- expressible in the Prisma schema, and Prisma does not introspect CHECKs, so
+-- no drift. (No semicolons in these comments: the pg driver adapter splits
+-- migration scripts on them.)
 ALTER TABLE "TicketEvent" ADD CONSTRAINT "TicketEvent_publicSeq_iff_public"
     CHECK (("internal" AND "publicSeq" IS NULL) OR (NOT "internal" AND "publicSeq" IS NOT NULL));
