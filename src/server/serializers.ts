@@ -19,19 +19,19 @@ type Ref = { id: string; name: string };
  */
 export function toTicketDTO(
   t: {
-  id: string;
-  number: number;
-  title: string;
-  description: string;
-  status: TicketStatus;
-  priority: TicketPriority;
-  requester: Ref;
-  assignee: Ref | null;
-  version: number;
-  lastSeq: number;
-  lastPublicSeq: number;
-  createdAt: Date;
-  updatedAt: Date;
+    id: string;
+    number: number;
+    title: string;
+    description: string;
+    status: TicketStatus;
+    priority: TicketPriority;
+    requester: Ref;
+    assignee: Ref | null;
+    version: number;
+    lastSeq: number;
+    lastPublicSeq: number;
+    createdAt: Date;
+    updatedAt: Date;
   },
   audience: Audience,
 ): TicketDTO {
