@@ -13,8 +13,9 @@ import type { AnyTicketEvent } from "../shared/realtime";
  * - `seq` is a watermark: every event with seq ≤ `seq` that this user may see
  *   has been applied. It advances over consecutive live events, and to the
  *   server's seq whenever the server hands over a complete range (a join ack
- *   or an HTTP page of events), which is how a requester moves past the seqs
- *   of internal notes they never receive;
+ *   or an HTTP page of events). Seqs are in this user's own numbering (staff:
+ *   every event; requesters: public events only), gap-free either way, so a
+ *   gap only ever means an event is late or lost;
  * - `ahead` holds the seqs above the watermark already applied. A non-empty
  *   `ahead` means a gap: the event may still be on its way, or lost, and the
  *   page fetches the range once it has waited a moment;

@@ -89,8 +89,8 @@ export function useLiveTicket(initial: TicketState): LiveTicket {
     return client.joinTicket(ticketId, { sinceSeq: () => stateRef.current.seq, onAck });
   }, [client, ticketId, onAck]);
 
-  // A gap that stays open means an event was lost (or, for a requester, was
-  // an internal note they may not see): fetch the range to close it.
+  // A gap that stays open means an event was lost (each user's numbering is
+  // gap-free, internal notes included): fetch the range to close it.
   const gapAt = state.ahead.length > 0 ? state.seq : null;
   useEffect(() => {
     if (gapAt === null) return;

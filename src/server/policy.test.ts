@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { authorize, can } from "./policy";
+import { describe, test } from "node:test";
+import { audienceOf, authorize, can, deliveriesOf, ticketRoom } from "./policy";
 
 const alice = { id: "alice", role: "REQUESTER" as const };
 const agent = { id: "agent", role: "AGENT" as const };
@@ -38,4 +38,62 @@ test("authorize hides other people's tickets as NOT_FOUND and refuses the rest a
   assert.throws(() => authorize(alice, "ticket:update:workflow", alicesTicket), { code: "FORBIDDEN" });
   assert.throws(() => authorize(alice, "user:list:staff"), { code: "FORBIDDEN" });
   assert.doesNotThrow(() => authorize(agent, "ticket:update:workflow", bobsTicket));
+});
+
+test("audiences follow the right to read internal notes", () => {
+  assert.equal(audienceOf(alice), "requester");
+  assert.equal(audienceOf(agent), "staff");
+  assert.equal(audienceOf(admin), "staff");
+  assert.equal(ticketRoom(alice, "t1"), "ticket:t1:requester");
+  assert.equal(ticketRoom(agent, "t1"), "ticket:t1:staff");
+});
+
+describe("deliveriesOf: which rooms hear an event, in which numbering", () => {
+  const base = { ticketId: "t1", at: "2026-01-01T00:00:00.000Z", actor: { id: "agent", name: "Agent" } };
+  const comment = (internal: boolean) => ({
+    ...base,
+    seq: 5,
+    publicSeq: internal ? null : 3,
+    type: "comment:added" as const,
+    data: { comment: { id: "c", ticketId: "t1", body: "b", internal, author: { id: "agent", name: "Agent", role: "AGENT" as const }, createdAt: base.at } },
+  });
+
+  test("an internal note reaches the staff room of the ticket only", () => {
+    assert.deepEqual(deliveriesOf(comment(true)), [{ audience: "staff", to: ["ticket:t1:staff"], except: [] }]);
+  });
+
+  test("a public comment reaches each audience's room, each in its numbering", () => {
+    assert.deepEqual(deliveriesOf(comment(false)), [
+      { audience: "staff", to: ["ticket:t1:staff"], except: [] },
+      { audience: "requester", to: ["ticket:t1:requester"], except: [] },
+    ]);
+  });
+
+  test("a ticket change reaches all staff, and its requester unless they are staff", () => {
+    const event = {
+      ...base,
+      seq: 5,
+      publicSeq: 3,
+      type: "ticket:updated" as const,
+      data: {
+        ticket: {
+          id: "t1", number: 1, title: "T", description: "d", status: "OPEN" as const, priority: "LOW" as const,
+          requester: { id: "alice", name: "Alice" }, assignee: null, version: 2, lastSeq: 5, createdAt: base.at, updatedAt: base.at,
+        },
+        changes: {},
+      },
+    };
+    assert.deepEqual(deliveriesOf(event), [
+      { audience: "staff", to: ["staff"], except: [] },
+      { audience: "requester", to: ["user:alice"], except: ["staff"] },
+    ]);
+  });
+
+  test("no socket is in rooms of both audiences of one ticket", () => {
+    for (const actor of [alice, agent, admin]) {
+      const mine = ticketRoom(actor, "t1");
+      const other = deliveriesOf(comment(false)).find((d) => d.audience !== audienceOf(actor))!.to;
+      assert.equal(other.includes(mine), false);
+    }
+  });
 });

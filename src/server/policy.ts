@@ -1,7 +1,8 @@
 import "server-only";
 import { isStaffRole, type Role } from "../shared/enums";
-import type { AnyTicketEvent } from "../shared/realtime";
+import { rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import { AppError } from "./errors";
+import type { RecordedTicketEvent } from "./events/view-event";
 
 /**
  * Who may see and do what: the one place that decides, used by API routes,
@@ -60,6 +61,55 @@ export function authorize(actor: Actor, action: Action, ticket?: TicketRef): voi
 }
 
 /** Internal events (internal notes) are for staff only. */
-export function isInternalEvent(event: AnyTicketEvent): boolean {
-  return event.type === "comment:added" && event.data.comment.internal;
+export function isInternalEvent<T extends TicketEventType>(event: { type: T; data: TicketEventData[T] }): boolean {
+  return event.type === "comment:added" && (event.data as TicketEventData["comment:added"]).comment.internal;
+}
+
+/**
+ * Which numbering of a ticket's events an actor sees. Staff see every event,
+ * numbered by `seq`. Everyone else sees only the events they may read,
+ * numbered on their own by `publicSeq`, so their sequence is gap-free and an
+ * internal note moves no number they can read (issue 7: nothing inferable).
+ * Derived from `comment:internal:read` so the two can never disagree.
+ */
+export type Audience = "staff" | "requester";
+
+export function audienceOf(actor: Actor): Audience {
+  return can(actor, "comment:internal:read") ? "staff" : "requester";
+}
+
+/** The room a socket of `actor` joins to follow one ticket's comments and attachments. */
+export function ticketRoom(actor: Actor, ticketId: string): string {
+  return rooms.ticketAudience(ticketId, audienceOf(actor));
+}
+
+/** Rooms that hear an event (minus `except`), and the numbering they get it in. */
+export type Delivery = { audience: Audience; to: string[]; except: string[] };
+
+/**
+ * Who hears a committed event, as data, so the publisher only executes it.
+ *
+ * Each audience has rooms of its own, because the same event carries a
+ * different seq for each: staff hear it in staff numbering, requesters in
+ * public numbering, and nobody is in rooms of both audiences for a ticket.
+ * Internal events (no public number) reach staff only.
+ * - Ticket changes: every staff member (their ticket lists), and the
+ *   requester wherever they are (`user:{id}`), except when the requester is
+ *   staff themselves (they already hear it in staff numbering).
+ * - Comments and attachments: the sockets that joined the ticket, per audience.
+ */
+export function deliveriesOf(event: RecordedTicketEvent): Delivery[] {
+  const audiences: Audience[] = event.publicSeq === null ? ["staff"] : ["staff", "requester"];
+  return audiences.map((audience) => {
+    switch (event.type) {
+      case "ticket:created":
+      case "ticket:updated":
+        return audience === "staff"
+          ? { audience, to: [rooms.staff], except: [] }
+          : { audience, to: [rooms.user(event.data.ticket.requester.id)], except: [rooms.staff] };
+      case "comment:added":
+      case "attachment:added":
+        return { audience, to: [rooms.ticketAudience(event.ticketId, audience)], except: [] };
+    }
+  });
 }

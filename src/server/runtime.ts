@@ -8,9 +8,10 @@
  * `server-only` because server.ts loads it outside Next.
  */
 import type { PrismaClient } from "../generated/prisma/client";
-import type { AnyTicketEvent } from "../shared/realtime";
+import type { RecordedTicketEvent } from "./events/view-event";
 
-export type Publisher = (event: AnyTicketEvent) => void;
+/** Emits a committed event to whoever may hear it, each audience in its own numbering. */
+export type Publisher = (event: RecordedTicketEvent) => void;
 
 export type ReadinessProbe = () => Promise<{ redis: "ok" | "down" | "disabled"; sockets: number }>;
 

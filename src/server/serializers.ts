@@ -1,6 +1,8 @@
 import "server-only";
 import type { AttachmentDTO, CommentDTO, TicketDTO } from "../shared/dto";
 import type { Role, TicketPriority, TicketStatus } from "../shared/enums";
+import { lastSeqFor } from "./events/view-event";
+import type { Audience } from "./policy";
 
 const userRef = { select: { id: true, name: true } } as const;
 
@@ -11,20 +13,28 @@ export const attachmentInclude = { uploader: userRef } as const;
 
 type Ref = { id: string; name: string };
 
-export function toTicketDTO(t: {
-  id: string;
-  number: number;
-  title: string;
-  description: string;
-  status: TicketStatus;
-  priority: TicketPriority;
-  requester: Ref;
-  assignee: Ref | null;
-  version: number;
-  lastSeq: number;
-  createdAt: Date;
-  updatedAt: Date;
-}): TicketDTO {
+/**
+ * A ticket as `audience` sees it: `lastSeq` is in that audience's numbering
+ * (requesters never see the staff counter, which internal notes move).
+ */
+export function toTicketDTO(
+  t: {
+    id: string;
+    number: number;
+    title: string;
+    description: string;
+    status: TicketStatus;
+    priority: TicketPriority;
+    requester: Ref;
+    assignee: Ref | null;
+    version: number;
+    lastSeq: number;
+    lastPublicSeq: number;
+    createdAt: Date;
+    updatedAt: Date;
+  },
+  audience: Audience,
+): TicketDTO {
   return {
     id: t.id,
     number: t.number,
@@ -35,7 +45,7 @@ export function toTicketDTO(t: {
     requester: { id: t.requester.id, name: t.requester.name },
     assignee: t.assignee ? { id: t.assignee.id, name: t.assignee.name } : null,
     version: t.version,
-    lastSeq: t.lastSeq,
+    lastSeq: lastSeqFor(t, audience),
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };

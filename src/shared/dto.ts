@@ -15,7 +15,7 @@ export type TicketDTO = {
   requester: UserRef;
   assignee: UserRef | null;
   version: number;
-  /** seq of the newest event of this ticket when this snapshot was taken. */
+  /** seq of the newest event of this ticket when this snapshot was taken, in the reader's numbering (see TicketEventEnvelope.seq). */
   lastSeq: number;
   createdAt: string;
   updatedAt: string;

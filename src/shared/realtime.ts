@@ -10,7 +10,11 @@ import type { AttachmentDTO, CommentDTO, TicketChanges, TicketDTO, UserRef } fro
 /** Every server event: one durable TicketEvent, numbered per ticket. */
 export type TicketEventEnvelope<TType extends TicketEventType = TicketEventType> = {
   ticketId: string;
-  /** The ticket's event number, written in the same transaction as the change. */
+  /**
+   * The ticket's event number, written in the same transaction as the change,
+   * in the receiver's numbering: staff number every event; requesters number
+   * only the events they may see, so their sequence has no gaps either.
+   */
   seq: number;
   /** ISO time of the change. */
   at: string;
@@ -42,7 +46,7 @@ export type Ack<T extends object = object> =
 
 export const ZTicketJoin = z.object({
   ticketId: ZId,
-  /** Last seq the client has applied; events after it are returned in the ack. */
+  /** Last seq (in the user's numbering) the client has applied; events after it are returned in the ack. */
   sinceSeq: z.number().int().min(0).optional(),
 });
 export type TTicketJoin = z.infer<typeof ZTicketJoin>;
@@ -72,7 +76,10 @@ export type SocketData = {
 export const rooms = {
   user: (userId: string) => `user:${userId}`,
   staff: "staff",
-  ticket: (ticketId: string) => `ticket:${ticketId}`,
-  /** Staff members of a ticket room: the only audience of internal notes. */
-  ticketStaff: (ticketId: string) => `ticket:${ticketId}:staff`,
+  /**
+   * Sockets following one ticket, one room per audience (each gets events in
+   * its own seq numbering; only the staff room hears internal notes). Which
+   * socket joins which is decided in src/server/policy.ts.
+   */
+  ticketAudience: (ticketId: string, audience: "staff" | "requester") => `ticket:${ticketId}:${audience}`,
 } as const;

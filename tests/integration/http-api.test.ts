@@ -691,7 +691,7 @@ describe("attachments", () => {
 });
 
 describe("GET /api/tickets/:id/events", () => {
-  test("events come in seq order 1..n; the requester's view has no internal events", async () => {
+  test("events come in seq order 1..n; the requester's view has no internal events and no gap", async () => {
     const ticket = await createTicket(url, cookies.alice, { title: "Eventful" });
     await api(url, cookies.alice, "POST", `/api/tickets/${ticket.id}/comments`, { body: "first" });
     await api(url, cookies.agent, "POST", `/api/tickets/${ticket.id}/comments`, { body: "secret", internal: true });
@@ -721,8 +721,16 @@ describe("GET /api/tickets/:id/events", () => {
 
     const mine = await api<Events>(url, cookies.alice, "GET", `/api/tickets/${ticket.id}/events?after=0`);
     assert.equal(mine.status, 200);
-    assert.deepEqual(mine.body.items.map((e) => e.seq), [1, 2, 4, 5], "seq 3 (the internal note) is hidden");
+    // The requester's own numbering: the internal note (staff seq 3) is not
+    // there and leaves no gap; the ticket snapshot is renumbered with it.
+    assert.deepEqual(mine.body.items.map((e) => e.seq), [1, 2, 3, 4]);
+    assert.deepEqual(mine.body.items.map((e) => e.type), ["ticket:created", "comment:added", "ticket:updated", "attachment:added"]);
+    assert.equal(mine.body.seq, 4);
+    const update = mine.body.items[2]!;
+    assert.equal(update.type === "ticket:updated" && update.data.ticket.lastSeq, 3);
     assert.ok(!JSON.stringify(mine.body).includes("secret"));
+    const myLater = await api<Events>(url, cookies.alice, "GET", `/api/tickets/${ticket.id}/events?after=2`);
+    assert.deepEqual(myLater.body.items.map((e) => e.type), ["ticket:updated", "attachment:added"]);
 
     const later = await api<Events>(url, cookies.agent, "GET", `/api/tickets/${ticket.id}/events?after=3`);
     assert.deepEqual(later.body.items.map((e) => e.seq), [4, 5]);

@@ -148,6 +148,8 @@ describe("rooms hold across processes", () => {
     const pub = await postComment(p2.url, cookies.agent, ticket.id, "We are on it");
     await Promise.all(publicAt);
     for (const seen of [aliceSees, alicePollingSees]) assert.deepEqual(seen.map((e) => e.data.comment.id), [pub.id]);
+    // Alice's numbering has no gap where the note is (created 1, this comment 2).
+    for (const seen of [aliceSees, alicePollingSees]) assert.deepEqual(seen.map((e) => e.seq), [2]);
   });
 
   test("a socket that left, or was refused, gets nothing from the other process", async () => {

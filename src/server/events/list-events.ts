@@ -1,16 +1,19 @@
 import "server-only";
 import type { AnyTicketEvent } from "../../shared/realtime";
 import { db } from "../db";
-import { type Actor, can } from "../policy";
+import { type Actor, audienceOf } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
+import { lastSeqFor, type RecordedTicketEvent, viewEvent } from "./view-event";
 
 /** Cap on one replay; a client further behind reloads the ticket instead. */
 export const MAX_REPLAY = 500;
 
 /**
  * A ticket's events after `afterSeq`, oldest first, as `actor` may see them
- * (internal ones only for staff). Used for the activity timeline and to replay
- * what a client missed while disconnected.
+ * and numbered in `actor`'s numbering (staff: every event by `seq`;
+ * requesters: public events only, by `publicSeq`, so a page never has a gap
+ * nor comes back empty because of an internal note). Used for the activity
+ * timeline and to replay what a client missed while disconnected.
  */
 export async function listTicketEvents(
   actor: Actor,
@@ -18,30 +21,35 @@ export async function listTicketEvents(
   afterSeq = 0,
 ): Promise<{ seq: number; events: AnyTicketEvent[]; truncated: boolean }> {
   const ticket = await loadTicketFor(actor, ticketId);
+  const audience = audienceOf(actor);
+  const last = lastSeqFor(ticket, audience);
   // Nothing lies beyond the newest seq. Answering here also keeps a huge
   // afterSeq (`?after=99999999999`) out of the query, where it would overflow
   // Postgres' integer column.
-  if (afterSeq >= ticket.lastSeq) return { seq: ticket.lastSeq, events: [], truncated: false };
+  if (afterSeq >= last) return { seq: last, events: [], truncated: false };
   const rows = await db().ticketEvent.findMany({
-    where: {
-      ticketId,
-      seq: { gt: afterSeq },
-      ...(can(actor, "comment:internal:read", ticket) ? {} : { internal: false }),
-    },
+    where:
+      audience === "staff"
+        ? { ticketId, seq: { gt: afterSeq } }
+        : // publicSeq is null exactly for internal events; `internal: false` says so twice.
+          { ticketId, publicSeq: { gt: afterSeq }, internal: false },
     include: { actor: { select: { id: true, name: true } } },
-    orderBy: { seq: "asc" },
+    orderBy: audience === "staff" ? { seq: "asc" } : { publicSeq: "asc" },
     take: MAX_REPLAY + 1,
   });
-  const events = rows.slice(0, MAX_REPLAY).map(
-    (r) =>
-      ({
+  const events = rows.slice(0, MAX_REPLAY).map((r) =>
+    viewEvent<AnyTicketEvent>(
+      {
         ticketId: r.ticketId,
         seq: r.seq,
         at: r.createdAt.toISOString(),
         actor: { id: r.actor.id, name: r.actor.name },
         type: r.type,
         data: r.payload,
-      }) as AnyTicketEvent,
+        publicSeq: r.publicSeq,
+      } as RecordedTicketEvent,
+      audience,
+    ),
   );
-  return { seq: ticket.lastSeq, events, truncated: rows.length > MAX_REPLAY };
+  return { seq: last, events, truncated: rows.length > MAX_REPLAY };
 }

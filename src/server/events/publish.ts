@@ -1,6 +1,6 @@
 import "server-only";
-import type { AnyTicketEvent } from "../../shared/realtime";
 import { runtime } from "../runtime";
+import type { RecordedTicketEvent } from "./view-event";
 
 /**
  * Hand committed events to the realtime layer. Call only after the transaction
@@ -8,7 +8,7 @@ import { runtime } from "../runtime";
  * rolled back. A missing publisher (scripts, seeding) drops nothing durable:
  * the events are in the log and clients replay them on join.
  */
-export function publish(...events: AnyTicketEvent[]): void {
+export function publish(...events: RecordedTicketEvent[]): void {
   const publisher = runtime().publish;
   if (!publisher) return;
   for (const event of events) {

@@ -2,16 +2,24 @@ import "server-only";
 import type { Prisma } from "../../generated/prisma/client";
 import type { UserRef } from "../../shared/dto";
 import type { TicketEventData, TicketEventEnvelope, TicketEventType } from "../../shared/realtime";
+import { isInternalEvent } from "../policy";
+import type { RecordedTicketEvent } from "./view-event";
 
 type Tx = Prisma.TransactionClient;
 
 /**
  * Append an event to a ticket's log inside the caller's transaction.
  *
- * The seq comes from incrementing Ticket.lastSeq, which row-locks the ticket
- * until commit: concurrent changes to one ticket get consecutive seqs in commit
- * order, with no gaps and no duplicates (the (ticketId, seq) unique index backs
- * this up).
+ * Every event takes the ticket's next `seq` (staff numbering); an event a
+ * requester may see also takes the next `publicSeq` (requester numbering),
+ * an internal one does not, so each audience's sequence is gap-free on its own
+ * and an internal note moves nothing a requester can read. Both come from
+ * incrementing counters on the ticket row, which row-locks the ticket until
+ * commit: concurrent changes to one ticket get consecutive numbers in commit
+ * order, with no gaps and no duplicates (unique indexes back this up).
+ *
+ * The envelope returned is in staff numbering with `publicSeq` beside it;
+ * see `viewEvent` for what each audience receives.
  */
 export async function recordEvent<T extends TicketEventType>(
   tx: Tx,
@@ -24,34 +32,47 @@ export async function recordEvent<T extends TicketEventType>(
     internal?: boolean;
     at?: Date;
   },
-): Promise<TicketEventEnvelope<T>> {
+): Promise<RecordedTicketEvent<TicketEventEnvelope<T>>> {
+  const internal = input.internal ?? false;
   // Raw SQL so taking a seq does not move Ticket.updatedAt (Prisma's
   // @updatedAt would): callers touch it themselves when the change is one
   // everyone may see, so an internal note never shows a requester that
   // something happened.
-  const [row] = await tx.$queryRaw<{ lastSeq: number }[]>`
-    UPDATE "Ticket" SET "lastSeq" = "lastSeq" + 1 WHERE "id" = ${input.ticketId} RETURNING "lastSeq"`;
+  const [row] = await tx.$queryRaw<{ lastSeq: number; lastPublicSeq: number }[]>`
+    UPDATE "Ticket"
+    SET "lastSeq" = "lastSeq" + 1, "lastPublicSeq" = "lastPublicSeq" + ${internal ? 0 : 1}::int
+    WHERE "id" = ${input.ticketId}
+    RETURNING "lastSeq", "lastPublicSeq"`;
   if (!row) throw new Error(`recordEvent: ticket ${input.ticketId} does not exist`);
-  const lastSeq = Number(row.lastSeq);
+  const seq = Number(row.lastSeq);
+  const publicSeq = internal ? null : Number(row.lastPublicSeq);
   const at = input.at ?? new Date();
   const data = typeof input.data === "function" ? await input.data() : input.data;
+  // The flag decides the numbering; the payload decides what a requester
+  // would read. A mismatch would number an internal note publicly: refuse
+  // (the caller's transaction rolls back).
+  if (isInternalEvent({ type: input.type, data }) && !internal) {
+    throw new Error(`recordEvent: ${input.type} carries an internal note but was not recorded as internal`);
+  }
   await tx.ticketEvent.create({
     data: {
       ticketId: input.ticketId,
-      seq: lastSeq,
+      seq,
+      publicSeq,
       type: input.type,
       payload: data as unknown as Prisma.InputJsonValue,
       actorId: input.actor.id,
-      internal: input.internal ?? false,
+      internal,
       createdAt: at,
     },
   });
   return {
     ticketId: input.ticketId,
-    seq: lastSeq,
+    seq,
     at: at.toISOString(),
     actor: { id: input.actor.id, name: input.actor.name },
     type: input.type,
     data,
-  } as TicketEventEnvelope<T>;
+    publicSeq,
+  } as RecordedTicketEvent<TicketEventEnvelope<T>>;
 }

@@ -3,7 +3,6 @@ import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import {
-  type AnyTicketEvent,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
@@ -16,7 +15,8 @@ import { findActiveUser } from "../users/find-active-user";
 import type { Env } from "../env";
 import { isAppError } from "../errors";
 import { listTicketEvents } from "../events/list-events";
-import { can, isInternalEvent } from "../policy";
+import { lastSeqFor, type RecordedTicketEvent, viewEvent } from "../events/view-event";
+import { audienceOf, deliveriesOf, ticketRoom } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
@@ -94,21 +94,23 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       try {
         // Authorize first; join before reading the log so no event falls between.
         const ticket = await loadTicketFor(user, ticketId);
-        await socket.join(rooms.ticket(ticketId));
-        if (can(user, "comment:internal:read")) await socket.join(rooms.ticketStaff(ticketId));
+        // One room per audience: this socket hears the ticket in its user's numbering.
+        await socket.join(ticketRoom(user, ticketId));
         // Without sinceSeq the client has just loaded the ticket: it still gets
         // whatever committed between that load check and the join.
-        const { seq, events, truncated } = await listTicketEvents(user, ticketId, sinceSeq ?? ticket.lastSeq);
+        const { seq, events, truncated } = await listTicketEvents(
+          user,
+          ticketId,
+          sinceSeq ?? lastSeqFor(ticket, audienceOf(user)),
+        );
         if (truncated) {
           // Not joined after all: the client catches up over HTTP, then joins again.
-          await socket.leave(rooms.ticket(ticketId));
-          await socket.leave(rooms.ticketStaff(ticketId));
+          await socket.leave(ticketRoom(user, ticketId));
           return ack({ ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } });
         }
         ack({ ok: true, seq, missed: events });
       } catch (e) {
-        await socket.leave(rooms.ticket(ticketId));
-        await socket.leave(rooms.ticketStaff(ticketId));
+        await socket.leave(ticketRoom(user, ticketId));
         ack({ ok: false, error: errorOf(e) });
       }
     });
@@ -119,28 +121,17 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
         if (typeof ack === "function") ack({ ok: false, error: { code: "VALIDATION", message: "Invalid ticket:leave payload" } });
         return;
       }
-      await socket.leave(rooms.ticket(parsed.data.ticketId));
-      await socket.leave(rooms.ticketStaff(parsed.data.ticketId));
+      await socket.leave(ticketRoom(user, parsed.data.ticketId));
       if (typeof ack === "function") ack({ ok: true });
     });
   });
 
-  runtime().publish = (event: AnyTicketEvent) => {
-    switch (event.type) {
-      case "ticket:created":
-      case "ticket:updated":
-        // Everyone who may see the ticket: all staff, and its requester.
-        io.to([rooms.staff, rooms.user(event.data.ticket.requester.id)]).emit(event.type, event as never);
-        break;
-      case "comment:added":
-      case "attachment:added":
-        // Internal notes go only to the staff half of the room: a requester's
-        // socket in the same ticket room must never receive them.
-        io.to(isInternalEvent(event) ? rooms.ticketStaff(event.ticketId) : rooms.ticket(event.ticketId)).emit(
-          event.type,
-          event as never,
-        );
-        break;
+  // Who hears what, in which numbering, is the policy's data (deliveriesOf):
+  // internal notes reach staff rooms only, and each audience gets the event
+  // renumbered for it, so a requester's socket never learns a note exists.
+  runtime().publish = (event: RecordedTicketEvent) => {
+    for (const { audience, to, except } of deliveriesOf(event)) {
+      io.to(to).except(except).emit(event.type, viewEvent(event, audience) as never);
     }
   };
 

@@ -54,7 +54,7 @@ export async function seedDemo(prisma: PrismaClient, password: string): Promise<
         type: "ticket:created",
         actor: t.requester,
         data: async () => ({
-          ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id }, include: ticketInclude })),
+          ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id }, include: ticketInclude }), "staff"),
         }),
       });
       for (const c of t.comments) {

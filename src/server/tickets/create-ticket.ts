@@ -4,7 +4,8 @@ import type { TCreateTicket } from "../../shared/schemas/tickets";
 import { db } from "../db";
 import { publish } from "../events/publish";
 import { recordEvent } from "../events/record-event";
-import { authorize } from "../policy";
+import { viewEvent } from "../events/view-event";
+import { audienceOf, authorize } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 
 /** Open a ticket on behalf of `actor`, who becomes its requester. */
@@ -25,10 +26,11 @@ export async function createTicket(actor: SessionUser, input: TCreateTicket): Pr
       type: "ticket:created",
       actor,
       data: async () => ({
-        ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id }, include: ticketInclude })),
+        // Stored in staff numbering; viewEvent renumbers it for requesters.
+        ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id }, include: ticketInclude }), "staff"),
       }),
     });
   });
   publish(event);
-  return event.data.ticket;
+  return viewEvent(event, audienceOf(actor)).data.ticket;
 }

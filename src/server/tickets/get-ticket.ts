@@ -1,10 +1,10 @@
 import "server-only";
 import type { TicketDTO } from "../../shared/dto";
-import type { Actor } from "../policy";
+import { type Actor, audienceOf } from "../policy";
 import { toTicketDTO } from "../serializers";
 import { loadTicketFor } from "./load-ticket";
 
 /** One ticket, if `actor` may see it. */
 export async function getTicket(actor: Actor, ticketId: string): Promise<TicketDTO> {
-  return toTicketDTO(await loadTicketFor(actor, ticketId));
+  return toTicketDTO(await loadTicketFor(actor, ticketId), audienceOf(actor));
 }

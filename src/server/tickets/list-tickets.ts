@@ -5,7 +5,7 @@ import { ID_PATTERN } from "../../shared/schemas/text";
 import type { TListTickets } from "../../shared/schemas/tickets";
 import { db } from "../db";
 import { AppError } from "../errors";
-import { can } from "../policy";
+import { audienceOf, can } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 
 type SortKey = "updatedAt" | "createdAt";
@@ -79,5 +79,5 @@ export async function listTickets(actor: SessionUser, query: TListTickets): Prom
   const last = items.at(-1);
   const nextCursor =
     rows.length > query.limit && last ? encodeCursor({ v: last[sort.key].toISOString(), id: last.id }) : null;
-  return { items: items.map(toTicketDTO), nextCursor };
+  return { items: items.map((t) => toTicketDTO(t, audienceOf(actor))), nextCursor };
 }

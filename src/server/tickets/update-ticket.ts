@@ -5,7 +5,8 @@ import { db } from "../db";
 import { AppError } from "../errors";
 import { publish } from "../events/publish";
 import { recordEvent } from "../events/record-event";
-import { authorize } from "../policy";
+import { viewEvent } from "../events/view-event";
+import { audienceOf, authorize } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 import { loadTicketFor } from "./load-ticket";
 
@@ -56,7 +57,7 @@ async function updateOnce(actor: SessionUser, ticketId: string, input: TUpdateTi
     const to = input.assigneeId === null ? null : await findAssignable(input.assigneeId);
     changes.assignee = { from: current.assignee, to };
   }
-  if (Object.keys(changes).length === 0) return toTicketDTO(current);
+  if (Object.keys(changes).length === 0) return toTicketDTO(current, audienceOf(actor));
 
   const event = await db().$transaction(async (tx) => {
     // The version in the WHERE makes the check and the write one atomic step.
@@ -76,13 +77,14 @@ async function updateOnce(actor: SessionUser, ticketId: string, input: TUpdateTi
       type: "ticket:updated",
       actor,
       data: async () => ({
-        ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: ticketInclude })),
+        // Stored in staff numbering; viewEvent renumbers it for requesters.
+        ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: ticketInclude }), "staff"),
         changes,
       }),
     });
   });
   publish(event);
-  return event.data.ticket;
+  return viewEvent(event, audienceOf(actor)).data.ticket;
 }
 
 function staleVersion() {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ZSignIn } from "./auth";
+import { ZId } from "./text";
 import { ZCreateComment } from "./comments";
 import { ZCreateTicket, ZListTickets, ZUpdateTicket } from "./tickets";
 
@@ -56,4 +57,10 @@ test("ids must look like ids; the assignee filter also takes me and none", () =>
   assert.equal(ZUpdateTicket.safeParse({ assigneeId: "cm3abc_DEF-123" }).success, true);
   for (const assignee of ["me", "none", "cm3abc"]) assert.equal(ZListTickets.safeParse({ assignee }).success, true);
   assert.equal(ZListTickets.safeParse({ assignee: "a b" }).success, false);
+});
+
+test("ids: old cuid v1 and new cuid2 both name records; other shapes do not", () => {
+  assert.equal(ZId.safeParse("cmicd6w2k0000p8t9h3k2c1xq").success, true, "cuid v1");
+  assert.equal(ZId.safeParse("tz4a98xxat96iws9zmbrgj3a").success, true, "cuid2");
+  for (const bad of ["", "a/b", "a b", "x".repeat(65), "id\u0000"]) assert.equal(ZId.safeParse(bad).success, false, bad);
 });

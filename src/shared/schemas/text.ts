@@ -13,7 +13,11 @@ export function text() {
   return z.string().regex(NO_NUL, "Text cannot contain NUL characters");
 }
 
-/** Ids are server-generated cuids; anything else cannot name a record. */
+/**
+ * Ids are server-generated cuids: v1 (25 characters, records created before
+ * issue 7) and cuid2 (24, since: no counter or timestamp a requester could
+ * read); anything else cannot name a record.
+ */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A record id as sent by clients (ticket, user or attachment). */

@@ -1,0 +1,32 @@
+import "server-only";
+import type { AnyTicketEvent, TicketEventEnvelope } from "../../shared/realtime";
+import type { Audience } from "../policy";
+
+/**
+ * An event as recorded: the envelope in staff numbering (`seq`, and any ticket
+ * snapshot's `lastSeq`), plus its number in the requester numbering, null for
+ * internal events. Never sent as is: `viewEvent` gives each audience its view.
+ */
+export type RecordedTicketEvent<E extends TicketEventEnvelope = AnyTicketEvent> = E & { publicSeq: number | null };
+
+/** A ticket's newest event number in `audience`'s numbering. */
+export function lastSeqFor(ticket: { lastSeq: number; lastPublicSeq: number }, audience: Audience): number {
+  return audience === "staff" ? ticket.lastSeq : ticket.lastPublicSeq;
+}
+
+/**
+ * `event` as `audience` sees it: numbered in that audience's sequence. A
+ * ticket snapshot in an event is taken as of that event, so its `lastSeq` is
+ * the event's own number, renumbered the same way.
+ *
+ * Throws for an internal event and the requester audience: callers select
+ * what an audience may see first (the policy's deliveries, the log query), so
+ * reaching this is a bug, and failing loudly beats leaking.
+ */
+export function viewEvent<E extends TicketEventEnvelope>(event: RecordedTicketEvent<E>, audience: Audience): E {
+  const { publicSeq, ...envelope } = event;
+  const seq = audience === "staff" ? event.seq : publicSeq;
+  if (seq === null) throw new Error(`viewEvent: event ${event.ticketId}#${event.seq} is internal; requesters never see it`);
+  const data = "ticket" in envelope.data ? { ...envelope.data, ticket: { ...envelope.data.ticket, lastSeq: seq } } : envelope.data;
+  return { ...envelope, seq, data } as unknown as E;
+}
