@@ -7,6 +7,10 @@ import path from "node:path";
 import { defineConfig } from "prisma/config";
 import { createPostgresMigrationAdapter, openPglite } from "./src/server/db/adapters";
 
+// `npm run db:migrate` creates the embedded database files: private to the
+// service user, as server.ts makes everything in DATA_DIR.
+process.umask(0o077);
+
 const url = process.env.DATABASE_URL;
 // Without a postgres-style DATABASE_URL the CLI falls back to downloading query
 // engines, even though the adapter below does all the work. The placeholder is

@@ -17,4 +17,4 @@ export function text() {
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A record id as sent by clients (ticket, user or attachment). */
-export const ZId = z.string().regex(ID_PATTERN, "Not a valid id");
+export const ZId = z.string().max(64, "Not a valid id").regex(ID_PATTERN, "Not a valid id");
