@@ -12,7 +12,7 @@ import { sweepStaleUploads } from "./src/server/attachments/sweep-stale-uploads"
 import { openDatabase, lockDataDir } from "./src/server/db/open";
 import { env as readEnv } from "./src/server/env";
 import { checkCrossSite } from "./src/server/http/cross-site";
-import { REMOTE_ADDR_HEADER } from "./src/server/http/remote-addr";
+import { FORWARDED_HEADER, forwardedByProxy, REMOTE_ADDR_HEADER } from "./src/server/http/remote-addr";
 import { newNonce, securityHeaders } from "./src/server/http/security-headers";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
@@ -42,6 +42,8 @@ async function main() {
   await runMigrations(env);
   await sweepStaleUploads(env.uploadDir);
   const database = await openDatabase(env);
+  // PGlite's initdb writes its config files with explicit modes (0640, 0750).
+  makeDataDirPrivate(env.dataDir);
   runtime().prisma = database.prisma;
 
   if (env.embedded && (await database.prisma.user.count()) === 0) {
@@ -71,6 +73,8 @@ async function main() {
     // Route handlers learn the peer's address only from this header, which
     // is ours alone: whatever a client sent under the name is dropped.
     req.headers[REMOTE_ADDR_HEADER] = req.socket.remoteAddress ?? "";
+    if (forwardedByProxy(req.headers)) req.headers[FORWARDED_HEADER] = "1";
+    else delete req.headers[FORWARDED_HEADER];
     // Next stamps the nonce it finds in the request's CSP on its scripts.
     const headers = securityHeaders({ nonce: newNonce(), dev, https: env.APP_URL.startsWith("https://") });
     req.headers["content-security-policy"] = headers["Content-Security-Policy"];

@@ -7,6 +7,19 @@
  */
 export const REMOTE_ADDR_HEADER = "x-tandem-remote-addr";
 
+/**
+ * Set by server.ts to "1" when the request arrived with a proxy's forwarding
+ * headers (X-Forwarded-For, Forwarded, X-Real-IP), else removed. Route
+ * handlers cannot look for X-Forwarded-For themselves: Next adds one to
+ * every request.
+ */
+export const FORWARDED_HEADER = "x-tandem-forwarded";
+
+/** Whether a request as it reached server.ts came through a proxy (or claims to). */
+export function forwardedByProxy(headers: Record<string, string | string[] | undefined>): boolean {
+  return ["x-forwarded-for", "forwarded", "x-real-ip"].some((h) => headers[h] !== undefined);
+}
+
 /** Whether `address` (as Node reports it) is this host's loopback interface. */
 export function isLoopback(address: string | null | undefined): boolean {
   if (!address) return false;
@@ -22,7 +35,7 @@ export function readinessAsker(headers: HeaderGetter): { fromLoopback: boolean; 
   const bearer = /^Bearer +(\S+)\s*$/i.exec(auth)?.[1];
   return {
     fromLoopback: isLoopback(headers.get(REMOTE_ADDR_HEADER)),
-    forwarded: ["x-forwarded-for", "forwarded", "x-real-ip"].some((h) => headers.get(h) !== null),
+    forwarded: headers.get(FORWARDED_HEADER) === "1",
     bearer,
   };
 }
