@@ -5,6 +5,7 @@
  * instead of a clear 400.
  */
 import { z } from "zod";
+import "./zod-csp";
 
 const NO_NUL = /^[^\u0000]*$/;
 
