@@ -6,6 +6,11 @@
 import path from "node:path";
 import { defineConfig } from "prisma/config";
 import { createPostgresMigrationAdapter, openPglite } from "./src/server/db/adapters";
+import { makeDataDirPrivate } from "./src/server/setup/private-data-dir";
+
+// `npm run db:migrate` creates the embedded database files: private to the
+// service user, as server.ts makes everything in DATA_DIR.
+process.umask(0o077);
 
 const url = process.env.DATABASE_URL;
 // Without a postgres-style DATABASE_URL the CLI falls back to downloading query
@@ -21,6 +26,9 @@ export default defineConfig({
   migrations: { path: path.join("prisma", "migrations") },
   async adapter() {
     if (url) return createPostgresMigrationAdapter(url);
-    return (await openPglite(dataDir)).adapter;
+    const { adapter } = await openPglite(dataDir);
+    // PGlite's initdb writes its config files with explicit modes (0640, 0750).
+    makeDataDirPrivate(dataDir);
+    return adapter;
   },
 });

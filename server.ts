@@ -11,9 +11,13 @@ import next from "next";
 import { sweepStaleUploads } from "./src/server/attachments/sweep-stale-uploads";
 import { openDatabase, lockDataDir } from "./src/server/db/open";
 import { env as readEnv } from "./src/server/env";
+import { checkCrossSite } from "./src/server/http/cross-site";
+import { FORWARDED_HEADER, forwardedByProxy, REMOTE_ADDR_HEADER } from "./src/server/http/remote-addr";
+import { newNonce, securityHeaders } from "./src/server/http/security-headers";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
 import { runMigrations } from "./src/server/setup/migrate";
+import { makeDataDirPrivate, PRIVATE_UMASK } from "./src/server/setup/private-data-dir";
 import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets";
 import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
 import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
@@ -22,9 +26,13 @@ import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
 async function main() {
+  // Everything this process and its children (the migration step) create is
+  // private to the service user: the database, uploads, the session secret.
+  process.umask(PRIVATE_UMASK);
   const env = readEnv();
   const dev = env.NODE_ENV !== "production";
   const releaseLock = env.embedded ? lockDataDir(env.dataDir) : () => undefined;
+  makeDataDirPrivate(env.dataDir);
 
   // next-auth reads these itself; set them before Next loads.
   process.env.NEXTAUTH_SECRET = resolveAuthSecret(env);
@@ -34,6 +42,8 @@ async function main() {
   await runMigrations(env);
   await sweepStaleUploads(env.uploadDir);
   const database = await openDatabase(env);
+  // PGlite's initdb writes its config files with explicit modes (0640, 0750).
+  makeDataDirPrivate(env.dataDir);
   runtime().prisma = database.prisma;
 
   if (env.embedded && (await database.prisma.user.count()) === 0) {
@@ -60,6 +70,17 @@ async function main() {
     // Once shutting down, every response closes its connection, so keep-alive
     // clients cannot hold the process open after their request finished.
     if (stopping) res.setHeader("Connection", "close");
+    // Route handlers learn the peer's address only from this header, which
+    // is ours alone: whatever a client sent under the name is dropped.
+    req.headers[REMOTE_ADDR_HEADER] = req.socket.remoteAddress ?? "";
+    if (forwardedByProxy(req.headers)) req.headers[FORWARDED_HEADER] = "1";
+    else delete req.headers[FORWARDED_HEADER];
+    // Next stamps the nonce it finds in the request's CSP on its scripts.
+    const headers = securityHeaders({ nonce: newNonce(), dev, https: env.APP_URL.startsWith("https://") });
+    req.headers["content-security-policy"] = headers["Content-Security-Policy"];
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    const crossSite = checkCrossSite(req.method, req.headers, env);
+    if (!crossSite.allowed) return refuseCrossSite(req, res);
     void handle(req, res);
   });
   // Idle keep-alive connections must not hold shutdown open.
@@ -116,6 +137,21 @@ async function main() {
   process.on("message", (msg) => {
     if (msg === "shutdown") void shutdown("shutdown message");
   });
+}
+
+/**
+ * 403 for a cross-site state-changing request, before any of it is read or
+ * routed. A body declared large or of unknown length is not drained: the
+ * connection closes instead (a small one Node discards by itself, keeping the
+ * connection, so the client reliably reads this answer).
+ */
+function refuseCrossSite(req: http.IncomingMessage, res: http.ServerResponse) {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (!Number.isFinite(declared) || declared > 64 * 1024 || req.headers["transfer-encoding"]) res.setHeader("Connection", "close");
+  res.statusCode = 403;
+  res.setHeader("Content-Type", "application/json");
+  res.setHeader("Cache-Control", "no-store");
+  res.end(JSON.stringify({ error: { code: "FORBIDDEN", message: "Cross-site request refused: send it from the app's own pages" } }));
 }
 
 main().catch((e) => {

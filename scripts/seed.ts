@@ -7,10 +7,13 @@ import "../src/server/server-only-shim.cjs";
 import { lockDataDir, openDatabase } from "../src/server/db/open";
 import { env as readEnv } from "../src/server/env";
 import { runMigrations } from "../src/server/setup/migrate";
+import { PRIVATE_UMASK } from "../src/server/setup/private-data-dir";
 import { generatePassword } from "../src/server/setup/secrets";
 import { DEMO_USERS, seedDemo } from "../src/server/setup/seed-demo";
 
 async function main() {
+  // Files this creates in DATA_DIR are private to the service user (see server.ts).
+  process.umask(PRIVATE_UMASK);
   const env = readEnv();
   const release = env.embedded ? lockDataDir(env.dataDir) : () => undefined;
   try {

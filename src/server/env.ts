@@ -25,6 +25,8 @@ const ZEnv = z.object({
   SESSION_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Client events one socket may send per 10 s window before being refused. */
   SOCKET_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Bearer token that unlocks /api/ready's details for requests not from this host. */
+  READY_TOKEN: z.string().min(16, "READY_TOKEN must be at least 16 characters").optional(),
 });
 
 export type Env = z.infer<typeof ZEnv> & {

@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { isStaffRole, type Role } from "../shared/enums";
 import { rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import { AppError } from "./errors";
@@ -112,4 +113,28 @@ export function deliveriesOf(event: RecordedTicketEvent): Delivery[] {
         return { audience, to: [rooms.ticketAudience(event.ticketId, audience)], except: [] };
     }
   });
+}
+
+/** What the readiness route knows about who is asking. */
+export type ReadinessAsker = {
+  /** The TCP peer is this host (server.ts's x-tandem-remote-addr, not a client header). */
+  fromLoopback: boolean;
+  /** A proxy forwarded it (X-Forwarded-For, Forwarded or X-Real-IP present). */
+  forwarded: boolean;
+  /** The token sent as `Authorization: Bearer …`, if any. */
+  bearer: string | undefined;
+};
+
+/**
+ * Readiness details (pid, socket counts, Redis state) help an attacker map the
+ * deployment, so only operators get them: a request from this host that no
+ * proxy forwarded (the shipped nginx and HAProxy connect from 127.0.0.1 and
+ * always add X-Forwarded-For), or one bearing READY_TOKEN.
+ */
+export function mayReadReadinessDetail(asker: ReadinessAsker, readyToken: string | undefined): boolean {
+  if (asker.fromLoopback && !asker.forwarded) return true;
+  if (!readyToken || asker.bearer === undefined) return false;
+  // Compare digests: equal length, constant time, whatever was sent.
+  const digest = (v: string) => createHash("sha256").update(v).digest();
+  return timingSafeEqual(digest(asker.bearer), digest(readyToken));
 }

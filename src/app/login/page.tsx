@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "../../components/auth/login-form";
+import { safeRedirectPath } from "../../shared/safe-redirect";
 import { currentUser } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -12,9 +13,6 @@ const DEMO_ACCOUNTS = [
   ["bob@example.com", "Requester"],
 ] as const;
 
-/** A path on this site ("/x"), not a protocol-relative URL ("//host", "/\\host"). */
-const isLocalPath = (v: string | undefined): v is string => !!v && /^\/(?![/\\])/.test(v) && !v.startsWith("/login");
-
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function LoginPage({
@@ -23,8 +21,9 @@ export default async function LoginPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const callbackUrl = first(params.callbackUrl);
-  if (await currentUser()) redirect(isLocalPath(callbackUrl) ? callbackUrl : "/tickets");
+  const raw = first(params.callbackUrl);
+  const callbackUrl = raw === undefined ? undefined : safeRedirectPath(raw);
+  if (await currentUser()) redirect(callbackUrl ?? "/tickets");
 
   return (
     <div className="auth">

@@ -3,18 +3,12 @@
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 import { ZSignIn } from "../../shared/schemas/auth";
+import { safeRedirectPath } from "../../shared/safe-redirect";
 import { zodFieldErrors } from "../lib/api-client";
 
 /** Only same-origin paths are followed after sign-in (no open redirects). */
 function safeCallback(raw: string | undefined): string {
-  if (!raw) return "/tickets";
-  try {
-    const url = new URL(raw, window.location.origin);
-    if (url.origin !== window.location.origin || url.pathname.startsWith("/login")) return "/tickets";
-    return `${url.pathname}${url.search}${url.hash}`;
-  } catch {
-    return "/tickets";
-  }
+  return safeRedirectPath(raw, window.location.origin);
 }
 
 const BAD_CREDENTIALS = "Incorrect email or password.";

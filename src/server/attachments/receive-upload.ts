@@ -8,6 +8,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import Busboy from "busboy";
 import { env } from "../env";
 import { AppError, isAppError } from "../errors";
+import { servedContentType } from "./served-type";
 
 export type ReceivedUpload = {
   /** Where the bytes are now; addAttachment moves or deletes it. */
@@ -90,7 +91,7 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
     received = pipeline(stream, counter, file, { signal: abort.signal }).then(() => ({
       tempPath,
       originalName: cleanFileName(info.filename ?? ""),
-      contentType: cleanContentType(info.mimeType),
+      contentType: servedContentType(info.mimeType),
       size,
     }));
     // Keep an early failure from being reported as unhandled before we await it.
@@ -113,9 +114,4 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
     if (isAppError(e)) throw e;
     throw new AppError("VALIDATION", "The upload could not be read", { file: ["Malformed or interrupted upload"] });
   }
-}
-
-function cleanContentType(mime: string | undefined): string {
-  const v = (mime ?? "").toLowerCase().trim();
-  return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(v) ? v : "application/octet-stream";
 }

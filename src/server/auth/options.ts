@@ -2,6 +2,7 @@ import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { Role } from "../../shared/enums";
+import { safeRedirectPath } from "../../shared/safe-redirect";
 import { env } from "../env";
 import { verifyCredentials } from "../users/verify-credentials";
 
@@ -25,6 +26,12 @@ export function authOptions(secure: boolean): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // Every redirect next-auth makes (callbackUrl after sign-in or
+      // sign-out, error pages) stays on this site. next-auth's default lets
+      // `//evil` through on some paths and throws (500) on malformed URLs.
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${safeRedirectPath(url, baseUrl)}`;
+      },
       jwt({ token, user }) {
         if (user) {
           token.sub = user.id;

@@ -2,7 +2,8 @@ import "server-only";
 import type { z } from "zod";
 import { type SessionUser } from "../../shared/dto";
 import { requireUser } from "../auth/current-user";
-import { AppError, isAppError, validationError } from "../errors";
+import { isAppError, validationError } from "../errors";
+import { assertJsonMediaType, decodeJson, jsonBodyLimit, readBodyCapped } from "./json-body";
 
 /** Standard JSON error response; every error body has this one shape. */
 export function errorResponse(e: unknown): Response {
@@ -30,22 +31,24 @@ export function authed<P = Record<string, never>>(
       const user = await requireUser();
       return await handler(req, user, await ctx.params);
     } catch (e) {
-      return errorResponse(e);
+      const res = errorResponse(e);
+      // A body refused midway is not drained: the connection closes, or a
+      // client reusing it would have the rest read as its next request.
+      if (isAppError(e) && e.code === "PAYLOAD_TOO_LARGE") res.headers.set("Connection", "close");
+      return res;
     }
   };
 }
 
-/** Parse a JSON body against `schema`; 400 with field errors otherwise. */
-export async function parseJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  if (!(req.headers.get("content-type") ?? "").toLowerCase().includes("application/json")) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send a JSON body with Content-Type: application/json");
-  }
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch {
-    throw new AppError("VALIDATION", "The request body is not valid JSON");
-  }
+/**
+ * Parse a JSON body against `schema`: 415 unless the media type is exactly
+ * application/json, 413 once the body crosses `limit` bytes while it streams
+ * in (by default what the schema's fields allow, see jsonBodyLimit), 400 with
+ * field errors otherwise.
+ */
+export async function parseJson<S extends z.ZodType>(req: Request, schema: S, limit = jsonBodyLimit(schema)): Promise<z.infer<S>> {
+  assertJsonMediaType(req.headers.get("content-type"));
+  const body = decodeJson(await readBodyCapped(req, limit));
   return parse(schema, body);
 }
 

@@ -1,5 +1,6 @@
 /** Sign-in form schema, shared by the login page and the credentials provider. */
 import { z } from "zod";
+import "./zod-csp";
 
 export const ZSignIn = z.object({
   email: z.string().trim().toLowerCase().email("Enter a valid email address").max(320),

@@ -5,6 +5,7 @@
  * instead of a clear 400.
  */
 import { z } from "zod";
+import "./zod-csp";
 
 const NO_NUL = /^[^\u0000]*$/;
 
@@ -21,4 +22,4 @@ export function text() {
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A record id as sent by clients (ticket, user or attachment). */
-export const ZId = z.string().regex(ID_PATTERN, "Not a valid id");
+export const ZId = z.string().max(64, "Not a valid id").regex(ID_PATTERN, "Not a valid id");

@@ -1,8 +1,13 @@
+import { env } from "@/server/env";
 import { checkReadiness } from "@/server/health/check-health";
+import { readinessAsker } from "@/server/http/remote-addr";
+import { mayReadReadinessDetail } from "@/server/policy";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
+/** Readiness for load balancers (status code and `status`); details for operators only. */
+export async function GET(req: Request) {
   const { ready, body } = await checkReadiness();
-  return Response.json(body, { status: ready ? 200 : 503 });
+  const detail = mayReadReadinessDetail(readinessAsker(req.headers), env().READY_TOKEN);
+  return Response.json(detail ? body : { status: body.status }, { status: ready ? 200 : 503 });
 }

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { openAttachment } from "@/server/attachments/open-attachment";
+import { servedContentType } from "@/server/attachments/served-type";
 import { authed } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
@@ -8,7 +9,8 @@ export const GET = authed<{ id: string }>(async (_req, user, { id }) => {
   const { attachment, stream } = await openAttachment(user, id);
   return new Response(Readable.toWeb(stream) as ReadableStream, {
     headers: {
-      "Content-Type": attachment.contentType,
+      // Inert types only, whatever was stored (rows from before the rule too).
+      "Content-Type": servedContentType(attachment.contentType),
       "Content-Length": String(attachment.size),
       // Always a download, never rendered inline: uploaded HTML or SVG must not run as our origin.
       "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(attachment.originalName)}`,

@@ -1,6 +1,9 @@
 import NextAuth from "next-auth";
+import type { NextRequest } from "next/server";
 import { authOptions } from "@/server/auth/options";
+import { safeAuthRequest } from "@/server/auth/safe-auth-request";
 import { isSecureRequest } from "@/server/auth/secure";
+import { errorResponse } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -8,8 +11,14 @@ type Ctx = { params: Promise<{ nextauth: string[] }> };
 
 // Options are built per request: the cookie names depend on whether the
 // browser came over HTTPS (directly or via a TLS-terminating proxy).
-async function handler(req: Request, ctx: Ctx) {
-  return NextAuth(req as never, ctx as never, authOptions(isSecureRequest(req.headers)));
+async function handler(req: NextRequest, ctx: Ctx) {
+  try {
+    const safe = await safeAuthRequest(req);
+    if (safe instanceof Response) return safe;
+    return await NextAuth(safe as never, ctx as never, authOptions(isSecureRequest(req.headers)));
+  } catch (e) {
+    return errorResponse(e);
+  }
 }
 
 export { handler as GET, handler as POST };

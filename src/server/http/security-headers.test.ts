@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { contentSecurityPolicy, newNonce, securityHeaders } from "./security-headers";
+
+test("production CSP allows no inline script and no eval; development adds only eval", () => {
+  const nonce = newNonce();
+  assert.notEqual(nonce, newNonce());
+  assert.match(nonce, /^[A-Za-z0-9+/]+={0,2}$/);
+  const prod = contentSecurityPolicy({ nonce, dev: false, https: false });
+  const script = prod.split("; ").find((d) => d.startsWith("script-src"))!;
+  assert.equal(script, `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
+  assert.ok(!prod.includes("unsafe-inline") && !prod.includes("unsafe-eval"));
+  assert.ok(prod.includes("frame-ancestors 'none'") && prod.includes("object-src 'none'"));
+  const dev = contentSecurityPolicy({ nonce, dev: true, https: false });
+  assert.ok(dev.split("; ").find((d) => d.startsWith("script-src"))!.endsWith("'unsafe-eval'"));
+});
+
+test("HSTS only over https", () => {
+  assert.equal(securityHeaders({ nonce: "n", dev: false, https: false })["Strict-Transport-Security"], undefined);
+  assert.match(securityHeaders({ nonce: "n", dev: false, https: true })["Strict-Transport-Security"]!, /^max-age=\d{8}$/);
+});
