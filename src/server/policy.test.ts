@@ -39,3 +39,11 @@ test("authorize hides other people's tickets as NOT_FOUND and refuses the rest a
   assert.throws(() => authorize(alice, "user:list:staff"), { code: "FORBIDDEN" });
   assert.doesNotThrow(() => authorize(agent, "ticket:update:workflow", bobsTicket));
 });
+
+test("only admins change users; everyone may end their own other sessions", () => {
+  assert.equal(can(admin, "user:update"), true);
+  assert.equal(can(agent, "user:update"), false);
+  assert.equal(can(alice, "user:update"), false);
+  assert.throws(() => authorize(agent, "user:update"), { code: "FORBIDDEN" });
+  for (const actor of [alice, agent, admin]) assert.equal(can(actor, "session:revoke:own"), true);
+});
