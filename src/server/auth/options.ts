@@ -44,8 +44,12 @@ export function authOptions(secure: boolean, request: { userAgent?: string | nul
           return token;
         }
         // next-auth's own endpoints (GET /api/auth/session) must refuse an
-        // ended session too, not echo the user from a copied cookie.
-        if (!(await authenticateClaims(token))) throw new SessionEnded("This session has ended");
+        // ended session too, not echo the user from a copied cookie, and
+        // report the user as they are now (role changes apply at once).
+        const live = await authenticateClaims(token);
+        if (!live) throw new SessionEnded("This session has ended");
+        token.role = live.user.role;
+        token.name = live.user.name;
         return token;
       },
       session({ session, token }) {
