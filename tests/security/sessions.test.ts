@@ -358,6 +358,19 @@ describe("in the browser", () => {
     await Promise.all([here.context().close(), there.context().close()]);
   });
 
+  test("the header's Sign out button revokes the session: a cookie copied from the browser is refused afterwards", async () => {
+    const page = await window("bob@example.com");
+    const copied = (await page.context().cookies())
+      .filter((c) => c.name.includes("next-auth"))
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; ");
+    assert.equal((await api(url, copied, "GET", "/api/tickets")).status, 200);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login/);
+    await assertRefusedEverywhere(copied, users.bob.name);
+    await page.context().close();
+  });
+
   test("a role change reconnects the window without telling it the session ended", async () => {
     const page = await window("agent@example.com");
     try {
