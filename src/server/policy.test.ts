@@ -97,3 +97,11 @@ describe("deliveriesOf: which rooms hear an event, in which numbering", () => {
     }
   });
 });
+
+test("only admins change users; everyone may end their own other sessions", () => {
+  assert.equal(can(admin, "user:update"), true);
+  assert.equal(can(agent, "user:update"), false);
+  assert.equal(can(alice, "user:update"), false);
+  assert.throws(() => authorize(agent, "user:update"), { code: "FORBIDDEN" });
+  for (const actor of [alice, agent, admin]) assert.equal(can(actor, "session:revoke:own"), true);
+});

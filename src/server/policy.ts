@@ -13,6 +13,8 @@ import type { RecordedTicketEvent } from "./events/view-event";
  * - Agents and admins see every ticket and every note.
  * - Only staff change status, priority and assignee; a requester may retitle
  *   their own ticket.
+ * - Only admins change users (name, role, active); everyone may end their own
+ *   other sessions.
  */
 export type Actor = { id: string; role: Role };
 export type TicketRef = { requesterId: string };
@@ -28,14 +30,19 @@ export type Action =
   | "comment:internal:create"
   | "attachment:create"
   | "attachment:read"
-  | "user:list:staff";
+  | "user:list:staff"
+  | "user:update"
+  | "session:revoke:own";
 
 export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
   const staff = isStaffRole(actor.role);
   const own = ticket !== undefined && ticket.requesterId === actor.id;
   switch (action) {
     case "ticket:create":
+    case "session:revoke:own":
       return true;
+    case "user:update":
+      return actor.role === "ADMIN";
     case "ticket:list:all":
     case "ticket:update:workflow":
     case "comment:internal:read":

@@ -15,10 +15,22 @@ export type Publisher = (event: RecordedTicketEvent) => void;
 
 export type ReadinessProbe = () => Promise<{ redis: "ok" | "down" | "disabled"; sockets: number }>;
 
+/**
+ * Closes open sockets on every process (through the Redis adapter when there
+ * is one). Set by the realtime server; use cases call it after their commit.
+ */
+export type SocketCloser = {
+  /** The sockets of these sessions: they were revoked. */
+  closeSessions(sessionIds: string[]): void;
+  /** Every socket of this user; those whose session is still valid reconnect with a fresh handshake. */
+  closeUser(userId: string): void;
+};
+
 type Runtime = {
   prisma?: PrismaClient;
   publish?: Publisher;
   readiness?: ReadinessProbe;
+  sockets?: SocketCloser;
   shuttingDown?: boolean;
 };
 

@@ -5,6 +5,9 @@ export type UserRef = { id: string; name: string };
 
 export type SessionUser = UserRef & { email: string; role: Role };
 
+/** A user as administrators see them. */
+export type UserDTO = SessionUser & { active: boolean };
+
 export type TicketDTO = {
   id: string;
   number: number;

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/tickets", label: "Tickets", match: (p: string) => p === "/tickets" || /^\/tickets\/(?!new$)[^/]+/.test(p) },
   { href: "/tickets/new", label: "New ticket", match: (p: string) => p === "/tickets/new" },
+  { href: "/account", label: "Account", match: (p: string) => p === "/account" },
 ];
 
 /** Primary navigation; marks the current section with aria-current. */

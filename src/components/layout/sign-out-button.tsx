@@ -2,10 +2,15 @@
 
 import { signOut } from "next-auth/react";
 import { useState } from "react";
+import { useRealtimeClient } from "../realtime/realtime-provider";
 
-/** Ends the session, then loads /login in full so the socket and layout start over. */
+/**
+ * Ends the session (next-auth's sign-out, which revokes it server-side), then
+ * loads /login in full so the socket and layout start over.
+ */
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
+  const realtime = useRealtimeClient();
   return (
     <button
       type="button"
@@ -13,6 +18,9 @@ export function SignOutButton() {
       disabled={pending}
       onClick={async () => {
         setPending(true);
+        // The revocation closes this tab's socket too; stop it first so the
+        // header does not flash "your session ended" on the way out.
+        realtime?.stop();
         try {
           await signOut({ redirect: false });
         } finally {

@@ -89,8 +89,9 @@ export class RealtimeClient {
       this.clearRetries();
       if (reason === "io server disconnect") {
         // The server closed this socket on purpose, which it does when the
-        // session ended; socket.io then never reconnects by itself. Ask once:
-        // a still-valid session gets straight back in, an ended one is
+        // session ended and when the user's role changed; socket.io then
+        // never reconnects by itself. Ask once: a still-valid session gets
+        // straight back in (with the rooms of its new role), an ended one is
         // refused with "unauthorized" below.
         this.setState("reconnecting");
         socket.connect();

@@ -1,27 +1,36 @@
 import "server-only";
-import { getServerSession } from "next-auth";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import type { SessionUser } from "../../shared/dto";
 import { AppError } from "../errors";
-import { findActiveUser } from "../users/find-active-user";
-import { authOptions } from "./options";
-import { isSecureRequest } from "./secure";
+import { sessionToken } from "../realtime/authenticate";
+import { isSecureRequest, sessionCookieName } from "./secure";
+import { type AuthenticatedSession, authenticateSessionToken } from "./session-token";
 
 /**
- * The signed-in user of the current request (page or route handler), read
- * fresh from the database so a deactivated or deleted user is signed out at
- * once rather than when the JWT expires.
+ * The live session of the current request (page or route handler), checked
+ * against the database: a signed-out or revoked session, or a deactivated or
+ * deleted user, is refused at once rather than when the JWT expires. Reads the
+ * cookie directly (not getServerSession) so the check is one query.
  */
+export async function getCurrentSession(): Promise<AuthenticatedSession | null> {
+  const name = sessionCookieName(isSecureRequest(await headers()));
+  const jar = Object.fromEntries((await cookies()).getAll().map((c) => [c.name, c.value]));
+  return authenticateSessionToken(sessionToken(jar, name));
+}
+
+/** The signed-in user of the current request, or null. */
 export async function getCurrentUser(): Promise<SessionUser | null> {
-  const session = await getServerSession(authOptions(isSecureRequest(await headers())));
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return null;
-  return findActiveUser(id);
+  return (await getCurrentSession())?.user ?? null;
 }
 
 /** The signed-in user, or an UNAUTHORIZED error. */
 export async function requireUser(): Promise<SessionUser> {
-  const user = await getCurrentUser();
-  if (!user) throw new AppError("UNAUTHORIZED", "Sign in first");
-  return user;
+  return (await requireSession()).user;
+}
+
+/** The live session, or an UNAUTHORIZED error. */
+export async function requireSession(): Promise<AuthenticatedSession> {
+  const session = await getCurrentSession();
+  if (!session) throw new AppError("UNAUTHORIZED", "Sign in first");
+  return session;
 }

@@ -1,10 +1,8 @@
 import "server-only";
 import type { IncomingHttpHeaders } from "node:http";
-import { decode } from "next-auth/jwt";
 import type { SessionUser } from "../../shared/dto";
-import { findActiveUser } from "../users/find-active-user";
 import { isSecureRequest, sessionCookieName } from "../auth/secure";
-import { env } from "../env";
+import { authenticateSessionToken } from "../auth/session-token";
 
 /** Parse a Cookie header into an object (next-auth needs one: nextauthjs/next-auth#720). */
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -35,27 +33,14 @@ export function sessionToken(cookies: Record<string, string>, name: string): str
   return chunks.length ? chunks.join("") : undefined;
 }
 
-export type SocketIdentity = { user: SessionUser; expiresAt: number };
+export type SocketIdentity = { user: SessionUser; sessionId: string; expiresAt: number };
 
 /**
- * The user behind a Socket.IO handshake, from the same next-auth session
- * cookie the pages use, or null. The cookie name follows the same HTTPS rule
- * as pages (see auth/secure.ts).
+ * The live session behind a Socket.IO handshake, from the same next-auth
+ * session cookie the pages use, or null. The cookie name follows the same
+ * HTTPS rule as pages (see auth/secure.ts), and the session must still be live
+ * in the database, like for every page and API route.
  */
 export async function authenticateHandshake(headers: IncomingHttpHeaders): Promise<SocketIdentity | null> {
-  const token = sessionToken(parseCookies(headers.cookie), sessionCookieName(isSecureRequest(headers)));
-  if (!token) return null;
-  const secret = env().NEXTAUTH_SECRET;
-  if (!secret) return null;
-  let payload: Awaited<ReturnType<typeof decode>>;
-  try {
-    payload = await decode({ token, secret });
-  } catch {
-    return null;
-  }
-  if (!payload?.sub) return null;
-  const exp = typeof payload.exp === "number" ? payload.exp * 1000 : Number.POSITIVE_INFINITY;
-  if (exp <= Date.now()) return null;
-  const user = await findActiveUser(payload.sub);
-  return user ? { user, expiresAt: exp } : null;
+  return authenticateSessionToken(sessionToken(parseCookies(headers.cookie), sessionCookieName(isSecureRequest(headers))));
 }

@@ -11,7 +11,6 @@ import {
   ZTicketLeave,
 } from "../../shared/realtime";
 import { isStaffRole } from "../../shared/enums";
-import { findActiveUser } from "../users/find-active-user";
 import type { Env } from "../env";
 import { isAppError } from "../errors";
 import { listTicketEvents } from "../events/list-events";
@@ -24,8 +23,9 @@ import { authenticateHandshake } from "./authenticate";
 import { originAllowed } from "./origin";
 import { createRateLimiter } from "./rate-limit";
 import { connectRedis } from "./redis";
+import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
 
-export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number }>;
+export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number; sid: string }>;
 
 export type RealtimeServer = { io: TandemIO; close(): Promise<void> };
 
@@ -67,6 +67,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       const { id, name, role } = identity.user;
       socket.data.user = { id, name, role };
       socket.data.expiresAt = identity.expiresAt;
+      socket.data.sid = identity.sessionId;
       next();
     } catch (e) {
       console.error("[tandem] socket auth failed", e);
@@ -78,6 +79,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     const user = socket.data.user;
     void socket.join(rooms.user(user.id));
     if (isStaffRole(user.role)) void socket.join(rooms.staff);
+    enterSessionRoom(socket);
 
     const allow = createRateLimiter(env.SOCKET_RATE_LIMIT, 10_000);
     socket.use((packet, next) => {
@@ -135,12 +137,15 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     }
   };
 
+  installSocketCloser(io);
+
   runtime().readiness = async () => ({
     redis: redis ? redis.status() : "disabled",
     sockets: io.of("/").sockets.size,
   });
 
-  // Sessions end: deleted, deactivated or expired users lose their sockets.
+  // Sessions end at once through installSocketCloser; this re-check is the
+  // backstop for changes made behind the app's back (see ./sessions.ts).
   const recheck = setInterval(() => void recheckSessions(io), env.SESSION_RECHECK_SECONDS * 1000);
   recheck.unref();
 
@@ -149,6 +154,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     async close() {
       clearInterval(recheck);
       runtime().publish = undefined;
+      runtime().sockets = undefined;
       // io.close() only drops the transports, so clients see "transport
       // close" and reconnect (to this process once it is back, or to another
       // behind the proxy). Not disconnectSockets(): that tells clients the
@@ -158,20 +164,4 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       await redis?.close();
     },
   };
-}
-
-async function recheckSessions(io: TandemIO) {
-  const sockets = [...io.of("/").sockets.values()];
-  const ids = [...new Set(sockets.map((s) => s.data.user.id))];
-  const current = new Map<string, Awaited<ReturnType<typeof findActiveUser>>>();
-  try {
-    await Promise.all(ids.map(async (id) => current.set(id, await findActiveUser(id))));
-  } catch (e) {
-    console.error("[tandem] session re-check failed", e);
-    return;
-  }
-  for (const socket of sockets) {
-    const now = current.get(socket.data.user.id);
-    if (!now || now.role !== socket.data.user.role || socket.data.expiresAt <= Date.now()) socket.disconnect(true);
-  }
 }

@@ -10,12 +10,13 @@ export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
 // Options are built per request: the cookie names depend on whether the
-// browser came over HTTPS (directly or via a TLS-terminating proxy).
+// browser came over HTTPS (directly or via a TLS-terminating proxy), and a
+// sign-in records the browser's user agent with its session.
 async function handler(req: NextRequest, ctx: Ctx) {
   try {
     const safe = await safeAuthRequest(req);
     if (safe instanceof Response) return safe;
-    return await NextAuth(safe as never, ctx as never, authOptions(isSecureRequest(req.headers)));
+    return await NextAuth(safe as never, ctx as never, authOptions(isSecureRequest(req.headers), { userAgent: req.headers.get("user-agent") }));
   } catch (e) {
     return errorResponse(e);
   }

@@ -1,0 +1,33 @@
+import type { Metadata } from "next";
+import { SignOutOtherSessions } from "../../components/account/sign-out-other-sessions";
+import { ROLE_LABELS } from "../../components/lib/format";
+import { requirePageUser } from "../_lib/session";
+
+export const metadata: Metadata = { title: "Account" };
+
+export default async function AccountPage() {
+  const user = await requirePageUser("/account");
+  return (
+    <div className="narrow">
+      <h1>Account</h1>
+      <section className="card" aria-labelledby="account-you">
+        <h2 id="account-you" className="card__title">
+          {user.name}
+        </h2>
+        <p>
+          {user.email} · {ROLE_LABELS[user.role]}
+        </p>
+      </section>
+      <section className="card" aria-labelledby="account-sessions">
+        <h2 id="account-sessions" className="card__title">
+          Sessions
+        </h2>
+        <p className="muted">
+          Signed in on another device or browser you no longer use, or think someone else is? End every session but
+          this one: they are signed out at once, and their live updates stop.
+        </p>
+        <SignOutOtherSessions />
+      </section>
+    </div>
+  );
+}

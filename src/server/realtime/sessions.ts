@@ -1,0 +1,73 @@
+import "server-only";
+import { rooms } from "../../shared/realtime";
+import { runtime } from "../runtime";
+import { findLiveSessions } from "../sessions/find-live-sessions";
+import { findSessionUser } from "../sessions/find-session-user";
+import type { TandemIO } from "./create-realtime-server";
+
+type TandemSocket = Parameters<Parameters<TandemIO["on"]>[1]>[0];
+
+/**
+ * Every socket of one session: what a revocation closes. Server-only (the
+ * client never names rooms), like every room the server joins.
+ */
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+/**
+ * Let use cases close sockets on every process. `disconnectSockets` on a room
+ * is a broadcast operator: with the Redis adapter it is published once and each
+ * process closes its own matching sockets, without waiting for replies (unlike
+ * fetchSockets/serverSideEmit, which must never sit on a request path).
+ * Closed clients see "io server disconnect" and try once to reconnect: a
+ * revoked session is refused ("unauthorized": the session ended), a live one
+ * (e.g. after a role change) gets a fresh handshake with its new rooms.
+ */
+export function installSocketCloser(io: TandemIO): void {
+  runtime().sockets = {
+    closeSessions(sessionIds) {
+      if (sessionIds.length) io.in(sessionIds.map(sessionRoom)).disconnectSockets(true);
+    },
+    closeUser(userId) {
+      io.in(rooms.user(userId)).disconnectSockets(true);
+    },
+  };
+}
+
+/**
+ * Put a newly connected socket in its session's room, then check the session
+ * once more: a revocation or role change committed between the handshake's
+ * check and this join was broadcast before the socket was in any room, so it
+ * missed it. Checking after joining closes that window.
+ */
+export function enterSessionRoom(socket: TandemSocket): void {
+  const { sid, user } = socket.data;
+  void socket.join(sessionRoom(sid));
+  findSessionUser(sid, user.id).then(
+    (now) => {
+      if (!now || now.role !== user.role) socket.disconnect(true);
+    },
+    (e: unknown) => console.error("[tandem] session re-check after connect failed", e),
+  );
+}
+
+/**
+ * The backstop for changes made behind the app's back (e.g. SQL on the
+ * database) or broadcasts lost while Redis was down: every
+ * SESSION_RECHECK_SECONDS, close this process's sockets whose session is no
+ * longer live, whose user's role changed, or whose JWT expired.
+ */
+export async function recheckSessions(io: TandemIO): Promise<void> {
+  const sockets = [...io.of("/").sockets.values()];
+  if (sockets.length === 0) return;
+  let live: Awaited<ReturnType<typeof findLiveSessions>>;
+  try {
+    live = await findLiveSessions([...new Set(sockets.map((s) => s.data.sid))]);
+  } catch (e) {
+    console.error("[tandem] session re-check failed", e);
+    return;
+  }
+  const now = Date.now();
+  for (const socket of sockets) {
+    if (live.get(socket.data.sid) !== socket.data.user.role || socket.data.expiresAt <= now) socket.disconnect(true);
+  }
+}

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { PGlite } from "@electric-sql/pglite";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../../generated/prisma/client";
+import { runtime } from "../runtime";
+import { createSession } from "./create-session";
+import { findLiveSessions } from "./find-live-sessions";
+import { findSessionUser } from "./find-session-user";
+
+// Like tests/helpers/memory-db.ts, but with Prisma's query log, to count the SQL statements.
+let client: PGlite;
+let prisma: PrismaClient<"query">;
+const statements: string[] = [];
+let alice: { id: string };
+let bob: { id: string };
+
+before(async () => {
+  client = await PGlite.create();
+  const migrations = path.resolve(__dirname, "../../../prisma/migrations");
+  for (const dir of fs.readdirSync(migrations).filter((d) => /^\d+_/.test(d)).sort()) {
+    await client.exec(fs.readFileSync(path.join(migrations, dir, "migration.sql"), "utf8"));
+  }
+  prisma = new PrismaClient({
+    adapter: new PrismaPGlite(client) as unknown as SqlMigrationAwareDriverAdapterFactory,
+    log: [{ emit: "event", level: "query" }],
+  });
+  prisma.$on("query", (e) => statements.push(e.query));
+  runtime().prisma = prisma as unknown as PrismaClient;
+  alice = await prisma.user.create({ data: { name: "Alice", email: "alice@example.com", passwordHash: "x" } });
+  bob = await prisma.user.create({ data: { name: "Bob", email: "bob@example.com", passwordHash: "x", role: "AGENT" } });
+});
+
+after(async () => {
+  runtime().prisma = undefined;
+  await prisma.$disconnect();
+  await client.close();
+});
+
+/** Let the fire-and-forget lastUsedAt refresh finish. */
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+test("a live session's user, in one SQL statement per check", async () => {
+  const sid = await createSession(alice.id, "Test browser");
+  assert.deepEqual(await findSessionUser(sid, alice.id), { id: alice.id, name: "Alice", email: "alice@example.com", role: "REQUESTER" });
+  await settle();
+  statements.length = 0;
+  assert.ok(await findSessionUser(sid, alice.id));
+  assert.equal(statements.length, 1, statements.join("\n"));
+});
+
+test("refused: revoked, expired, another user's, unknown, or the user deactivated", async () => {
+  const sid = await createSession(alice.id);
+  assert.equal(await findSessionUser(sid, bob.id), null, "a session is bound to its user");
+  assert.equal(await findSessionUser("nope", alice.id), null);
+  await prisma.user.update({ where: { id: alice.id }, data: { active: false } });
+  assert.equal(await findSessionUser(sid, alice.id), null);
+  await prisma.user.update({ where: { id: alice.id }, data: { active: true } });
+  assert.ok(await findSessionUser(sid, alice.id));
+  await prisma.session.update({ where: { id: sid }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  assert.equal(await findSessionUser(sid, alice.id), null);
+  const revoked = await createSession(alice.id);
+  await prisma.session.update({ where: { id: revoked }, data: { revokedAt: new Date() } });
+  assert.equal(await findSessionUser(revoked, alice.id), null);
+});
+
+test("a new sign-in drops the user's expired sessions", async () => {
+  const old = await createSession(bob.id);
+  await prisma.session.update({ where: { id: old }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  await createSession(bob.id);
+  assert.equal(await prisma.session.count({ where: { id: old } }), 0);
+});
+
+test("the periodic re-check sees live sessions with their user's current role", async () => {
+  const a = await createSession(alice.id);
+  const b = await createSession(bob.id);
+  const gone = await createSession(bob.id);
+  await prisma.session.update({ where: { id: gone }, data: { revokedAt: new Date() } });
+  const live = await findLiveSessions([a, b, gone, "unknown"]);
+  assert.deepEqual([...live].sort(), [[a, "REQUESTER"], [b, "AGENT"]].sort());
+});

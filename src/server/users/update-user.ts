@@ -1,0 +1,51 @@
+import "server-only";
+import type { SessionUser, UserDTO } from "../../shared/dto";
+import type { TUpdateUser } from "../../shared/schemas/users";
+import { ID_PATTERN } from "../../shared/schemas/text";
+import { db } from "../db";
+import { AppError } from "../errors";
+import { authorize } from "../policy";
+import { runtime } from "../runtime";
+
+const userSelect = { id: true, name: true, email: true, role: true, active: true } as const;
+
+/**
+ * Change a user's name, role or active flag (admins only).
+ *
+ * The last active admin can be neither demoted nor deactivated: nobody could
+ * administer the install afterwards. Deactivating revokes all of the user's
+ * sessions. A deactivation or role change closes the user's open sockets on
+ * every process at once: a deactivated user's reconnect is refused, a
+ * re-roled one reconnects with rooms for the new role (a demoted agent stops
+ * receiving internal notes).
+ */
+export async function updateUser(actor: SessionUser, userId: string, input: TUpdateUser): Promise<UserDTO> {
+  authorize(actor, "user:update");
+  if (!ID_PATTERN.test(userId)) throw notFound();
+  const { user, deactivated, roleChanged } = await db().$transaction(async (tx) => {
+    // Lock the active admins' rows: two admins demoting each other at once
+    // must not both see the other one still there and leave none.
+    await tx.$queryRaw`SELECT id FROM "User" WHERE role = 'ADMIN' AND active FOR UPDATE`;
+    const current = await tx.user.findUnique({ where: { id: userId }, select: userSelect });
+    if (!current) throw notFound();
+    const losesAdmin =
+      current.role === "ADMIN" && current.active && ((input.role !== undefined && input.role !== "ADMIN") || input.active === false);
+    if (losesAdmin && (await tx.user.count({ where: { role: "ADMIN", active: true } })) <= 1) {
+      throw new AppError("CONFLICT", "This is the last active admin: make someone else an admin first");
+    }
+    const user = await tx.user.update({
+      where: { id: userId },
+      data: { name: input.name, role: input.role, active: input.active },
+      select: userSelect,
+    });
+    const deactivated = current.active && !user.active;
+    if (deactivated) await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    return { user, deactivated, roleChanged: current.role !== user.role };
+  });
+  if (deactivated || roleChanged) runtime().sockets?.closeUser(userId);
+  return user;
+}
+
+function notFound() {
+  return new AppError("NOT_FOUND", "User not found");
+}
