@@ -13,7 +13,7 @@ import { openDatabase, lockDataDir } from "./src/server/db/open";
 import { env as readEnv } from "./src/server/env";
 import { checkCrossSite } from "./src/server/http/cross-site";
 import { FORWARDED_HEADER, forwardedByProxy, REMOTE_ADDR_HEADER } from "./src/server/http/remote-addr";
-import { newNonce, securityHeaders } from "./src/server/http/security-headers";
+import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security-headers";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
 import { runMigrations } from "./src/server/setup/migrate";
@@ -76,7 +76,7 @@ async function main() {
     if (forwardedByProxy(req.headers)) req.headers[FORWARDED_HEADER] = "1";
     else delete req.headers[FORWARDED_HEADER];
     // Next stamps the nonce it finds in the request's CSP on its scripts.
-    const headers = securityHeaders({ nonce: newNonce(), dev, https: env.APP_URL.startsWith("https://") });
+    const headers = securityHeaders({ nonce: isApiPath(req.url) ? null : newNonce(), dev, https: env.APP_URL.startsWith("https://") });
     req.headers["content-security-policy"] = headers["Content-Security-Policy"];
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const crossSite = checkCrossSite(req.method, req.headers, env);

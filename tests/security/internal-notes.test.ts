@@ -98,10 +98,17 @@ function record(socket: ClientSocket) {
  * So the markup without scripts and the RSC rows are compared, each byte for
  * byte, the rows as a sorted list. The one other thing masked: Next keys the
  * streamed <head> elements with a fresh random 22-character id per request,
- * unrelated to any data. The stability check in the test proves nothing else
+ * unrelated to any data, and the page's CSP nonce. The stability check in the test proves nothing else
  * varies between two identical requests.
  */
 function page(res: Fetched) {
+  // A page's CSP nonce is fresh random bytes per response (web.test.ts proves
+  // it is never reused): masked wherever it appears, header and markup alike.
+  const nonce = /'nonce-([^']+)'/.exec(res.headers["content-security-policy"] ?? "")?.[1];
+  if (nonce) {
+    const mask = (text: string) => text.split(nonce).join("<nonce>");
+    res = { ...res, body: mask(res.body), headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, mask(v)])) };
+  }
   const requestKey = (text: string) => text.replace(/("\$L[0-9a-f]+",)"[A-Za-z0-9_-]{22}"/g, '$1"<request key>"');
   const rows = (flight: string) => requestKey(flight).split("\n").sort();
   if (res.headers["content-type"]?.startsWith("text/html")) {

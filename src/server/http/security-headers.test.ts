@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { contentSecurityPolicy, newNonce, securityHeaders } from "./security-headers";
+import { API_CONTENT_SECURITY_POLICY, contentSecurityPolicy, isApiPath, newNonce, securityHeaders } from "./security-headers";
 
 test("production CSP allows no inline script and no eval; development adds only eval", () => {
   const nonce = newNonce();
@@ -18,4 +18,12 @@ test("production CSP allows no inline script and no eval; development adds only 
 test("HSTS only over https", () => {
   assert.equal(securityHeaders({ nonce: "n", dev: false, https: false })["Strict-Transport-Security"], undefined);
   assert.match(securityHeaders({ nonce: "n", dev: false, https: true })["Strict-Transport-Security"]!, /^max-age=\d{8}$/);
+});
+
+test("API responses get a fixed policy that allows nothing; pages get the nonce policy", () => {
+  for (const p of ["/api/tickets", "/api/tickets?x=1", "/api", "/api?x"]) assert.equal(isApiPath(p), true, p);
+  for (const p of ["/tickets", "/apiary", "/login?next=/api/x", "/_next/static/x.js"]) assert.equal(isApiPath(p), false, p);
+  assert.equal(securityHeaders({ nonce: null, dev: false, https: false })["Content-Security-Policy"], API_CONTENT_SECURITY_POLICY);
+  assert.match(API_CONTENT_SECURITY_POLICY, /^default-src 'none';.*frame-ancestors 'none'/);
+  assert.match(securityHeaders({ nonce: "abc", dev: false, https: false })["Content-Security-Policy"]!, /'nonce-abc'/);
 });

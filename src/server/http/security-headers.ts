@@ -49,10 +49,28 @@ export function contentSecurityPolicy(opts: { nonce: string; dev: boolean; https
   return directives.join("; ");
 }
 
-/** Every security header for one response, CSP included. */
-export function securityHeaders(opts: { nonce: string; dev: boolean; https: boolean }): Record<string, string> {
+/**
+ * The policy for API responses (JSON, attachment downloads): they never run
+ * script or load anything, so nothing is allowed. It carries no nonce, which
+ * also keeps API responses byte-for-byte stable between identical requests
+ * (the internal-notes test relies on that: nothing a requester fetches may
+ * vary unless the data did).
+ */
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Whether a request path is served by an API route rather than a page. */
+export function isApiPath(url: string | undefined): boolean {
+  return url === "/api" || (url ?? "").startsWith("/api/") || (url ?? "").startsWith("/api?");
+}
+
+/**
+ * Every security header for one response, CSP included. `nonce` is the
+ * page's script nonce; API responses (`nonce: null`) get the fixed policy.
+ */
+export function securityHeaders(opts: { nonce: string | null; dev: boolean; https: boolean }): Record<string, string> {
+  const { nonce } = opts;
   return {
-    "Content-Security-Policy": contentSecurityPolicy(opts),
+    "Content-Security-Policy": nonce === null ? API_CONTENT_SECURITY_POLICY : contentSecurityPolicy({ ...opts, nonce }),
     // Ticket URLs name tickets: other sites learn nothing from a link click.
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
