@@ -6,6 +6,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import Busboy from "busboy";
+import { isWellFormedText } from "../../shared/schemas/text";
 import { env } from "../env";
 import { AppError, isAppError } from "../errors";
 
@@ -67,6 +68,9 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
       // busboy reports `limit` when a file reaches fileSize, so a file of
       // exactly the limit needs one byte of headroom to be accepted.
       limits: { files: 1, fileSize: maxUploadBytes + 1, fields: 20, fieldSize: 64 * 1024 },
+      // Browsers send a multipart filename as raw UTF-8 bytes; busboy's
+      // default (latin1) would store "résumé" as "rÃ©sumÃ©".
+      defParamCharset: "utf8",
     });
   } catch {
     throw new AppError("VALIDATION", "Malformed multipart body", { file: ["Malformed upload"] });
@@ -76,6 +80,15 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
   busboy.on("file", (field, stream, info) => {
     if (field !== "file" || received) {
       stream.resume();
+      return;
+    }
+    // Invalid UTF-8 bytes decode to U+FFFD, and `filename*=utf-16le''…` can
+    // carry an unpaired surrogate (which the event log's jsonb refuses): both
+    // are malformed names, refused rather than stored.
+    const name = info.filename ?? "";
+    if (name.includes("\uFFFD") || !isWellFormedText(name)) {
+      stream.resume();
+      fail(new AppError("VALIDATION", "The file name is not valid UTF-8", { file: ["The file name is not valid UTF-8"] }));
       return;
     }
     let size = 0;
@@ -89,7 +102,7 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
     const file = fs.createWriteStream(tempPath, { flags: "wx" });
     received = pipeline(stream, counter, file, { signal: abort.signal }).then(() => ({
       tempPath,
-      originalName: cleanFileName(info.filename ?? ""),
+      originalName: cleanFileName(name),
       contentType: cleanContentType(info.mimeType),
       size,
     }));

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { type SessionUser } from "../../shared/dto";
 import { requireUser } from "../auth/current-user";
 import { AppError, isAppError, validationError } from "../errors";
+import { decodeUtf8 } from "./decode";
 
 /** Standard JSON error response; every error body has this one shape. */
 export function errorResponse(e: unknown): Response {
@@ -42,9 +43,9 @@ export async function parseJson<S extends z.ZodType>(req: Request, schema: S): P
   }
   let body: unknown;
   try {
-    body = await req.json();
-  } catch {
-    throw new AppError("VALIDATION", "The request body is not valid JSON");
+    body = JSON.parse(decodeUtf8(await req.arrayBuffer()));
+  } catch (e) {
+    throw isAppError(e) ? e : new AppError("VALIDATION", "The request body is not valid JSON");
   }
   return parse(schema, body);
 }

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { ZSignIn } from "./auth";
 import { ZCreateComment } from "./comments";
 import { ZCreateTicket, ZListTickets, ZUpdateTicket } from "./tickets";
+import { isWellFormedText } from "./text";
 
 test("ticket creation trims, requires a title and description, and checks priority", () => {
   assert.deepEqual(ZCreateTicket.parse({ title: "  Printer jam ", description: " It jams " }), {
@@ -56,4 +57,19 @@ test("ids must look like ids; the assignee filter also takes me and none", () =>
   assert.equal(ZUpdateTicket.safeParse({ assigneeId: "cm3abc_DEF-123" }).success, true);
   for (const assignee of ["me", "none", "cm3abc"]) assert.equal(ZListTickets.safeParse({ assignee }).success, true);
   assert.equal(ZListTickets.safeParse({ assignee: "a b" }).success, false);
+});
+
+test("text fields refuse unpaired surrogates, which have no UTF-8 form, but keep surrogate pairs", () => {
+  for (const bad of ["\ud800", "abc\udfff", "\ude00\ud83d", "😀\ud800"]) {
+    const parsed = ZCreateTicket.safeParse({ title: `Title ${bad}`, description: "x" });
+    assert.equal(parsed.success, false, JSON.stringify(bad));
+    assert.match(parsed.error!.issues[0]!.message, /malformed Unicode/);
+    assert.equal(ZCreateTicket.safeParse({ title: "Title", description: bad }).success, false);
+    assert.equal(ZCreateComment.safeParse({ body: bad }).success, false);
+    assert.equal(ZUpdateTicket.safeParse({ title: `Title ${bad}` }).success, false);
+    assert.equal(ZListTickets.safeParse({ q: bad }).success, false);
+    assert.equal(ZListTickets.safeParse({ cursor: bad }).success, false);
+  }
+  assert.equal(isWellFormedText("😀 \ud83d\ude00"), true);
+  assert.equal(ZCreateComment.safeParse({ body: "emoji \ud83d\ude00 pair" }).success, true);
 });

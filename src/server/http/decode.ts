@@ -1,0 +1,57 @@
+import "server-only";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError } from "../errors";
+
+// `fatal`: invalid UTF-8 is refused rather than silently turned into U+FFFD
+// (what Request#json/text do), so malformed bytes never become stored text.
+// A leading BOM is still skipped, as Request#json does.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Decode a request body as UTF-8; invalid bytes are a 400, never replacement characters. */
+export function decodeUtf8(bytes: ArrayBuffer | Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new AppError("VALIDATION", "The request body is not valid UTF-8");
+  }
+}
+
+/**
+ * Why a request target (`req.url`) is malformed, or undefined when it is fine.
+ * Path segments and query components must be printable ASCII whose
+ * percent-escapes decode to UTF-8 (`%FF`, an encoded surrogate `%ED%A0%80`, a
+ * stray `%` are not). Next decodes path params itself and answers a 500 for
+ * these, and URLSearchParams would quietly turn them into U+FFFD.
+ */
+export function malformedTarget(target: string): string | undefined {
+  // RFC 9112 request targets are ASCII; browsers percent-encode the rest.
+  if (!/^[\x21-\x7e]*$/.test(target)) return "The URL contains characters that must be percent-encoded";
+  const q = target.indexOf("?");
+  const path = q === -1 ? target : target.slice(0, q);
+  const query = q === -1 ? "" : target.slice(q + 1);
+  try {
+    decodeURIComponent(path);
+  } catch {
+    return "The URL path is not valid percent-encoded UTF-8";
+  }
+  try {
+    for (const part of query.split("&")) decodeURIComponent(part.replace(/\+/g, " "));
+  } catch {
+    return "The query string is not valid percent-encoded UTF-8";
+  }
+  return undefined;
+}
+
+/**
+ * Answer a malformed request target with 400 and the standard error body
+ * before Next sees it; returns true when it did. The one place URLs are
+ * checked, so every route (API, pages, next-auth) is covered alike.
+ */
+export function refuseMalformedTarget(req: IncomingMessage, res: ServerResponse): boolean {
+  const message = malformedTarget(req.url ?? "/");
+  if (message === undefined) return false;
+  res.statusCode = 400;
+  res.setHeader("Content-Type", "application/json");
+  res.end(JSON.stringify({ error: { code: "VALIDATION", message } }));
+  return true;
+}
