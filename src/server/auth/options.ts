@@ -4,6 +4,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import type { Role } from "../../shared/enums";
 import { env } from "../env";
 import { verifyCredentials } from "../users/verify-credentials";
+import { safeRedirect } from "./safe-redirect";
 
 /**
  * next-auth v4 options. `secure` picks the cookie names (see ./secure.ts); it
@@ -25,6 +26,7 @@ export function authOptions(secure: boolean): NextAuthOptions {
       }),
     ],
     callbacks: {
+      redirect: ({ url, baseUrl }) => safeRedirect(url, baseUrl),
       jwt({ token, user }) {
         if (user) {
           token.sub = user.id;
