@@ -9,7 +9,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import next from "next";
 import { sweepStaleUploads } from "./src/server/attachments/sweep-stale-uploads";
-import { refuseMalformedTarget } from "./src/server/http/decode";
+import { refuseMalformedRequest } from "./src/server/http/refuse-malformed-request";
 import { openDatabase, lockDataDir } from "./src/server/db/open";
 import { env as readEnv } from "./src/server/env";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
@@ -61,8 +61,8 @@ async function main() {
     // Once shutting down, every response closes its connection, so keep-alive
     // clients cannot hold the process open after their request finished.
     if (stopping) res.setHeader("Connection", "close");
-    // Undecodable URLs (`%FF`, `%ED%A0%80`) are a 400 here, not a 500 from Next's router.
-    if (refuseMalformedTarget(req, res)) return;
+    // Undecodable URLs and POSTs to pages are refused here, before Next answers them with a 500.
+    if (refuseMalformedRequest(req, res)) return;
     void handle(req, res);
   });
   // Idle keep-alive connections must not hold shutdown open.

@@ -1,5 +1,4 @@
 import "server-only";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "../errors";
 
 // `fatal`: invalid UTF-8 is refused rather than silently turned into U+FFFD
@@ -40,18 +39,4 @@ export function malformedTarget(target: string): string | undefined {
     return "The query string is not valid percent-encoded UTF-8";
   }
   return undefined;
-}
-
-/**
- * Answer a malformed request target with 400 and the standard error body
- * before Next sees it; returns true when it did. The one place URLs are
- * checked, so every route (API, pages, next-auth) is covered alike.
- */
-export function refuseMalformedTarget(req: IncomingMessage, res: ServerResponse): boolean {
-  const message = malformedTarget(req.url ?? "/");
-  if (message === undefined) return false;
-  res.statusCode = 400;
-  res.setHeader("Content-Type", "application/json");
-  res.end(JSON.stringify({ error: { code: "VALIDATION", message } }));
-  return true;
 }
