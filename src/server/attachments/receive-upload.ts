@@ -28,7 +28,9 @@ function tooLarge() {
 /** Strip directories and control characters; the name is shown to users, never used as a path. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 255);
+  // Cut at 255 code points, not UTF-16 units: slicing through a surrogate
+  // pair would leave a lone surrogate, which the event log's jsonb refuses.
+  const cleaned = Array.from(base.replace(/[\u0000-\u001f\u007f]/g, "").trim()).slice(0, 255).join("").trim();
   return cleaned || "file";
 }
 
@@ -79,7 +81,7 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
   let received: Promise<ReceivedUpload> | undefined;
   busboy.on("file", (field, stream, info) => {
     if (field !== "file" || received) {
-      stream.resume();
+      discard(stream);
       return;
     }
     // Invalid UTF-8 bytes decode to U+FFFD, and `filename*=utf-16le''…` can
@@ -87,7 +89,7 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
     // are malformed names, refused rather than stored.
     const name = info.filename ?? "";
     if (name.includes("\uFFFD") || !isWellFormedText(name)) {
-      stream.resume();
+      discard(stream);
       fail(new AppError("VALIDATION", "The file name is not valid UTF-8", { file: ["The file name is not valid UTF-8"] }));
       return;
     }
@@ -126,6 +128,16 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
     if (isAppError(e)) throw e;
     throw new AppError("VALIDATION", "The upload could not be read", { file: ["Malformed or interrupted upload"] });
   }
+}
+
+/**
+ * Drain a file part we do not keep. It still errors when the body is cut off
+ * or the parse is aborted, and an error without a listener is an uncaught
+ * exception (found by tests/security/fuzz.test.ts).
+ */
+function discard(stream: NodeJS.ReadableStream) {
+  stream.on("error", () => undefined);
+  stream.resume();
 }
 
 function cleanContentType(mime: string | undefined): string {
