@@ -143,8 +143,24 @@ function jsonBodies(valid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<
       else entries.push([k, v]);
       return objectText(entries);
     });
+  // A valid body but for one lone surrogate (or NUL) inside one of its strings:
+  // the input most likely to get past validation and fail in the database.
+  const spliced = fc.tuple(valid, fc.nat(), fc.nat(), fc.oneof(loneSurrogate, fc.constant("\u0000"))).map(([obj, which, at, bad]) => {
+    const entries = Object.entries(obj);
+    const strings = entries.filter(([, v]) => typeof v === "string");
+    if (strings.length > 0) {
+      const entry = strings[which % strings.length]!;
+      const s = entry[1] as string;
+      const i = at % (s.length + 1);
+      entry[1] = s.slice(0, i) + bad + s.slice(i);
+    }
+    return objectText(entries);
+  });
   const text = fc.oneof(
-    { weight: 4, arbitrary: valid.map((o) => JSON.stringify(o)) },
+    { weight: 6, arbitrary: valid.map((o) => JSON.stringify(o)) },
+    { weight: 3, arbitrary: spliced },
+    // The same with the surrogate written raw, not escaped: WTF-8 bytes, i.e. invalid UTF-8, on the wire.
+    { weight: 1, arbitrary: spliced.map((t) => t.replace(/\\u(d[89a-f][0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))) },
     { weight: 6, arbitrary: mutated },
     { weight: 2, arbitrary: nastyValue.map((v) => JSON.stringify(v) ?? "") },
     { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
@@ -212,11 +228,17 @@ function jsonRequest(method: string, at: (c: Ctx, id: (real: string) => fc.Arbit
 
 const validText = (min: number, max: number) => fc.string({ unit: "grapheme", minLength: min, maxLength: max }).filter((s) => s.trim().length >= min);
 const validTicket = fc.record({ title: validText(3, 40), description: validText(1, 80), priority: fc.constantFrom("LOW", "MEDIUM", "HIGH", "URGENT") });
+// Any subset of the fields (an empty one or a bare version is refused: nothing
+// to change); a version, mostly stale (409), only now and then.
+const updateFields = {
+  status: fc.constantFrom("OPEN", "IN_PROGRESS", "WAITING", "RESOLVED", "CLOSED"),
+  priority: fc.constantFrom("LOW", "MEDIUM", "HIGH", "URGENT"),
+  title: validText(3, 40),
+  assigneeId: fc.constant(null),
+};
 const validUpdate = fc.oneof(
-  fc.record({ status: fc.constantFrom("OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED") }),
-  fc.record({ title: validText(3, 40) }),
-  fc.record({ priority: fc.constantFrom("LOW", "HIGH"), version: fc.integer({ min: 1, max: 400 }) }),
-  fc.record({ assigneeId: fc.constant(null) }),
+  { weight: 3, arbitrary: fc.record(updateFields, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: fc.record({ ...updateFields, version: fc.integer({ min: 1, max: 400 }) }, { requiredKeys: [] }) },
 );
 const validComment = fc.record({ body: validText(1, 80), internal: fc.boolean() });
 
