@@ -9,6 +9,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import next from "next";
 import { sweepStaleUploads } from "./src/server/attachments/sweep-stale-uploads";
+import { refuseMalformedRequest } from "./src/server/http/refuse-malformed-request";
 import { openDatabase, lockDataDir } from "./src/server/db/open";
 import { env as readEnv } from "./src/server/env";
 import { checkCrossSite } from "./src/server/http/cross-site";
@@ -81,6 +82,8 @@ async function main() {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const crossSite = checkCrossSite(req.method, req.headers, env);
     if (!crossSite.allowed) return refuseCrossSite(req, res);
+    // Undecodable URLs and POSTs to pages are refused here, before Next answers them with a 500.
+    if (refuseMalformedRequest(req, res)) return;
     void handle(req, res);
   });
   // Idle keep-alive connections must not hold shutdown open.

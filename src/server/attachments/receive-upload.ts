@@ -6,6 +6,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import Busboy from "busboy";
+import { isWellFormedText } from "../../shared/schemas/text";
 import { env } from "../env";
 import { AppError, isAppError } from "../errors";
 import { servedContentType } from "./served-type";
@@ -28,7 +29,9 @@ function tooLarge() {
 /** Strip directories and control characters; the name is shown to users, never used as a path. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 255);
+  // Cut at 255 code points, not UTF-16 units: slicing through a surrogate
+  // pair would leave a lone surrogate, which the event log's jsonb refuses.
+  const cleaned = Array.from(base.replace(/[\u0000-\u001f\u007f]/g, "").trim()).slice(0, 255).join("").trim();
   return cleaned || "file";
 }
 
@@ -68,6 +71,9 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
       // busboy reports `limit` when a file reaches fileSize, so a file of
       // exactly the limit needs one byte of headroom to be accepted.
       limits: { files: 1, fileSize: maxUploadBytes + 1, fields: 20, fieldSize: 64 * 1024 },
+      // Browsers send a multipart filename as raw UTF-8 bytes; busboy's
+      // default (latin1) would store "résumé" as "rÃ©sumÃ©".
+      defParamCharset: "utf8",
     });
   } catch {
     throw new AppError("VALIDATION", "Malformed multipart body", { file: ["Malformed upload"] });
@@ -76,7 +82,16 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
   let received: Promise<ReceivedUpload> | undefined;
   busboy.on("file", (field, stream, info) => {
     if (field !== "file" || received) {
-      stream.resume();
+      discard(stream);
+      return;
+    }
+    // Invalid UTF-8 bytes decode to U+FFFD, and `filename*=utf-16le''…` can
+    // carry an unpaired surrogate (which the event log's jsonb refuses): both
+    // are malformed names, refused rather than stored.
+    const name = info.filename ?? "";
+    if (name.includes("\uFFFD") || !isWellFormedText(name)) {
+      discard(stream);
+      fail(new AppError("VALIDATION", "The file name is not valid UTF-8", { file: ["The file name is not valid UTF-8"] }));
       return;
     }
     let size = 0;
@@ -90,7 +105,7 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
     const file = fs.createWriteStream(tempPath, { flags: "wx" });
     received = pipeline(stream, counter, file, { signal: abort.signal }).then(() => ({
       tempPath,
-      originalName: cleanFileName(info.filename ?? ""),
+      originalName: cleanFileName(name),
       contentType: servedContentType(info.mimeType),
       size,
     }));
@@ -114,4 +129,14 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
     if (isAppError(e)) throw e;
     throw new AppError("VALIDATION", "The upload could not be read", { file: ["Malformed or interrupted upload"] });
   }
+}
+
+/**
+ * Drain a file part we do not keep. It still errors when the body is cut off
+ * or the parse is aborted, and an error without a listener is an uncaught
+ * exception (found by tests/security/fuzz.test.ts).
+ */
+function discard(stream: NodeJS.ReadableStream) {
+  stream.on("error", () => undefined);
+  stream.resume();
 }

@@ -21,6 +21,7 @@ import { runtime } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
 import { authenticateHandshake } from "./authenticate";
 import { originAllowed } from "./origin";
+import { packetShape } from "./packet-shape";
 import { createRateLimiter } from "./rate-limit";
 import { connectRedis } from "./redis";
 import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
@@ -87,6 +88,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       const ack = packet[packet.length - 1];
       if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } });
     });
+    socket.use(packetShape(socket));
 
     socket.on("ticket:join", async (payload, ack) => {
       if (typeof ack !== "function") return;

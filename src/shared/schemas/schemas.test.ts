@@ -4,6 +4,7 @@ import { ZSignIn } from "./auth";
 import { ZId } from "./text";
 import { ZCreateComment } from "./comments";
 import { ZCreateTicket, ZListTickets, ZUpdateTicket } from "./tickets";
+import { isWellFormedText } from "./text";
 
 test("ticket creation trims, requires a title and description, and checks priority", () => {
   assert.deepEqual(ZCreateTicket.parse({ title: "  Printer jam ", description: " It jams " }), {
@@ -63,4 +64,19 @@ test("ids: old cuid v1 and new cuid2 both name records; other shapes do not", ()
   assert.equal(ZId.safeParse("cmicd6w2k0000p8t9h3k2c1xq").success, true, "cuid v1");
   assert.equal(ZId.safeParse("tz4a98xxat96iws9zmbrgj3a").success, true, "cuid2");
   for (const bad of ["", "a/b", "a b", "x".repeat(65), "id\u0000"]) assert.equal(ZId.safeParse(bad).success, false, bad);
+});
+
+test("text fields refuse unpaired surrogates, which have no UTF-8 form, but keep surrogate pairs", () => {
+  for (const bad of ["\ud800", "abc\udfff", "\ude00\ud83d", "😀\ud800"]) {
+    const parsed = ZCreateTicket.safeParse({ title: `Title ${bad}`, description: "x" });
+    assert.equal(parsed.success, false, JSON.stringify(bad));
+    assert.match(parsed.error!.issues[0]!.message, /malformed Unicode/);
+    assert.equal(ZCreateTicket.safeParse({ title: "Title", description: bad }).success, false);
+    assert.equal(ZCreateComment.safeParse({ body: bad }).success, false);
+    assert.equal(ZUpdateTicket.safeParse({ title: `Title ${bad}` }).success, false);
+    assert.equal(ZListTickets.safeParse({ q: bad }).success, false);
+    assert.equal(ZListTickets.safeParse({ cursor: bad }).success, false);
+  }
+  assert.equal(isWellFormedText("😀 \ud83d\ude00"), true);
+  assert.equal(ZCreateComment.safeParse({ body: "emoji \ud83d\ude00 pair" }).success, true);
 });

@@ -1,17 +1,33 @@
 /**
  * Building blocks for every text field the API accepts. PostgreSQL (and so
- * PGlite) cannot store U+0000 in text columns or compare against it; without
- * this check such input reaches the database and fails there as a 500
- * instead of a clear 400.
+ * PGlite) cannot store U+0000 in text columns or compare against it, and a
+ * lone UTF-16 surrogate (`"\ud800"` is valid JSON, and JSON.parse accepts it)
+ * has no UTF-8 form: the event log's jsonb column refuses it, and a text
+ * column would silently store U+FFFD instead. Without these checks such input
+ * reaches the database and fails there as a 500 instead of a clear 400.
  */
 import { z } from "zod";
 import "./zod-csp";
 
 const NO_NUL = /^[^\u0000]*$/;
 
-/** A string that PostgreSQL can store: no NUL characters. */
+// With the `u` flag a well-formed surrogate pair is one code point (not in
+// \p{Cs}), so this matches only unpaired surrogates. A regex rather than
+// String#isWellFormed so it needs no ES2024 lib and runs in every browser the
+// forms support.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** True when `s` is well-formed UTF-16 (no unpaired surrogate), i.e. has a UTF-8 encoding. */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/** A string that PostgreSQL can store: no NUL characters and no unpaired surrogates. */
 export function text() {
-  return z.string().regex(NO_NUL, "Text cannot contain NUL characters");
+  return z
+    .string()
+    .regex(NO_NUL, "Text cannot contain NUL characters")
+    .refine(isWellFormedText, "Text contains malformed Unicode (an unpaired surrogate)");
 }
 
 /**
