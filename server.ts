@@ -57,6 +57,9 @@ async function main() {
 
   let stopping = false;
   const server = http.createServer((req, res) => {
+    // Route handlers see only a Web Request: hand them the socket's peer
+    // (src/server/http/client-address.ts), overwriting any client-sent value.
+    req.headers["x-tandem-remote-addr"] = req.socket.remoteAddress ?? "";
     // Once shutting down, every response closes its connection, so keep-alive
     // clients cannot hold the process open after their request finished.
     if (stopping) res.setHeader("Connection", "close");

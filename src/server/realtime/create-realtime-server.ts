@@ -23,6 +23,7 @@ import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
 import { authenticateHandshake } from "./authenticate";
 import { originAllowed } from "./origin";
 import { createRateLimiter } from "./rate-limit";
+import { createSocketLimits, tooManyRooms } from "./limits";
 import { connectRedis } from "./redis";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number }>;
@@ -60,6 +61,10 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
 
+  // Per-address cap before authentication; per-user cap and event budget after (see ./limits.ts).
+  const limits = createSocketLimits(env);
+  io.use((socket, next) => limits.admitAddress(socket, next));
+
   io.use(async (socket, next) => {
     try {
       const identity = await authenticateHandshake(socket.request.headers);
@@ -74,6 +79,8 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     }
   });
 
+  io.use((socket, next) => limits.admitUser(socket, next));
+
   io.on("connection", (socket) => {
     const user = socket.data.user;
     void socket.join(rooms.user(user.id));
@@ -85,12 +92,14 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       const ack = packet[packet.length - 1];
       if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } });
     });
+    socket.use(limits.eventBudget(socket));
 
     socket.on("ticket:join", async (payload, ack) => {
       if (typeof ack !== "function") return;
       const parsed = ZTicketJoin.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: { code: "VALIDATION", message: "Invalid ticket:join payload" } });
       const { ticketId, sinceSeq } = parsed.data;
+      if (!limits.enterRoom(socket, ticketId)) return ack(tooManyRooms(env.SOCKET_MAX_ROOMS));
       try {
         // Authorize first; join before reading the log so no event falls between.
         const ticket = await loadTicketFor(user, ticketId);
@@ -103,12 +112,14 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
           // Not joined after all: the client catches up over HTTP, then joins again.
           await socket.leave(rooms.ticket(ticketId));
           await socket.leave(rooms.ticketStaff(ticketId));
+          limits.leaveRoom(socket, ticketId);
           return ack({ ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } });
         }
         ack({ ok: true, seq, missed: events });
       } catch (e) {
         await socket.leave(rooms.ticket(ticketId));
         await socket.leave(rooms.ticketStaff(ticketId));
+        limits.leaveRoom(socket, ticketId);
         ack({ ok: false, error: errorOf(e) });
       }
     });
@@ -121,6 +132,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       }
       await socket.leave(rooms.ticket(parsed.data.ticketId));
       await socket.leave(rooms.ticketStaff(parsed.data.ticketId));
+      limits.leaveRoom(socket, parsed.data.ticketId);
       if (typeof ack === "function") ack({ ok: true });
     });
   });

@@ -4,12 +4,14 @@ import type { TCreateTicket } from "../../shared/schemas/tickets";
 import { db } from "../db";
 import { publish } from "../events/publish";
 import { recordEvent } from "../events/record-event";
+import { enforceCreationLimit } from "../limits/enforce-creation-limit";
 import { authorize } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 
 /** Open a ticket on behalf of `actor`, who becomes its requester. */
 export async function createTicket(actor: SessionUser, input: TCreateTicket): Promise<TicketDTO> {
   authorize(actor, "ticket:create");
+  await enforceCreationLimit("ticket", actor.id);
   const event = await db().$transaction(async (tx) => {
     const { id } = await tx.ticket.create({
       data: {

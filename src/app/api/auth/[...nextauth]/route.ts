@@ -1,6 +1,7 @@
 import NextAuth from "next-auth";
 import { authOptions } from "@/server/auth/options";
 import { isSecureRequest } from "@/server/auth/secure";
+import { throttleSignIn } from "@/server/auth/throttle-sign-in";
 
 export const dynamic = "force-dynamic";
 
@@ -12,4 +13,11 @@ async function handler(req: Request, ctx: Ctx) {
   return NextAuth(req as never, ctx as never, authOptions(isSecureRequest(req.headers)));
 }
 
-export { handler as GET, handler as POST };
+// Password sign-ins pass the throttle first; a throttled one never reaches the password check.
+async function POST(req: Request, ctx: Ctx) {
+  const [action, provider] = (await ctx.params).nextauth;
+  if (action === "callback" && provider === "credentials") return throttleSignIn(req, () => handler(req, ctx));
+  return handler(req, ctx);
+}
+
+export { handler as GET, POST };
