@@ -17,7 +17,9 @@ function limiters() {
   const e = env();
   return {
     perIpDay: limiter({ keyPrefix: "signin:ip-day", points: e.SIGNIN_MAX_FAILS_PER_IP_DAY, duration: DAY, blockDuration: DAY }),
-    consecutive: limiter({ keyPrefix: "signin:email-ip", points: e.SIGNIN_MAX_CONSECUTIVE_FAILS, duration: DAY }),
+    // The first block is set by the crossing consume itself (atomic in the
+    // store), so parallel attempts never see a longer Retry-After than is due.
+    consecutive: limiter({ keyPrefix: "signin:email-ip", points: e.SIGNIN_MAX_CONSECUTIVE_FAILS, duration: DAY, blockDuration: FIRST_BLOCK_SECONDS }),
     blocks: limiter({ keyPrefix: "signin:blocks", points: 1_000_000, duration: DAY }),
   };
 }
@@ -53,8 +55,10 @@ export async function beginSignIn(email: string, address: string): Promise<SignI
     let seconds = retryAfterSeconds(accountRefusal);
     if (accountRefusal.consumedPoints === consecutive.points + 1) {
       const earned = (await blocks.consume(accountKey)).consumedPoints;
-      seconds = Math.min(DAY, FIRST_BLOCK_SECONDS * 2 ** (earned - 1));
-      await consecutive.block(accountKey, seconds);
+      if (earned > 1) {
+        seconds = Math.min(DAY, FIRST_BLOCK_SECONDS * 2 ** (earned - 1));
+        await consecutive.block(accountKey, seconds);
+      }
     }
     await perIpDay.reward(address); // a refused attempt checked no password
     return { allowed: false, retryAfterSeconds: seconds };
