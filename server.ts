@@ -11,6 +11,7 @@ import next from "next";
 import { sweepStaleUploads } from "./src/server/attachments/sweep-stale-uploads";
 import { openDatabase, lockDataDir } from "./src/server/db/open";
 import { env as readEnv } from "./src/server/env";
+import { connectLimiterStore } from "./src/server/limits/store";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
 import { runMigrations } from "./src/server/setup/migrate";
@@ -69,6 +70,7 @@ async function main() {
   server.keepAliveTimeout = 65_000;
 
   const realtime = createRealtimeServer(server, env);
+  connectLimiterStore();
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     if (req.url?.startsWith("/socket.io/")) return; // engine.io's own listener takes it
     // Before Next has seen a request it has no listener yet; the HMR client retries.

@@ -17,6 +17,7 @@ import { chromium } from "playwright-core";
 import type { ApiErrorBody, TicketDTO } from "../../src/shared/dto";
 import type { Ack } from "../../src/shared/realtime";
 import { api, connectSocket, DEMO_PASSWORD, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
+import { startRedis, type RedisServer } from "../helpers/services";
 import { createTicket, freePort, join, listAll, listTree } from "../integration/support";
 
 const LIMITS = {
@@ -54,8 +55,9 @@ function freshAddress(): string {
   return `198.51.100.${nextAddress++}`;
 }
 
-/** One sign-in attempt through next-auth's form flow, from `address`. */
-async function attempt(email: string, password: string, address: string) {
+/** One sign-in attempt through next-auth's form flow, from `address` (to `base`, the main server by default). */
+async function attempt(email: string, password: string, address: string, base = url) {
+  const url = base;
   const headers = { "x-forwarded-for": address };
   const csrf = await fetch(`${url}/api/auth/csrf`, { headers });
   const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
@@ -392,4 +394,41 @@ describe("search input", () => {
 test("no upload temp files are left behind by any refusal", () => {
   const tmp = path.join(server.dataDir, "uploads", "tmp");
   assert.deepEqual(fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], []);
+});
+
+describe("with REDIS_URL the sign-in limit holds across processes, and survives Redis going down", () => {
+  let redis: RedisServer;
+  let a: TestServer;
+  let b: TestServer;
+
+  before(async () => {
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, SIGNIN_MAX_CONSECUTIVE_FAILS: "3" };
+    [a, b] = await Promise.all([startServer({ env }), startServer({ env })]);
+  });
+
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+  });
+
+  test("failures counted on one process block the next attempt on another", async () => {
+    const address = freshAddress();
+    for (let i = 0; i < 3; i++) assert.equal((await attempt("alice@example.com", "wrong", address, a.url)).status, 401);
+    const onB = await attempt("alice@example.com", "wrong", address, b.url);
+    assert.equal(onB.status, 429);
+    assert.equal(Number(onB.retryAfter) > 0 && Number(onB.retryAfter) <= 60, true);
+  });
+
+  test("Redis down: each process falls back to its own count; the limit stays on and sign-in still works", async () => {
+    await redis.stop();
+    try {
+      const address = freshAddress();
+      assert.equal((await attempt("bob@example.com", DEMO_PASSWORD, address, a.url)).signedIn, true);
+      for (let i = 0; i < 3; i++) assert.equal((await attempt("bob@example.com", "wrong", address, a.url)).status, 401);
+      assert.equal((await attempt("bob@example.com", "wrong", address, a.url)).status, 429);
+    } finally {
+      await redis.start();
+    }
+  });
 });

@@ -47,6 +47,16 @@ function limiterRedis(url: string): Redis {
 }
 
 /**
+ * Open the limiters' Redis connection at boot (with REDIS_URL), so the first
+ * limit checks find it ready instead of falling back to per-process counts
+ * while it connects.
+ */
+export function connectLimiterStore(): void {
+  const url = env().REDIS_URL;
+  if (url) limiterRedis(url);
+}
+
+/**
  * A rate limiter, one per `keyPrefix` in the process. With REDIS_URL it counts
  * in Redis, so the limit holds across all processes; while Redis is
  * unreachable each process falls back to its own memory count of the same
