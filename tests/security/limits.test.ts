@@ -265,7 +265,7 @@ describe("Socket.IO limits", () => {
     }
   });
 
-  test("one user flooding events from 50 sockets is refused beyond the budget; others' HTTP and events still arrive", async () => {
+  test("one user flooding events from 50 sockets is refused beyond the budget, then cut off; others' HTTP and events still arrive", async () => {
     const flooder = await openExactly(cookies.alice, 50);
     const watcher = await connectSocket(url, cookies.bob, { origin: url });
     try {
@@ -280,7 +280,7 @@ describe("Socket.IO limits", () => {
             s
               .timeout(20_000)
               .emitWithAck("ticket:leave", { ticketId: bobTicket.id })
-              .catch(() => ({ ok: false, error: { code: "TIMEOUT", message: "" } }) as Ack),
+              .catch(() => ({ ok: false, error: { code: "DISCONNECTED", message: "" } }) as Ack),
           ),
         ),
       );
@@ -297,8 +297,13 @@ describe("Socket.IO limits", () => {
       assert.deepEqual(statuses, [200, 200, 200, 200, 200]);
       const ok = acks.filter((a) => a.ok).length;
       const limited = acks.filter((a) => errorCode(a) === "RATE_LIMITED").length;
-      assert.equal(ok + limited, 1000, "every event got an answer");
+      const dropped = acks.filter((a) => errorCode(a) === "DISCONNECTED").length;
+      assert.equal(ok + limited + dropped, 1000);
       assert.ok(ok >= 200 && ok <= 200 * windows, `accepted ${ok} of 1000 in ${windows} window(s) of 10 s`);
+      // Refusals are answered up to the budget again; past that, sockets still sending are cut off.
+      assert.ok(limited >= 1 && limited <= 200 * windows, `refused ${limited}`);
+      assert.ok(dropped > 0, "the flooding sockets were disconnected");
+      assert.ok(flooder.sockets.some((s) => !s.connected));
       // Bob's own budget is untouched by Alice's flood.
       assert.equal((await join(watcher, { ticketId: bobTicket.id })).ok, true);
     } finally {

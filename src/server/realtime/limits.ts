@@ -59,7 +59,8 @@ function holdUntilGone(socket: AnySocket, release: () => void) {
  *   before authentication, so an anonymous flood never reaches the database),
  * - SOCKET_MAX_PER_USER concurrent sockets per user,
  * - SOCKET_USER_EVENT_LIMIT client events per user per 10 s, shared by all of
- *   that user's sockets (the per-socket SOCKET_RATE_LIMIT still applies too),
+ *   that user's sockets (the per-socket SOCKET_RATE_LIMIT still applies too);
+ *   a user sending twice that in a window loses the sockets that keep sending,
  * - SOCKET_MAX_ROOMS ticket rooms per socket.
  * Handshakes refused for a cap fail with TOO_MANY_SOCKETS, which a client can
  * tell from "unauthorized" (and may retry later; the cap is not final).
@@ -69,6 +70,11 @@ export function createSocketLimits(env: Env) {
   const perAddress = counter(env.SOCKET_MAX_PER_ADDRESS);
   const perUser = counter(env.SOCKET_MAX_PER_USER);
   const budget = new RateLimiterMemory({ keyPrefix: "socket-events", points: env.SOCKET_USER_EVENT_LIMIT, duration: 10 });
+  // Refusals are answered (an ack says RATE_LIMITED) up to as many again as
+  // the budget; a user still sending past that is flooding, and answering
+  // each packet costs this process more than the packet cost to send (an
+  // ack is a write per packet), so the offending socket is disconnected.
+  const refusals = new RateLimiterMemory({ keyPrefix: "socket-refusals", points: env.SOCKET_USER_EVENT_LIMIT, duration: 10 });
   const ticketRooms = new WeakMap<AnySocket, Set<string>>();
 
   return {
@@ -91,16 +97,24 @@ export function createSocketLimits(env: Env) {
       next();
     },
 
-    /** Packet middleware: the user's shared event budget; refused events get a RATE_LIMITED ack. */
+    /**
+     * Packet middleware: the user's shared event budget. Refused events get a
+     * RATE_LIMITED ack; past twice the budget in a window the socket that
+     * keeps sending is disconnected (the browser client reconnects).
+     */
     eventBudget(socket: AnySocket) {
       const userId = (socket.data as { user: { id: string } }).user.id;
       return (packet: unknown[], next: Next) => {
         budget.consume(userId).then(
           () => next(),
-          () => {
-            const ack = packet[packet.length - 1];
-            if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } });
-          },
+          () =>
+            refusals.consume(userId).then(
+              () => {
+                const ack = packet[packet.length - 1];
+                if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } });
+              },
+              () => socket.disconnect(true),
+            ),
         );
       };
     },
