@@ -15,6 +15,7 @@ import { env as readEnv } from "./src/server/env";
 import { checkCrossSite } from "./src/server/http/cross-site";
 import { FORWARDED_HEADER, forwardedByProxy, REMOTE_ADDR_HEADER } from "./src/server/http/remote-addr";
 import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security-headers";
+import { connectLimiterStore } from "./src/server/limits/store";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
 import { runMigrations } from "./src/server/setup/migrate";
@@ -71,8 +72,9 @@ async function main() {
     // Once shutting down, every response closes its connection, so keep-alive
     // clients cannot hold the process open after their request finished.
     if (stopping) res.setHeader("Connection", "close");
-    // Route handlers learn the peer's address only from this header, which
-    // is ours alone: whatever a client sent under the name is dropped.
+    // Route handlers see only a Web Request: they learn the peer's address
+    // (/api/ready, src/server/http/client-address.ts) only from this header,
+    // which is ours alone: whatever a client sent under the name is dropped.
     req.headers[REMOTE_ADDR_HEADER] = req.socket.remoteAddress ?? "";
     if (forwardedByProxy(req.headers)) req.headers[FORWARDED_HEADER] = "1";
     else delete req.headers[FORWARDED_HEADER];
@@ -90,6 +92,7 @@ async function main() {
   server.keepAliveTimeout = 65_000;
 
   const realtime = createRealtimeServer(server, env);
+  connectLimiterStore();
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     if (req.url?.startsWith("/socket.io/")) return; // engine.io's own listener takes it
     // Before Next has seen a request it has no listener yet; the HMR client retries.

@@ -4,6 +4,7 @@ import type { TCreateComment } from "../../shared/schemas/comments";
 import { db } from "../db";
 import { publish } from "../events/publish";
 import { recordEvent } from "../events/record-event";
+import { enforceCreationLimit } from "../limits/enforce-creation-limit";
 import { authorize } from "../policy";
 import { commentInclude, toCommentDTO } from "../serializers";
 import { loadTicketFor } from "../tickets/load-ticket";
@@ -12,6 +13,7 @@ import { loadTicketFor } from "../tickets/load-ticket";
 export async function addComment(actor: SessionUser, ticketId: string, input: TCreateComment): Promise<CommentDTO> {
   const ticket = await loadTicketFor(actor, ticketId, "comment:create");
   if (input.internal) authorize(actor, "comment:internal:create", ticket);
+  await enforceCreationLimit("comment", actor.id);
   const event = await db().$transaction(async (tx) => {
     const comment = await tx.comment.create({
       data: { ticketId, authorId: actor.id, body: input.body, internal: input.internal ?? false },

@@ -5,12 +5,14 @@ import { db } from "../db";
 import { publish } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import { viewEvent } from "../events/view-event";
+import { enforceCreationLimit } from "../limits/enforce-creation-limit";
 import { audienceOf, authorize } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 
 /** Open a ticket on behalf of `actor`, who becomes its requester. */
 export async function createTicket(actor: SessionUser, input: TCreateTicket): Promise<TicketDTO> {
   authorize(actor, "ticket:create");
+  await enforceCreationLimit("ticket", actor.id);
   const event = await db().$transaction(async (tx) => {
     const { id } = await tx.ticket.create({
       data: {
