@@ -15,7 +15,7 @@ import { env as readEnv } from "./src/server/env";
 import { checkCrossSite } from "./src/server/http/cross-site";
 import { FORWARDED_HEADER, forwardedByProxy, REMOTE_ADDR_HEADER } from "./src/server/http/remote-addr";
 import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security-headers";
-import { connectLimiterStore } from "./src/server/limits/store";
+import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/store";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
 import { runMigrations } from "./src/server/setup/migrate";
@@ -118,8 +118,10 @@ async function main() {
     stopping = true;
     runtime().shuttingDown = true;
     console.log(`[tandem] ${signal}: shutting down`);
+    // Which step is still running, so a shutdown that overruns says why.
+    let step = "closing Socket.IO";
     const force = setTimeout(() => {
-      console.error("[tandem] shutdown took too long; exiting");
+      console.error(`[tandem] shutdown took too long (still ${step}); exiting`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
@@ -129,9 +131,14 @@ async function main() {
     server.closeIdleConnections();
     const reaper = setInterval(() => server.closeIdleConnections(), 200);
     await realtime.close();
+    step = "waiting for in-flight requests";
     await closed;
     clearInterval(reaper);
+    step = "closing Next.js";
     await app.close?.();
+    step = "closing the rate-limit store";
+    await closeLimiterStore();
+    step = "closing the database";
     await database.close();
     releaseLock();
     console.log("[tandem] stopped");

@@ -2,6 +2,7 @@ import "server-only";
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from "rate-limiter-flexible";
 import { env } from "../env";
+import { closeClient } from "../realtime/redis";
 
 export type LimiterOptions = {
   /** Distinguishes this limiter's keys in the shared store. */
@@ -54,6 +55,16 @@ function limiterRedis(url: string): Redis {
 export function connectLimiterStore(): void {
   const url = env().REDIS_URL;
   if (url) limiterRedis(url);
+}
+
+/** Drop the limiters' Redis connection (graceful shutdown); later checks use memory. */
+export async function closeLimiterStore(): Promise<void> {
+  const reg = registry();
+  const redis = reg.redis;
+  if (!redis) return;
+  reg.redis = undefined;
+  reg.limiters.clear();
+  await closeClient(redis);
 }
 
 /**
