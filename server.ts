@@ -92,7 +92,7 @@ async function main() {
   server.keepAliveTimeout = 65_000;
 
   const realtime = createRealtimeServer(server, env);
-  connectLimiterStore();
+  await connectLimiterStore();
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     if (req.url?.startsWith("/socket.io/")) return; // engine.io's own listener takes it
     // Before Next has seen a request it has no listener yet; the HMR client retries.

@@ -48,13 +48,27 @@ function limiterRedis(url: string): Redis {
 }
 
 /**
- * Open the limiters' Redis connection at boot (with REDIS_URL), so the first
- * limit checks find it ready instead of falling back to per-process counts
- * while it connects.
+ * Open the limiters' Redis connection at boot (with REDIS_URL) and wait, a
+ * few seconds at most, until it is ready: a process that announces itself
+ * ready before its limiter store is would count its first sign-in failures in
+ * its own memory, where the other processes cannot see them. If Redis is down
+ * the boot goes on (limits fall back to per-process counts until it returns).
  */
-export function connectLimiterStore(): void {
+export async function connectLimiterStore(waitMs = 3_000): Promise<void> {
   const url = env().REDIS_URL;
-  if (url) limiterRedis(url);
+  if (!url) return;
+  const redis = limiterRedis(url);
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, waitMs);
+    timer.unref();
+    redis.once("ready", done);
+  });
 }
 
 /** Drop the limiters' Redis connection (graceful shutdown); later checks use memory. */
