@@ -32,7 +32,7 @@ async function main() {
   process.umask(PRIVATE_UMASK);
   const env = readEnv();
   const dev = env.NODE_ENV !== "production";
-  const releaseLock = env.embedded ? lockDataDir(env.dataDir) : () => undefined;
+  const releaseLock = env.embedded ? await lockDataDir(env.dataDir) : () => undefined;
   makeDataDirPrivate(env.dataDir);
 
   // next-auth reads these itself; set them before Next loads.

@@ -9,6 +9,7 @@ import Busboy from "busboy";
 import { isWellFormedText } from "../../shared/schemas/text";
 import { env } from "../env";
 import { AppError, isAppError } from "../errors";
+import { infrastructureError, isDiskFull } from "../failures/classify-failure";
 import { servedContentType } from "./served-type";
 
 export type ReceivedUpload = {
@@ -125,6 +126,8 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
     // settle, or the file could appear after we removed it.
     await received?.catch(() => undefined);
     await fs.promises.rm(tempPath, { force: true });
+    // A full disk is the server's problem, not a malformed upload: say so (507).
+    if (isDiskFull(e)) throw infrastructureError(e)!;
     if (failure) throw failure;
     if (isAppError(e)) throw e;
     throw new AppError("VALIDATION", "The upload could not be read", { file: ["Malformed or interrupted upload"] });
