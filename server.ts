@@ -17,6 +17,7 @@ import { FORWARDED_HEADER, forwardedByProxy, REMOTE_ADDR_HEADER } from "./src/se
 import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security-headers";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
+import { explainMigrationFailure } from "./src/server/failures/explain-startup-error";
 import { runMigrations } from "./src/server/setup/migrate";
 import { makeDataDirPrivate, PRIVATE_UMASK } from "./src/server/setup/private-data-dir";
 import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets";
@@ -40,7 +41,9 @@ async function main() {
   process.env.NEXTAUTH_URL = env.APP_URL;
   env.NEXTAUTH_SECRET = process.env.NEXTAUTH_SECRET;
 
-  await runMigrations(env);
+  await runMigrations(env).catch(async (e: unknown) => {
+    throw await explainMigrationFailure(env, e);
+  });
   await sweepStaleUploads(env.uploadDir);
   const database = await openDatabase(env);
   // PGlite's initdb writes its config files with explicit modes (0640, 0750).

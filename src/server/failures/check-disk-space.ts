@@ -6,12 +6,7 @@ const RESERVE_BYTES = 8 * 1024 * 1024;
 
 export type DiskState = { disk: "ok" | "full" | "unknown"; diskFreeBytes: number | null };
 
-/**
- * Free space on the filesystem that holds `dir` (DATA_DIR: the embedded
- * database and the uploads), via statfs: "full" once less than 8 MiB (or a
- * tenth of a smaller filesystem) is left for this unprivileged process.
- */
-export async function checkDiskSpace(dir: string): Promise<DiskState> {
+async function checkOne(dir: string): Promise<DiskState> {
   try {
     const s = await fs.promises.statfs(dir);
     const free = s.bavail * s.bsize;
@@ -20,4 +15,19 @@ export async function checkDiskSpace(dir: string): Promise<DiskState> {
   } catch {
     return { disk: "unknown", diskFreeBytes: null };
   }
+}
+
+/**
+ * Free space on the filesystems that hold `dirs` (DATA_DIR: the embedded
+ * database; its uploads dir, which may be a mount of its own), via statfs:
+ * "full" once one has less than 8 MiB (or a tenth of a smaller filesystem)
+ * left for an unprivileged process. Reports the fullest.
+ */
+export async function checkDiskSpace(...dirs: string[]): Promise<DiskState> {
+  const states = await Promise.all(dirs.map((dir) => checkOne(dir)));
+  const full = states.find((s) => s.disk === "full");
+  if (full) return full;
+  const known = states.filter((s) => s.diskFreeBytes !== null);
+  if (!known.length) return { disk: "unknown", diskFreeBytes: null };
+  return { disk: "ok", diskFreeBytes: Math.min(...known.map((s) => s.diskFreeBytes!)) };
 }

@@ -30,7 +30,7 @@ export async function checkReadiness() {
   const [database, realtime, disk] = await Promise.all([
     databaseUp(),
     runtime().readiness?.() ?? Promise.resolve({ redis: "disabled" as const, sockets: 0 }),
-    checkDiskSpace(env().dataDir),
+    checkDiskSpace(env().dataDir, env().uploadDir),
   ]);
   const ready = database && realtime.redis !== "down" && !runtime().shuttingDown;
   // A full disk keeps readiness (reads still work; every node shares the
