@@ -14,7 +14,7 @@ import { io } from "socket.io-client";
 import { retryWhenUnavailable } from "../../src/components/realtime/retry-unavailable";
 import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../src/shared/realtime-handshake";
 import { startPostgres } from "../helpers/services";
-import { api, DEMO_PASSWORD, makeTempDir, ROOT, signIn, startServer, type TestServer } from "../helpers/server";
+import { api, connectSocket, DEMO_PASSWORD, makeTempDir, ROOT, signIn, startServer, type TestServer } from "../helpers/server";
 
 const servers: TestServer[] = [];
 after(async () => {
@@ -109,7 +109,7 @@ test("a full disk: uploads get 507 STORAGE_FULL, no temp file is left, /api/read
   try {
     server = await startServer({ dataDir });
     const cookie = await signIn(server.url, "alice@example.com");
-    const created = await api<{ id: string }>(server.url, cookie, "POST", "/api/tickets", { title: "Disk full", body: "Attach something" });
+    const created = await api<{ id: string }>(server.url, cookie, "POST", "/api/tickets", { title: "Disk full", description: "Attach something" });
     assert.equal(created.status, 201, JSON.stringify(created.body));
 
     const ok = await api<{ disk: string }>(server.url, undefined, "GET", "/api/ready");
@@ -144,7 +144,7 @@ test("PostgreSQL stopped under a running server: 503 + Retry-After, sockets retr
     const env = { DATABASE_URL: url, DEMO_PASSWORD, NEXTAUTH_SECRET: "test-secret-of-at-least-32-characters" };
     const clean = { ...(process.env as Record<string, string>) };
     delete clean.TANDEM_TEST_DB;
-    const seeded = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: ROOT, env: { ...clean, ...env } as NodeJS.ProcessEnv, encoding: "utf8" });
+    const seeded = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: ROOT, env: { ...clean, ...env } as unknown as NodeJS.ProcessEnv, encoding: "utf8" });
     assert.equal(seeded.status, 0, `${seeded.stdout}${seeded.stderr}`);
     const server = await startServer({ env });
     servers.push(server);
@@ -175,10 +175,7 @@ test("PostgreSQL stopped under a running server: 503 + Retry-After, sockets retr
     assert.ok(!errors.includes(HANDSHAKE_UNAUTHORIZED), `not "unauthorized": ${errors.join(", ")}`);
 
     // A socket with no session is still refused for good, database or not.
-    const anonymous = io(server.url, { path: "/socket.io/", transports: ["websocket"], reconnection: false, forceNew: true });
-    const anonymousError = await new Promise<string>((resolve) => anonymous.once("connect_error", (e) => resolve(e.message)));
-    anonymous.close();
-    assert.equal(anonymousError, HANDSHAKE_UNAUTHORIZED);
+    await assert.rejects(connectSocket(server.url, undefined), (e: Error) => e.message === HANDSHAKE_UNAUTHORIZED);
 
     // PostgreSQL comes back: the socket gets in by itself and HTTP works again, with no app restart.
     const back = new Promise<void>((resolve) => socket.once("connect", () => resolve()));
@@ -193,12 +190,12 @@ test("PostgreSQL stopped under a running server: 503 + Retry-After, sockets retr
     // A session revoked from elsewhere gets the final error, not a retry.
     const other = await signIn(server.url, "alice@example.com");
     assert.equal((await api(server.url, other, "POST", "/api/sessions/revoke-others")).status, 200);
-    const revoked = io(server.url, { path: "/socket.io/", transports: ["websocket"], reconnection: false, forceNew: true, extraHeaders: { cookie } });
-    const revokedError = await new Promise<string>((resolve) => revoked.once("connect_error", (e) => resolve(e.message)));
-    revoked.close();
-    assert.equal(revokedError, HANDSHAKE_UNAUTHORIZED);
+    await assert.rejects(connectSocket(server.url, cookie), (e: Error) => e.message === HANDSHAKE_UNAUTHORIZED);
     assert.equal(await server.stop(), 0);
   } finally {
+    // pg.stop() awaits the exit of an unref'd child: keep the loop alive meanwhile.
+    const keepAlive = setInterval(() => undefined, 1000);
     await pg.stop();
+    clearInterval(keepAlive);
   }
 });

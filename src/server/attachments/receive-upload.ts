@@ -110,8 +110,13 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
       contentType: servedContentType(info.mimeType),
       size,
     }));
-    // Keep an early failure from being reported as unhandled before we await it.
-    received.catch(() => undefined);
+    // A failed write (a full disk) must stop the parse too: busboy would
+    // otherwise wait forever for someone to read the rest of this file.
+    // This also keeps an early failure from being reported as unhandled.
+    received.catch((e: unknown) => {
+      if (isDiskFull(e)) fail(infrastructureError(e)!);
+      else abort.abort(e);
+    });
   });
 
   try {
