@@ -6,7 +6,7 @@
  * socket that retries by itself and gets back in; signed-out stays final).
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, test } from "node:test";
@@ -47,25 +47,48 @@ function mountTmpfs(dir: string, options: string) {
 
 test("the DATA_DIR lock: kill -9 then an immediate restart starts; a stale PID does not block; a live server still does", { skip: process.env.TANDEM_TEST_DB === "postgres" && "embedded database only" }, async () => {
   const dataDir = makeTempDir();
-  const first = await startServer({ dataDir });
-  servers.push(first);
-  // A live holder: the second start is refused, naming the directory and the holder.
-  await assert.rejects(startServer({ dataDir }), (e: Error) => {
-    assert.match(e.message, new RegExp(`DATA_DIR ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is in use by process ${first.proc.pid}`));
-    return true;
+  // The first server's parent is `sleep`, which never reaps children: once killed with -9 it stays
+  // a zombie, the case where `kill(pid, 0)` still succeeds and a PID-file lock refused to start.
+  const log = path.join(makeTempDir(), "first.log");
+  const clean = { ...(process.env as Record<string, string>) };
+  for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET", "TANDEM_TEST_DB"]) delete clean[k];
+  const parent = spawn("sh", ["-c", `"${process.execPath}" --import tsx server.ts >"${log}" 2>&1 & echo $! >"${log}.pid"; exec sleep 600`], {
+    cwd: ROOT,
+    env: { ...clean, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, DEMO_PASSWORD } as unknown as NodeJS.ProcessEnv,
+    stdio: "ignore",
   });
-  // kill -9 and start at once, while the killed process may still be a zombie (we have not reaped it yet).
-  first.proc.kill("SIGKILL");
-  const second = await startServer({ dataDir });
-  servers.push(second);
-  assert.equal((await api(second.url, undefined, "GET", "/api/health")).status, 200);
-  assert.equal(await second.stop(), 0);
-  // A lock file naming a live, unrelated process (this test runner) blocks nothing.
-  fs.writeFileSync(path.join(dataDir, "tandem.lock"), String(process.pid));
-  const third = await startServer({ dataDir });
-  servers.push(third);
-  assert.equal((await api(third.url, undefined, "GET", "/api/health")).status, 200);
-  assert.equal(await third.stop(), 0);
+  let firstPid = 0;
+  try {
+    for (let i = 0; !/ready on http/.test(fs.existsSync(log) ? fs.readFileSync(log, "utf8") : ""); i++) {
+      assert.ok(i < 900, `the first server did not start:\n${fs.existsSync(log) ? fs.readFileSync(log, "utf8") : ""}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    firstPid = Number(fs.readFileSync(`${log}.pid`, "utf8"));
+    // A live holder: the second start is refused, naming the directory and the holder.
+    await assert.rejects(startServer({ dataDir }), (e: Error) => {
+      assert.match(e.message, new RegExp(`DATA_DIR ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is in use by process ${firstPid}`));
+      return true;
+    });
+    process.kill(firstPid, "SIGKILL");
+    for (let i = 0; !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${firstPid}/status`, "utf8")); i++) {
+      assert.ok(i < 100, "the killed server should be a zombie");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(firstPid, 0); // still "alive" to kill(pid, 0): this is what a PID file cannot tell apart
+    const second = await startServer({ dataDir });
+    servers.push(second);
+    assert.equal((await api(second.url, undefined, "GET", "/api/health")).status, 200);
+    assert.equal(await second.stop(), 0);
+    // A lock file naming a live, unrelated process (this test runner) blocks nothing.
+    fs.writeFileSync(path.join(dataDir, "tandem.lock"), String(process.pid));
+    const third = await startServer({ dataDir });
+    servers.push(third);
+    assert.equal((await api(third.url, undefined, "GET", "/api/health")).status, 200);
+    assert.equal(await third.stop(), 0);
+  } finally {
+    if (firstPid) process.kill(firstPid, "SIGKILL");
+    parent.kill("SIGKILL");
+  }
 });
 
 test("start-up errors name the cause and the path, without Prisma's banner", { skip: process.env.TANDEM_TEST_DB === "postgres" && "embedded database only" }, async () => {
