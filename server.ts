@@ -18,6 +18,7 @@ import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security
 import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/store";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
+import { explainMigrationFailure } from "./src/server/failures/explain-startup-error";
 import { runMigrations } from "./src/server/setup/migrate";
 import { makeDataDirPrivate, PRIVATE_UMASK } from "./src/server/setup/private-data-dir";
 import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets";
@@ -33,7 +34,7 @@ async function main() {
   process.umask(PRIVATE_UMASK);
   const env = readEnv();
   const dev = env.NODE_ENV !== "production";
-  const releaseLock = env.embedded ? lockDataDir(env.dataDir) : () => undefined;
+  const releaseLock = env.embedded ? await lockDataDir(env.dataDir) : () => undefined;
   makeDataDirPrivate(env.dataDir);
 
   // next-auth reads these itself; set them before Next loads.
@@ -41,7 +42,9 @@ async function main() {
   process.env.NEXTAUTH_URL = env.APP_URL;
   env.NEXTAUTH_SECRET = process.env.NEXTAUTH_SECRET;
 
-  await runMigrations(env);
+  await runMigrations(env).catch(async (e: unknown) => {
+    throw await explainMigrationFailure(env, e);
+  });
   await sweepStaleUploads(env.uploadDir);
   const database = await openDatabase(env);
   // PGlite's initdb writes its config files with explicit modes (0640, 0750).

@@ -15,7 +15,7 @@ async function main() {
   // Files this creates in DATA_DIR are private to the service user (see server.ts).
   process.umask(PRIVATE_UMASK);
   const env = readEnv();
-  const release = env.embedded ? lockDataDir(env.dataDir) : () => undefined;
+  const release = env.embedded ? await lockDataDir(env.dataDir) : () => undefined;
   try {
     await runMigrations(env);
     const database = await openDatabase(env);

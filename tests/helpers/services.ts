@@ -61,6 +61,9 @@ export type Postgres = {
   stop(): Promise<void>;
   /** Synchronous last-resort stop, for process exit. */
   kill(): void;
+  /** Stop the server but keep its data (an outage); resume() starts it again on the same port. */
+  halt(): Promise<void>;
+  resume(): Promise<void>;
 };
 
 let dbCounter = 0;
@@ -88,18 +91,22 @@ export async function startPostgres(): Promise<Postgres> {
   });
   const port = await freePort();
   let log = "";
-  const proc = spawn(
-    path.join(bin, "postgres"),
-    ["-D", dataDir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
-    { ...ids, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  proc.stdout!.on("data", (d: Buffer) => (log += d));
-  proc.stderr!.on("data", (d: Buffer) => (log += d));
-  // A test process must be able to exit with the server still up (the shared
-  // instance of tests/helpers/server.ts is killed on exit).
-  proc.unref();
-  (proc.stdout as unknown as { unref(): void }).unref();
-  (proc.stderr as unknown as { unref(): void }).unref();
+  const launch = () => {
+    const child = spawn(
+      path.join(bin, "postgres"),
+      ["-D", dataDir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
+      { ...ids, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child.stdout!.on("data", (d: Buffer) => (log += d));
+    child.stderr!.on("data", (d: Buffer) => (log += d));
+    // A test process must be able to exit with the server still up (the shared
+    // instance of tests/helpers/server.ts is killed on exit).
+    child.unref();
+    (child.stdout as unknown as { unref(): void }).unref();
+    (child.stderr as unknown as { unref(): void }).unref();
+    return child;
+  };
+  let proc = launch();
   await waitForPort(port, 30_000, proc, () => log);
   const psql = async (sql: string) => {
     const { default: pg } = await import("pg");
@@ -112,15 +119,24 @@ export async function startPostgres(): Promise<Postgres> {
     }
   };
   // The server may accept TCP before it accepts logins.
-  for (let i = 0; ; i++) {
-    try {
-      await psql("SELECT 1");
-      break;
-    } catch (e) {
-      if (i > 100) throw e;
-      await new Promise((r) => setTimeout(r, 100));
+  const acceptingLogins = async () => {
+    for (let i = 0; ; i++) {
+      try {
+        await psql("SELECT 1");
+        break;
+      } catch (e) {
+        if (i > 100) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  }
+  };
+  await acceptingLogins();
+  const halt = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once("exit", r));
+    proc.kill("SIGINT"); // fast shutdown
+    await exited;
+  };
   return {
     port,
     async createDatabase(name = `tandem_${process.pid}_${++dbCounter}`) {
@@ -129,6 +145,12 @@ export async function startPostgres(): Promise<Postgres> {
     },
     kill() {
       if (proc.exitCode === null) proc.kill("SIGINT");
+    },
+    halt,
+    async resume() {
+      proc = launch();
+      await waitForPort(port, 30_000, proc, () => log);
+      await acceptingLogins();
     },
     async stop() {
       if (proc.exitCode === null) {

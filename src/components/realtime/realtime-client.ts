@@ -7,6 +7,8 @@ import {
   type TicketEventType,
   type TicketJoinAck,
 } from "../../shared/realtime";
+import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../shared/realtime-handshake";
+import { retryWhenUnavailable } from "./retry-unavailable";
 
 export type TandemSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -101,14 +103,18 @@ export class RealtimeClient {
       }
       this.setState(socket.active && navigator.onLine ? "reconnecting" : "offline");
     });
+    // The server could not check the session (database or Redis down): not
+    // "signed out", so keep showing "Reconnecting…" and retry with backoff.
+    const stopRetrying = retryWhenUnavailable(socket, () => this.setState(navigator.onLine ? "reconnecting" : "offline"));
     socket.on("connect_error", (err) => {
-      if (err.message === "unauthorized") {
+      if (err.message === HANDSHAKE_UNAUTHORIZED) {
         // Refused by the handshake: retrying cannot help until the user signs in again.
         this.ended = true;
         this.setState("offline");
         this.notifyState();
         return;
       }
+      if (err.message === HANDSHAKE_RETRY) return; // retryWhenUnavailable above owns this one
       if (err.message === "too_many_sockets") {
         // Refused for the per-user or per-address cap, not for the session:
         // Socket.IO does not retry a handshake refusal, so try again later.
@@ -152,6 +158,7 @@ export class RealtimeClient {
       window.removeEventListener("offline", onOffline);
       window.removeEventListener("online", onOnline);
       document.removeEventListener("visibilitychange", onVisible);
+      stopRetrying();
     };
 
     this.setState(navigator.onLine ? "reconnecting" : "offline");

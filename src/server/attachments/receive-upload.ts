@@ -9,6 +9,7 @@ import Busboy from "busboy";
 import { isWellFormedText } from "../../shared/schemas/text";
 import { env } from "../env";
 import { AppError, isAppError } from "../errors";
+import { infrastructureError, isDiskFull } from "../failures/classify-failure";
 import { servedContentType } from "./served-type";
 
 export type ReceivedUpload = {
@@ -117,8 +118,13 @@ export async function receiveUpload(
       contentType: servedContentType(info.mimeType),
       size,
     }));
-    // Keep an early failure from being reported as unhandled before we await it.
-    received.catch(() => undefined);
+    // A failed write (a full disk) must stop the parse too: busboy would
+    // otherwise wait forever for someone to read the rest of this file.
+    // This also keeps an early failure from being reported as unhandled.
+    received.catch((e: unknown) => {
+      if (isDiskFull(e)) fail(infrastructureError(e)!);
+      else abort.abort(e);
+    });
   });
 
   try {
@@ -133,6 +139,8 @@ export async function receiveUpload(
     // settle, or the file could appear after we removed it.
     await received?.catch(() => undefined);
     await fs.promises.rm(tempPath, { force: true });
+    // A full disk is the server's problem, not a malformed upload: say so (507).
+    if (isDiskFull(e)) throw infrastructureError(e)!;
     if (failure) throw failure;
     if (isAppError(e)) throw e;
     throw new AppError("VALIDATION", "The upload could not be read", { file: ["Malformed or interrupted upload"] });

@@ -1,5 +1,7 @@
 import "server-only";
 import { db } from "../db";
+import { env } from "../env";
+import { checkDiskSpace } from "../failures/check-disk-space";
 import { runtime } from "../runtime";
 
 /** A database that has not answered by then counts as down: health checks must answer promptly. */
@@ -25,20 +27,24 @@ export async function checkHealth(): Promise<boolean> {
 
 /** Readiness detail for operators: database and Redis, and this process's sockets. */
 export async function checkReadiness() {
-  const [database, realtime] = await Promise.all([
+  const [database, realtime, disk] = await Promise.all([
     databaseUp(),
     runtime().readiness?.() ?? Promise.resolve({ redis: "disabled" as const, sockets: 0 }),
+    checkDiskSpace(env().dataDir, env().uploadDir),
   ]);
   const ready = database && realtime.redis !== "down" && !runtime().shuttingDown;
+  // A full disk keeps readiness (reads still work; every node shares the
+  // disk, so routing elsewhere would not help) but is reported as degraded.
   return {
     ready,
     body: {
-      status: ready ? "ok" : "degraded",
+      status: ready && disk.disk !== "full" ? "ok" : "degraded",
       database: database ? "ok" : "down",
       redis: realtime.redis,
       pid: process.pid,
       sockets: realtime.sockets,
       shuttingDown: Boolean(runtime().shuttingDown),
+      ...disk,
     },
   };
 }

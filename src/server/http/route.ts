@@ -3,10 +3,19 @@ import type { z } from "zod";
 import { type SessionUser } from "../../shared/dto";
 import { requireUser } from "../auth/current-user";
 import { isAppError, validationError } from "../errors";
+import { DATABASE_RETRY_AFTER_S, infrastructureError } from "../failures/classify-failure";
 import { assertJsonMediaType, decodeJson, jsonBodyLimit, readBodyCapped } from "./json-body";
 
 /** Standard JSON error response; every error body has this one shape. */
 export function errorResponse(e: unknown): Response {
+  // A database that is down or a disk that is full is not a bug: say so, with a code clients act on.
+  const infrastructure = isAppError(e) ? null : infrastructureError(e);
+  if (infrastructure) {
+    console.error(`[tandem] ${infrastructure.code}:`, e instanceof Error ? e.message : e);
+    const res = errorResponse(infrastructure);
+    if (infrastructure.code === "UNAVAILABLE") res.headers.set("Retry-After", String(DATABASE_RETRY_AFTER_S));
+    return res;
+  }
   if (isAppError(e)) {
     return Response.json(
       { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } },

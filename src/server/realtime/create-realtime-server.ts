@@ -22,6 +22,8 @@ import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
 import { authenticateHandshake } from "./authenticate";
 import { originAllowed } from "./origin";
 import { packetShape } from "./packet-shape";
+import { infrastructureError } from "../failures/classify-failure";
+import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../shared/realtime-handshake";
 import { createRateLimiter } from "./rate-limit";
 import { createSocketLimits, tooManyRooms } from "./limits";
 import { connectRedis } from "./redis";
@@ -33,6 +35,8 @@ export type RealtimeServer = { io: TandemIO; close(): Promise<void> };
 
 function errorOf(e: unknown) {
   if (isAppError(e)) return { code: e.code, message: e.message };
+  const infrastructure = infrastructureError(e);
+  if (infrastructure) return { code: infrastructure.code, message: infrastructure.message };
   console.error("[tandem] socket handler failed", e);
   return { code: "INTERNAL", message: "Something went wrong" };
 }
@@ -69,15 +73,18 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
   io.use(async (socket, next) => {
     try {
       const identity = await authenticateHandshake(socket.request.headers);
-      if (!identity) return next(new Error("unauthorized"));
+      if (!identity) return next(new Error(HANDSHAKE_UNAUTHORIZED));
       const { id, name, role } = identity.user;
       socket.data.user = { id, name, role };
       socket.data.expiresAt = identity.expiresAt;
       socket.data.sid = identity.sessionId;
       next();
     } catch (e) {
-      console.error("[tandem] socket auth failed", e);
-      next(new Error("unauthorized"));
+      // Not "signed out": the session could not be checked (database or
+      // Redis down). A middleware error is final for socket.io-client, so
+      // this one carries a different message the client retries with backoff.
+      console.error("[tandem] socket auth could not be checked:", e instanceof Error ? e.message : e);
+      next(Object.assign(new Error(HANDSHAKE_RETRY), { data: { code: "UNAVAILABLE", retryable: true } }));
     }
   });
 

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Env } from "../env";
+import { withoutPrismaNoise } from "../failures/explain-startup-error";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
@@ -45,7 +46,7 @@ function migrateOnce(env: Env): Promise<void> {
         if (applied) console.log(`[tandem] ${applied.trim()}`);
         resolve();
       } else {
-        reject(new Error(`Database migration failed (prisma migrate deploy exited ${code}):\n${output.trim()}`));
+        reject(new Error(`Database migration failed (prisma migrate deploy exited ${code}):\n${withoutPrismaNoise(output)}`));
       }
     });
   });
