@@ -1,5 +1,5 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -17,6 +17,8 @@ export type ReceivedUpload = {
   originalName: string;
   contentType: string;
   size: number;
+  /** Hex SHA-256 of the bytes, computed as they streamed in. */
+  sha256: string;
 };
 
 // Multipart framing around one file is a few hundred bytes; allow generous slack.
@@ -95,10 +97,14 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
       return;
     }
     let size = 0;
+    const hash = createHash("sha256");
     stream.on("limit", () => fail(tooLarge()));
+    // Size and hash come from the very bytes written, in the same pass: what
+    // a download is later checked against.
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
+        hash.update(chunk);
         done(null, chunk);
       },
     });
@@ -108,6 +114,7 @@ export async function receiveUpload(headers: Headers, body: WebReadableStream<Ui
       originalName: cleanFileName(name),
       contentType: servedContentType(info.mimeType),
       size,
+      sha256: hash.digest("hex"),
     }));
     // Keep an early failure from being reported as unhandled before we await it.
     received.catch(() => undefined);
