@@ -1,4 +1,4 @@
--- Attachments remember the SHA-256 of their bytes; rows from before stay NULL
+-- Attachments remember the SHA-256 of their bytes. Rows from before stay NULL
 -- until their first download hashes them (see README, "Attachments").
 ALTER TABLE "Attachment" ADD COLUMN "sha256" TEXT;
 
