@@ -32,7 +32,7 @@ type EmscriptenNodeFS = {
   stream_ops: { write: (this: unknown, stream: { node: unknown }, ...rest: unknown[]) => number };
 };
 
-export type SyncCounters = { syncs: number; filesSynced: number; dirsSynced: number };
+export type SyncCounters = { syncs: number; filesSynced: number; dirsSynced: number; lastFiles: string[] };
 
 /** NodeFS whose syncToFs really fsyncs what PostgreSQL wrote. */
 export class DurableNodeFS extends NodeFS {
@@ -40,7 +40,7 @@ export class DurableNodeFS extends NodeFS {
   private readonly dirty = new Set<string>();
   private readonly known = new Set<string>();
   /** What was synced, for tests and the README's measurements. */
-  readonly counters: SyncCounters = { syncs: 0, filesSynced: 0, dirsSynced: 0 };
+  readonly counters: SyncCounters = { syncs: 0, filesSynced: 0, dirsSynced: 0, lastFiles: [] };
 
   constructor(dataDir: string) {
     super(dataDir);
@@ -70,6 +70,7 @@ export class DurableNodeFS extends NodeFS {
     if (this.dirty.size === 0) return;
     const files = [...this.dirty];
     this.dirty.clear();
+    this.counters.lastFiles = files;
     const dirs = new Set<string>();
     for (const file of files) {
       if (await syncPath(file, true)) this.counters.filesSynced++;
@@ -98,4 +99,25 @@ async function syncPath(p: string, data: boolean): Promise<boolean> {
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * Make `client.transaction()` sync before it resolves. PGlite syncs after each
+ * query except inside a transaction, and its transaction() runs COMMIT while
+ * still flagged as inside one (dist/chunk-*.js: `inTransaction || syncToFs()`),
+ * so a committed transaction would reach the disk only with the next query.
+ * Prisma's interactive transactions (every write Tandem makes) go through
+ * transaction() (pglite-prisma-adapter's startTransaction), and Prisma's
+ * commit awaits it: syncing here comes before the use case returns.
+ */
+export function syncAfterTransactions(client: PGlite): PGlite {
+  const transaction = client.transaction.bind(client);
+  client.transaction = async (callback) => {
+    try {
+      return await transaction(callback);
+    } finally {
+      await client.syncToFs();
+    }
+  };
+  return client;
 }
