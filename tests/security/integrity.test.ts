@@ -385,3 +385,30 @@ describe("across two processes on one PostgreSQL", () => {
     assertCoded(await bad.json(), "ATTACHMENT_CORRUPT");
   });
 });
+
+describe("embedded database: kill -9 right after a 201", () => {
+  // What this proves: a comment acknowledged with 201 was handed to the
+  // kernel before the answer, and the restarted database recovers it. What it
+  // cannot prove: that it reached the platter (kill -9 keeps the page cache);
+  // that is the fdatasync after every commit (src/server/db/durable-node-fs.ts,
+  // its unit test, and the strace measurement in the README).
+  test("the comment is there after a restart", async () => {
+    const first = await startServer();
+    let restarted: TestServer | undefined;
+    try {
+      const cookie = await signIn(first.url, "alice@example.com");
+      const ticket = await createTicket(first.url, cookie, { title: "Killed after the answer" });
+      const res = await post<CommentDTO>(first.url, cookie, `/api/tickets/${ticket.id}/comments`, { body: "Acknowledged, then killed" }, randomUUID());
+      first.proc.kill("SIGKILL");
+      assert.equal(res.status, 201);
+      await new Promise((resolve) => (first.proc.exitCode !== null || first.proc.signalCode !== null ? resolve(null) : first.proc.once("exit", resolve)));
+      restarted = await startServer({ dataDir: first.dataDir });
+      const again = await signIn(restarted.url, "alice@example.com");
+      const comments = await commentsOf(restarted.url, again, ticket.id);
+      assert.deepEqual(comments.map((c) => c.id), [res.body.id]);
+    } finally {
+      await restarted?.stop();
+      if (first.proc.exitCode === null && first.proc.signalCode === null) first.proc.kill("SIGKILL");
+    }
+  });
+});
