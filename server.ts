@@ -15,6 +15,7 @@ import { env as readEnv } from "./src/server/env";
 import { checkCrossSite } from "./src/server/http/cross-site";
 import { FORWARDED_HEADER, forwardedByProxy, REMOTE_ADDR_HEADER } from "./src/server/http/remote-addr";
 import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security-headers";
+import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/store";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { runtime } from "./src/server/runtime";
 import { runMigrations } from "./src/server/setup/migrate";
@@ -72,8 +73,9 @@ async function main() {
     // Once shutting down, every response closes its connection, so keep-alive
     // clients cannot hold the process open after their request finished.
     if (stopping) res.setHeader("Connection", "close");
-    // Route handlers learn the peer's address only from this header, which
-    // is ours alone: whatever a client sent under the name is dropped.
+    // Route handlers see only a Web Request: they learn the peer's address
+    // (/api/ready, src/server/http/client-address.ts) only from this header,
+    // which is ours alone: whatever a client sent under the name is dropped.
     req.headers[REMOTE_ADDR_HEADER] = req.socket.remoteAddress ?? "";
     if (forwardedByProxy(req.headers)) req.headers[FORWARDED_HEADER] = "1";
     else delete req.headers[FORWARDED_HEADER];
@@ -93,6 +95,7 @@ async function main() {
   server.keepAliveTimeout = 65_000;
 
   const realtime = createRealtimeServer(server, env);
+  connectLimiterStore();
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     if (req.url?.startsWith("/socket.io/")) return; // engine.io's own listener takes it
     // Before Next has seen a request it has no listener yet; the HMR client retries.
@@ -118,8 +121,10 @@ async function main() {
     stopping = true;
     runtime().shuttingDown = true;
     console.log(`[tandem] ${signal}: shutting down`);
+    // Which step is still running, so a shutdown that overruns says why.
+    let step = "closing Socket.IO";
     const force = setTimeout(() => {
-      console.error("[tandem] shutdown took too long; exiting");
+      console.error(`[tandem] shutdown took too long (still ${step}); exiting`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
@@ -129,9 +134,14 @@ async function main() {
     server.closeIdleConnections();
     const reaper = setInterval(() => server.closeIdleConnections(), 200);
     await realtime.close();
+    step = "waiting for in-flight requests";
     await closed;
     clearInterval(reaper);
+    step = "closing Next.js";
     await app.close?.();
+    step = "closing the rate-limit store";
+    await closeLimiterStore();
+    step = "closing the database";
     await database.close();
     releaseLock();
     console.log("[tandem] stopped");

@@ -5,6 +5,8 @@
 #                the same suites again on PostgreSQL
 #   deploy       tests/deploy: shipped nginx/HAProxy/PM2 configs with the real programs
 #   scale        tests/scale: several processes + PostgreSQL + Redis behind the proxies
+#   security     tests/security: attacks on the real server (the database-bound
+#                ones again on PostgreSQL)
 #   e2e          tests/e2e: Debian Chromium driven by Playwright
 # With no argument: build, then all of them.
 set -euo pipefail
@@ -31,14 +33,20 @@ run() {
 # process rules out).
 on_postgres() {
   mapfile -t files < <(files_in tests/integration | grep -v '/session-end\.test\.ts$')
-  TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${files[@]}"
+  TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${files[@]}" "${POSTGRES_SECURITY[@]}"
 }
+
+# Security suites whose defences live in the database (session rows, the
+# requester numbering and its migration, the statement timeout PGlite cannot
+# enforce) also run on PostgreSQL.
+POSTGRES_SECURITY=(tests/security/sessions.test.ts tests/security/internal-notes.test.ts tests/security/limits.test.ts src/server/db/with-statement-timeout.test.ts)
 
 case "${1:-all}" in
   unit) run src ;;
   integration) run tests/integration && on_postgres ;;
   postgres) on_postgres ;;
   deploy) run tests/deploy ;;
+  security) run tests/security && TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${POSTGRES_SECURITY[@]}" ;;
   scale) run tests/scale ;;
   e2e) run tests/e2e ;;
   all)
@@ -46,5 +54,5 @@ case "${1:-all}" in
     run src tests
     on_postgres
     ;;
-  *) echo "usage: $0 [unit|integration|postgres|deploy|scale|e2e|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [unit|integration|postgres|deploy|scale|security|e2e|all]" >&2; exit 2 ;;
 esac

@@ -27,6 +27,30 @@ const ZEnv = z.object({
   SOCKET_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Bearer token that unlocks /api/ready's details for requests not from this host. */
   READY_TOKEN: z.string().min(16, "READY_TOKEN must be at least 16 characters").optional(),
+  /** Addresses (IPs or CIDRs, comma-separated) of proxies whose X-Forwarded-For is trusted. */
+  TRUSTED_PROXIES: z.string().default("127.0.0.1,::1"),
+  /** Failed sign-ins in a row for one email from one address before it is blocked (block grows 1, 2, 4… min). */
+  SIGNIN_MAX_CONSECUTIVE_FAILS: z.coerce.number().int().min(1).max(10_000).default(5),
+  /** Failed sign-ins from one address per day before the address is blocked for a day. */
+  SIGNIN_MAX_FAILS_PER_IP_DAY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** Concurrent sockets one user may hold on one process. */
+  SOCKET_MAX_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** Concurrent sockets one client address may hold on one process. */
+  SOCKET_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** Client events one user may send per 10 s window, across all of their sockets on one process. */
+  SOCKET_USER_EVENT_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** Ticket rooms one socket may be in at once. */
+  SOCKET_MAX_ROOMS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Tickets one user may open per hour. */
+  TICKET_CREATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** Comments one user may post per minute. */
+  COMMENT_CREATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Files one user may upload per hour. */
+  UPLOAD_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Bytes (in MB) one user may upload per 24 hours. */
+  UPLOAD_QUOTA_MB: z.coerce.number().positive().max(1_000_000).default(500),
+  /** Longest a ticket list or search query may run on the database. */
+  LIST_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
 });
 
 export type Env = z.infer<typeof ZEnv> & {

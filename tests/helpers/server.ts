@@ -54,6 +54,13 @@ export async function postgresEnv(): Promise<{ DATABASE_URL: string; NEXTAUTH_SE
   return { DATABASE_URL: url, NEXTAUTH_SECRET: env.NEXTAUTH_SECRET! };
 }
 
+/**
+ * The production defaults of the per-user creation limits (e.g. 20 comments a
+ * minute) are below what the suites post in a burst; tests of the limits
+ * themselves (tests/security/limits.test.ts) set their own.
+ */
+export const TEST_CREATION_LIMITS = { TICKET_CREATE_LIMIT: "100000", COMMENT_CREATE_LIMIT: "100000", UPLOAD_LIMIT: "100000" };
+
 function cleanEnv(): Record<string, string> {
   const env = { ...(process.env as Record<string, string>) };
   for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET", "TANDEM_TEST_DB"]) delete env[k];
@@ -76,6 +83,7 @@ export async function startServer(
     DATA_DIR: dataDir,
     DEMO_PASSWORD,
     NEXT_TELEMETRY_DISABLED: "1",
+    ...TEST_CREATION_LIMITS,
     ...opts.env,
   };
   const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });

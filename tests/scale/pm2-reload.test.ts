@@ -19,7 +19,7 @@ import http from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { CommentDTO, TicketDTO } from "../../src/shared/dto";
-import { api, type ClientSocket, connectSocket, makeTempDir, nextEvent, ROOT, signIn } from "../helpers/server";
+import { api, type ClientSocket, connectSocket, makeTempDir, nextEvent, ROOT, signIn, TEST_CREATION_LIMITS } from "../helpers/server";
 import { freePort, type Haproxy, type Nginx, startHaproxy, startNginx } from "../helpers/proxies";
 import { type Backing, consecutiveFreePorts, createTicket, eventually, joinTicket, readiness, SECRET, startBacking } from "./support";
 
@@ -93,6 +93,8 @@ before(async () => {
     DATA_DIR: dataDir,
     LOG_DIR: logDir,
     NEXT_TELEMETRY_DISABLED: "1",
+    // The comment stream below posts far more than a person would.
+    ...TEST_CREATION_LIMITS,
   };
   // deploy.sh's first start is the same command as its reload.
   await pm2("startOrReload", "ecosystem.config.js", "--update-env");

@@ -163,7 +163,7 @@ export async function startApps(opts: {
     env,
     stop,
     async restart(i) {
-      assert.equal(await apps[i]!.stop(), 0, "graceful shutdown exits 0");
+      assert.equal(await apps[i]!.stop(), 0, `graceful shutdown exits 0; the process said:\n${apps[i]!.output().slice(-2000)}`);
       apps[i] = await start(ecosystem.apps[i]!);
       return apps[i]!;
     },

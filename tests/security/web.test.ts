@@ -248,7 +248,7 @@ function assertSecurityHeaders(res: Sent, what: string) {
   for (const h of REQUIRED_HEADERS) assert.ok(res.headers.get(h), `${what}: ${h} missing`);
   const csp = res.headers.get("content-security-policy")!;
   // Pages run only scripts with this response's nonce; API responses run nothing at all.
-  if (what.startsWith("API") || ["next-auth", "next-auth session", "attachment", "health"].includes(what)) {
+  if (what.startsWith("API") || what.includes("/api/") || ["next-auth", "next-auth session", "attachment", "health"].includes(what)) {
     assert.match(csp, /^default-src 'none'(;|$)/, `${what}: ${csp}`);
     assert.ok(!csp.includes("nonce-"), `${what}: an API response needs no nonce: ${csp}`);
   } else {

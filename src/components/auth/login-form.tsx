@@ -1,6 +1,6 @@
 "use client";
 
-import { signIn } from "next-auth/react";
+import { getCsrfToken } from "next-auth/react";
 import { useState } from "react";
 import { ZSignIn } from "../../shared/schemas/auth";
 import { safeRedirectPath } from "../../shared/safe-redirect";
@@ -15,7 +15,42 @@ const BAD_CREDENTIALS = "Incorrect email or password.";
 const ERRORS: Record<string, string> = {
   CredentialsSignin: BAD_CREDENTIALS,
   SessionRequired: "Sign in to continue.",
+  RateLimited: "Too many attempts, try again later.",
 };
+
+/** What the sign-in throttle says, from the answer's Retry-After (seconds). */
+function tooManyAttempts(retryAfter: string | null): string {
+  const seconds = Number(retryAfter);
+  if (!Number.isFinite(seconds) || seconds <= 0) return ERRORS.RateLimited!;
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+type SignInResult = { ok: true } | { ok: false; message: string };
+
+/**
+ * next-auth's credentials callback, posted the way its signIn() does, but
+ * keeping the response: signIn() drops the status and Retry-After a
+ * throttled attempt (429) carries.
+ */
+async function postCredentials(email: string, password: string): Promise<SignInResult> {
+  const csrfToken = (await getCsrfToken()) ?? "";
+  const res = await fetch("/api/auth/callback/credentials", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: window.location.href, json: "true" }),
+  });
+  if (res.status === 429) return { ok: false, message: tooManyAttempts(res.headers.get("Retry-After")) };
+  const data = (await res.json().catch(() => ({}))) as { url?: string };
+  let error: string | null = "CredentialsSignin";
+  try {
+    error = new URL(data.url ?? "", window.location.origin).searchParams.get("error");
+  } catch {
+    /* keep the generic error */
+  }
+  if (!res.ok || error) return { ok: false, message: ERRORS[error ?? ""] ?? BAD_CREDENTIALS };
+  return { ok: true };
+}
 
 export function LoginForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: string }) {
   const [fields, setFields] = useState<Record<string, string[]>>({});
@@ -40,9 +75,9 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl?: string;
     setError(null);
     setPending(true);
     try {
-      const result = await signIn("credentials", { ...parsed.data, redirect: false });
-      if (!result || result.error || !result.ok) {
-        setError(ERRORS[result?.error ?? ""] ?? BAD_CREDENTIALS);
+      const result = await postCredentials(parsed.data.email, parsed.data.password);
+      if (!result.ok) {
+        setError(result.message);
         setPending(false);
         return;
       }

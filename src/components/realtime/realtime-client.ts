@@ -30,6 +30,8 @@ const JOIN_TIMEOUT_MS = 10_000;
 /** Join retries back off from 1 s to 30 s while the socket stays connected. */
 const JOIN_RETRY_MIN_MS = 1000;
 const JOIN_RETRY_MAX_MS = 30_000;
+/** Wait before retrying a handshake refused for too many open connections. */
+const CAPPED_RETRY_MS = 30_000;
 /** Join failures a retry cannot fix. */
 const FINAL_JOIN_ERRORS = new Set(["NOT_FOUND", "FORBIDDEN", "VALIDATION"]);
 
@@ -105,6 +107,17 @@ export class RealtimeClient {
         this.ended = true;
         this.setState("offline");
         this.notifyState();
+        return;
+      }
+      if (err.message === "too_many_sockets") {
+        // Refused for the per-user or per-address cap, not for the session:
+        // Socket.IO does not retry a handshake refusal, so try again later.
+        this.setState("reconnecting");
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          if (this.socket === socket) socket.connect();
+        }, CAPPED_RETRY_MS);
+        this.retryTimers.add(timer);
         return;
       }
       this.setState(socket.active && navigator.onLine ? "reconnecting" : "offline");

@@ -24,7 +24,7 @@ export type ReceivedUpload = {
 // Multipart framing around one file is a few hundred bytes; allow generous slack.
 const MULTIPART_OVERHEAD = 64 * 1024;
 
-function tooLarge() {
+function tooLargeFile() {
   return new AppError("PAYLOAD_TOO_LARGE", `Files are limited to ${env().MAX_UPLOAD_MB} MB`);
 }
 
@@ -43,8 +43,16 @@ export function cleanFileName(name: string): string {
  * over the limit is refused before reading anything). On any failure the
  * partial file is removed.
  */
-export async function receiveUpload(headers: Headers, body: WebReadableStream<Uint8Array> | null): Promise<ReceivedUpload> {
-  const { maxUploadBytes, uploadDir } = env();
+export async function receiveUpload(
+  headers: Headers,
+  body: WebReadableStream<Uint8Array> | null,
+  /** A tighter cap than MAX_UPLOAD_MB (what is left of a quota), and the error for crossing it. */
+  quota?: { bytes: number; exceeded: () => AppError },
+): Promise<ReceivedUpload> {
+  const { uploadDir } = env();
+  const overQuota = quota !== undefined && quota.bytes < env().maxUploadBytes;
+  const maxUploadBytes = overQuota ? quota.bytes : env().maxUploadBytes;
+  const tooLarge = overQuota ? quota.exceeded : tooLargeFile;
   const contentType = headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data in the field \"file\"");

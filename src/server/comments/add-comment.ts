@@ -5,6 +5,7 @@ import { db } from "../db";
 import { publish } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
+import { enforceCreationLimit } from "../limits/enforce-creation-limit";
 import { authorize } from "../policy";
 import { commentInclude, toCommentDTO } from "../serializers";
 import { loadTicketFor } from "../tickets/load-ticket";
@@ -21,6 +22,7 @@ export async function addComment(
 ): Promise<CommentDTO> {
   const ticket = await loadTicketFor(actor, ticketId, "comment:create");
   if (input.internal) authorize(actor, "comment:internal:create", ticket);
+  await enforceCreationLimit("comment", actor.id);
   const event = await db().$transaction(async (tx) => {
     const comment = await tx.comment.create({
       data: { ticketId, authorId: actor.id, body: input.body, internal: input.internal ?? false },

@@ -10,7 +10,10 @@ export function errorResponse(e: unknown): Response {
   if (isAppError(e)) {
     return Response.json(
       { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } },
-      { status: e.status },
+      {
+        status: e.status,
+        ...(e.retryAfterSeconds !== undefined ? { headers: { "Retry-After": String(Math.ceil(e.retryAfterSeconds)) } } : {}),
+      },
     );
   }
   console.error("[tandem] unhandled error", e);

@@ -23,6 +23,7 @@ import { authenticateHandshake } from "./authenticate";
 import { originAllowed } from "./origin";
 import { packetShape } from "./packet-shape";
 import { createRateLimiter } from "./rate-limit";
+import { createSocketLimits, tooManyRooms } from "./limits";
 import { connectRedis } from "./redis";
 import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
 
@@ -61,6 +62,10 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
 
+  // Per-address cap before authentication; per-user cap and event budget after (see ./limits.ts).
+  const limits = createSocketLimits(env);
+  io.use((socket, next) => limits.admitAddress(socket, next));
+
   io.use(async (socket, next) => {
     try {
       const identity = await authenticateHandshake(socket.request.headers);
@@ -76,6 +81,8 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     }
   });
 
+  io.use((socket, next) => limits.admitUser(socket, next));
+
   io.on("connection", (socket) => {
     const user = socket.data.user;
     void socket.join(rooms.user(user.id));
@@ -88,6 +95,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       const ack = packet[packet.length - 1];
       if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } });
     });
+    socket.use(limits.eventBudget(socket));
     socket.use(packetShape(socket));
 
     socket.on("ticket:join", async (payload, ack) => {
@@ -95,6 +103,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       const parsed = ZTicketJoin.safeParse(payload);
       if (!parsed.success) return ack({ ok: false, error: { code: "VALIDATION", message: "Invalid ticket:join payload" } });
       const { ticketId, sinceSeq } = parsed.data;
+      if (!limits.enterRoom(socket, ticketId)) return ack(tooManyRooms(env.SOCKET_MAX_ROOMS));
       try {
         // Authorize first; join before reading the log so no event falls between.
         const ticket = await loadTicketFor(user, ticketId);
@@ -110,11 +119,13 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
         if (truncated) {
           // Not joined after all: the client catches up over HTTP, then joins again.
           await socket.leave(ticketRoom(user, ticketId));
+          limits.leaveRoom(socket, ticketId);
           return ack({ ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } });
         }
         ack({ ok: true, seq, missed: events });
       } catch (e) {
         await socket.leave(ticketRoom(user, ticketId));
+        limits.leaveRoom(socket, ticketId);
         ack({ ok: false, error: errorOf(e) });
       }
     });
@@ -126,6 +137,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
         return;
       }
       await socket.leave(ticketRoom(user, parsed.data.ticketId));
+      limits.leaveRoom(socket, parsed.data.ticketId);
       if (typeof ack === "function") ack({ ok: true });
     });
   });

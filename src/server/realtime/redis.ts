@@ -68,10 +68,23 @@ export function connectRedis(url: string): RedisPair {
     sub,
     status,
     async close() {
-      // QUIT needs a live connection (the publisher has no offline queue to hold it).
-      await Promise.allSettled(
-        [pub, sub].map((client) => (client.status === "ready" ? client.quit() : Promise.resolve(client.disconnect()))),
-      );
+      await Promise.allSettled([pub, sub].map(closeClient));
     },
   };
+}
+
+/**
+ * Close one client without ever waiting on Redis for long. QUIT lets Redis
+ * finish what was sent, but it needs a live connection: if Redis went away a
+ * moment ago and the client has not noticed yet, the subscriber (which has an
+ * offline queue and no retry limit) would hold QUIT until Redis returns and
+ * stall a graceful shutdown past its grace period. So QUIT gets a second, and
+ * the connection is dropped either way.
+ */
+export async function closeClient(client: Redis): Promise<void> {
+  if (client.status === "ready") {
+    const quit = client.quit().catch(() => undefined);
+    await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  }
+  client.disconnect();
 }

@@ -6,6 +6,7 @@ import { publish } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
 import { viewEvent } from "../events/view-event";
+import { enforceCreationLimit } from "../limits/enforce-creation-limit";
 import { audienceOf, authorize } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 
@@ -15,6 +16,7 @@ import { ticketInclude, toTicketDTO } from "../serializers";
  */
 export async function createTicket(actor: SessionUser, input: TCreateTicket, remember?: Remember<TicketDTO>): Promise<TicketDTO> {
   authorize(actor, "ticket:create");
+  await enforceCreationLimit("ticket", actor.id);
   const event = await db().$transaction(async (tx) => {
     const { id } = await tx.ticket.create({
       data: {

@@ -4,6 +4,8 @@ import type { Page, SessionUser, TicketDTO } from "../../shared/dto";
 import { ID_PATTERN } from "../../shared/schemas/text";
 import type { TListTickets } from "../../shared/schemas/tickets";
 import { db } from "../db";
+import { withStatementTimeout } from "../db/with-statement-timeout";
+import { env } from "../env";
 import { AppError } from "../errors";
 import { audienceOf, can } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
@@ -17,6 +19,16 @@ const SORTS: Record<TListTickets["sort"], { key: SortKey; dir: "asc" | "desc" }>
 };
 
 type Cursor = { v: string; id: string };
+
+/**
+ * Make `%`, `_` and the escape character itself literal in a LIKE pattern.
+ * Prisma's `contains` on PostgreSQL builds `ILIKE '%' || $1 || '%'` without
+ * escaping, so `q=%` would match every ticket; PostgreSQL's default LIKE
+ * escape character is the backslash.
+ */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
@@ -55,8 +67,8 @@ export async function listTickets(actor: SessionUser, query: TListTickets): Prom
     const number = /^#?(\d{1,9})$/.exec(query.q)?.[1];
     and.push({
       OR: [
-        { title: { contains: query.q, mode: "insensitive" } },
-        { description: { contains: query.q, mode: "insensitive" } },
+        { title: { contains: escapeLike(query.q), mode: "insensitive" } },
+        { description: { contains: escapeLike(query.q), mode: "insensitive" } },
         ...(number ? [{ number: Number(number) }] : []),
       ],
     });
@@ -69,12 +81,14 @@ export async function listTickets(actor: SessionUser, query: TListTickets): Prom
     and.push({ OR: [{ [sort.key]: beyond }, { [sort.key]: at, id: idBeyond }] });
   }
 
-  const rows = await db().ticket.findMany({
-    where: { AND: and },
-    include: ticketInclude,
-    orderBy: [{ [sort.key]: sort.dir }, { id: sort.dir }],
-    take: query.limit + 1,
-  });
+  const rows = await withStatementTimeout(db(), env().LIST_STATEMENT_TIMEOUT_MS, (tx) =>
+    tx.ticket.findMany({
+      where: { AND: and },
+      include: ticketInclude,
+      orderBy: [{ [sort.key]: sort.dir }, { id: sort.dir }],
+      take: query.limit + 1,
+    }),
+  );
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
   const nextCursor =

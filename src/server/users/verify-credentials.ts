@@ -1,19 +1,37 @@
 import "server-only";
-import bcrypt from "bcryptjs";
 import type { SessionUser } from "../../shared/dto";
 import { ZSignIn } from "../../shared/schemas/auth";
 import { db } from "../db";
+import { hashPassword, verifyDummy, verifyPassword } from "./hash-password";
 
-// Compared against when the email is unknown, so a miss costs as much time as
-// a wrong password and does not reveal which emails exist.
-const DUMMY_HASH = "$2b$10$5C/GnmFUwtROKIwPe1/MaOoV.rZgBuO65C1yEzcN9vWoOoqKz4Yp.";
-
-/** Check an email and password; returns the user, or null for any kind of failure. */
+/**
+ * Check an email and password; returns the user, or null for any kind of
+ * failure. An unknown email costs as much time as a wrong password, so a miss
+ * does not reveal which emails exist. A legacy bcrypt hash is replaced by an
+ * argon2id one on the first successful check.
+ */
 export async function verifyCredentials(input: unknown): Promise<SessionUser | null> {
   const parsed = ZSignIn.safeParse(input);
   if (!parsed.success) return null;
-  const user = await db().user.findUnique({ where: { email: parsed.data.email } });
-  const ok = await bcrypt.compare(parsed.data.password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok || !user.active) return null;
+  const { email, password } = parsed.data;
+  const user = await db().user.findUnique({ where: { email } });
+  if (!user) {
+    await verifyDummy(password);
+    return null;
+  }
+  const check = await verifyPassword(user.passwordHash, password);
+  if (!check.ok || !user.active) return null;
+  if (check.needsRehash) {
+    try {
+      // Only if unchanged since read: a concurrent password change wins.
+      await db().user.updateMany({
+        where: { id: user.id, passwordHash: user.passwordHash },
+        data: { passwordHash: await hashPassword(password) },
+      });
+    } catch (e) {
+      // The sign-in itself is valid; the upgrade is retried next time.
+      console.error("[tandem] password hash upgrade failed", e);
+    }
+  }
   return { id: user.id, name: user.name, email: user.email, role: user.role };
 }

@@ -2,8 +2,18 @@
 import { z } from "zod";
 import "./zod-csp";
 
+/**
+ * Longest accepted password. Refused with a message rather than cut short:
+ * a password is never silently truncated (argon2id itself takes any length;
+ * the cap bounds the work one request may ask of the hash).
+ */
+export const PASSWORD_MAX_LENGTH = 200;
+
 export const ZSignIn = z.object({
   email: z.string().trim().toLowerCase().email("Enter a valid email address").max(320),
-  password: z.string().min(1, "Password is required").max(200),
+  password: z
+    .string()
+    .min(1, "Password is required")
+    .max(PASSWORD_MAX_LENGTH, `Passwords are at most ${PASSWORD_MAX_LENGTH} characters`),
 });
 export type TSignIn = z.infer<typeof ZSignIn>;
