@@ -24,6 +24,7 @@ import { makeDataDirPrivate, PRIVATE_UMASK } from "./src/server/setup/private-da
 import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets";
 import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
 import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
+import { keepDeclaredLength } from "./src/server/http/content-length";
 
 // Next phones home by default; self-hosted installs (often offline) should not.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
@@ -89,6 +90,8 @@ async function main() {
     if (!crossSite.allowed) return refuseCrossSite(req, res);
     // Undecodable URLs and POSTs to pages are refused here, before Next answers them with a 500.
     if (refuseMalformedRequest(req, res)) return;
+    // Next drops a route handler's Content-Length; downloads declare theirs this way.
+    keepDeclaredLength(res);
     void handle(req, res);
   });
   // Idle keep-alive connections must not hold shutdown open.

@@ -8,10 +8,14 @@ export const ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   VALIDATION: 400,
   CONFLICT: 409,
+  /** An Idempotency-Key sent again with a different request (IETF draft: 422). */
+  IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** A stored attachment's bytes no longer match the size or SHA-256 recorded at upload. */
+  ATTACHMENT_CORRUPT: 500,
   UNAVAILABLE: 503,
   /** The disk that holds the data is full (507 Insufficient Storage). */
   STORAGE_FULL: 507,

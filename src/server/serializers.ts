@@ -74,6 +74,7 @@ export function toAttachmentDTO(a: {
   ticketId: string;
   originalName: string;
   size: number;
+  sha256: string | null;
   contentType: string;
   uploader: Ref;
   createdAt: Date;
@@ -83,6 +84,7 @@ export function toAttachmentDTO(a: {
     ticketId: a.ticketId,
     originalName: a.originalName,
     size: a.size,
+    sha256: a.sha256,
     contentType: a.contentType,
     uploader: { id: a.uploader.id, name: a.uploader.name },
     createdAt: a.createdAt.toISOString(),

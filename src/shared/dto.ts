@@ -37,7 +37,14 @@ export type AttachmentDTO = {
   id: string;
   ticketId: string;
   originalName: string;
+  /** Bytes, as received; a download sends exactly this many or fails. */
   size: number;
+  /**
+   * Hex SHA-256 of the bytes, computed at upload. Null for files uploaded
+   * before hashes were kept (until a download hashes them); absent from events
+   * recorded before then.
+   */
+  sha256?: string | null;
   contentType: string;
   uploader: UserRef;
   createdAt: string;

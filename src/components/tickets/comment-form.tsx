@@ -3,7 +3,7 @@
 import { useRef, useState } from "react";
 import type { CommentDTO } from "../../shared/dto";
 import { ZCreateComment } from "../../shared/schemas/comments";
-import { apiFetch, errorMessage, zodFieldErrors } from "../lib/api-client";
+import { apiFetch, errorMessage, SendKey, zodFieldErrors } from "../lib/api-client";
 
 /** The reply box; staff may mark a comment as an internal note. */
 export function CommentForm({
@@ -23,6 +23,8 @@ export function CommentForm({
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
+  // Pressing Send again after a failure is a retry of the same comment: same key, at most one comment.
+  const sendKey = useRef(new SendKey());
   const asNote = internal && canWriteInternal;
 
   async function submit() {
@@ -41,7 +43,9 @@ export function CommentForm({
       const comment = await apiFetch<CommentDTO>(`/api/tickets/${ticketId}/comments`, {
         method: "POST",
         json: parsed.data,
+        idempotencyKey: sendKey.current.for({ ticketId, ...parsed.data }),
       });
+      sendKey.current.done();
       onComment(comment);
       setBody("");
     } catch (e) {

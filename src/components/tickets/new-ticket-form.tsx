@@ -1,11 +1,11 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { TicketDTO } from "../../shared/dto";
 import { PRIORITY_LABELS, TICKET_PRIORITIES } from "../../shared/enums";
 import { ZCreateTicket } from "../../shared/schemas/tickets";
-import { ApiError, apiFetch, errorMessage, zodFieldErrors } from "../lib/api-client";
+import { ApiError, apiFetch, errorMessage, SendKey, zodFieldErrors } from "../lib/api-client";
 import { EnumOptions } from "../ui/enum-options";
 
 type Fields = Record<string, string[]>;
@@ -32,6 +32,8 @@ export function NewTicketForm() {
   const [fields, setFields] = useState<Fields>({});
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // Submitting again after a failure is a retry of the same ticket: same key, at most one ticket.
+  const sendKey = useRef(new SendKey());
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -54,7 +56,12 @@ export function NewTicketForm() {
     setError(null);
     setPending(true);
     try {
-      const ticket = await apiFetch<TicketDTO>("/api/tickets", { method: "POST", json: parsed.data });
+      const ticket = await apiFetch<TicketDTO>("/api/tickets", {
+        method: "POST",
+        json: parsed.data,
+        idempotencyKey: sendKey.current.for(parsed.data),
+      });
+      sendKey.current.done();
       router.push(`/tickets/${ticket.id}`);
     } catch (err) {
       if (err instanceof ApiError && Object.keys(err.fields).length > 0) {

@@ -34,6 +34,7 @@ export async function addAttachment(actor: SessionUser, ticketId: string, upload
           uploaderId: actor.id,
           originalName: upload.originalName,
           size: upload.size,
+          sha256: upload.sha256,
           contentType: upload.contentType,
           storageKey,
         },

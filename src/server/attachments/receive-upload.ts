@@ -1,5 +1,5 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -18,6 +18,8 @@ export type ReceivedUpload = {
   originalName: string;
   contentType: string;
   size: number;
+  /** Hex SHA-256 of the bytes, computed as they streamed in. */
+  sha256: string;
 };
 
 // Multipart framing around one file is a few hundred bytes; allow generous slack.
@@ -104,10 +106,14 @@ export async function receiveUpload(
       return;
     }
     let size = 0;
+    const hash = createHash("sha256");
     stream.on("limit", () => fail(tooLarge()));
+    // Size and hash come from the very bytes written, in the same pass: what
+    // a download is later checked against.
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
+        hash.update(chunk);
         done(null, chunk);
       },
     });
@@ -117,6 +123,7 @@ export async function receiveUpload(
       originalName: cleanFileName(name),
       contentType: servedContentType(info.mimeType),
       size,
+      sha256: hash.digest("hex"),
     }));
     // A failed write (a full disk) must stop the parse too: busboy would
     // otherwise wait forever for someone to read the rest of this file.

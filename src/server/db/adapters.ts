@@ -12,6 +12,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { DurableNodeFS, syncAfterTransactions } from "./durable-node-fs";
 
 /** OIDs of PostgreSQL built-in types the pg adapter cannot map (see below). */
 const NAME_OID = 19;
@@ -74,7 +75,8 @@ export function pgliteDir(dataDir: string) {
 export async function openPglite(dataDir: string) {
   const dir = pgliteDir(dataDir);
   fs.mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create({ dataDir: dir });
+  // PGlite's own Node filesystem never fsyncs; see durable-node-fs.ts.
+  const client = syncAfterTransactions(await PGlite.create({ fs: new DurableNodeFS(dir) }));
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10, whose
   // ArgType shape differs from 6.19's; it ignores argTypes at run time (PGlite
   // infers parameter types), so only the declaration is out of date.

@@ -4,13 +4,17 @@ import type { TCreateTicket } from "../../shared/schemas/tickets";
 import { db } from "../db";
 import { publish } from "../events/publish";
 import { recordEvent } from "../events/record-event";
+import type { Remember } from "../integrity/run-idempotent";
 import { viewEvent } from "../events/view-event";
 import { enforceCreationLimit } from "../limits/enforce-creation-limit";
 import { audienceOf, authorize } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 
-/** Open a ticket on behalf of `actor`, who becomes its requester. */
-export async function createTicket(actor: SessionUser, input: TCreateTicket): Promise<TicketDTO> {
+/**
+ * Open a ticket on behalf of `actor`, who becomes its requester.
+ * `remember` stores the response for an Idempotency-Key in the same transaction.
+ */
+export async function createTicket(actor: SessionUser, input: TCreateTicket, remember?: Remember<TicketDTO>): Promise<TicketDTO> {
   authorize(actor, "ticket:create");
   await enforceCreationLimit("ticket", actor.id);
   const event = await db().$transaction(async (tx) => {
@@ -23,7 +27,7 @@ export async function createTicket(actor: SessionUser, input: TCreateTicket): Pr
       },
       select: { id: true },
     });
-    return recordEvent(tx, {
+    const recorded = await recordEvent(tx, {
       ticketId: id,
       type: "ticket:created",
       actor,
@@ -32,6 +36,8 @@ export async function createTicket(actor: SessionUser, input: TCreateTicket): Pr
         ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id }, include: ticketInclude }), "staff"),
       }),
     });
+    await remember?.(tx, viewEvent(recorded, audienceOf(actor)).data.ticket);
+    return recorded;
   });
   publish(event);
   return viewEvent(event, audienceOf(actor)).data.ticket;

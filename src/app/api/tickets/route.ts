@@ -1,5 +1,7 @@
 import { ZCreateTicket, ZListTickets } from "@/shared/schemas/tickets";
+import { idempotencyOf, idempotentResponse } from "@/server/http/idempotency-key";
 import { authed, parse, parseJson, searchParamsOf } from "@/server/http/route";
+import { runIdempotent } from "@/server/integrity/run-idempotent";
 import { createTicket } from "@/server/tickets/create-ticket";
 import { listTickets } from "@/server/tickets/list-tickets";
 
@@ -10,6 +12,7 @@ export const GET = authed(async (req, user) => {
 });
 
 export const POST = authed(async (req, user) => {
-  const ticket = await createTicket(user, await parseJson(req, ZCreateTicket));
-  return Response.json(ticket, { status: 201 });
+  const input = await parseJson(req, ZCreateTicket);
+  const result = await runIdempotent(idempotencyOf(req, user, input), 201, (remember) => createTicket(user, input, remember));
+  return idempotentResponse(result);
 });

@@ -1,7 +1,9 @@
 import { ZCreateComment } from "@/shared/schemas/comments";
 import { addComment } from "@/server/comments/add-comment";
 import { listComments } from "@/server/comments/list-comments";
+import { idempotencyOf, idempotentResponse } from "@/server/http/idempotency-key";
 import { authed, parseJson } from "@/server/http/route";
+import { runIdempotent } from "@/server/integrity/run-idempotent";
 
 export const dynamic = "force-dynamic";
 
@@ -10,6 +12,7 @@ export const GET = authed<{ id: string }>(async (_req, user, { id }) => {
 });
 
 export const POST = authed<{ id: string }>(async (req, user, { id }) => {
-  const comment = await addComment(user, id, await parseJson(req, ZCreateComment));
-  return Response.json(comment, { status: 201 });
+  const input = await parseJson(req, ZCreateComment);
+  const result = await runIdempotent(idempotencyOf(req, user, input), 201, (remember) => addComment(user, id, input, remember));
+  return idempotentResponse(result);
 });

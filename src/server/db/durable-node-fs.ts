@@ -1,0 +1,123 @@
+/**
+ * PGlite's Node filesystem, made to keep PostgreSQL's promise that a commit
+ * is on disk when it is acknowledged.
+ *
+ * PGlite runs PostgreSQL in WebAssembly over Emscripten's NODEFS, whose
+ * stream_ops have no `fsync` and whose `fdatasync` syscall returns 0 without
+ * doing anything (read in @electric-sql/pglite 0.3.16's dist/index.js). So
+ * every fsync PostgreSQL issues (the WAL at commit, data files at checkpoint)
+ * is a no-op: measured with strace, a server that created 20 comments made no
+ * fsync or fdatasync system call in its whole life. A commit then sits in the
+ * kernel's page cache, safe from a crash of Tandem (kill -9) but not from a
+ * power cut or kernel crash until the kernel writes it back (about 30 s with
+ * Linux defaults).
+ *
+ * PGlite calls `syncToFs` after every query, before it returns the result
+ * (unless `relaxedDurability` is set, which Tandem does not): so syncing here
+ * puts a commit on disk before Prisma, and then the client, sees it succeed.
+ * This syncs exactly the files written since the last sync (recorded by
+ * wrapping NODEFS's write): after a commit, the WAL; after a checkpoint, the
+ * data files too, so a checkpoint that lets PostgreSQL recycle WAL cannot
+ * leave the data it covered only in the page cache. Deliberately free of
+ * `server-only`: prisma.config.ts (the migration CLI) opens PGlite too.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
+import { NodeFS } from "@electric-sql/pglite/nodefs";
+
+type PostgresMod = Parameters<NodeFS["init"]>[1];
+type EmscriptenNodeFS = {
+  realPath(node: unknown): string;
+  stream_ops: { write: (this: unknown, stream: { node: unknown }, ...rest: unknown[]) => number };
+};
+
+export type SyncCounters = { syncs: number; filesSynced: number; dirsSynced: number; lastFiles: string[] };
+
+/** NodeFS whose syncToFs really fsyncs what PostgreSQL wrote. */
+export class DurableNodeFS extends NodeFS {
+  /** Real paths written since the last sync: exact, from NODEFS's own write. */
+  private readonly dirty = new Set<string>();
+  private readonly known = new Set<string>();
+  /** What was synced, for tests and the README's measurements. */
+  readonly counters: SyncCounters = { syncs: 0, filesSynced: 0, dirsSynced: 0, lastFiles: [] };
+
+  constructor(dataDir: string) {
+    super(dataDir);
+  }
+
+  override async init(pg: PGlite, opts: PostgresMod) {
+    const result = await super.init(pg, opts);
+    const dirty = this.dirty;
+    const previous = result.emscriptenOpts.preRun ?? [];
+    result.emscriptenOpts.preRun = [
+      ...(Array.isArray(previous) ? previous : [previous]),
+      // After NodeFS's own preRun mounted NODEFS. Every NODEFS file node
+      // shares this stream_ops object, so this sees every write PostgreSQL makes.
+      (mod: { FS: { filesystems: { NODEFS: EmscriptenNodeFS } } }) => {
+        const nodefs = mod.FS.filesystems.NODEFS;
+        const write = nodefs.stream_ops.write;
+        nodefs.stream_ops.write = function (stream, ...rest) {
+          dirty.add(nodefs.realPath(stream.node));
+          return write.call(this, stream, ...rest);
+        };
+      },
+    ] as typeof previous;
+    return result;
+  }
+
+  override async syncToFs(): Promise<void> {
+    if (this.dirty.size === 0) return;
+    const files = [...this.dirty];
+    this.dirty.clear();
+    this.counters.lastFiles = files;
+    const dirs = new Set<string>();
+    for (const file of files) {
+      if (await syncPath(file, true)) this.counters.filesSynced++;
+      // A file this process has not synced before may be new (a fresh WAL
+      // segment, a new relation): its directory entry must reach the disk too.
+      if (!this.known.has(file)) {
+        this.known.add(file);
+        dirs.add(path.dirname(file));
+      }
+    }
+    for (const dir of dirs) if (await syncPath(dir, false)) this.counters.dirsSynced++;
+    this.counters.syncs++;
+  }
+}
+
+async function syncPath(p: string, data: boolean): Promise<boolean> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(p, "r");
+    await (data ? handle.datasync() : handle.sync());
+    return true;
+  } catch (e) {
+    // A WAL segment recycled or a relation dropped since it was written is fine.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw e;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Make `client.transaction()` sync before it resolves. PGlite syncs after each
+ * query except inside a transaction, and its transaction() runs COMMIT while
+ * still flagged as inside one (dist/chunk-*.js: `inTransaction || syncToFs()`),
+ * so a committed transaction would reach the disk only with the next query.
+ * Prisma's interactive transactions (every write Tandem makes) go through
+ * transaction() (pglite-prisma-adapter's startTransaction), and Prisma's
+ * commit awaits it: syncing here comes before the use case returns.
+ */
+export function syncAfterTransactions(client: PGlite): PGlite {
+  const transaction = client.transaction.bind(client);
+  client.transaction = async (callback) => {
+    try {
+      return await transaction(callback);
+    } finally {
+      await client.syncToFs();
+    }
+  };
+  return client;
+}

@@ -1,0 +1,103 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { Prisma } from "../../generated/prisma/client";
+import { db, isUniqueViolation } from "../db";
+import { AppError } from "../errors";
+
+type Tx = Prisma.TransactionClient;
+
+/** How long a key's response is remembered (Stripe keeps keys 24 h). */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** An Idempotency-Key as sent by one user for one request. */
+export type Idempotency = {
+  userId: string;
+  key: string;
+  /** Hash of what the request asks for; see fingerprintOf. */
+  fingerprint: string;
+};
+
+/** Stores the response inside the use case's transaction, beside the record it describes. */
+export type Remember<T> = (tx: Tx, body: T) => Promise<void>;
+
+export type IdempotentResult<T> = { status: number; body: T; replayed: boolean };
+
+/**
+ * Fingerprint of a request: its method and path and its validated input, so
+ * the same key sent again with another body (or to another ticket) is
+ * recognised as a misuse rather than replayed.
+ */
+export function fingerprintOf(method: string, path: string, input: unknown): string {
+  return createHash("sha256").update(JSON.stringify([method, path, input ?? null])).digest("hex");
+}
+
+async function findLive(idem: Idempotency) {
+  const row = await db().idempotencyKey.findUnique({ where: { userId_key: { userId: idem.userId, key: idem.key } } });
+  if (!row) return null;
+  if (row.expiresAt.getTime() > Date.now()) return row;
+  // An expired key is forgotten: the request runs as new.
+  await db().idempotencyKey.deleteMany({ where: { userId: idem.userId, key: idem.key, expiresAt: { lte: new Date() } } });
+  return null;
+}
+
+function replay<T>(idem: Idempotency, row: { fingerprint: string; status: number; response: unknown }): IdempotentResult<T> {
+  if (row.fingerprint !== idem.fingerprint) {
+    throw new AppError(
+      "IDEMPOTENCY_KEY_REUSED",
+      "This Idempotency-Key was already used for a different request; send a new key for a new request",
+    );
+  }
+  return { status: row.status, body: row.response as T, replayed: true };
+}
+
+let lastSweep = 0;
+/** Expired keys are deleted at most once a minute per process, on the way into a new one. */
+async function sweepExpired() {
+  if (Date.now() - lastSweep < 60_000) return;
+  lastSweep = Date.now();
+  await db().idempotencyKey.deleteMany({ where: { expiresAt: { lte: new Date() } } });
+}
+
+/**
+ * Run a create use case at most once per (user, key).
+ *
+ * Without a key, `run` simply runs. With one, a remembered response is
+ * replayed (same status and body); otherwise `run` does the work and calls
+ * `remember` inside its transaction, so the key row commits exactly when the
+ * record does. Two concurrent requests with one key both miss the lookup, but
+ * only one can insert the (userId, key) primary key: on PostgreSQL the second
+ * insert waits for the first transaction and then fails, which rolls back the
+ * second record entirely, and the second request replays the first's response.
+ * Across processes this holds the same way, since the key lives in the database.
+ */
+export async function runIdempotent<T>(
+  idem: Idempotency | undefined,
+  status: number,
+  run: (remember: Remember<T>) => Promise<T>,
+): Promise<IdempotentResult<T>> {
+  if (!idem) return { status, body: await run(async () => undefined), replayed: false };
+  const stored = await findLive(idem);
+  if (stored) return replay(idem, stored);
+  await sweepExpired().catch(() => undefined);
+  try {
+    const body = await run(async (tx, response) => {
+      await tx.idempotencyKey.create({
+        data: {
+          userId: idem.userId,
+          key: idem.key,
+          fingerprint: idem.fingerprint,
+          status,
+          response: response as Prisma.InputJsonValue,
+          expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
+        },
+      });
+    });
+    return { status, body, replayed: false };
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    // Lost the race to a concurrent request with the same key: its record committed, ours rolled back.
+    const winner = await findLive(idem);
+    if (!winner) throw e;
+    return replay(idem, winner);
+  }
+}
