@@ -2,7 +2,7 @@
 
 import { getCsrfToken } from "next-auth/react";
 import { useState } from "react";
-import { ZSignIn } from "../../shared/schemas/auth";
+import { tooManyAttemptsMessage, ZSignIn } from "../../shared/schemas/auth";
 import { safeRedirectPath } from "../../shared/safe-redirect";
 import { zodFieldErrors } from "../lib/api-client";
 
@@ -22,8 +22,7 @@ const ERRORS: Record<string, string> = {
 function tooManyAttempts(retryAfter: string | null): string {
   const seconds = Number(retryAfter);
   if (!Number.isFinite(seconds) || seconds <= 0) return ERRORS.RateLimited!;
-  const minutes = Math.ceil(seconds / 60);
-  return `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return tooManyAttemptsMessage(seconds);
 }
 
 type SignInResult = { ok: true } | { ok: false; message: string };

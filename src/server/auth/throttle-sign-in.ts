@@ -1,4 +1,5 @@
 import "server-only";
+import { tooManyAttemptsMessage } from "../../shared/schemas/auth";
 import { env } from "../env";
 import { clientAddressOf } from "../http/client-address";
 import { limiter, retryAfterSeconds, tryConsume } from "../limits/store";
@@ -81,12 +82,11 @@ function emailOf(body: string): string {
 }
 
 function tooManyAttempts(seconds: number): Response {
-  const minutes = Math.ceil(seconds / 60);
   return Response.json(
     {
       error: {
         code: "RATE_LIMITED",
-        message: `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}`,
+        message: tooManyAttemptsMessage(seconds),
       },
       // next-auth's own signIn() reads `url` from every answer of this endpoint.
       url: `${env().APP_URL}/login?error=RateLimited`,

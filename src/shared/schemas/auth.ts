@@ -9,6 +9,12 @@ import "./zod-csp";
  */
 export const PASSWORD_MAX_LENGTH = 200;
 
+/** What a throttled sign-in says, server and form alike: N is Retry-After rounded up to minutes. */
+export function tooManyAttemptsMessage(retryAfterSeconds: number): string {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
 export const ZSignIn = z.object({
   email: z.string().trim().toLowerCase().email("Enter a valid email address").max(320),
   password: z
