@@ -52,8 +52,9 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
   let quick = QUICK_RETRIES_MS.length;
   let failures = 0;
 
-  function sleep(ms: number): Promise<void> {
-    if (woken || stopped) {
+  /** Wait `ms`; a wake-up ends the wait early unless backing off after a failure (only stop() does then). */
+  function sleep(ms: number, backingOff = false): Promise<void> {
+    if (stopped || (woken && !backingOff)) {
       woken = false;
       return Promise.resolve();
     }
@@ -62,10 +63,12 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
       function done() {
         clearTimeout(timer);
         interrupt = undefined;
-        woken = false;
+        if (!backingOff) woken = false;
         resolve();
       }
-      interrupt = done;
+      interrupt = () => {
+        if (!backingOff || stopped) done();
+      };
     });
   }
 
@@ -110,16 +113,16 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
 
   const done = (async () => {
     while (!stopped) {
-      let wait: number;
       try {
-        wait = await step();
+        const wait = await step();
         failures = 0;
+        if (wait > 0) await sleep(wait);
       } catch (e) {
         failures++;
-        wait = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7));
+        const wait = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7));
         log(`processor ${processor.name} failed (attempt ${failures}); retrying in ${wait} ms`, e);
+        await sleep(wait, true);
       }
-      if (wait > 0) await sleep(wait);
     }
   })();
 
