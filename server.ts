@@ -17,6 +17,7 @@ import { FORWARDED_HEADER, forwardedByProxy, REMOTE_ADDR_HEADER } from "./src/se
 import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security-headers";
 import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/store";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
+import { startEngine } from "./src/server/engine/start-engine";
 import { runtime } from "./src/server/runtime";
 import { explainMigrationFailure } from "./src/server/failures/explain-startup-error";
 import { runMigrations } from "./src/server/setup/migrate";
@@ -98,6 +99,16 @@ async function main() {
   server.keepAliveTimeout = 65_000;
 
   const realtime = createRealtimeServer(server, env);
+  // The event stream's processors, started before the port opens so the relay
+  // delivers everything that commits from now on (see src/server/engine).
+  const engine = await startEngine({
+    prisma: database.prisma,
+    databaseUrl: env.DATABASE_URL,
+    processors: [realtime.relay],
+    pollMs: env.ENGINE_POLL_MS,
+    log: (msg, e) => console.error(`[tandem] ${msg}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`),
+  });
+  runtime().wake = engine.wake;
   await connectLimiterStore();
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     if (req.url?.startsWith("/socket.io/")) return; // engine.io's own listener takes it
@@ -140,6 +151,9 @@ async function main() {
     step = "waiting for in-flight requests";
     await closed;
     clearInterval(reaper);
+    step = "stopping the event processors";
+    runtime().wake = undefined;
+    await engine.close();
     step = "closing Next.js";
     await app.close?.();
     step = "closing the rate-limit store";

@@ -51,6 +51,8 @@ const ZEnv = z.object({
   UPLOAD_QUOTA_MB: z.coerce.number().positive().max(1_000_000).default(500),
   /** Longest a ticket list or search query may run on the database. */
   LIST_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
+  /** The event stream's processors look for missed events this often (a commit wakes them at once; see src/server/engine). */
+  ENGINE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
 });
 
 export type Env = z.infer<typeof ZEnv> & {

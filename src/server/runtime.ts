@@ -4,14 +4,10 @@
  * Next bundles route handlers separately from server.ts, so a module-level
  * variable there is a different copy (vercel/next.js#79401). Everything that
  * must be one-per-process (the Prisma client over the single PGlite instance,
- * the realtime publisher) lives on one `globalThis` slot instead. Free of
+ * the event engine's wake-up) lives on one `globalThis` slot instead. Free of
  * `server-only` because server.ts loads it outside Next.
  */
 import type { PrismaClient } from "../generated/prisma/client";
-import type { RecordedTicketEvent } from "./events/view-event";
-
-/** Emits a committed event to whoever may hear it, each audience in its own numbering. */
-export type Publisher = (event: RecordedTicketEvent) => void;
 
 export type ReadinessProbe = () => Promise<{ redis: "ok" | "down" | "disabled"; sockets: number }>;
 
@@ -28,7 +24,8 @@ export type SocketCloser = {
 
 type Runtime = {
   prisma?: PrismaClient;
-  publish?: Publisher;
+  /** Tells this process's event-stream processors that something committed (see src/server/engine). */
+  wake?: () => void;
   readiness?: ReadinessProbe;
   sockets?: SocketCloser;
   shuttingDown?: boolean;

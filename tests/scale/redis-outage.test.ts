@@ -3,7 +3,8 @@
  * ecosystem.config.js deploys them): redis-server is stopped, and both processes
  * stay up, report the degraded state on GET /api/ready (503, redis "down") while
  * /api/health stays 200, serve HTTP requests without waiting for Redis and keep
- * delivering events to their own sockets. With Redis back on the same port they
+ * delivering events to every socket, on both processes (the relay reads the
+ * database; events never travel through Redis). With Redis back on the same port they
  * report ready again and events cross processes again. A process started while
  * Redis is down comes up, and joins in once Redis is back.
  *
@@ -79,7 +80,7 @@ test("with Redis up, a comment posted via process 2 reaches process 1", async ()
   await arrived;
 });
 
-test("Redis down: both processes stay up, report 503 redis down, serve requests and deliver locally", async () => {
+test("Redis down: both processes stay up, report 503 redis down, serve requests and deliver to every process's sockets", async () => {
   await backing!.redis.stop();
 
   for (const app of [p1, p2]) {
@@ -97,6 +98,8 @@ test("Redis down: both processes stay up, report 503 redis down, serve requests 
   for (let i = 1; i <= 5; i++) {
     const body = `during the outage #${i}`;
     const seen = nextEvent(agent2, "comment:added", (e) => e.data.comment.body === body);
+    // Across processes too: each process's relay reads the event from the database, not from Redis.
+    const crossed = nextEvent(alice1, "comment:added", (e) => e.data.comment.body === body);
     const res = await fetch(`${p2.url}/api/tickets/${ticket.id}/comments`, {
       method: "POST",
       headers: { cookie: agent, "content-type": "application/json" },
@@ -105,6 +108,7 @@ test("Redis down: both processes stay up, report 503 redis down, serve requests 
     });
     assert.equal(res.status, 201, await res.text());
     local.push(await seen);
+    await crossed;
   }
   assert.equal(local.length, 5);
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { AttachmentDTO, SessionUser } from "../../shared/dto";
 import { db } from "../db";
 import { env } from "../env";
-import { publish } from "../events/publish";
+import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import { attachmentInclude, toAttachmentDTO } from "../serializers";
 import { loadTicketFor } from "../tickets/load-ticket";
@@ -49,7 +49,7 @@ export async function addAttachment(actor: SessionUser, ticketId: string, upload
         at: attachment.createdAt,
       });
     });
-    publish(event);
+    announceCommitted();
     return event.data.attachment;
   } catch (e) {
     await Promise.all([fs.promises.rm(upload.tempPath, { force: true }), fs.promises.rm(finalPath, { force: true })]);

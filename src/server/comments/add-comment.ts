@@ -2,7 +2,7 @@ import "server-only";
 import type { CommentDTO, SessionUser } from "../../shared/dto";
 import type { TCreateComment } from "../../shared/schemas/comments";
 import { db } from "../db";
-import { publish } from "../events/publish";
+import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
 import { enforceCreationLimit } from "../limits/enforce-creation-limit";
@@ -42,6 +42,6 @@ export async function addComment(
     await remember?.(tx, recorded.data.comment);
     return recorded;
   });
-  publish(event);
+  announceCommitted();
   return event.data.comment;
 }

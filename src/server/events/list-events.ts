@@ -3,7 +3,8 @@ import type { AnyTicketEvent } from "../../shared/realtime";
 import { db } from "../db";
 import { type Actor, audienceOf } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
-import { lastSeqFor, type RecordedTicketEvent, viewEvent } from "./view-event";
+import { fromStoredRow, storedEventSelect } from "./stored-event";
+import { lastSeqFor, viewEvent } from "./view-event";
 
 /** Cap on one replay; a client further behind reloads the ticket instead. */
 export const MAX_REPLAY = 500;
@@ -33,23 +34,10 @@ export async function listTicketEvents(
         ? { ticketId, seq: { gt: afterSeq } }
         : // publicSeq is null exactly for internal events; `internal: false` says so twice.
           { ticketId, publicSeq: { gt: afterSeq }, internal: false },
-    include: { actor: { select: { id: true, name: true } } },
+    select: storedEventSelect,
     orderBy: audience === "staff" ? { seq: "asc" } : { publicSeq: "asc" },
     take: MAX_REPLAY + 1,
   });
-  const events = rows.slice(0, MAX_REPLAY).map((r) =>
-    viewEvent<AnyTicketEvent>(
-      {
-        ticketId: r.ticketId,
-        seq: r.seq,
-        at: r.createdAt.toISOString(),
-        actor: { id: r.actor.id, name: r.actor.name },
-        type: r.type,
-        data: r.payload,
-        publicSeq: r.publicSeq,
-      } as RecordedTicketEvent,
-      audience,
-    ),
-  );
+  const events = rows.slice(0, MAX_REPLAY).map((r) => viewEvent<AnyTicketEvent>(fromStoredRow(r), audience));
   return { seq: last, events, truncated: rows.length > MAX_REPLAY };
 }

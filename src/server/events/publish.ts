@@ -1,21 +1,15 @@
 import "server-only";
 import { runtime } from "../runtime";
-import type { RecordedTicketEvent } from "./view-event";
 
 /**
- * Hand committed events to the realtime layer. Call only after the transaction
- * that wrote them has committed, so no client ever sees a change that was
- * rolled back. A missing publisher (scripts, seeding) drops nothing durable:
- * the events are in the log and clients replay them on join.
+ * Announce that events were committed, so this process's processors (the
+ * realtime relay first) look at the stream now instead of at their next poll.
+ * Call after the transaction has committed. Nothing depends on it for
+ * correctness: every committed event is in the stream, which the processors
+ * of every process read (other processes are woken by PostgreSQL's NOTIFY,
+ * sent by the commit itself); a process killed before this line loses
+ * nothing.
  */
-export function publish(...events: RecordedTicketEvent[]): void {
-  const publisher = runtime().publish;
-  if (!publisher) return;
-  for (const event of events) {
-    try {
-      publisher(event);
-    } catch (e) {
-      console.error("[tandem] failed to publish event", event.type, event.ticketId, event.seq, e);
-    }
-  }
+export function announceCommitted(): void {
+  runtime().wake?.();
 }

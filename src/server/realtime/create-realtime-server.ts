@@ -7,31 +7,37 @@ import {
   type ServerToClientEvents,
   type SocketData,
   rooms,
-  ZTicketJoin,
   ZTicketLeave,
 } from "../../shared/realtime";
 import { isStaffRole } from "../../shared/enums";
 import type { Env } from "../env";
 import { isAppError } from "../errors";
+import type { Processor } from "../engine/processor";
 import { listTicketEvents } from "../events/list-events";
-import { lastSeqFor, type RecordedTicketEvent, viewEvent } from "../events/view-event";
-import { audienceOf, deliveriesOf, ticketRoom } from "../policy";
+import { ticketRoom } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
-import { authenticateHandshake } from "./authenticate";
 import { originAllowed } from "./origin";
 import { packetShape } from "./packet-shape";
 import { infrastructureError } from "../failures/classify-failure";
-import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../shared/realtime-handshake";
 import { createRateLimiter } from "./rate-limit";
 import { createSocketLimits, tooManyRooms } from "./limits";
 import { connectRedis } from "./redis";
+import { authenticateSockets } from "./handshake";
+import { joinTicket } from "./join-ticket";
+import { createRelay, type RelayStats } from "./relay";
 import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number; sid: string }>;
 
-export type RealtimeServer = { io: TandemIO; close(): Promise<void> };
+export type RealtimeServer = {
+  io: TandemIO;
+  /** The event stream processor that delivers committed events to this process's sockets. */
+  relay: Processor;
+  relayStats(): RelayStats;
+  close(): Promise<void>;
+};
 
 function errorOf(e: unknown) {
   if (isAppError(e)) return { code: e.code, message: e.message };
@@ -42,10 +48,12 @@ function errorOf(e: unknown) {
 }
 
 /**
- * Attach Socket.IO to `httpServer`: handshake auth from the next-auth cookie,
- * Origin allowlist, server-decided rooms, and the publisher that turns
- * committed ticket events into room emits. With REDIS_URL, rooms are shared
- * between processes through @socket.io/redis-adapter.
+ * Attach Socket.IO to `httpServer`, composed of: the handshake (./handshake.ts),
+ * Origin allowlist, limits, the join use case (./join-ticket.ts), the relay
+ * that delivers committed events (./relay.ts; server.ts runs it as a stream
+ * processor) and session re-checks (./sessions.ts). With REDIS_URL,
+ * @socket.io/redis-adapter lets one process close sockets held by another
+ * (sign-out, deactivation); events do not travel through it.
  */
 export function createRealtimeServer(httpServer: HttpServer, env: Env): RealtimeServer {
   const io: TandemIO = new Server(httpServer, {
@@ -62,7 +70,8 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, env)),
   });
 
-  // With Redis, rooms span processes; an outage degrades to local delivery (see ./redis.ts).
+  // With Redis, socket closings reach every process; an outage leaves event
+  // delivery untouched (the relay reads the database), see ./redis.ts.
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
 
@@ -70,23 +79,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
   const limits = createSocketLimits(env);
   io.use((socket, next) => limits.admitAddress(socket, next));
 
-  io.use(async (socket, next) => {
-    try {
-      const identity = await authenticateHandshake(socket.request.headers);
-      if (!identity) return next(new Error(HANDSHAKE_UNAUTHORIZED));
-      const { id, name, role } = identity.user;
-      socket.data.user = { id, name, role };
-      socket.data.expiresAt = identity.expiresAt;
-      socket.data.sid = identity.sessionId;
-      next();
-    } catch (e) {
-      // Not "signed out": the session could not be checked (database or
-      // Redis down). A middleware error is final for socket.io-client, so
-      // this one carries a different message the client retries with backoff.
-      console.error("[tandem] socket auth could not be checked:", e instanceof Error ? e.message : e);
-      next(Object.assign(new Error(HANDSHAKE_RETRY), { data: { code: "UNAVAILABLE", retryable: true } }));
-    }
-  });
+  authenticateSockets(io);
 
   io.use((socket, next) => limits.admitUser(socket, next));
 
@@ -107,34 +100,20 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
 
     socket.on("ticket:join", async (payload, ack) => {
       if (typeof ack !== "function") return;
-      const parsed = ZTicketJoin.safeParse(payload);
-      if (!parsed.success) return ack({ ok: false, error: { code: "VALIDATION", message: "Invalid ticket:join payload" } });
-      const { ticketId, sinceSeq } = parsed.data;
-      if (!limits.enterRoom(socket, ticketId)) return ack(tooManyRooms(env.SOCKET_MAX_ROOMS));
-      try {
-        // Authorize first; join before reading the log so no event falls between.
-        const ticket = await loadTicketFor(user, ticketId);
-        // One room per audience: this socket hears the ticket in its user's numbering.
-        await socket.join(ticketRoom(user, ticketId));
-        // Without sinceSeq the client has just loaded the ticket: it still gets
-        // whatever committed between that load check and the join.
-        const { seq, events, truncated } = await listTicketEvents(
-          user,
-          ticketId,
-          sinceSeq ?? lastSeqFor(ticket, audienceOf(user)),
-        );
-        if (truncated) {
-          // Not joined after all: the client catches up over HTTP, then joins again.
-          await socket.leave(ticketRoom(user, ticketId));
-          limits.leaveRoom(socket, ticketId);
-          return ack({ ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } });
-        }
-        ack({ ok: true, seq, missed: events });
-      } catch (e) {
-        await socket.leave(ticketRoom(user, ticketId));
-        limits.leaveRoom(socket, ticketId);
-        ack({ ok: false, error: errorOf(e) });
-      }
+      ack(
+        await joinTicket(user, payload, {
+          loadTicket: loadTicketFor,
+          listEvents: listTicketEvents,
+          reserve: (ticketId) => limits.enterRoom(socket, ticketId),
+          join: (room) => Promise.resolve(socket.join(room)),
+          async leave(room, ticketId) {
+            await socket.leave(room);
+            limits.leaveRoom(socket, ticketId);
+          },
+          describeError: errorOf,
+          tooManyRooms: () => tooManyRooms(env.SOCKET_MAX_ROOMS),
+        }),
+      );
     });
 
     socket.on("ticket:leave", async (payload, ack) => {
@@ -149,14 +128,9 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
     });
   });
 
-  // Who hears what, in which numbering, is the policy's data (deliveriesOf):
-  // internal notes reach staff rooms only, and each audience gets the event
-  // renumbered for it, so a requester's socket never learns a note exists.
-  runtime().publish = (event: RecordedTicketEvent) => {
-    for (const { audience, to, except } of deliveriesOf(event)) {
-      io.to(to).except(except).emit(event.type, viewEvent(event, audience) as never);
-    }
-  };
+  // Committed events reach sockets through the relay, a processor of the
+  // event stream that server.ts runs in every process (see ./relay.ts).
+  const relay = createRelay(io);
 
   installSocketCloser(io);
 
@@ -172,9 +146,10 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
 
   return {
     io,
+    relay: relay.processor,
+    relayStats: relay.stats,
     async close() {
       clearInterval(recheck);
-      runtime().publish = undefined;
       runtime().sockets = undefined;
       // io.close() only drops the transports, so clients see "transport
       // close" and reconnect (to this process once it is back, or to another

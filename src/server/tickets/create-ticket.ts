@@ -2,7 +2,7 @@ import "server-only";
 import type { SessionUser, TicketDTO } from "../../shared/dto";
 import type { TCreateTicket } from "../../shared/schemas/tickets";
 import { db } from "../db";
-import { publish } from "../events/publish";
+import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
 import { viewEvent } from "../events/view-event";
@@ -39,6 +39,6 @@ export async function createTicket(actor: SessionUser, input: TCreateTicket, rem
     await remember?.(tx, viewEvent(recorded, audienceOf(actor)).data.ticket);
     return recorded;
   });
-  publish(event);
+  announceCommitted();
   return viewEvent(event, audienceOf(actor)).data.ticket;
 }

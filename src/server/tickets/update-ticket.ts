@@ -3,7 +3,7 @@ import type { SessionUser, TicketChanges, TicketDTO } from "../../shared/dto";
 import type { TUpdateTicket } from "../../shared/schemas/tickets";
 import { db } from "../db";
 import { AppError } from "../errors";
-import { publish } from "../events/publish";
+import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import { viewEvent } from "../events/view-event";
 import { audienceOf, authorize } from "../policy";
@@ -83,7 +83,7 @@ async function updateOnce(actor: SessionUser, ticketId: string, input: TUpdateTi
       }),
     });
   });
-  publish(event);
+  announceCommitted();
   return viewEvent(event, audienceOf(actor)).data.ticket;
 }
 

@@ -1,0 +1,29 @@
+import "server-only";
+import type { StreamEvent } from "./stream";
+
+/**
+ * A consumer of the event stream (see ./run-processor.ts for the guarantees).
+ *
+ * - `process` scope: every process runs its own copy, from the stream's head
+ *   when the process starts; its cursor lives in memory. The realtime relay
+ *   is one: each process delivers every committed event to its own sockets,
+ *   so delivery needs neither the committing process to survive nor Redis.
+ *   A socket that connects later catches up through its join ack instead.
+ * - `cluster` scope: one process at a time runs it (a PostgreSQL advisory
+ *   lock; on the embedded database there is only one process), from a cursor
+ *   stored in `ProcessorCursor`, so nothing is skipped across restarts,
+ *   deploys or failover. For notifications, search indexing, webhooks.
+ *
+ * Delivery is at least once: a batch whose handler threw, or whose process
+ * died before its cursor was stored, is handed over again. Handlers must be
+ * idempotent (key their effects on ticketId + seq).
+ */
+export type Processor = {
+  /** Stable name: the stored cursor's key and the lock's name. */
+  name: string;
+  scope: "process" | "cluster";
+  /** Handle events in stream order; throw to have the same batch retried. */
+  handle(batch: StreamEvent[]): Promise<void> | void;
+  /** Events per read (default 200). */
+  batchSize?: number;
+};

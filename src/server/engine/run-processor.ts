@@ -1,0 +1,143 @@
+import "server-only";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { Coordinator } from "./cluster-connection";
+import type { Processor } from "./processor";
+import { compareCursors, type Cursor, readStream, STREAM_START, streamHead } from "./stream";
+
+export type RunnerDeps = {
+  prisma: PrismaClient;
+  coordinator: Coordinator;
+  /** Longest wait between looks at the stream when nothing woke the runner. */
+  pollMs: number;
+  log(msg: string, e?: unknown): void;
+};
+
+export type ProcessorRunner = {
+  name: string;
+  /** Look at the stream now (something committed). */
+  wake(): void;
+  /** Where this runner is; null before it started or while another process holds its lease. */
+  cursor(): Cursor | null;
+  /** Resolves once the runner has stopped (after the batch in hand, if any). */
+  stop(): Promise<void>;
+};
+
+// After a wake-up that found nothing new, the event may be waiting behind a
+// transaction still running elsewhere: look again soon, then fall back to polling.
+const QUICK_RETRIES_MS = [20, 50, 100, 200, 400];
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Run one processor: read a batch after its cursor, hand it over, move the
+ * cursor, repeat; sleep until woken (a commit here, a NOTIFY from another
+ * process) or `pollMs` passes. A wake-up while busy is never lost: the next
+ * sleep returns at once.
+ *
+ * A cluster processor first takes its lease and loads its stored cursor
+ * (starting at the stream's head the first time it ever runs: history is
+ * not replayed into new side effects); it stores the cursor after each
+ * batch, and only while it still holds the lease. A failing batch is retried
+ * with backoff, so delivery is at least once and in order.
+ */
+export async function runProcessor(processor: Processor, deps: RunnerDeps): Promise<ProcessorRunner> {
+  const { prisma, coordinator, pollMs, log } = deps;
+  const batchSize = processor.batchSize ?? 200;
+  const cluster = processor.scope === "cluster";
+  // A process processor starts at the head as the process starts (before it
+  // accepts sockets): whatever commits from here on is its to deliver.
+  let cursor: Cursor | null = cluster ? null : await streamHead(prisma);
+  let stopped = false;
+  let woken = false;
+  let interrupt: (() => void) | undefined;
+  let quick = QUICK_RETRIES_MS.length;
+  let failures = 0;
+
+  /** Wait `ms`; a wake-up ends the wait early unless backing off after a failure (only stop() does then). */
+  function sleep(ms: number, backingOff = false): Promise<void> {
+    if (stopped || (woken && !backingOff)) {
+      woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        interrupt = undefined;
+        if (!backingOff) woken = false;
+        resolve();
+      }
+      interrupt = () => {
+        if (!backingOff || stopped) done();
+      };
+    });
+  }
+
+  async function loadCursor(): Promise<Cursor> {
+    const stored = await prisma.processorCursor.findUnique({ where: { name: processor.name } });
+    if (stored) return { txId: stored.txId, position: stored.position };
+    const head = await streamHead(prisma);
+    await saveCursor(head);
+    return head;
+  }
+
+  /** Store `to` unless the stored cursor is already past it (a previous holder got further). */
+  async function saveCursor(to: Cursor) {
+    await prisma.$executeRaw`
+      INSERT INTO "ProcessorCursor" ("name", "txId", "position", "updatedAt")
+      VALUES (${processor.name}, ${to.txId.toString()}::bigint, ${to.position.toString()}::bigint, now())
+      ON CONFLICT ("name") DO UPDATE SET "txId" = EXCLUDED."txId", "position" = EXCLUDED."position", "updatedAt" = now()
+      WHERE ("ProcessorCursor"."txId", "ProcessorCursor"."position") < (EXCLUDED."txId", EXCLUDED."position")`;
+  }
+
+  async function step(): Promise<number> {
+    if (cluster && !coordinator.held(processor.name)) {
+      cursor = null;
+      if (!(await coordinator.acquire(processor.name))) return pollMs;
+      cursor = await loadCursor();
+    }
+    cursor ??= await loadCursor();
+    const batch = await readStream(prisma, cursor, batchSize, (e, row) =>
+      log(`processor ${processor.name}: event ${row.ticketId}#${row.seq} is unreadable and was skipped`, e),
+    );
+    if (batch.length === 0) return quick < QUICK_RETRIES_MS.length ? QUICK_RETRIES_MS[quick++]! : pollMs;
+    await processor.handle(batch);
+    const last = batch[batch.length - 1]!.cursor;
+    if (cluster) {
+      // Lost the lease meanwhile: the new holder carries on from the stored cursor.
+      if (!coordinator.held(processor.name)) return 0;
+      await saveCursor(last);
+    }
+    if (compareCursors(last, cursor ?? STREAM_START) > 0) cursor = last;
+    return batch.length === batchSize ? 0 : QUICK_RETRIES_MS[0]!;
+  }
+
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const wait = await step();
+        failures = 0;
+        if (wait > 0) await sleep(wait);
+      } catch (e) {
+        failures++;
+        const wait = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7));
+        log(`processor ${processor.name} failed (attempt ${failures}); retrying in ${wait} ms`, e);
+        await sleep(wait, true);
+      }
+    }
+  })();
+
+  return {
+    name: processor.name,
+    wake() {
+      quick = 0;
+      woken = true;
+      interrupt?.();
+    },
+    cursor: () => cursor,
+    async stop() {
+      stopped = true;
+      interrupt?.();
+      await done;
+    },
+  };
+}

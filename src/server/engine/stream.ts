@@ -1,0 +1,91 @@
+import "server-only";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { fromStoredRow } from "../events/stored-event";
+import type { RecordedTicketEvent } from "../events/view-event";
+
+/**
+ * The event stream: every ticket's events in one order, read with a cursor.
+ *
+ * `position` is taken at insert, so on its own it is not commit order: a
+ * transaction that took position 9 may commit after one that took 10, and a
+ * reader that had moved past 10 would skip 9 for good. So events are read in
+ * (txId, position) order, and only those of transactions older than the
+ * oldest one still running (`pg_snapshot_xmin`): every such transaction has
+ * ended, and any transaction that starts later gets a larger id. An event is
+ * therefore readable only once nothing before it can still appear, and a
+ * cursor never passes one that commits late. This is the "transactional
+ * outbox" read in PostgreSQL's own terms; it costs one index range scan and
+ * no lock, and writers on different tickets never wait for each other.
+ *
+ * One cluster-wide transaction that stays open holds readers back until it
+ * ends (statement timeouts bound the app's own); see the README.
+ */
+export type Cursor = { txId: bigint; position: bigint };
+
+/** Before every event. */
+export const STREAM_START: Cursor = { txId: 0n, position: 0n };
+
+export type StreamEvent = {
+  cursor: Cursor;
+  /** Null when the stored payload does not parse (logged; nothing is sent for it). */
+  event: RecordedTicketEvent | null;
+};
+
+type Row = {
+  txId: bigint;
+  position: bigint;
+  ticketId: string;
+  seq: number;
+  publicSeq: number | null;
+  type: string;
+  payload: unknown;
+  payloadVersion: number;
+  createdAt: Date;
+  actorId: string;
+  actorName: string;
+};
+
+const big = (v: bigint | number | string) => BigInt(v);
+
+/** Up to `limit` events after `after`, in stream order. */
+export async function readStream(
+  prisma: PrismaClient,
+  after: Cursor,
+  limit: number,
+  onUnreadable: (e: unknown, row: { ticketId: string; seq: number }) => void = () => undefined,
+): Promise<StreamEvent[]> {
+  const rows = await prisma.$queryRaw<Row[]>`
+    SELECT e."txId", e."position", e."ticketId", e."seq", e."publicSeq", e."type", e."payload",
+           e."payloadVersion", e."createdAt", u."id" AS "actorId", u."name" AS "actorName"
+    FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId"
+    WHERE (e."txId", e."position") > (${after.txId.toString()}::bigint, ${after.position.toString()}::bigint)
+      AND e."txId" < (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint
+    ORDER BY e."txId", e."position"
+    LIMIT ${limit}`;
+  return rows.map((row) => {
+    const cursor = { txId: big(row.txId), position: big(row.position) };
+    try {
+      const event = fromStoredRow({ ...row, createdAt: new Date(row.createdAt), actor: { id: row.actorId, name: row.actorName } });
+      return { cursor, event };
+    } catch (e) {
+      onUnreadable(e, row);
+      return { cursor, event: null };
+    }
+  });
+}
+
+/** The cursor after the newest readable event: where a consumer that wants only new events starts. */
+export async function streamHead(prisma: PrismaClient): Promise<Cursor> {
+  const [row] = await prisma.$queryRaw<{ txId: bigint; position: bigint }[]>`
+    SELECT "txId", "position" FROM "TicketEvent"
+    WHERE "txId" < (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint
+    ORDER BY "txId" DESC, "position" DESC
+    LIMIT 1`;
+  return row ? { txId: big(row.txId), position: big(row.position) } : STREAM_START;
+}
+
+export function compareCursors(a: Cursor, b: Cursor): number {
+  if (a.txId !== b.txId) return a.txId < b.txId ? -1 : 1;
+  if (a.position !== b.position) return a.position < b.position ? -1 : 1;
+  return 0;
+}

@@ -1,0 +1,52 @@
+import "server-only";
+import type { AnyTicketEvent, TicketJoinAck } from "../../shared/realtime";
+import { ZTicketJoin } from "../../shared/realtime";
+import { lastSeqFor } from "../events/view-event";
+import { type Actor, audienceOf, ticketRoom } from "../policy";
+
+/** What joining needs, passed in so the use case runs in-process in tests. */
+export type JoinDeps = {
+  /** The ticket if `actor` may read it (throws NOT_FOUND otherwise). */
+  loadTicket(actor: Actor, ticketId: string): Promise<{ lastSeq: number; lastPublicSeq: number }>;
+  /** Events after `afterSeq` in `actor`'s numbering, at most a page. */
+  listEvents(actor: Actor, ticketId: string, afterSeq: number): Promise<{ seq: number; events: AnyTicketEvent[]; truncated: boolean }>;
+  /** Count the ticket against the socket's room cap (before any database work); false at the cap. */
+  reserve(ticketId: string): boolean;
+  /** Join the room / leave it and give back the reservation. */
+  join(room: string): Promise<void>;
+  leave(room: string, ticketId: string): Promise<void>;
+  describeError(e: unknown): { code: string; message: string };
+  tooManyRooms(): TicketJoinAck;
+};
+
+/**
+ * `ticket:join`: follow a ticket live. Authorize first; join the audience's
+ * room before reading the log, so no event can fall between the two: one
+ * committed before the read is in the ack, one after it reaches the room
+ * (both, at worst: the client applies each seq once). The ack carries what
+ * the client missed since `sinceSeq`, so a client learns of a missing tail
+ * (events after the last one it got) whenever it (re)joins, not only of gaps.
+ */
+export async function joinTicket(actor: Actor, payload: unknown, deps: JoinDeps): Promise<TicketJoinAck> {
+  const parsed = ZTicketJoin.safeParse(payload);
+  if (!parsed.success) return { ok: false, error: { code: "VALIDATION", message: "Invalid ticket:join payload" } };
+  const { ticketId, sinceSeq } = parsed.data;
+  const room = ticketRoom(actor, ticketId);
+  if (!deps.reserve(ticketId)) return deps.tooManyRooms();
+  try {
+    const ticket = await deps.loadTicket(actor, ticketId);
+    await deps.join(room);
+    // Without sinceSeq the client has just loaded the ticket: it still gets
+    // whatever committed between that load and the join.
+    const { seq, events, truncated } = await deps.listEvents(actor, ticketId, sinceSeq ?? lastSeqFor(ticket, audienceOf(actor)));
+    if (truncated) {
+      // Not joined after all: the client catches up over HTTP, then joins again.
+      await deps.leave(room, ticketId);
+      return { ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } };
+    }
+    return { ok: true, seq, missed: events };
+  } catch (e) {
+    await deps.leave(room, ticketId);
+    return { ok: false, error: deps.describeError(e) };
+  }
+}

@@ -1,0 +1,53 @@
+import "server-only";
+import type { Processor } from "../engine/processor";
+import type { StreamEvent } from "../engine/stream";
+import { viewEvent } from "../events/view-event";
+import { deliveriesOf } from "../policy";
+import type { TandemIO } from "./create-realtime-server";
+
+export type RelayStats = {
+  /** Events handed to this process's sockets' rooms. */
+  delivered: number;
+  /** Milliseconds from the newest delivered event's time to its delivery. */
+  lastLagMs: number | null;
+};
+
+/**
+ * The realtime relay: a process-scope processor of the event stream. Every
+ * process reads every committed event from the database and emits it to
+ * its own sockets only (`io.local`), in each audience's numbering, to the
+ * rooms the policy names (`deliveriesOf`).
+ *
+ * So delivery does not depend on the process that committed (killed right
+ * after its commit, or stopping) nor on Redis (down, or dropping messages):
+ * it depends only on the database, which holds the event anyway. The
+ * adapter still carries what must reach other processes' sockets directly
+ * (closing sessions), but no event.
+ */
+export function createRelay(io: TandemIO, onDelivered: (events: number, lagMs: number) => void = () => undefined): { processor: Processor; stats(): RelayStats } {
+  const stats: RelayStats = { delivered: 0, lastLagMs: null };
+  const processor: Processor = {
+    name: "realtime-relay",
+    scope: "process",
+    handle(batch: StreamEvent[]) {
+      // Stream order is by transaction; within one ticket, position follows
+      // seq (the ticket row is locked before the event is inserted), so
+      // sorting by position emits each ticket's events in seq order.
+      const events = batch
+        .filter((e) => e.event !== null)
+        .sort((a, b) => (a.cursor.position < b.cursor.position ? -1 : 1));
+      const now = Date.now();
+      for (const { event } of events) {
+        for (const { audience, to, except } of deliveriesOf(event!)) {
+          io.local.to(to).except(except).emit(event!.type, viewEvent(event!, audience) as never);
+        }
+      }
+      if (events.length) {
+        stats.delivered += events.length;
+        stats.lastLagMs = Math.max(0, now - Date.parse(events[events.length - 1]!.event!.at));
+        onDelivered(events.length, stats.lastLagMs);
+      }
+    },
+  };
+  return { processor, stats: () => ({ ...stats }) };
+}

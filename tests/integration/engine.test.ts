@@ -1,0 +1,216 @@
+/**
+ * The event stream and its processors on a real PostgreSQL (issue 8 §1):
+ * concurrent writers whose transactions commit out of position order never
+ * make a reader skip or repeat an event; cluster processors run in one
+ * process at a time, resume from their stored cursor and fail over; commits
+ * wake other processes through NOTIFY. In-process: the engine gets its
+ * database passed in; each "process" here is one engine with its own
+ * connections.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "../../src/generated/prisma/client";
+import type { Processor } from "../../src/server/engine/processor";
+import { type Engine, startEngine } from "../../src/server/engine/start-engine";
+import { type Cursor, readStream, STREAM_START, type StreamEvent } from "../../src/server/engine/stream";
+import { recordEvent } from "../../src/server/events/record-event";
+import { type Postgres, startPostgres } from "../helpers/services";
+
+let postgres: Postgres;
+let url: string;
+let prisma: PrismaClient;
+let actor: { id: string; name: string };
+const tickets: string[] = [];
+
+const MIGRATIONS = path.resolve(__dirname, "../../prisma/migrations");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quiet = () => undefined;
+
+before(async () => {
+  postgres = await startPostgres();
+  url = await postgres.createDatabase();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  for (const dir of fs.readdirSync(MIGRATIONS).filter((d) => /^\d+_/.test(d)).sort()) {
+    await client.query(fs.readFileSync(path.join(MIGRATIONS, dir, "migration.sql"), "utf8"));
+  }
+  await client.end();
+  prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 20 }) });
+  actor = await prisma.user.create({ data: { name: "Ada", email: "ada@example.com", passwordHash: "x", role: "AGENT" }, select: { id: true, name: true } });
+  for (let i = 0; i < 4; i++) {
+    const t = await prisma.ticket.create({ data: { title: `T${i}`, description: "d", requesterId: actor.id }, select: { id: true } });
+    tickets.push(t.id);
+  }
+});
+
+after(async () => {
+  await prisma?.$disconnect();
+  await postgres?.stop();
+});
+
+let commentNo = 0;
+/** Commit one comment event on `ticketId`, optionally holding the transaction open for `holdMs` after the insert. */
+async function write(ticketId: string, holdMs = 0): Promise<string> {
+  const n = ++commentNo;
+  const recorded = await prisma.$transaction(
+    async (tx) => {
+      const e = await recordEvent(tx, {
+        ticketId,
+        type: "comment:added",
+        actor,
+        data: {
+          comment: { id: `c${n}`, ticketId, body: `comment ${n}`, internal: false, author: { ...actor, role: "AGENT" }, createdAt: new Date().toISOString() },
+        },
+      });
+      if (holdMs) await sleep(holdMs);
+      return e;
+    },
+    { timeout: 30_000 },
+  );
+  return `${recorded.ticketId}#${recorded.seq}`;
+}
+
+const keyOf = (e: StreamEvent) => `${e.event!.ticketId}#${e.event!.seq}`;
+
+test("a reader following the stream sees every committed event exactly once, though transactions commit out of position order", async () => {
+  // Transactions hold their event for random times, so later positions often
+  // commit first: a reader going by position alone would skip the slow ones.
+  let cursor: Cursor = STREAM_START;
+  const seen: string[] = [];
+  let writing = true;
+  const reader = (async () => {
+    for (;;) {
+      const done = !writing;
+      const batch = await readStream(prisma, cursor, 7);
+      for (const e of batch) seen.push(keyOf(e));
+      if (batch.length) cursor = batch[batch.length - 1]!.cursor;
+      else if (done) return;
+      else await sleep(5);
+    }
+  })();
+  const written = await Promise.all(
+    Array.from({ length: 60 }, (_, i) => sleep(i * 3).then(() => write(tickets[i % tickets.length]!, Math.floor(Math.random() * 40)))),
+  );
+  writing = false;
+  await reader;
+  assert.equal(new Set(seen).size, seen.length, "no event read twice");
+  assert.deepEqual([...seen].sort(), [...written].sort(), "every committed event read");
+});
+
+test("an event is not readable while an older transaction is still running, and comes right after it commits", async () => {
+  const { cursor } = (await readStream(prisma, STREAM_START, 10_000)).at(-1)!;
+  const held = new pg.Client({ connectionString: url });
+  await held.connect();
+  try {
+    // An older transaction that has written something (so it has an id) and has not committed.
+    await held.query("BEGIN");
+    await held.query(`UPDATE "Ticket" SET "updatedAt" = now() WHERE id = $1`, [tickets[3]]);
+    const later = await write(tickets[0]!);
+    assert.deepEqual(await readStream(prisma, cursor, 10), [], "held back by the running older transaction");
+    await held.query("COMMIT");
+    const batch = await readStream(prisma, cursor, 10);
+    assert.deepEqual(batch.map(keyOf), [later]);
+  } finally {
+    await held.end();
+  }
+});
+
+/** A processor that records what it handled, as `who`. */
+function recorder(name: string, who: string, log: { who: string; key: string }[], scope: Processor["scope"] = "cluster"): Processor {
+  return {
+    name,
+    scope,
+    handle(batch) {
+      for (const e of batch) log.push({ who, key: keyOf(e) });
+    },
+  };
+}
+
+async function until(check: () => boolean, what: string, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+test("a cluster processor runs in one process at a time, fails over with its stored cursor, and misses nothing", async () => {
+  const log: { who: string; key: string }[] = [];
+  // A long poll: only NOTIFY (and lease retries) can make these prompt.
+  const open = (who: string): Promise<Engine> =>
+    startEngine({ prisma, databaseUrl: url, processors: [recorder("failover", who, log)], pollMs: 500, log: quiet });
+  const a = await open("a");
+  const b = await open("b");
+  let engines = [a, b];
+  try {
+    // One of them holds the lease and has stored its starting cursor (the head).
+    await until(() => [a, b].some((e) => e.status()[0]!.cursor !== null), "a lease holder");
+    const first = await Promise.all(Array.from({ length: 20 }, (_, i) => write(tickets[i % 4]!)));
+    await until(() => first.every((k) => log.some((l) => l.key === k)), "the first writes to be handled");
+    const holders = new Set(log.map((l) => l.who));
+    assert.equal(holders.size, 1, `one process handled them (got ${[...holders].join(", ")})`);
+    assert.equal(log.length, first.length, "each exactly once while nothing failed");
+
+    // The holder stops (a deploy); the other takes the lease over and resumes from the stored cursor.
+    const holder = holders.has("a") ? a : b;
+    const other = holder === a ? "b" : "a";
+    await holder.close();
+    engines = engines.filter((e) => e !== holder);
+    const second = await Promise.all(Array.from({ length: 20 }, (_, i) => write(tickets[i % 4]!)));
+    await until(() => second.every((k) => log.some((l) => l.key === k && l.who === other)), "the other process to take over");
+
+    // Nobody runs it for a while; what commits meanwhile is handled on the next start, from the stored cursor.
+    await engines[0]!.close();
+    engines = [];
+    const third = await Promise.all(Array.from({ length: 5 }, (_, i) => write(tickets[i % 4]!)));
+    engines = [await open("c")];
+    await until(() => third.every((k) => log.some((l) => l.key === k && l.who === "c")), "a restarted process to resume from the stored cursor");
+    const all = [...first, ...second, ...third];
+    assert.deepEqual([...new Set(log.map((l) => l.key))].sort(), [...all].sort(), "nothing missed, nothing from before the processor existed");
+  } finally {
+    await Promise.all(engines.map((e) => e.close()));
+  }
+});
+
+test("a failing batch is handed over again (at least once, in order)", async () => {
+  const handled: string[] = [];
+  let failuresLeft = 2;
+  const flaky: Processor = {
+    name: "flaky",
+    scope: "cluster",
+    handle(batch) {
+      if (failuresLeft-- > 0) throw new Error("downstream unavailable");
+      for (const e of batch) handled.push(keyOf(e));
+    },
+  };
+    const logged: string[] = [];
+  // Wake-ups (every commit NOTIFYs) must not cut the backoff short: a failing downstream is not hammered.
+  const engine = await startEngine({ prisma, databaseUrl: url, processors: [flaky], pollMs: 200, log: (m) => logged.push(m) });
+  try {
+    await until(() => engine.status()[0]!.cursor !== null, "the lease");
+    const written: string[] = [];
+    for (let i = 0; i < 5; i++) written.push(await write(tickets[0]!));
+    await until(() => written.every((k) => handled.includes(k)), "the batch to succeed after retries", 15_000);
+    assert.deepEqual(handled.filter((k) => written.includes(k)), written, "in commit order on one ticket");
+    assert.equal(logged.filter((m) => /processor flaky failed/.test(m)).length, 2, "each failure logged");
+  } finally {
+    await engine.close();
+  }
+});
+
+test("a commit in one process wakes the others' processors through NOTIFY, long before their poll", async () => {
+  const log: { who: string; key: string }[] = [];
+  // A one-minute poll: the event can only arrive in time because the commit announced itself.
+  const engine = await startEngine({ prisma, databaseUrl: url, processors: [recorder("notify-relay", "p", log, "process")], pollMs: 60_000, log: quiet });
+  try {
+    // No wait for the LISTEN connection: one that comes up late looks at the stream at once.
+    const key = await write(tickets[1]!);
+    await until(() => log.some((l) => l.key === key), "the notified process to read the event", 10_000);
+  } finally {
+    await engine.close();
+  }
+});
