@@ -5,7 +5,7 @@ import nextTs from "eslint-config-next/typescript";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "node_modules/**", "src/generated/**", "next-env.d.ts", "data/**", "logs/**"]),
+  globalIgnores([".next/**", "dist/**", "node_modules/**", "src/generated/**", "next-env.d.ts", "data/**", "logs/**"]),
   {
     files: ["**/*.cjs", "ecosystem.config.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },

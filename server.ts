@@ -19,8 +19,9 @@ import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/stor
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { startEngine } from "./src/server/engine/start-engine";
 import { runtime } from "./src/server/runtime";
+import { PROJECT_ROOT } from "./src/server/project-root";
 import { explainMigrationFailure } from "./src/server/failures/explain-startup-error";
-import { runMigrations } from "./src/server/setup/migrate";
+import { pendingMigrations, runMigrations } from "./src/server/setup/migrate";
 import { makeDataDirPrivate, PRIVATE_UMASK } from "./src/server/setup/private-data-dir";
 import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets";
 import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
@@ -44,11 +45,21 @@ async function main() {
   process.env.NEXTAUTH_URL = env.APP_URL;
   env.NEXTAUTH_SECRET = process.env.NEXTAUTH_SECRET;
 
-  await runMigrations(env).catch(async (e: unknown) => {
+  // A restart with nothing to migrate opens the database once and goes on;
+  // otherwise Prisma's CLI applies what is pending (the embedded database
+  // allows one opener, so it is closed meanwhile and opened again after).
+  let database = await openDatabase(env).catch(async (e: unknown) => {
     throw await explainMigrationFailure(env, e);
   });
+  const pending = await pendingMigrations((sql) => database.prisma.$queryRawUnsafe(sql));
+  if (pending.length > 0) {
+    if (env.embedded) await database.close();
+    await runMigrations(env).catch(async (e: unknown) => {
+      throw await explainMigrationFailure(env, e);
+    });
+    if (env.embedded) database = await openDatabase(env);
+  }
   await sweepStaleUploads(env.uploadDir);
-  const database = await openDatabase(env);
   // PGlite's initdb writes its config files with explicit modes (0640, 0750).
   makeDataDirPrivate(env.dataDir);
   runtime().prisma = database.prisma;
@@ -68,7 +79,7 @@ async function main() {
   // (vercel/next.js#50461). Give it a stand-in emitter instead and forward to
   // it only the upgrades that are not Socket.IO's.
   const nextUpgrades = new EventEmitter();
-  const app = next({ dev, dir: __dirname, hostname: "localhost", port: env.PORT, httpServer: nextUpgrades as http.Server });
+  const app = next({ dev, dir: PROJECT_ROOT, hostname: "localhost", port: env.PORT, httpServer: nextUpgrades as http.Server });
   await app.prepare();
   const handle = app.getRequestHandler();
 

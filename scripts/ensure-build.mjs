@@ -1,9 +1,10 @@
-// `npm start` on a fresh clone: build once if there is no production build yet.
-// Deployments build explicitly (deploy/deploy.sh) so a stale build is never served.
+// `npm start`: build first when there is no production build, or when the
+// sources changed since it was made (see build-state.mjs), so a fresh clone
+// starts with one command and a stale build is never served.
 import { execSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { buildIsCurrent } from "./build-state.mjs";
 
-if (!existsSync(new URL("../.next/BUILD_ID", import.meta.url))) {
-  console.log("[tandem] no production build found: running `npm run build` (first start only)");
+if (!buildIsCurrent()) {
+  console.log("[tandem] the production build is missing or older than the sources: running `npm run build`");
   execSync("npm run build", { stdio: "inherit" });
 }

@@ -8,7 +8,7 @@
 #   security     tests/security: attacks on the real server (the database-bound
 #                ones again on PostgreSQL)
 #   e2e          tests/e2e: Debian Chromium driven by Playwright
-# With no argument: build, then all of them.
+# With no argument: build (unless the build is current), then all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,7 +50,8 @@ case "${1:-all}" in
   scale) run tests/scale ;;
   e2e) run tests/e2e ;;
   all)
-    npm run build
+    # Build only when the sources changed since the last build (scripts/build-state.mjs).
+    if node scripts/build-state.mjs; then echo "==> build is current"; else npm run build; fi
     run src tests
     on_postgres
     ;;

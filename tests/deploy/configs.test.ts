@@ -269,9 +269,10 @@ test("ecosystem.config.js: fork-mode apps on consecutive ports, waiting for read
     assert.equal(app.instances, 1);
     assert.equal(app.env.PORT, String(ports[i]));
     assert.equal(app.env.NODE_ENV, "production");
-    assert.equal(app.script, "server.ts");
+    // The compiled server: no TypeScript compiler at start-up.
+    assert.equal(app.script, "dist/server.js");
     assert.equal(app.interpreter, "node");
-    assert.match(app.node_args, /--import tsx/);
+    assert.doesNotMatch(app.node_args, /tsx/);
     assert.equal(app.cwd, ROOT);
     assert.equal(app.wait_ready, true);
     assert.ok(app.listen_timeout >= 60_000, "start-up runs migrations");

@@ -28,7 +28,7 @@ export type TestServer = {
 export { makeTempDir };
 
 function assertBuilt() {
-  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID")) || !fs.existsSync(path.join(ROOT, "dist", "server.js"))) {
     throw new Error("No production build: run `npm run build` first (npm test does it for you)");
   }
 }
@@ -86,7 +86,9 @@ export async function startServer(
     ...TEST_CREATION_LIMITS,
     ...opts.env,
   };
-  const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  // Production runs the compiled server (dist/server.js, as `npm start` and PM2 do); dev runs server.ts under tsx.
+  const entry = opts.dev ? ["--import", "tsx", "server.ts"] : ["dist/server.js"];
+  const proc = spawn(process.execPath, entry, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d));
   proc.stderr!.on("data", (d: Buffer) => (out += d));

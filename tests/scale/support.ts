@@ -110,7 +110,7 @@ export type Deployment = {
 
 /**
  * Start the app processes exactly as ecosystem.config.js describes them (its env per
- * app, `node --import tsx server.ts`, consecutive ports from BASE_PORT).
+ * app, `node dist/server.js`, consecutive ports from BASE_PORT).
  * `appUrl` gets the ports, for deployments whose public origin is an app port.
  */
 export async function startApps(opts: {
@@ -147,8 +147,8 @@ export async function startApps(opts: {
   // queue on Prisma's advisory lock, which gives up after 10 s on a busy machine.
   try {
     for (const app of ecosystem.apps) {
-      assert.equal(app.script, "server.ts");
-      assert.equal(app.node_args, "--import tsx");
+      assert.equal(app.script, "dist/server.js");
+      assert.equal(app.node_args, "");
       assert.equal(path.resolve(app.cwd), ROOT);
       apps.push(await startServer({ port: Number(app.env.PORT), dataDir: app.env.DATA_DIR, env: app.env }));
     }

@@ -25,7 +25,7 @@ after(async () => {
 function runUntilExit(env: Record<string, string>): { code: number | null; output: string } {
   const clean = { ...(process.env as Record<string, string>) };
   for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET", "TANDEM_TEST_DB"]) delete clean[k];
-  const r = spawnSync(process.execPath, ["--import", "tsx", "server.ts"], {
+  const r = spawnSync(process.execPath, ["dist/server.js"], {
     cwd: ROOT,
     env: { ...clean, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DEMO_PASSWORD, ...env },
     encoding: "utf8",
@@ -52,7 +52,7 @@ test("the DATA_DIR lock: kill -9 then an immediate restart starts; a stale PID d
   const log = path.join(makeTempDir(), "first.log");
   const clean = { ...(process.env as Record<string, string>) };
   for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET", "TANDEM_TEST_DB"]) delete clean[k];
-  const parent = spawn("sh", ["-c", `"${process.execPath}" --import tsx server.ts >"${log}" 2>&1 & echo $! >"${log}.pid"; exec sleep 600`], {
+  const parent = spawn("sh", ["-c", `"${process.execPath}" dist/server.js >"${log}" 2>&1 & echo $! >"${log}.pid"; exec sleep 600`], {
     cwd: ROOT,
     env: { ...clean, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, DEMO_PASSWORD } as unknown as NodeJS.ProcessEnv,
     stdio: "ignore",

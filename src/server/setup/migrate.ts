@@ -5,11 +5,47 @@
  * database open: PGlite allows one opener per directory.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import type { Env } from "../env";
+import { PROJECT_ROOT } from "../project-root";
 import { withoutPrismaNoise } from "../failures/explain-startup-error";
 
-const ROOT = path.resolve(__dirname, "../../..");
+const ROOT = PROJECT_ROOT;
+const MIGRATIONS_DIR = path.join(ROOT, "prisma", "migrations");
+
+/** The migrations this build ships, by directory name, oldest first. */
+export function shippedMigrations(dir = MIGRATIONS_DIR): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Runs one SQL query on the open database; the Prisma client's $queryRawUnsafe fits. */
+type Query = <T>(sql: string) => Promise<T[]>;
+
+/**
+ * The shipped migrations the database has not applied (or whose last attempt
+ * failed or was rolled back), read from Prisma's own `_prisma_migrations`
+ * table. Empty means `prisma migrate deploy` would have nothing to do, so a
+ * restart skips spawning it: the CLI child costs about 12 s here, 10 of them
+ * idling on a timer after its work is done. Any doubt (no table yet, a query
+ * that fails) counts as pending, so the CLI decides.
+ */
+export async function pendingMigrations(query: Query, shipped = shippedMigrations()): Promise<string[]> {
+  let applied: Set<string>;
+  try {
+    const rows = await query<{ migration_name: string }>(
+      `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    applied = new Set(rows.map((r) => r.migration_name));
+  } catch {
+    return shipped;
+  }
+  return shipped.filter((name) => !applied.has(name));
+}
 
 /**
  * Apply pending migrations. Several processes of one deployment starting at
