@@ -17,7 +17,7 @@ const entry = process.env.BENCH_ENTRY === "tsx" ? ["--import", "tsx", "server.ts
 
 function startOnce(dataDir: string): Promise<number> {
   const started = performance.now();
-  const env = { ...process.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, DEMO_PASSWORD: "bench-password" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, DEMO_PASSWORD: "bench-password" };
   for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET"]) delete env[k];
   const child = spawn(process.execPath, entry, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../src/shared/realtime";
@@ -67,13 +68,42 @@ function cleanEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * A first start on an empty DATA_DIR migrates and seeds (15-25 s on a busy
+ * 2-core machine); most tests need only a seeded database. So a server started
+ * without a `dataDir` gets a copy of a template: one real first start of the
+ * current build, stopped cleanly, shared by every test process through the
+ * temp dir (keyed by the build stamp, so a new build makes a new template).
+ * Tests of first-start behaviour pass their own empty `dataDir`.
+ */
+async function copyOfTemplate(): Promise<string> {
+  const stamp = fs.readFileSync(path.join(ROOT, "dist", "build-stamp.txt"), "utf8").trim().slice(0, 16);
+  const template = path.join(os.tmpdir(), `tandem-test-template-${stamp}-${DEMO_PASSWORD}`);
+  if (!fs.existsSync(path.join(template, "ready"))) {
+    const building = makeTempDir("tandem-template-build-");
+    const first = await startServer({ dataDir: building });
+    if ((await first.stop()) !== 0) throw new Error(`the template server did not stop cleanly:\n${first.output()}`);
+    fs.writeFileSync(path.join(building, "ready"), "");
+    try {
+      fs.renameSync(building, template);
+    } catch {
+      // Another test process made it first: use theirs.
+      fs.rmSync(building, { recursive: true, force: true });
+    }
+  }
+  const dataDir = makeTempDir();
+  fs.cpSync(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== "ready" });
+  return dataDir;
+}
+
 /** Start server.ts (production build, or `dev` for `npm run dev` mode) on a free port. */
 export async function startServer(
   opts: { env?: Record<string, string>; dataDir?: string; port?: number; dev?: boolean } = {},
 ): Promise<TestServer> {
   if (!opts.dev) assertBuilt();
-  const dataDir = opts.dataDir ?? makeTempDir();
   const dbEnv = onPostgres && !opts.env?.DATABASE_URL ? await postgresEnv() : {};
+  const embedded = !("DATABASE_URL" in dbEnv) && !opts.env?.DATABASE_URL;
+  const dataDir = opts.dataDir ?? (embedded && !opts.dev ? await copyOfTemplate() : makeTempDir());
   const env: Record<string, string> = {
     ...cleanEnv(),
     ...dbEnv,
