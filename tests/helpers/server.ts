@@ -82,7 +82,8 @@ async function copyOfTemplate(): Promise<string> {
   if (!fs.existsSync(path.join(template, "ready"))) {
     const building = makeTempDir("tandem-template-build-");
     const first = await startServer({ dataDir: building });
-    if ((await first.stop()) !== 0) throw new Error(`the template server did not stop cleanly:\n${first.output()}`);
+    const code = await first.stop();
+    if (code !== 0) throw new Error(`the template server did not stop cleanly (exit ${code}, signal ${first.proc.signalCode}):\n${first.output()}`);
     fs.writeFileSync(path.join(building, "ready"), "");
     try {
       fs.renameSync(building, template);

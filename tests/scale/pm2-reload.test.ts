@@ -7,7 +7,9 @@
  * processes one at a time. Every request must succeed with 201, exactly once (the
  * ticket ends up with one comment per 201), and both processes must be new.
  * Meanwhile a socket on each process (reconnecting like a browser does) must lose
- * its connection only when its own process is replaced, and come back by itself.
+ * its connection only when its own process is replaced, and come back by itself,
+ * and a browser-like live page pinned to each process through HAProxy must end
+ * with exactly the committed comments, each within 5 s (issue 8 §1).
  *
  * PM2 is kept from phoning home: PM2_DISABLE_VERSION_CHECK, and the `touch` file
  * in PM2_HOME that marks the first-run "install" ping as done.
@@ -21,6 +23,7 @@ import { after, before, test } from "node:test";
 import type { CommentDTO, TicketDTO } from "../../src/shared/dto";
 import { api, type ClientSocket, connectSocket, makeTempDir, nextEvent, ROOT, signIn, TEST_CREATION_LIMITS } from "../helpers/server";
 import { freePort, type Haproxy, type Nginx, startHaproxy, startNginx } from "../helpers/proxies";
+import { assertConverged, committedView, LiveClient } from "./live-client";
 import { type Backing, consecutiveFreePorts, createTicket, eventually, joinTicket, readiness, SECRET, startBacking } from "./support";
 
 const PM2 = path.join(ROOT, "node_modules", ".bin", "pm2");
@@ -173,6 +176,14 @@ test("a one-at-a-time reload under a stream of POSTs through the proxies fails n
   }
   t.after(() => watchers.forEach((w) => w.socket.close()));
 
+  // Browser-like live pages behind the shipped HAProxy, one pinned to each
+  // process by its SERVERID cookie: each must end with every committed event,
+  // in time, without reloading (issue 8 §1), though both processes get replaced.
+  const pages = ["s1", "s2"].map((server) => new LiveClient(`agent@${server}`, `http://127.0.0.1:${haproxy!.appPort}`, `${cookie}; SERVERID=${server}`, ticket.id));
+  for (const page of pages) await page.start();
+  t.after(() => pages.forEach((p) => p.close()));
+  const committedAt = new Map<string, number>();
+
   let reloading = true;
   let afterReload = 0;
   const outcomes: Array<{ status: number | string; body: string }> = [];
@@ -190,6 +201,7 @@ test("a one-at-a-time reload under a stream of POSTs through the proxies fails n
       for (let i = 0; reloading || afterReload < 10; i++) {
         const body = `${via} from ${localAddress}: comment ${i}`;
         const status = await postComment(port, agent, cookie, ticket.id, body).catch((e: Error) => e.message);
+        if (status === 201) committedAt.set(body, Date.now());
         outcomes.push({ status, body });
         if (!reloading) afterReload++;
       }
@@ -233,6 +245,10 @@ test("a one-at-a-time reload under a stream of POSTs through the proxies fails n
   const bodies = comments.body.items.map((c) => c.body);
   assert.equal(bodies.length, outcomes.length, "a comment was stored twice or lost");
   assert.deepEqual([...bodies].sort(), outcomes.map((o) => o.body).sort());
+
+  // Every live page holds exactly the committed events, each within 5 s of its commit (or of the page's reconnect).
+  const truth = await committedView(nginx!.url, cookie, ticket.id);
+  await assertConverged("pm2 reload", pages, () => truth, committedAt);
 
   // Each socket dropped once, when its own process stopped, as a transport
   // close: never "io server disconnect" (the server ending the session, after
