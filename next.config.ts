@@ -3,7 +3,7 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   // These load native/wasm code or are also loaded by server.ts; bundling them
   // would create second copies of process-wide state.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "bcryptjs", "busboy", "@node-rs/argon2", "rate-limiter-flexible", "ioredis"],
+  serverExternalPackages: ["pino", "@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "bcryptjs", "busboy", "@node-rs/argon2", "rate-limiter-flexible", "ioredis"],
   poweredByHeader: false,
   // `npm run dev` is opened as localhost or 127.0.0.1; Next blocks dev
   // resources (HMR) for other origins.

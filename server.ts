@@ -27,6 +27,10 @@ import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets"
 import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
 import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
 import { keepDeclaredLength } from "./src/server/http/content-length";
+import { log, requestContext, setLogLevel } from "./src/server/log";
+import { logWhenDone, observeRequests, requestIdOf } from "./src/server/http/request-log";
+import { countSocketsWith, observeHttp, observeQuery } from "./src/server/metrics/metrics";
+import { isMetricsRequest, serveMetrics } from "./src/server/metrics/serve-metrics";
 
 // Next phones home by default; self-hosted installs (often offline) should not.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
@@ -36,6 +40,7 @@ async function main() {
   // private to the service user: the database, uploads, the session secret.
   process.umask(PRIVATE_UMASK);
   const env = readEnv();
+  setLogLevel(env.LOG_LEVEL);
   const dev = env.NODE_ENV !== "production";
   const releaseLock = env.embedded ? await lockDataDir(env.dataDir) : () => undefined;
   makeDataDirPrivate(env.dataDir);
@@ -48,7 +53,7 @@ async function main() {
   // A restart with nothing to migrate opens the database once and goes on;
   // otherwise Prisma's CLI applies what is pending (the embedded database
   // allows one opener, so it is closed meanwhile and opened again after).
-  let database = await openDatabase(env).catch(async (e: unknown) => {
+  let database = await openDatabase(env, observeQuery).catch(async (e: unknown) => {
     throw await explainMigrationFailure(env, e);
   });
   const pending = await pendingMigrations((sql) => database.prisma.$queryRawUnsafe(sql));
@@ -57,7 +62,7 @@ async function main() {
     await runMigrations(env).catch(async (e: unknown) => {
       throw await explainMigrationFailure(env, e);
     });
-    if (env.embedded) database = await openDatabase(env);
+    if (env.embedded) database = await openDatabase(env, observeQuery);
   }
   await sweepStaleUploads(env.uploadDir);
   // PGlite's initdb writes its config files with explicit modes (0640, 0750).
@@ -67,7 +72,7 @@ async function main() {
   if (env.embedded && (await database.prisma.user.count()) === 0) {
     const password = env.DEMO_PASSWORD ?? generatePassword();
     await seedDemo(database.prisma, password);
-    console.log(
+    log.info(
       `[tandem] Seeded demo accounts (${DEMO_USERS.map((u) => u.email).join(", ")})` +
         (env.DEMO_PASSWORD ? " with DEMO_PASSWORD." : ` with password: ${password}\n[tandem] It is shown only this once.`),
     );
@@ -84,7 +89,9 @@ async function main() {
   const handle = app.getRequestHandler();
 
   let stopping = false;
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((req, res) => requestContext.run({ reqId: requestIdOf(req, res) }, () => serve(req, res)));
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    logWhenDone(req, res);
     // Once shutting down, every response closes its connection, so keep-alive
     // clients cannot hold the process open after their request finished.
     if (stopping) res.setHeader("Connection", "close");
@@ -98,6 +105,7 @@ async function main() {
     const headers = securityHeaders({ nonce: isApiPath(req.url) ? null : newNonce(), dev, https: env.APP_URL.startsWith("https://") });
     req.headers["content-security-policy"] = headers["Content-Security-Policy"];
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (isMetricsRequest(req.url)) return void serveMetrics(req, res, env.METRICS_TOKEN);
     const crossSite = checkCrossSite(req.method, req.headers, env);
     if (!crossSite.allowed) return refuseCrossSite(req, res);
     // Undecodable URLs and POSTs to pages are refused here, before Next answers them with a 500.
@@ -105,11 +113,13 @@ async function main() {
     // Next drops a route handler's Content-Length; downloads declare theirs this way.
     keepDeclaredLength(res);
     void handle(req, res);
-  });
+  };
   // Idle keep-alive connections must not hold shutdown open.
   server.keepAliveTimeout = 65_000;
 
   const realtime = createRealtimeServer(server, env);
+  countSocketsWith(() => realtime.io.of("/").sockets.size);
+  observeRequests(observeHttp);
   // The event stream's processors, started before the port opens so the relay
   // delivers everything that commits from now on (see src/server/engine).
   const engine = await startEngine({
@@ -117,7 +127,7 @@ async function main() {
     databaseUrl: env.DATABASE_URL,
     processors: [realtime.relay],
     pollMs: env.ENGINE_POLL_MS,
-    log: (msg, e) => console.error(`[tandem] ${msg}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`),
+    log: (msg, e) => log.error(e ? { err: e } : {}, `[tandem] ${msg}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`),
   });
   runtime().wake = engine.wake;
   await connectLimiterStore();
@@ -138,18 +148,18 @@ async function main() {
     env.APP_URL = env.appOrigin = `http://localhost:${port}`;
     process.env.APP_URL = process.env.NEXTAUTH_URL = env.APP_URL;
   }
-  console.log(`[tandem] ready on http://localhost:${port} (${dev ? "development" : "production"}, ${database.kind}${env.REDIS_URL ? ", redis" : ""}) pid ${process.pid}`);
+  log.info(`[tandem] ready on http://localhost:${port} (${dev ? "development" : "production"}, ${database.kind}${env.REDIS_URL ? ", redis" : ""}) pid ${process.pid}`);
   process.send?.("ready");
 
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;
     runtime().shuttingDown = true;
-    console.log(`[tandem] ${signal}: shutting down`);
+    log.info(`[tandem] ${signal}: shutting down`);
     // Which step is still running, so a shutdown that overruns says why.
     let step = "closing Socket.IO";
     const force = setTimeout(() => {
-      console.error(`[tandem] shutdown took too long (still ${step}); exiting`);
+      log.error(`[tandem] shutdown took too long (still ${step}); exiting`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
@@ -172,7 +182,7 @@ async function main() {
     step = "closing the database";
     await database.close();
     releaseLock();
-    console.log("[tandem] stopped");
+    log.info("[tandem] stopped");
     process.exit(0);
   }
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
@@ -199,6 +209,6 @@ function refuseCrossSite(req: http.IncomingMessage, res: http.ServerResponse) {
 }
 
 main().catch((e) => {
-  console.error("[tandem] failed to start:", e instanceof Error ? e.message : e);
+  log.fatal(`[tandem] failed to start: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -52,6 +52,10 @@ const ZEnv = z.object({
   /** Longest a ticket list or search query may run on the database. */
   LIST_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
   /** The event stream's processors look for missed events this often (a commit wakes them at once; see src/server/engine). */
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer token that unlocks GET /metrics for scrapers not on the app's host (16+ characters). */
+  METRICS_TOKEN: z.string().min(16).optional(),
   ENGINE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
 });
 

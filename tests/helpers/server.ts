@@ -123,7 +123,8 @@ export async function startServer(
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d));
   proc.stderr!.on("data", (d: Buffer) => (out += d));
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  // "close", not "exit": by then everything the process printed has been read.
+  const exited = new Promise<number | null>((resolve) => proc.once("close", (code) => resolve(code)));
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 90 s:\n${out}`)), 90_000);

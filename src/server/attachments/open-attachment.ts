@@ -8,10 +8,11 @@ import { db } from "../db";
 import { AppError } from "../errors";
 import { type Actor, authorize } from "../policy";
 import { blobPath } from "./add-attachment";
+import { log } from "../log";
 
 function corrupt(id: string, why: string): AppError {
   // The operator needs the detail; the user gets a stable code and a plain message.
-  console.error(`[tandem] attachment ${id} is corrupt: ${why}`);
+  log.error(`[tandem] attachment ${id} is corrupt: ${why}`);
   return new AppError(
     "ATTACHMENT_CORRUPT",
     "This file's stored copy is damaged (it no longer matches what was uploaded), so it cannot be downloaded. Ask an administrator to restore it.",

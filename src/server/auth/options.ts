@@ -8,6 +8,7 @@ import { createSession, SESSION_MAX_AGE_SECONDS } from "../sessions/create-sessi
 import { revokeSession } from "../sessions/revoke-session";
 import { verifyCredentials } from "../users/verify-credentials";
 import { authenticateClaims } from "./session-token";
+import { log } from "../log";
 
 /** Thrown by the jwt callback for a token whose session has ended; next-auth then clears the cookie. */
 class SessionEnded extends Error {
@@ -78,7 +79,7 @@ export function authOptions(secure: boolean, request: { userAgent?: string | nul
       error(code, metadata) {
         // An ended session reaching /api/auth/session is expected, not an error.
         if ((metadata as { name?: unknown } | undefined)?.name === "SessionEnded") return;
-        console.error(`[next-auth][error][${code}]`, metadata);
+        log.error({ metadata }, `[next-auth][error][${code}]`);
       },
     },
   };

@@ -131,15 +131,25 @@ export async function lockDataDir(dataDir: string): Promise<() => void> {
   };
 }
 
-/** Open the Prisma client. For PGlite the caller must already hold the DATA_DIR lock. */
-export async function openDatabase(env: Env): Promise<Database> {
+/**
+ * Open the Prisma client. For PGlite the caller must already hold the DATA_DIR
+ * lock. `onQuery` hears each query's SQL and duration (ms), for metrics.
+ */
+export async function openDatabase(env: Env, onQuery?: (sql: string, ms: number) => void): Promise<Database> {
+  const log = onQuery ? [{ emit: "event" as const, level: "query" as const }] : [];
+  const observe = (prisma: PrismaClient) => {
+    // Typed for clients constructed with this log option only; the events are there at run time.
+    type QueryEvents = { $on(event: "query", cb: (e: { query: string; duration: number }) => void): void };
+    if (onQuery) (prisma as unknown as QueryEvents).$on("query", (e) => onQuery(e.query, e.duration));
+    return prisma;
+  };
   if (env.DATABASE_URL) {
-    const prisma = new PrismaClient({ adapter: createPostgresAdapter(env.DATABASE_URL) });
+    const prisma = observe(new PrismaClient({ adapter: createPostgresAdapter(env.DATABASE_URL), log }));
     await prisma.$connect();
     return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
   }
   const { client, adapter } = await openPglite(env.dataDir);
-  const prisma = new PrismaClient({ adapter });
+  const prisma = observe(new PrismaClient({ adapter, log }));
   return {
     prisma,
     kind: "pglite",

@@ -5,13 +5,14 @@ import { requireUser } from "../auth/current-user";
 import { isAppError, validationError } from "../errors";
 import { DATABASE_RETRY_AFTER_S, infrastructureError } from "../failures/classify-failure";
 import { assertJsonMediaType, decodeJson, jsonBodyLimit, readBodyCapped } from "./json-body";
+import { log } from "../log";
 
 /** Standard JSON error response; every error body has this one shape. */
 export function errorResponse(e: unknown): Response {
   // A database that is down or a disk that is full is not a bug: say so, with a code clients act on.
   const infrastructure = isAppError(e) ? null : infrastructureError(e);
   if (infrastructure) {
-    console.error(`[tandem] ${infrastructure.code}:`, e instanceof Error ? e.message : e);
+    log.error(`[tandem] ${infrastructure.code}: ${e instanceof Error ? e.message : String(e)}`);
     const res = errorResponse(infrastructure);
     if (infrastructure.code === "UNAVAILABLE") res.headers.set("Retry-After", String(DATABASE_RETRY_AFTER_S));
     return res;
@@ -25,7 +26,7 @@ export function errorResponse(e: unknown): Response {
       },
     );
   }
-  console.error("[tandem] unhandled error", e);
+  log.error({ err: e }, "[tandem] unhandled error");
   return Response.json({ error: { code: "INTERNAL", message: "Something went wrong" } }, { status: 500 });
 }
 

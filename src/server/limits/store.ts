@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from "rate-limiter-flexible";
 import { env } from "../env";
 import { closeClient } from "../realtime/redis";
+import { log } from "../log";
 
 export type LimiterOptions = {
   /** Distinguishes this limiter's keys in the shared store. */
@@ -41,7 +42,7 @@ function limiterRedis(url: string): Redis {
     reg.redis.on("error", (e: Error) => {
       if (Date.now() - lastLog < 10_000) return;
       lastLog = Date.now();
-      console.error(`[tandem] redis (rate limits fall back to per-process counts): ${e.message}`);
+      log.error(`[tandem] redis (rate limits fall back to per-process counts): ${e.message}`);
     });
   }
   return reg.redis;

@@ -28,6 +28,8 @@ import { authenticateSockets } from "./handshake";
 import { joinTicket } from "./join-ticket";
 import { createRelay, type RelayStats } from "./relay";
 import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
+import { log } from "../log";
+import { countCatchUp, countRelayed } from "../metrics/metrics";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number; sid: string }>;
 
@@ -43,7 +45,7 @@ function errorOf(e: unknown) {
   if (isAppError(e)) return { code: e.code, message: e.message };
   const infrastructure = infrastructureError(e);
   if (infrastructure) return { code: infrastructure.code, message: infrastructure.message };
-  console.error("[tandem] socket handler failed", e);
+  log.error({ err: e }, "[tandem] socket handler failed");
   return { code: "INTERNAL", message: "Something went wrong" };
 }
 
@@ -100,20 +102,20 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
 
     socket.on("ticket:join", async (payload, ack) => {
       if (typeof ack !== "function") return;
-      ack(
-        await joinTicket(user, payload, {
-          loadTicket: loadTicketFor,
-          listEvents: listTicketEvents,
-          reserve: (ticketId) => limits.enterRoom(socket, ticketId),
-          join: (room) => Promise.resolve(socket.join(room)),
-          async leave(room, ticketId) {
-            await socket.leave(room);
-            limits.leaveRoom(socket, ticketId);
-          },
-          describeError: errorOf,
-          tooManyRooms: () => tooManyRooms(env.SOCKET_MAX_ROOMS),
-        }),
-      );
+      const answer = await joinTicket(user, payload, {
+        loadTicket: loadTicketFor,
+        listEvents: listTicketEvents,
+        reserve: (ticketId) => limits.enterRoom(socket, ticketId),
+        join: (room) => Promise.resolve(socket.join(room)),
+        async leave(room, ticketId) {
+          await socket.leave(room);
+          limits.leaveRoom(socket, ticketId);
+        },
+        describeError: errorOf,
+        tooManyRooms: () => tooManyRooms(env.SOCKET_MAX_ROOMS),
+      });
+      if (answer.ok) countCatchUp(answer.missed.length);
+      ack(answer);
     });
 
     socket.on("ticket:leave", async (payload, ack) => {
@@ -130,7 +132,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
 
   // Committed events reach sockets through the relay, a processor of the
   // event stream that server.ts runs in every process (see ./relay.ts).
-  const relay = createRelay(io);
+  const relay = createRelay(io, countRelayed);
 
   installSocketCloser(io);
 

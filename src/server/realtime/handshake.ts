@@ -2,6 +2,7 @@ import "server-only";
 import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../shared/realtime-handshake";
 import { authenticateHandshake, type SocketIdentity } from "./authenticate";
 import type { TandemIO } from "./create-realtime-server";
+import { log } from "../log";
 
 /**
  * The handshake: every socket carries the next-auth session of its cookie,
@@ -12,7 +13,7 @@ import type { TandemIO } from "./create-realtime-server";
 export function authenticateSockets(
   io: TandemIO,
   authenticate: (headers: import("node:http").IncomingHttpHeaders) => Promise<SocketIdentity | null> = authenticateHandshake,
-  log: (msg: string) => void = (msg) => console.error(msg),
+  warn: (msg: string) => void = (msg) => log.warn(msg),
 ): void {
   io.use(async (socket, next) => {
     try {
@@ -26,7 +27,7 @@ export function authenticateSockets(
     } catch (e) {
       // A middleware error is final for socket.io-client, so this one carries
       // a different message (and data) that the client retries.
-      log(`[tandem] socket auth could not be checked: ${e instanceof Error ? e.message : String(e)}`);
+      warn(`[tandem] socket auth could not be checked: ${e instanceof Error ? e.message : String(e)}`);
       next(Object.assign(new Error(HANDSHAKE_RETRY), { data: { code: "UNAVAILABLE", retryable: true } }));
     }
   });

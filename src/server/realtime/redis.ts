@@ -1,5 +1,6 @@
 import "server-only";
 import { Redis, type RedisOptions } from "ioredis";
+import { log } from "../log";
 
 export type RedisPair = {
   /** Connection the adapter publishes on. */
@@ -36,7 +37,7 @@ export function connectRedis(url: string): RedisPair {
   const report = (what: string, e: Error) => {
     if (Date.now() - lastLog < 10_000) return;
     lastLog = Date.now();
-    console.error(`[tandem] redis ${what} (local delivery continues): ${e.message}`);
+    log.error(`[tandem] redis ${what} (local delivery continues): ${e.message}`);
   };
   for (const client of [pub, sub]) client.on("error", (e: Error) => report("error", e));
   let wasDown = false;
@@ -44,7 +45,7 @@ export function connectRedis(url: string): RedisPair {
     if (status() === "down") wasDown = true;
     else if (wasDown) {
       wasDown = false;
-      console.log("[tandem] redis reconnected");
+      log.info("[tandem] redis reconnected");
     }
   };
   for (const client of [pub, sub]) for (const event of ["ready", "close"]) client.on(event, onStatus);

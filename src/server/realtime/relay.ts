@@ -24,7 +24,10 @@ export type RelayStats = {
  * adapter still carries what must reach other processes' sockets directly
  * (closing sessions), but no event.
  */
-export function createRelay(io: TandemIO, onDelivered: (events: number, lagMs: number) => void = () => undefined): { processor: Processor; stats(): RelayStats } {
+export function createRelay(
+  io: TandemIO,
+  onDelivered: (events: number, emits: number, lagSeconds: number[]) => void = () => undefined,
+): { processor: Processor; stats(): RelayStats } {
   const stats: RelayStats = { delivered: 0, lastLagMs: null };
   const processor: Processor = {
     name: "realtime-relay",
@@ -36,16 +39,19 @@ export function createRelay(io: TandemIO, onDelivered: (events: number, lagMs: n
       const events = batch
         .filter((e) => e.event !== null)
         .sort((a, b) => (a.cursor.position < b.cursor.position ? -1 : 1));
-      const now = Date.now();
+      let emits = 0;
       for (const { event } of events) {
         for (const { audience, to, except } of deliveriesOf(event!)) {
           io.local.to(to).except(except).emit(event!.type, viewEvent(event!, audience) as never);
+          emits++;
         }
       }
       if (events.length) {
+        const now = Date.now();
+        const lags = events.map(({ event }) => Math.max(0, now - Date.parse(event!.at)) / 1000);
         stats.delivered += events.length;
-        stats.lastLagMs = Math.max(0, now - Date.parse(events[events.length - 1]!.event!.at));
-        onDelivered(events.length, stats.lastLagMs);
+        stats.lastLagMs = Math.round(lags[lags.length - 1]! * 1000);
+        onDelivered(events.length, emits, lags);
       }
     },
   };

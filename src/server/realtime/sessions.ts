@@ -4,6 +4,7 @@ import { runtime } from "../runtime";
 import { findLiveSessions } from "../sessions/find-live-sessions";
 import { findSessionUser } from "../sessions/find-session-user";
 import type { TandemIO } from "./create-realtime-server";
+import { log } from "../log";
 
 type TandemSocket = Parameters<Parameters<TandemIO["on"]>[1]>[0];
 
@@ -46,7 +47,7 @@ export function enterSessionRoom(socket: TandemSocket): void {
     (now) => {
       if (!now || now.role !== user.role) socket.disconnect(true);
     },
-    (e: unknown) => console.error("[tandem] session re-check after connect failed", e),
+    (e: unknown) => log.error({ err: e }, "[tandem] session re-check after connect failed"),
   );
 }
 
@@ -63,7 +64,7 @@ export async function recheckSessions(io: TandemIO): Promise<void> {
   try {
     live = await findLiveSessions([...new Set(sockets.map((s) => s.data.sid))]);
   } catch (e) {
-    console.error("[tandem] session re-check failed", e);
+    log.error({ err: e }, "[tandem] session re-check failed");
     return;
   }
   const now = Date.now();

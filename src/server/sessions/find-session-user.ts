@@ -1,6 +1,7 @@
 import "server-only";
 import type { SessionUser } from "../../shared/dto";
 import { db } from "../db";
+import { log } from "../log";
 
 /** lastUsedAt is informational: refresh it at most this often per session and process. */
 const TOUCH_EVERY_MS = 5 * 60_000;
@@ -31,5 +32,5 @@ function touch(sessionId: string, now: number) {
   touched.set(sessionId, now);
   db()
     .session.updateMany({ where: { id: sessionId }, data: { lastUsedAt: new Date(now) } })
-    .catch((e: unknown) => console.error("[tandem] could not record session use", e));
+    .catch((e: unknown) => log.error({ err: e }, "[tandem] could not record session use"));
 }

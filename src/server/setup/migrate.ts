@@ -10,6 +10,7 @@ import path from "node:path";
 import type { Env } from "../env";
 import { PROJECT_ROOT } from "../project-root";
 import { withoutPrismaNoise } from "../failures/explain-startup-error";
+import { log } from "../log";
 
 const ROOT = PROJECT_ROOT;
 const MIGRATIONS_DIR = path.join(ROOT, "prisma", "migrations");
@@ -59,7 +60,7 @@ export async function runMigrations(env: Env, attempts = 6): Promise<void> {
     } catch (e) {
       const lockTimeout = e instanceof Error && /advisory lock|P1002/i.test(e.message);
       if (!lockTimeout || attempt >= attempts) throw e;
-      console.log(`[tandem] another process is migrating the database; retrying (${attempt}/${attempts - 1})`);
+      log.info(`[tandem] another process is migrating the database; retrying (${attempt}/${attempts - 1})`);
     }
   }
 }
@@ -79,7 +80,7 @@ function migrateOnce(env: Env): Promise<void> {
     child.on("exit", (code) => {
       if (code === 0) {
         const applied = /The following migration\(s\) have been applied:[\s\S]*/.exec(output)?.[0];
-        if (applied) console.log(`[tandem] ${applied.trim()}`);
+        if (applied) log.info(`[tandem] ${applied.trim()}`);
         resolve();
       } else {
         reject(new Error(`Database migration failed (prisma migrate deploy exited ${code}):\n${withoutPrismaNoise(output)}`));

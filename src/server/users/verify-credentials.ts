@@ -3,6 +3,7 @@ import type { SessionUser } from "../../shared/dto";
 import { ZSignIn } from "../../shared/schemas/auth";
 import { db } from "../db";
 import { hashPassword, verifyDummy, verifyPassword } from "./hash-password";
+import { log } from "../log";
 
 /**
  * Check an email and password; returns the user, or null for any kind of
@@ -30,7 +31,7 @@ export async function verifyCredentials(input: unknown): Promise<SessionUser | n
       });
     } catch (e) {
       // The sign-in itself is valid; the upgrade is retried next time.
-      console.error("[tandem] password hash upgrade failed", e);
+      log.error({ err: e }, "[tandem] password hash upgrade failed");
     }
   }
   return { id: user.id, name: user.name, email: user.email, role: user.role };
