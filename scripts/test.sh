@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # A test that hangs fails after 10 minutes instead of eating CI's whole budget.
-NODE_TEST=(node --require ./src/server/server-only-shim.cjs --import tsx --test --test-concurrency=1 --test-timeout=600000)
+NODE_TEST=(node --require ./src/server/server-only-shim.cjs --import tsx --test --test-concurrency=${TEST_CONCURRENCY:-1} --test-timeout=600000)
 
 files_in() {
   find "$@" -name '*.test.ts' -not -path '*/node_modules/*' | sort

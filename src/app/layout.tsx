@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import { SiteHeader } from "../components/layout/site-header";
-import { RealtimeProvider } from "../components/realtime/realtime-provider";
+import { RealtimeProvider } from "../client/realtime-provider";
 import { currentUser } from "./_lib/session";
 import "./globals.css";
 

@@ -1,11 +1,11 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { apiFetch } from "../components/lib/api-client";
-import { useRealtimeClient, useTicketEvents } from "../components/realtime/realtime-provider";
+import { apiFetch } from "../client/api-client";
+import { useRealtimeClient, useTicketEvents } from "../client/realtime-provider";
 import type { TicketDTO } from "../shared/dto";
 import type { AnyTicketEvent, TicketJoinAck } from "../shared/realtime";
-import { type TicketAction, type TicketState, ticketReducer } from "./ticket-state";
+import { type TicketAction, type TicketState, ticketReducer } from "../client/ticket-state";
 
 /** Bound on HTTP catch-up pages before giving up and asking for a reload. */
 const MAX_CATCH_UP_PAGES = 20;

@@ -1,27 +1,9 @@
 import "server-only";
 
-/** Error codes and the HTTP status each maps to: the one place that decides. */
-export const ERROR_STATUS = {
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  VALIDATION: 400,
-  CONFLICT: 409,
-  /** An Idempotency-Key sent again with a different request (IETF draft: 422). */
-  IDEMPOTENCY_KEY_REUSED: 422,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  /** A stored attachment's bytes no longer match the size or SHA-256 recorded at upload. */
-  ATTACHMENT_CORRUPT: 500,
-  UNAVAILABLE: 503,
-  /** The disk that holds the data is full (507 Insufficient Storage). */
-  STORAGE_FULL: 507,
-} as const;
+import { ERROR_STATUS, type ErrorCode } from "../shared/errors";
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+// The vocabulary itself is shared with clients and socket acks (src/shared/errors.ts).
+export { ERROR_STATUS, type ErrorCode };
 
 /** An expected failure with a stable code; its message is safe to show users. */
 export class AppError extends Error {

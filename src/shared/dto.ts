@@ -59,8 +59,6 @@ export type TicketChanges = Partial<{
   title: { from: string; to: string };
 }>;
 
-export type ApiErrorBody = {
-  error: { code: string; message: string; fields?: Record<string, string[]> };
-};
+export type { ApiErrorBody } from "./errors";
 
 export type Page<T> = { items: T[]; nextCursor: string | null };

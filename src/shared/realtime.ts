@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ZId } from "./schemas/text";
 import type { AttachmentDTO, CommentDTO, TicketChanges, TicketDTO, UserRef } from "./dto";
+import type { ErrorInfo } from "./errors";
 
 /** Every server event: one durable TicketEvent, numbered per ticket. */
 export type TicketEventEnvelope<TType extends TicketEventType = TicketEventType> = {
@@ -42,7 +43,7 @@ export type AnyTicketEvent = { [K in TicketEventType]: TicketEventEnvelope<K> }[
 
 export type Ack<T extends object = object> =
   | ({ ok: true } & T)
-  | { ok: false; error: { code: string; message: string } };
+  | { ok: false; error: ErrorInfo };
 
 export const ZTicketJoin = z.object({
   ticketId: ZId,

@@ -48,12 +48,21 @@ export async function postgresEnv(): Promise<{ DATABASE_URL: string; NEXTAUTH_SE
     process.once("exit", () => pg.kill());
     return pg;
   });
-  const url = await (await postgres).createDatabase();
-  const env: Record<string, string> = { ...cleanEnv(), DATABASE_URL: url, DEMO_PASSWORD, NEXTAUTH_SECRET: "test-secret-of-at-least-32-characters" };
-  const seeded = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, encoding: "utf8" });
-  if (seeded.status !== 0) throw new Error(`seeding PostgreSQL failed:\n${seeded.stdout}${seeded.stderr}`);
-  return { DATABASE_URL: url, NEXTAUTH_SECRET: env.NEXTAUTH_SECRET! };
+  // Migrate and seed once per test process, then copy: CREATE DATABASE … TEMPLATE
+  // takes milliseconds, a migration and a seed several seconds.
+  template ??= (async () => {
+    const url = await (await postgres!).createDatabase(`tandem_template_${process.pid}`);
+    const env: Record<string, string> = { ...cleanEnv(), DATABASE_URL: url, DEMO_PASSWORD, NEXTAUTH_SECRET: POSTGRES_SECRET };
+    const seeded = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, encoding: "utf8" });
+    if (seeded.status !== 0) throw new Error(`seeding PostgreSQL failed:\n${seeded.stdout}${seeded.stderr}`);
+    return `tandem_template_${process.pid}`;
+  })();
+  const url = await (await postgres).createDatabase(undefined, await template);
+  return { DATABASE_URL: url, NEXTAUTH_SECRET: POSTGRES_SECRET };
 }
+
+const POSTGRES_SECRET = "test-secret-of-at-least-32-characters";
+let template: Promise<string> | undefined;
 
 /**
  * The production defaults of the per-user creation limits (e.g. 20 comments a

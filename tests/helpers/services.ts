@@ -56,8 +56,8 @@ function findPgBin(): string {
 
 export type Postgres = {
   port: number;
-  /** URL of a new, empty database on this server. */
-  createDatabase(name?: string): Promise<string>;
+  /** URL of a new database on this server: empty, or a copy of database `template`. */
+  createDatabase(name?: string, template?: string): Promise<string>;
   stop(): Promise<void>;
   /** Synchronous last-resort stop, for process exit. */
   kill(): void;
@@ -139,8 +139,8 @@ export async function startPostgres(): Promise<Postgres> {
   };
   return {
     port,
-    async createDatabase(name = `tandem_${process.pid}_${++dbCounter}`) {
-      await psql(`CREATE DATABASE "${name}"`);
+    async createDatabase(name = `tandem_${process.pid}_${++dbCounter}`, template?: string) {
+      await psql(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`);
       return `postgresql://tandem@127.0.0.1:${port}/${name}`;
     },
     kill() {

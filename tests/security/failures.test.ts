@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, test } from "node:test";
 import { io } from "socket.io-client";
-import { retryWhenUnavailable } from "../../src/components/realtime/retry-unavailable";
+import { retryWhenUnavailable } from "../../src/client/retry-unavailable";
 import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../src/shared/realtime-handshake";
 import { startPostgres } from "../helpers/services";
 import { api, connectSocket, DEMO_PASSWORD, makeTempDir, ROOT, signIn, startServer, type TestServer } from "../helpers/server";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { TicketFilters } from "../../components/tickets/ticket-filters";
 import { TicketList } from "../../components/tickets/ticket-list";
-import { type ListQuery, toSearchParams } from "../../components/tickets/list-query";
+import { type ListQuery, toSearchParams } from "../../client/list-query";
 import { listTickets } from "../../server/tickets/list-tickets";
 import { listStaff } from "../../server/users/list-staff";
 import { isStaffRole } from "../../shared/enums";

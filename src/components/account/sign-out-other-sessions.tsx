@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { apiFetch, errorMessage } from "../lib/api-client";
+import { apiFetch, errorMessage } from "../../client/api-client";
 
 /** Ends every other session of the signed-in user and says how many it ended. */
 export function SignOutOtherSessions() {

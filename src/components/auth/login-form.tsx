@@ -4,7 +4,7 @@ import { getCsrfToken } from "next-auth/react";
 import { useState } from "react";
 import { tooManyAttemptsMessage, ZSignIn } from "../../shared/schemas/auth";
 import { safeRedirectPath } from "../../shared/safe-redirect";
-import { zodFieldErrors } from "../lib/api-client";
+import { zodFieldErrors } from "../../client/api-client";
 
 /** Only same-origin paths are followed after sign-in (no open redirects). */
 function safeCallback(raw: string | undefined): string {

@@ -2,7 +2,7 @@
 
 import { signOut } from "next-auth/react";
 import { useState } from "react";
-import { useRealtimeClient } from "../realtime/realtime-provider";
+import { useRealtimeClient } from "../../client/realtime-provider";
 
 /**
  * Ends the session (next-auth's sign-out, which revokes it server-side), then

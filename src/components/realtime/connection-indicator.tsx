@@ -1,7 +1,7 @@
 "use client";
 
-import type { ConnectionState } from "./realtime-client";
-import { useConnectionState, useSessionEnded } from "./realtime-provider";
+import type { ConnectionState } from "../../client/realtime-client";
+import { useConnectionState, useSessionEnded } from "../../client/realtime-provider";
 
 const LABELS: Record<ConnectionState, string> = {
   connected: "Connected",

@@ -2,7 +2,7 @@
 
 import { useId, useState } from "react";
 import type { AttachmentDTO } from "../../shared/dto";
-import { apiFetch, errorMessage } from "../lib/api-client";
+import { apiFetch, errorMessage } from "../../client/api-client";
 import { formatBytes } from "../lib/format";
 import { TimeAgo } from "../ui/time-ago";
 

@@ -3,7 +3,7 @@
 import { useRef, useState } from "react";
 import type { CommentDTO } from "../../shared/dto";
 import { ZCreateComment } from "../../shared/schemas/comments";
-import { apiFetch, errorMessage, SendKey, zodFieldErrors } from "../lib/api-client";
+import { apiFetch, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
 
 /** The reply box; staff may mark a comment as an internal note. */
 export function CommentForm({

@@ -5,7 +5,7 @@ import { useRef, useState } from "react";
 import type { TicketDTO } from "../../shared/dto";
 import { PRIORITY_LABELS, TICKET_PRIORITIES } from "../../shared/enums";
 import { ZCreateTicket } from "../../shared/schemas/tickets";
-import { ApiError, apiFetch, errorMessage, SendKey, zodFieldErrors } from "../lib/api-client";
+import { ApiError, apiFetch, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
 import { EnumOptions } from "../ui/enum-options";
 
 type Fields = Record<string, string[]>;

@@ -11,7 +11,7 @@ import {
   type TicketStatus,
 } from "../../shared/enums";
 import { ZUpdateTicket } from "../../shared/schemas/tickets";
-import { ApiError, apiFetch, errorMessage } from "../lib/api-client";
+import { ApiError, apiFetch, errorMessage } from "../../client/api-client";
 import { PriorityBadge, StatusBadge } from "./badges";
 import { EnumOptions } from "../ui/enum-options";
 

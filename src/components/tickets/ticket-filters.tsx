@@ -2,7 +2,7 @@ import Form from "next/form";
 import Link from "next/link";
 import type { UserRef } from "../../shared/dto";
 import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../shared/enums";
-import type { ListQuery, TicketSort } from "./list-query";
+import type { ListQuery, TicketSort } from "../../client/list-query";
 import { EnumOptions } from "../ui/enum-options";
 
 const SORT_LABELS: Record<TicketSort, string> = {

@@ -3,8 +3,8 @@
 import Link from "next/link";
 import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { Page, TicketDTO } from "../../shared/dto";
-import { apiFetch, errorMessage } from "../lib/api-client";
-import { useOnConnect, useRealtimeClient, useTicketEvents } from "../realtime/realtime-provider";
+import { apiFetch, errorMessage } from "../../client/api-client";
+import { useOnConnect, useRealtimeClient, useTicketEvents } from "../../client/realtime-provider";
 import { TimeAgo } from "../ui/time-ago";
 import { PriorityBadge, StatusBadge } from "./badges";
 import {
@@ -14,7 +14,7 @@ import {
   mergeFirstPage,
   toSearchParams,
   upsertTicket,
-} from "./list-query";
+} from "../../client/list-query";
 
 /**
  * The ticket table, live: tickets created or changed anywhere appear, move or

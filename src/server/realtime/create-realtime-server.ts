@@ -29,6 +29,7 @@ import { joinTicket } from "./join-ticket";
 import { createRelay, type RelayStats } from "./relay";
 import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
 import { log } from "../log";
+import type { ErrorInfo } from "../../shared/errors";
 import { countCatchUp, countRelayed } from "../metrics/metrics";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number; sid: string }>;
@@ -41,7 +42,7 @@ export type RealtimeServer = {
   close(): Promise<void>;
 };
 
-function errorOf(e: unknown) {
+function errorOf(e: unknown): ErrorInfo {
   if (isAppError(e)) return { code: e.code, message: e.message };
   const infrastructure = infrastructureError(e);
   if (infrastructure) return { code: infrastructure.code, message: infrastructure.message };

@@ -1,6 +1,7 @@
 import "server-only";
 import type { AnyTicketEvent, TicketJoinAck } from "../../shared/realtime";
 import { ZTicketJoin } from "../../shared/realtime";
+import type { ErrorInfo } from "../../shared/errors";
 import { lastSeqFor } from "../events/view-event";
 import { type Actor, audienceOf, ticketRoom } from "../policy";
 
@@ -15,7 +16,7 @@ export type JoinDeps = {
   /** Join the room / leave it and give back the reservation. */
   join(room: string): Promise<void>;
   leave(room: string, ticketId: string): Promise<void>;
-  describeError(e: unknown): { code: string; message: string };
+  describeError(e: unknown): ErrorInfo;
   tooManyRooms(): TicketJoinAck;
 };
 

@@ -138,5 +138,5 @@ export function createSocketLimits(env: Env) {
 
 /** The ack of a ticket:join refused for SOCKET_MAX_ROOMS. */
 export function tooManyRooms(max: number) {
-  return { ok: false as const, error: { code: "TOO_MANY_ROOMS", message: `A connection may watch at most ${max} tickets at once` } };
+  return { ok: false as const, error: { code: "TOO_MANY_ROOMS" as const, message: `A connection may watch at most ${max} tickets at once` } };
 }

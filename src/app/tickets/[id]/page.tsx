@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { TicketView } from "../../../components/tickets/ticket-view";
-import { initialTicketState, MAX_TIMELINE, type TicketState } from "../../../hooks/ticket-state";
+import { initialTicketState, MAX_TIMELINE, type TicketState } from "../../../client/ticket-state";
 import { listAttachments } from "../../../server/attachments/list-attachments";
 import { listComments } from "../../../server/comments/list-comments";
 import { isAppError } from "../../../server/errors";

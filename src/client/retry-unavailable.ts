@@ -1,5 +1,5 @@
 import type { Socket } from "socket.io-client";
-import { HANDSHAKE_RETRY } from "../../shared/realtime-handshake";
+import { HANDSHAKE_RETRY } from "../shared/realtime-handshake";
 
 /** Backoff for refused-but-retryable handshakes: 0.5 s doubling to 15 s, with jitter so tabs do not retry in step. */
 export function retryDelayMs(attempt: number, random = Math.random): number {

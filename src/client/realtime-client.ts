@@ -6,8 +6,8 @@ import {
   type ServerToClientEvents,
   type TicketEventType,
   type TicketJoinAck,
-} from "../../shared/realtime";
-import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../shared/realtime-handshake";
+} from "../shared/realtime";
+import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../shared/realtime-handshake";
 import { retryWhenUnavailable } from "./retry-unavailable";
 
 export type TandemSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

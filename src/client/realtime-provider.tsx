@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext, useEffect, useEffectEvent, useState, useSyncExternalStore } from "react";
-import type { AnyTicketEvent } from "../../shared/realtime";
+import type { AnyTicketEvent } from "../shared/realtime";
 import { type ConnectionState, RealtimeClient } from "./realtime-client";
 
 type RealtimeContextValue = { client: RealtimeClient | null };

@@ -1,6 +1,6 @@
-import type { TicketDTO } from "../../shared/dto";
-import type { TicketPriority, TicketStatus } from "../../shared/enums";
-import type { TICKET_SORTS } from "../../shared/schemas/tickets";
+import type { TicketDTO } from "../shared/dto";
+import type { TicketPriority, TicketStatus } from "../shared/enums";
+import type { TICKET_SORTS } from "../shared/schemas/tickets";
 
 export type TicketSort = (typeof TICKET_SORTS)[number];
 

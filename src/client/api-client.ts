@@ -1,13 +1,13 @@
-import type { ApiErrorBody } from "../../shared/dto";
-import { IDEMPOTENCY_KEY_HEADER } from "../../shared/schemas/idempotency";
+import { type ApiErrorBody, type ErrorCode, isErrorCode } from "../shared/errors";
+import { IDEMPOTENCY_KEY_HEADER } from "../shared/schemas/idempotency";
 
 /** A failed API call: the server's error code, message and per-field messages. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly fields: Record<string, string[]>;
 
-  constructor(status: number, code: string, message: string, fields: Record<string, string[]> = {}) {
+  constructor(status: number, code: ErrorCode, message: string, fields: Record<string, string[]> = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
@@ -17,7 +17,7 @@ export class ApiError extends Error {
 }
 
 /** Codes for statuses a proxy may produce without our JSON body. */
-const STATUS_CODES: Record<number, [string, string]> = {
+const STATUS_CODES: Record<number, [ErrorCode, string]> = {
   401: ["UNAUTHORIZED", "Your session has ended. Sign in again."],
   403: ["FORBIDDEN", "You are not allowed to do that."],
   404: ["NOT_FOUND", "Not found."],
@@ -118,7 +118,9 @@ export async function apiFetch<T>(url: string, init: RequestInit & { json?: unkn
   if (!res.ok) {
     const err = (body as Partial<ApiErrorBody> | undefined)?.error;
     const [fallbackCode, fallbackMessage] = STATUS_CODES[res.status] ?? ["INTERNAL", `Request failed (${res.status}).`];
-    throw new ApiError(res.status, err?.code ?? fallbackCode, err?.message ?? fallbackMessage, err?.fields ?? {});
+    // A code this client does not know (a newer server) is reported by its status instead.
+    const code = isErrorCode(err?.code) ? err.code : fallbackCode;
+    throw new ApiError(res.status, code, err?.message ?? fallbackMessage, err?.fields ?? {});
   }
   return body as T;
 }

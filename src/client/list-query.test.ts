@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { TicketDTO } from "../../shared/dto";
+import type { TicketDTO } from "../shared/dto";
 import { type ListQuery, type ListState, matchesQuery, mergeFirstPage, upsertTicket } from "./list-query";
 
 let n = 0;
