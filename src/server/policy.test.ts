@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { describe, test } from "node:test";
-import { audienceOf, authorize, can, deliveriesOf, ticketRoom } from "./policy";
+import { audienceOf, authorize, can, deliveriesOf, losesAdmin, mayBeAssigned, permissionsOf, roomsOnConnect, ticketRoom, ticketScope } from "./policy";
 
 const alice = { id: "alice", role: "REQUESTER" as const };
 const agent = { id: "agent", role: "AGENT" as const };
@@ -104,4 +106,52 @@ test("only admins change users; everyone may end their own other sessions", () =
   assert.equal(can(alice, "user:update"), false);
   assert.throws(() => authorize(agent, "user:update"), { code: "FORBIDDEN" });
   for (const actor of [alice, agent, admin]) assert.equal(can(actor, "session:revoke:own"), true);
+});
+
+test("one audience rule: query scope, rooms, assignability, the last admin and the UI's permissions all come from the policy", () => {
+  const requester = { id: "r1", role: "REQUESTER" as const };
+  const agent = { id: "a1", role: "AGENT" as const };
+  const admin = { id: "ad", role: "ADMIN" as const };
+  assert.deepEqual(ticketScope(requester), { requesterId: "r1" }, "a requester's queries match only their own tickets");
+  assert.deepEqual(ticketScope(agent), {});
+  assert.deepEqual(roomsOnConnect(requester), ["user:r1"]);
+  assert.deepEqual(roomsOnConnect(agent), ["user:a1", "staff"]);
+  assert.equal(mayBeAssigned({ role: "AGENT", active: true }), true);
+  assert.equal(mayBeAssigned({ role: "ADMIN", active: true }), true);
+  assert.equal(mayBeAssigned({ role: "REQUESTER", active: true }), false);
+  assert.equal(mayBeAssigned({ role: "AGENT", active: false }), false);
+  assert.equal(losesAdmin({ role: "ADMIN", active: true }, { role: "AGENT" }), true);
+  assert.equal(losesAdmin({ role: "ADMIN", active: true }, { active: false }), true);
+  assert.equal(losesAdmin({ role: "ADMIN", active: true }, { role: "ADMIN", active: true }), false);
+  assert.equal(losesAdmin({ role: "AGENT", active: true }, { active: false }), false);
+  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, manageUsers: false });
+  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, manageUsers: false });
+  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, manageUsers: true });
+});
+
+test("no role checks outside the policy: a new one in src/ fails here", () => {
+  // Role names in code (not data) and the staff test belong to policy.ts (and
+  // the enum's own module); everywhere else asks the policy. Seed data names
+  // roles as data.
+  const allowed = new Set(["src/server/policy.ts", "src/shared/enums.ts", "src/server/setup/seed-demo.ts"]);
+  const root = path.resolve(__dirname, "../..");
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "generated") walk(full);
+      } else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
+        const rel = path.relative(root, full);
+        if (allowed.has(rel)) continue;
+        fs.readFileSync(full, "utf8")
+          .split("\n")
+          .forEach((line, i) => {
+            if (/isStaffRole\(|"(ADMIN|AGENT|REQUESTER)"/.test(line)) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+          });
+      }
+    }
+  };
+  walk(path.join(root, "src"));
+  assert.deepEqual(offenders, []);
 });

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isStaffRole, type Role } from "../shared/enums";
 import { rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
+import type { Permissions } from "../shared/permissions";
 import { AppError } from "./errors";
 import type { RecordedTicketEvent } from "./events/view-event";
 
@@ -120,6 +121,42 @@ export function deliveriesOf(event: RecordedTicketEvent): Delivery[] {
         return { audience, to: [rooms.ticketAudience(event.ticketId, audience)], except: [] };
     }
   });
+}
+
+/** The rooms a socket of `actor` joins on connecting: its user's, and the staff room for staff (ticket lists). */
+export function roomsOnConnect(actor: Actor): string[] {
+  return audienceOf(actor) === "staff" ? [rooms.user(actor.id), rooms.staff] : [rooms.user(actor.id)];
+}
+
+/**
+ * The tickets `actor` may see, as a query condition: every list, search and
+ * count goes through it, so a requester's query can only ever match their own.
+ */
+export function ticketScope(actor: Actor): { requesterId?: string } {
+  return can(actor, "ticket:list:all") ? {} : { requesterId: actor.id };
+}
+
+/** Who may be assigned tickets: active agents and admins (as a query condition, and as a check). */
+export const ASSIGNABLE = { active: true, role: { in: ["AGENT", "ADMIN"] as Role[] } };
+export function mayBeAssigned(user: { role: Role; active: boolean }): boolean {
+  return user.active && ASSIGNABLE.role.in.includes(user.role);
+}
+
+/** Active admins, as a query condition: there must always be one (the last-admin guard). */
+export const ACTIVE_ADMINS = { active: true, role: "ADMIN" as Role };
+/** Whether applying `change` to `user` removes an active admin. */
+export function losesAdmin(user: { role: Role; active: boolean }, change: { role?: Role; active?: boolean }): boolean {
+  return user.role === "ADMIN" && user.active && ((change.role !== undefined && change.role !== "ADMIN") || change.active === false);
+}
+
+/** What `actor` may do, for the UI (see src/shared/permissions.ts). */
+export function permissionsOf(actor: Actor): Permissions {
+  return {
+    seeAllTickets: can(actor, "ticket:list:all"),
+    changeWorkflow: can(actor, "ticket:update:workflow"),
+    writeInternal: can(actor, "comment:internal:create"),
+    manageUsers: can(actor, "user:update"),
+  };
 }
 
 /** What the readiness route knows about who is asking. */

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ZId } from "./schemas/text";
 import type { AttachmentDTO, CommentDTO, TicketChanges, TicketDTO, UserRef } from "./dto";
+import type { Role } from "./enums";
 import type { ErrorInfo } from "./errors";
 
 /** Every server event: one durable TicketEvent, numbered per ticket. */
@@ -70,7 +71,7 @@ export interface ClientToServerEvents {
 }
 
 export type SocketData = {
-  user: { id: string; name: string; role: "REQUESTER" | "AGENT" | "ADMIN" };
+  user: { id: string; name: string; role: Role };
 };
 
 /** Room names; only the server joins sockets to rooms. */

@@ -33,6 +33,9 @@ const FUZZ_ENV: Record<string, string> = {
   MAX_UPLOAD_MB: "1",
   SOCKET_RATE_LIMIT: "100000",
   SOCKET_USER_EVENT_LIMIT: "1000000",
+  // Frames that kill a connection leave it counted until the server notices; under load that lags.
+  SOCKET_MAX_PER_USER: "100000",
+  SOCKET_MAX_PER_ADDRESS: "100000",
   TICKET_CREATE_LIMIT: "1000000",
   COMMENT_CREATE_LIMIT: "1000000",
   UPLOAD_LIMIT: "1000000",

@@ -51,7 +51,7 @@ type Fetched = { status: number; headers: Record<string, string>; body: string }
 async function fetchRaw(who: Who, pathname: string, extra: Record<string, string> = {}): Promise<Fetched> {
   const res = await fetch(`${url}${pathname}`, { headers: { ...extra, cookie: cookies[who] } });
   const body = await res.text();
-  const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== "date"));
+  const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== "date" && name !== "x-request-id"));
   return { status: res.status, headers, body };
 }
 

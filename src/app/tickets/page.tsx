@@ -5,7 +5,7 @@ import { TicketList } from "../../components/tickets/ticket-list";
 import { type ListQuery, toSearchParams } from "../../client/list-query";
 import { listTickets } from "../../server/tickets/list-tickets";
 import { listStaff } from "../../server/users/list-staff";
-import { isStaffRole } from "../../shared/enums";
+import { can, permissionsOf } from "../../server/policy";
 import { ZListTickets } from "../../shared/schemas/tickets";
 import { requirePageUser } from "../_lib/session";
 
@@ -42,11 +42,11 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
   const returnTo = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) for (const one of [v ?? []].flat()) returnTo.append(k, one);
   const user = await requirePageUser(returnTo.size ? `/tickets?${returnTo}` : "/tickets");
-  const staff = isStaffRole(user.role);
+  const staff = permissionsOf(user).seeAllTickets;
   const query = parseQuery(params, staff);
   const [page, staffList] = await Promise.all([
     listTickets(user, ZListTickets.parse({ ...query, limit: PAGE_SIZE })),
-    staff ? listStaff(user) : Promise.resolve(null),
+    can(user, "user:list:staff") ? listStaff(user) : Promise.resolve(null),
   ]);
   const key = toSearchParams(query).toString();
 

@@ -4,6 +4,9 @@ import type { AnyTicketEvent } from "../../shared/realtime";
 
 export const ROLE_LABELS: Record<Role, string> = { REQUESTER: "Requester", AGENT: "Agent", ADMIN: "Admin" };
 
+/** The badge beside a comment author's name: support staff are marked, requesters are not. */
+export const AUTHOR_BADGES: Record<Role, string | null> = { REQUESTER: null, AGENT: ROLE_LABELS.AGENT, ADMIN: ROLE_LABELS.ADMIN };
+
 /** "1.2 MB" style sizes. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -1,6 +1,5 @@
 import type { CommentDTO } from "../../shared/dto";
-import { isStaffRole } from "../../shared/enums";
-import { ROLE_LABELS } from "../lib/format";
+import { AUTHOR_BADGES } from "../lib/format";
 import { TimeAgo } from "../ui/time-ago";
 
 /** The conversation, oldest first. Internal notes are marked in words, not only colour. */
@@ -18,7 +17,7 @@ export function CommentThread({ comments, currentUserId }: { comments: CommentDT
                 {c.author.name}
                 {c.author.id === currentUserId && <span className="muted"> (you)</span>}
               </span>
-              {isStaffRole(c.author.role) && <span className="tag">{ROLE_LABELS[c.author.role]}</span>}
+              {AUTHOR_BADGES[c.author.role] && <span className="tag">{AUTHOR_BADGES[c.author.role]}</span>}
               {c.internal && <span className="tag tag--internal">Internal note</span>}
               <TimeAgo iso={c.createdAt} />
             </header>

@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useState } from "react";
+import type { Permissions } from "../../shared/permissions";
 import type { SessionUser, UserRef } from "../../shared/dto";
-import { isStaffRole } from "../../shared/enums";
 import type { AnyTicketEvent } from "../../shared/realtime";
 import { isApplied, type TicketState } from "../../client/ticket-state";
 import { useLiveTicket } from "../../hooks/use-live-ticket";
@@ -25,15 +25,17 @@ function snippet(body: string): string {
 export function TicketView({
   initial,
   user,
+  permissions,
   staff,
 }: {
   initial: TicketState;
   user: SessionUser;
+  /** What this user may do (from the policy); controls follow it, never the role. */
+  permissions: Permissions;
   staff: UserRef[];
 }) {
   const { state, dispatch, refresh, liveError } = useLiveTicket(initial);
   const { ticket, comments, attachments, events } = state;
-  const isStaff = isStaffRole(user.role);
   const [announcement, setAnnouncement] = useState("");
 
   // Tell screen-reader users what others just did; our own actions are already
@@ -89,7 +91,7 @@ export function TicketView({
             <CommentThread comments={comments} currentUserId={user.id} />
             <CommentForm
               ticketId={ticket.id}
-              canWriteInternal={isStaff}
+              canWriteInternal={permissions.writeInternal}
               onComment={(comment) => dispatch({ type: "comment", comment })}
             />
           </section>
@@ -103,7 +105,7 @@ export function TicketView({
             <TicketFields
               ticket={ticket}
               staff={staff}
-              canEdit={isStaff}
+              canEdit={permissions.changeWorkflow}
               onTicket={(next) => dispatch({ type: "ticket", ticket: next })}
               onConflict={refresh}
             />

@@ -6,15 +6,13 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
-  rooms,
   ZTicketLeave,
 } from "../../shared/realtime";
-import { isStaffRole } from "../../shared/enums";
 import type { Env } from "../env";
 import { isAppError } from "../errors";
 import type { Processor } from "../engine/processor";
 import { listTicketEvents } from "../events/list-events";
-import { ticketRoom } from "../policy";
+import { roomsOnConnect, ticketRoom } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
@@ -88,8 +86,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
 
   io.on("connection", (socket) => {
     const user = socket.data.user;
-    void socket.join(rooms.user(user.id));
-    if (isStaffRole(user.role)) void socket.join(rooms.staff);
+    void socket.join(roomsOnConnect(user));
     enterSessionRoom(socket);
 
     const allow = createRateLimiter(env.SOCKET_RATE_LIMIT, 10_000);

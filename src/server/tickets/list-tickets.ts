@@ -7,7 +7,7 @@ import { db } from "../db";
 import { withStatementTimeout } from "../db/with-statement-timeout";
 import { env } from "../env";
 import { AppError } from "../errors";
-import { audienceOf, can } from "../policy";
+import { audienceOf, ticketScope } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 
 type SortKey = "updatedAt" | "createdAt";
@@ -57,7 +57,7 @@ function decodeCursor(raw: string): Cursor {
 export async function listTickets(actor: SessionUser, query: TListTickets): Promise<Page<TicketDTO>> {
   const sort = SORTS[query.sort];
   const and: Prisma.TicketWhereInput[] = [];
-  if (!can(actor, "ticket:list:all")) and.push({ requesterId: actor.id });
+  and.push(ticketScope(actor));
   if (query.status) and.push({ status: query.status });
   if (query.priority) and.push({ priority: query.priority });
   if (query.assignee === "none") and.push({ assigneeId: null });

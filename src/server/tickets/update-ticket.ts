@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import { viewEvent } from "../events/view-event";
-import { audienceOf, authorize } from "../policy";
+import { audienceOf, authorize, mayBeAssigned } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 import { loadTicketFor } from "./load-ticket";
 
@@ -93,7 +93,7 @@ function staleVersion() {
 
 async function findAssignable(userId: string) {
   const user = await db().user.findUnique({ where: { id: userId }, select: { id: true, name: true, role: true, active: true } });
-  if (!user || !user.active || user.role === "REQUESTER") {
+  if (!user || !mayBeAssigned(user)) {
     throw new AppError("VALIDATION", "Tickets can only be assigned to an active agent or admin", {
       assigneeId: ["Not an active agent or admin"],
     });

@@ -4,7 +4,7 @@ import type { TUpdateUser } from "../../shared/schemas/users";
 import { ID_PATTERN } from "../../shared/schemas/text";
 import { db } from "../db";
 import { AppError } from "../errors";
-import { authorize } from "../policy";
+import { ACTIVE_ADMINS, authorize, losesAdmin } from "../policy";
 import { runtime } from "../runtime";
 
 const userSelect = { id: true, name: true, email: true, role: true, active: true } as const;
@@ -25,12 +25,11 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
   const { user, deactivated, roleChanged } = await db().$transaction(async (tx) => {
     // Lock the active admins' rows: two admins demoting each other at once
     // must not both see the other one still there and leave none.
+    // (Raw SQL for FOR UPDATE; the same set as the policy's ACTIVE_ADMINS.)
     await tx.$queryRaw`SELECT id FROM "User" WHERE role = 'ADMIN' AND active FOR UPDATE`;
     const current = await tx.user.findUnique({ where: { id: userId }, select: userSelect });
     if (!current) throw notFound();
-    const losesAdmin =
-      current.role === "ADMIN" && current.active && ((input.role !== undefined && input.role !== "ADMIN") || input.active === false);
-    if (losesAdmin && (await tx.user.count({ where: { role: "ADMIN", active: true } })) <= 1) {
+    if (losesAdmin(current, input) && (await tx.user.count({ where: ACTIVE_ADMINS })) <= 1) {
       throw new AppError("CONFLICT", "This is the last active admin: make someone else an admin first");
     }
     const user = await tx.user.update({

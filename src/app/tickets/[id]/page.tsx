@@ -9,8 +9,8 @@ import { isAppError } from "../../../server/errors";
 import { listTicketEvents } from "../../../server/events/list-events";
 import { getTicket } from "../../../server/tickets/get-ticket";
 import { listStaff } from "../../../server/users/list-staff";
+import { can, permissionsOf } from "../../../server/policy";
 import type { SessionUser, UserRef } from "../../../shared/dto";
-import { isStaffRole } from "../../../shared/enums";
 import type { AnyTicketEvent } from "../../../shared/realtime";
 import { currentUser, requirePageUser } from "../../_lib/session";
 
@@ -43,7 +43,7 @@ const loadTicketPage = cache(
         getTicket(user, id),
         listComments(user, id),
         listAttachments(user, id),
-        isStaffRole(user.role) ? listStaff(user) : Promise.resolve([]),
+        can(user, "user:list:staff") ? listStaff(user) : Promise.resolve([]),
       ]);
       return { state: initialTicketState({ ticket, comments, attachments, events, seq }), staff };
     } catch (e) {
@@ -65,5 +65,5 @@ export default async function TicketPage({ params }: Props) {
   const user = await requirePageUser(`/tickets/${encodeURIComponent(id)}`);
   const data = await loadTicketPage(user, id);
   if (!data) notFound();
-  return <TicketView key={data.state.ticket.id} initial={data.state} user={user} staff={data.staff} />;
+  return <TicketView key={data.state.ticket.id} initial={data.state} user={user} permissions={permissionsOf(user)} staff={data.staff} />;
 }

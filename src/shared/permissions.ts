@@ -1,0 +1,15 @@
+/**
+ * What a user may do, as the UI needs to know it. Computed by the server's
+ * policy (`permissionsOf` in src/server/policy.ts) and passed to components,
+ * which show controls from it and never look at roles themselves. The server
+ * checks every action again regardless.
+ */
+export type Permissions = {
+  /** Every ticket, the staff list views and filters. */
+  seeAllTickets: boolean;
+  /** Status, priority and assignee. */
+  changeWorkflow: boolean;
+  /** Read and write internal notes. */
+  writeInternal: boolean;
+  manageUsers: boolean;
+};
