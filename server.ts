@@ -18,6 +18,7 @@ import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security
 import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/store";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { startEngine } from "./src/server/engine/start-engine";
+import { reportProcessStatus } from "./src/server/realtime/process-status";
 import { runtime } from "./src/server/runtime";
 import { PROJECT_ROOT } from "./src/server/project-root";
 import { explainMigrationFailure } from "./src/server/failures/explain-startup-error";
@@ -117,7 +118,7 @@ async function main() {
   // Idle keep-alive connections must not hold shutdown open.
   server.keepAliveTimeout = 65_000;
 
-  const realtime = createRealtimeServer(server, env);
+  const realtime = createRealtimeServer(server, env, { prisma: database.prisma });
   countSocketsWith(() => realtime.io.of("/").sockets.size);
   observeRequests(observeHttp);
   // The event stream's processors, started before the port opens so the relay
@@ -150,6 +151,11 @@ async function main() {
   }
   log.info(`[tandem] ready on http://localhost:${port} (${dev ? "development" : "production"}, ${database.kind}${env.REDIS_URL ? ", redis" : ""}) pid ${process.pid}`);
   process.send?.("ready");
+  // Every process reports itself for the admin realtime page (src/app/admin/realtime).
+  const stopReporting = reportProcessStatus(database.prisma, async () => ({
+    ...(await runtime().readiness!()),
+    relayLagMs: realtime.relayStats().lastLagMs,
+  }));
 
   async function shutdown(signal: string) {
     if (stopping) return;
@@ -172,6 +178,8 @@ async function main() {
     step = "waiting for in-flight requests";
     await closed;
     clearInterval(reaper);
+    step = "removing this process's status";
+    await stopReporting();
     step = "stopping the event processors";
     runtime().wake = undefined;
     await engine.close();

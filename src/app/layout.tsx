@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { SiteHeader } from "../components/layout/site-header";
 import { RealtimeProvider } from "../client/realtime-provider";
+import { permissionsOf } from "../server/policy";
 import { currentUser } from "./_lib/session";
 import "./globals.css";
 
@@ -31,7 +32,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         </a>
         {/* Keyed by user so a change of session starts a fresh socket. */}
         <RealtimeProvider key={user?.id ?? "signed-out"} enabled={user !== null}>
-          <SiteHeader user={user} />
+          <SiteHeader user={user} permissions={user ? permissionsOf(user) : null} />
           <main id="main" className="page" tabIndex={-1}>
             {children}
           </main>

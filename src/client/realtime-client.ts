@@ -6,7 +6,10 @@ import {
   type ServerToClientEvents,
   type TicketEventType,
   type TicketJoinAck,
+  type ProbeAck,
+  type ProbeEcho,
 } from "../shared/realtime";
+import { newIdempotencyKey } from "./api-client";
 import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../shared/realtime-handshake";
 import { retryWhenUnavailable } from "./retry-unavailable";
 
@@ -222,6 +225,38 @@ export class RealtimeClient {
    * connect listeners to catch up. Replays are deduplicated by seq, so extra
    * calls cost a round trip and change nothing.
    */
+  /**
+   * The admin realtime probe: the server's legs (database, Redis) and the
+   * time until its echo came back to this socket through the adapter, or
+   * null when it did not within 5 s.
+   */
+  async probe(): Promise<{ ack: ProbeAck; totalMs: number | null }> {
+    const socket = this.socket;
+    if (!socket?.connected) return { ack: { ok: false, error: { code: "UNAVAILABLE", message: "Not connected to the server" } }, totalMs: null };
+    const probeId = newIdempotencyKey();
+    const started = performance.now();
+    const echoed = new Promise<number | null>((resolve) => {
+      const onEcho = (echo: ProbeEcho) => {
+        if (echo.probeId !== probeId) return;
+        clearTimeout(timer);
+        socket.off("admin:probe:echo", onEcho);
+        resolve(Math.round(performance.now() - started));
+      };
+      const timer = setTimeout(() => {
+        socket.off("admin:probe:echo", onEcho);
+        resolve(null);
+      }, 5000);
+      socket.on("admin:probe:echo", onEcho);
+    });
+    let ack: ProbeAck;
+    try {
+      ack = await socket.timeout(JOIN_TIMEOUT_MS).emitWithAck("admin:probe", { probeId });
+    } catch {
+      ack = { ok: false, error: { code: "TIMEOUT", message: "The server did not answer in time" } };
+    }
+    return { ack, totalMs: ack.ok ? await echoed : null };
+  }
+
   private resync(): void {
     for (const [ticketId, registrations] of this.joins) {
       for (const options of registrations) this.sendJoin(ticketId, options);

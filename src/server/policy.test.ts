@@ -124,9 +124,9 @@ test("one audience rule: query scope, rooms, assignability, the last admin and t
   assert.equal(losesAdmin({ role: "ADMIN", active: true }, { active: false }), true);
   assert.equal(losesAdmin({ role: "ADMIN", active: true }, { role: "ADMIN", active: true }), false);
   assert.equal(losesAdmin({ role: "AGENT", active: true }, { active: false }), false);
-  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, manageUsers: false });
-  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, manageUsers: false });
-  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, manageUsers: true });
+  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, manageUsers: false, inspectRealtime: false });
+  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, manageUsers: false, inspectRealtime: false });
+  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, manageUsers: true, inspectRealtime: true });
 });
 
 test("no role checks outside the policy: a new one in src/ fails here", () => {

@@ -33,6 +33,7 @@ export type Action =
   | "attachment:read"
   | "user:list:staff"
   | "user:update"
+  | "realtime:inspect"
   | "session:revoke:own";
 
 export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
@@ -43,6 +44,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
     case "session:revoke:own":
       return true;
     case "user:update":
+    case "realtime:inspect":
       return actor.role === "ADMIN";
     case "ticket:list:all":
     case "ticket:update:workflow":
@@ -156,6 +158,7 @@ export function permissionsOf(actor: Actor): Permissions {
     changeWorkflow: can(actor, "ticket:update:workflow"),
     writeInternal: can(actor, "comment:internal:create"),
     manageUsers: can(actor, "user:update"),
+    inspectRealtime: can(actor, "realtime:inspect"),
   };
 }
 

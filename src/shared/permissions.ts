@@ -12,4 +12,6 @@ export type Permissions = {
   /** Read and write internal notes. */
   writeInternal: boolean;
   manageUsers: boolean;
+  /** The admin realtime health page and its probe. */
+  inspectRealtime: boolean;
 };

@@ -58,16 +58,29 @@ export type TTicketLeave = z.infer<typeof ZTicketLeave>;
 
 export type TicketJoinAck = Ack<{ seq: number; missed: AnyTicketEvent[] }>;
 
+/**
+ * The admin realtime probe (not a ticket event): the server times a database
+ * round trip and a Redis PING, then sends `admin:probe:echo` to the admin's
+ * own user room through the adapter, so the echo crosses the same path as
+ * everything sent to a room. Each leg is milliseconds, or why it failed.
+ */
+export const ZProbe = z.object({ probeId: z.string().min(8).max(64) });
+export type ProbeLeg = { ms: number } | { error: string } | { disabled: true };
+export type ProbeAck = Ack<{ pid: number; legs: { database: ProbeLeg; redis: ProbeLeg } }>;
+export type ProbeEcho = { probeId: string; pid: number };
+
 export interface ServerToClientEvents {
   "ticket:created": (event: TicketEventEnvelope<"ticket:created">) => void;
   "ticket:updated": (event: TicketEventEnvelope<"ticket:updated">) => void;
   "comment:added": (event: TicketEventEnvelope<"comment:added">) => void;
   "attachment:added": (event: TicketEventEnvelope<"attachment:added">) => void;
+  "admin:probe:echo": (echo: ProbeEcho) => void;
 }
 
 export interface ClientToServerEvents {
   "ticket:join": (payload: TTicketJoin, ack: (result: TicketJoinAck) => void) => void;
   "ticket:leave": (payload: TTicketLeave, ack?: (result: Ack) => void) => void;
+  "admin:probe": (payload: { probeId: string }, ack: (result: ProbeAck) => void) => void;
 }
 
 export type SocketData = {

@@ -128,7 +128,10 @@ test("a committed event nobody announces (its process died right after the commi
   await assertDelivered("committed then gone");
 });
 
+let killedPid = 0;
+
 test("SIGKILL of a process in the middle of a write burst: every committed event reaches every client", async () => {
+  killedPid = deployment.apps[0]!.proc.pid!;
   const killed = (async () => {
     await new Promise((r) => setTimeout(r, 1500));
     deployment.apps[0]!.proc.kill("SIGKILL");
@@ -163,6 +166,20 @@ test("Redis down for 10 s under write load: every committed event reaches every 
   const statuses = await writeWhile("redis down", outage);
   assert.ok(statuses.filter((s) => s === 201).length >= 20, `writes kept going without Redis (${statuses.length})`);
   await assertDelivered("redis down");
+});
+
+test("the admin realtime page lists every running process, and the killed one as not reporting", async () => {
+  const admin = await signIn(proxyUrl, "admin@example.com");
+  const html = await (await fetch(`${proxyUrl}/admin/realtime`, { headers: { cookie: admin } })).text();
+  const rows = html.split("<tr").slice(1);
+  const rowOf = (pid: number) => rows.find((r) => r.includes(`pid ${pid} on `));
+  for (const app of deployment.apps) {
+    const row = rowOf(app.proc.pid!);
+    assert.ok(row, `process ${app.proc.pid} is listed`);
+    assert.match(row, />reporting</, `process ${app.proc.pid} is reporting`);
+  }
+  // Killed more than STATUS_STALE_MS ago (two scenarios ran since).
+  assert.match(rowOf(killedPid) ?? "", /not reporting since/, "the killed process shows as not reporting");
 });
 
 /** Start app process `i` again with its environment (after a kill or stop). */

@@ -115,7 +115,7 @@ test("start-up errors name the cause and the path, without Prisma's banner", { s
   const dataDir = path.join(base, "corrupt");
   fs.mkdirSync(dataDir);
   const server = await startServer({ dataDir });
-  assert.equal(await server.stop(), 0);
+  assert.equal(await server.stop(), 0, `exit signal ${server.proc.signalCode}:\n${server.output()}`);
   fs.writeFileSync(path.join(dataDir, "pglite", "global", "pg_control"), Buffer.alloc(8192, 0x5a));
   const r3 = runUntilExit({ DATA_DIR: dataDir });
   assert.equal(r3.code, 1, r3.output);

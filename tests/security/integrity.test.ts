@@ -240,8 +240,8 @@ describe("in Chromium: a comment whose response was lost is sent once", () => {
       const ticket = await createTicket(url, cookies.alice, { title: `Lost response: ${label}` });
       const context = await browser.newContext({ baseURL: url });
       context.setDefaultTimeout(20_000);
+      const page = await context.newPage();
       try {
-        const page = await context.newPage();
         await page.goto("/login");
         await page.getByLabel("Email").fill("alice@example.com");
         await page.getByLabel("Password").fill(server.password);
@@ -287,7 +287,10 @@ describe("in Chromium: a comment whose response was lost is sent once", () => {
         await page.getByRole("button", { name: "Send" }).click();
         await page.getByRole("region", { name: /^Conversation/ }).getByRole("listitem").filter({ hasText: "A second comment" }).waitFor();
         assert.notEqual(keys.at(-1), keys[0]);
+        // The socket can show the comment before the intercepted POST's answer is through: let it finish.
+        await page.waitForFunction(() => (document.getElementById("comment-body") as HTMLTextAreaElement | null)?.value === "");
       } finally {
+        await page.unrouteAll({ behavior: "wait" });
         await context.close();
       }
     });

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import type { Permissions } from "../../shared/permissions";
 
 const LINKS = [
   { href: "/tickets", label: "Tickets", match: (p: string) => p === "/tickets" || /^\/tickets\/(?!new$)[^/]+/.test(p) },
@@ -9,13 +10,16 @@ const LINKS = [
   { href: "/account", label: "Account", match: (p: string) => p === "/account" },
 ];
 
-/** Primary navigation; marks the current section with aria-current. */
-export function NavLinks() {
+const REALTIME = { href: "/admin/realtime", label: "Realtime health", match: (p: string) => p === "/admin/realtime" };
+
+/** Primary navigation; marks the current section with aria-current. Admin links follow the user's permissions. */
+export function NavLinks({ permissions }: { permissions: Permissions }) {
   const pathname = usePathname() ?? "";
+  const links = permissions.inspectRealtime ? [...LINKS, REALTIME] : LINKS;
   return (
     <nav aria-label="Main" className="site-nav">
       <ul>
-        {LINKS.map((link) => (
+        {links.map((link) => (
           <li key={link.href}>
             <Link href={link.href} aria-current={link.match(pathname) ? "page" : undefined}>
               {link.label}

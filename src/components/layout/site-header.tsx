@@ -1,12 +1,13 @@
 import Link from "next/link";
 import type { SessionUser } from "../../shared/dto";
+import type { Permissions } from "../../shared/permissions";
 import { ROLE_LABELS } from "../lib/format";
 import { ConnectionIndicator } from "../realtime/connection-indicator";
 import { NavLinks } from "./nav-links";
 import { SignOutButton } from "./sign-out-button";
 
 /** App header: brand, navigation and, when signed in, the user and live status. */
-export function SiteHeader({ user }: { user: SessionUser | null }) {
+export function SiteHeader({ user, permissions }: { user: SessionUser | null; permissions: Permissions | null }) {
   return (
     <header className="site-header">
       <div className="site-header__inner">
@@ -14,7 +15,7 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
           <span className="brand__mark" aria-hidden="true" />
           Tandem
         </Link>
-        {user && <NavLinks />}
+        {user && permissions && <NavLinks permissions={permissions} />}
         {user && (
           <div className="site-header__user">
             <ConnectionIndicator />

@@ -24,6 +24,8 @@ import { createSocketLimits, tooManyRooms } from "./limits";
 import { connectRedis } from "./redis";
 import { authenticateSockets } from "./handshake";
 import { joinTicket } from "./join-ticket";
+import { runProbe } from "./probe";
+import type { PrismaClient } from "../../generated/prisma/client";
 import { createRelay, type RelayStats } from "./relay";
 import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
 import { log } from "../log";
@@ -56,7 +58,7 @@ function errorOf(e: unknown): ErrorInfo {
  * @socket.io/redis-adapter lets one process close sockets held by another
  * (sign-out, deactivation); events do not travel through it.
  */
-export function createRealtimeServer(httpServer: HttpServer, env: Env): RealtimeServer {
+export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { prisma: PrismaClient }): RealtimeServer {
   const io: TandemIO = new Server(httpServer, {
     path: "/socket.io/",
     serveClient: false,
@@ -114,6 +116,17 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env): Realtime
       });
       if (answer.ok) countCatchUp(answer.missed.length);
       ack(answer);
+    });
+
+    socket.on("admin:probe", async (payload, ack) => {
+      if (typeof ack !== "function") return;
+      ack(
+        await runProbe(user, payload, {
+          pingDatabase: () => deps.prisma.$queryRaw`SELECT 1`,
+          pingRedis: redis ? () => redis.pub.ping() : undefined,
+          echo: (room, probeId) => io.to(room).emit("admin:probe:echo", { probeId, pid: process.pid }),
+        }),
+      );
     });
 
     socket.on("ticket:leave", async (payload, ack) => {
