@@ -149,14 +149,7 @@ async function main() {
     env.APP_URL = env.appOrigin = `http://localhost:${port}`;
     process.env.APP_URL = process.env.NEXTAUTH_URL = env.APP_URL;
   }
-  log.info(`[tandem] ready on http://localhost:${port} (${dev ? "development" : "production"}, ${database.kind}${env.REDIS_URL ? ", redis" : ""}) pid ${process.pid}`);
-  process.send?.("ready");
-  // Every process reports itself for the admin realtime page (src/app/admin/realtime).
-  const stopReporting = reportProcessStatus(database.prisma, async () => ({
-    ...(await runtime().readiness!()),
-    relayLagMs: realtime.relayStats().lastLagMs,
-  }));
-
+  let stopReporting: () => Promise<void> = async () => undefined;
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;
@@ -199,6 +192,19 @@ async function main() {
   process.on("message", (msg) => {
     if (msg === "shutdown") void shutdown("shutdown message");
   });
+
+  // Only now, with the signal handlers in place: whoever reads "ready" may
+  // stop this process at once (a SIGTERM that came before `process.on` would
+  // kill it outright instead of shutting it down).
+  log.info(`[tandem] ready on http://localhost:${port} (${dev ? "development" : "production"}, ${database.kind}${env.REDIS_URL ? ", redis" : ""}) pid ${process.pid}`);
+  process.send?.("ready");
+  // Every process reports itself for the admin realtime page (src/app/admin/realtime).
+  if (!stopping) {
+    stopReporting = reportProcessStatus(database.prisma, async () => ({
+      ...(await runtime().readiness!()),
+      relayLagMs: realtime.relayStats().lastLagMs,
+    }));
+  }
 }
 
 /**
