@@ -6,24 +6,19 @@
  * a FORBIDDEN ack for the probe over a raw socket.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { after, before, test } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, signedInPage } from "../helpers/browser";
 import { connectSocket, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
-const CHROMIUM = "/usr/bin/chromium";
 let server: TestServer;
 let browser: Browser;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's package: apt-get install -y chromium`);
   const port = await freePort();
   server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -32,16 +27,7 @@ after(async () => {
 });
 
 async function signedIn(email: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(server.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/tickets$/);
-  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
-  return page;
+  return (await signedInPage(browser, server.url, email, server.password)).page;
 }
 
 test("an admin sees every process reporting and runs the live probe end to end", async () => {

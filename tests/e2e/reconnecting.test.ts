@@ -8,15 +8,13 @@
  * gets back in by itself and receives live events again, without a reload.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import net from "node:net";
 import { after, before, test } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, signedInPage } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { SECRET, seedDatabase } from "../scale/support";
 import { freePort, type Postgres, startPostgres } from "../helpers/services";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 let pg: Postgres | undefined;
 let server: TestServer | undefined;
@@ -66,7 +64,6 @@ function startRelay(listenPort: number, targetPort: number): Promise<NonNullable
 }
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's package: apt-get install -y chromium`);
   pg = await startPostgres();
   const url = await pg.createDatabase();
   seedDatabase(url);
@@ -74,10 +71,7 @@ before(async () => {
   // The page's origin is the relay's; the Socket.IO Origin check must accept it.
   server = await startServer({ env: { DATABASE_URL: url, NEXTAUTH_SECRET: SECRET, APP_URL: `http://127.0.0.1:${relayPort}` } });
   relay = await startRelay(relayPort, server.port);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -100,15 +94,7 @@ async function showsStatus(page: Page, text: string, ms = 20_000) {
 }
 
 test("PostgreSQL down while the socket reconnects: 'Reconnecting…', never 'session ended'; back in by itself when it returns", async () => {
-  const context = await browser!.newContext({ baseURL: `http://127.0.0.1:${relay!.port}` });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill("agent@example.com");
-  await page.getByLabel("Password").fill(server!.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/tickets$/);
-  await status(page).filter({ hasText: "Connected" }).waitFor();
+  const { context, page } = await signedInPage(browser!, `http://127.0.0.1:${relay!.port}`, "agent@example.com", server!.password);
   await page.evaluate(() => ((window as unknown as { __mark: boolean }).__mark = true));
 
   // Cut once the socket has moved to WebSocket: a cut during the upgrade could

@@ -61,7 +61,8 @@ export async function postgresEnv(): Promise<{ DATABASE_URL: string; NEXTAUTH_SE
   return { DATABASE_URL: url, NEXTAUTH_SECRET: POSTGRES_SECRET };
 }
 
-const POSTGRES_SECRET = "test-secret-of-at-least-32-characters";
+/** NEXTAUTH_SECRET of the servers started on PostgreSQL (there is no generated secret file then). */
+export const POSTGRES_SECRET = "test-secret-of-at-least-32-characters";
 let template: Promise<string> | undefined;
 
 /**

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { api, connectSocket, signIn, startServer, type TestServer } from "../helpers/server";
+import { api, connectSocket, POSTGRES_SECRET, signIn, startServer, type TestServer } from "../helpers/server";
 
 const METRICS_TOKEN = "metrics-token-of-some-length";
 const WRONG_PASSWORD = "Wr0ng-Pa55word-Nobody-Uses";
@@ -59,7 +59,9 @@ test("requests get ids (a proxy's is kept), the log is JSON lines carrying them,
   const output = server.output();
   const sessionToken = /session-token=([^;]+)/.exec(cookie)?.[1];
   assert.ok(sessionToken && sessionToken.length > 20);
-  const secret = fs.readFileSync(path.join(server.dataDir, "nextauth-secret"), "utf8").trim();
+  // Embedded: generated into DATA_DIR. PostgreSQL: the one the test harness passed.
+  const secretFile = path.join(server.dataDir, "nextauth-secret");
+  const secret = fs.existsSync(secretFile) ? fs.readFileSync(secretFile, "utf8").trim() : POSTGRES_SECRET;
   for (const [what, value] of [
     ["the wrong password", WRONG_PASSWORD],
     ["the session token", sessionToken],

@@ -1,6 +1,6 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { fromStoredRow } from "../events/stored-event";
+import { fromStoredRow, type StoredEventRow } from "../events/stored-event";
 import type { RecordedTicketEvent } from "../events/view-event";
 
 /**
@@ -31,19 +31,8 @@ export type StreamEvent = {
   event: RecordedTicketEvent | null;
 };
 
-type Row = {
-  txId: bigint;
-  position: bigint;
-  ticketId: string;
-  seq: number;
-  publicSeq: number | null;
-  type: string;
-  payload: unknown;
-  payloadVersion: number;
-  createdAt: Date;
-  actorId: string;
-  actorName: string;
-};
+/** A stored event's columns (as stored-event.ts reads them), its place in the stream, and its actor flattened. */
+type Row = Omit<StoredEventRow, "actor"> & { txId: bigint; position: bigint; actorId: string; actorName: string };
 
 const big = (v: bigint | number | string) => BigInt(v);
 
