@@ -57,6 +57,8 @@ case "${1:-all}" in
   all)
     # Build only when the sources changed since the last build (scripts/build-state.mjs).
     if node scripts/build-state.mjs; then echo "==> build is current"; else npm run build; fi
+    # Once, before the files start in parallel (each would otherwise make its own).
+    node --require ./src/server/server-only-shim.cjs --import tsx tests/helpers/prepare-template.ts
     # The PostgreSQL phase runs beside the first one (the test files wait on
     # servers, databases and browsers as much as on the CPU); its report is
     # printed after the first phase's, and either failing fails the run.

@@ -87,6 +87,18 @@ function cleanEnv(): Record<string, string> {
  * Tests of first-start behaviour pass their own empty `dataDir`.
  */
 async function copyOfTemplate(): Promise<string> {
+  const template = await ensureTemplate();
+  const dataDir = makeTempDir();
+  fs.cpSync(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== "ready" });
+  return dataDir;
+}
+
+/**
+ * The template data dir of the current build, made now if missing. scripts/test.sh
+ * makes it once before the suites start, so parallel test files do not each
+ * make their own (any of them still can, when run alone).
+ */
+export async function ensureTemplate(): Promise<string> {
   const stamp = fs.readFileSync(path.join(ROOT, "dist", "build-stamp.txt"), "utf8").trim().slice(0, 16);
   const template = path.join(os.tmpdir(), `tandem-test-template-${stamp}-${DEMO_PASSWORD}`);
   if (!fs.existsSync(path.join(template, "ready"))) {
@@ -102,9 +114,7 @@ async function copyOfTemplate(): Promise<string> {
       fs.rmSync(building, { recursive: true, force: true });
     }
   }
-  const dataDir = makeTempDir();
-  fs.cpSync(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== "ready" });
-  return dataDir;
+  return template;
 }
 
 /** Start server.ts (production build, or `dev` for `npm run dev` mode) on a free port. */
