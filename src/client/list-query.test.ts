@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TicketDTO } from "../shared/dto";
-import { type ListQuery, type ListState, matchesQuery, mergeFirstPage, upsertTicket } from "./list-query";
+import { applyComment, applyRead, type ListQuery, type ListState, matchesQuery, mergeFirstPage, upsertTicket } from "./list-query";
 
 let n = 0;
 function ticket(over: Partial<TicketDTO> = {}): TicketDTO {
@@ -78,4 +78,41 @@ test("mergeFirstPage keeps a live update that is newer than the fetched page's c
   // The page was read before the change reached the database.
   const merged = mergeFirstPage(shown, { items: [t2, t1], nextCursor: null }, "updated_desc");
   assert.deepEqual(merged.items, [live, t2], "newer row kept, and in sort order");
+});
+
+test("a public comment by someone else moves its row to the top, shows the replier and marks it unread", () => {
+  const old = ticket({ lastSeq: 3 });
+  const recent = ticket({ lastSeq: 2 });
+  const state: ListState = { items: [recent, old], nextCursor: null };
+  const at = new Date(Date.UTC(2026, 0, 2)).toISOString();
+  const next = applyComment(state, { ticketId: old.id, seq: 4, comment: { internal: false, createdAt: at, author: { id: "bob", name: "Bob" } } }, q(), "me1")!;
+  assert.deepEqual(next.items.map((t) => t.id), [old.id, recent.id]);
+  assert.deepEqual(next.items[0]!.lastReplier, { id: "bob", name: "Bob" });
+  assert.equal(next.items[0]!.unread, true);
+  assert.equal(next.items[0]!.updatedAt, at);
+  // The same event again changes nothing; a later read clears the mark.
+  assert.equal(applyComment(next, { ticketId: old.id, seq: 4, comment: { internal: false, createdAt: at, author: { id: "bob", name: "Bob" } } }, q(), "me1"), next);
+  assert.equal(applyRead(next, { ticketId: old.id, seq: 3 }).items[0]!.unread, true);
+  assert.equal(applyRead(next, { ticketId: old.id, seq: 4 }).items[0]!.unread, false);
+});
+
+test("an internal note marks the row unread without moving it; one's own comment is not unread; unknown rows ask for a fetch", () => {
+  const a = ticket({ lastSeq: 1 });
+  const b = ticket({ lastSeq: 1 });
+  const state: ListState = { items: [b, a], nextCursor: null };
+  const note = applyComment(state, { ticketId: a.id, seq: 2, comment: { internal: true, createdAt: new Date().toISOString(), author: { id: "bob", name: "Bob" } } }, q(), "me1")!;
+  assert.deepEqual(note.items.map((t) => t.id), [b.id, a.id]);
+  assert.equal(note.items[1]!.unread, true);
+  const own = applyComment(state, { ticketId: a.id, seq: 2, comment: { internal: false, createdAt: new Date().toISOString(), author: { id: "me1", name: "Me" } } }, q(), "me1")!;
+  assert.equal(own.items[0]!.id, a.id);
+  assert.equal(own.items[0]!.unread, false);
+  assert.equal(applyComment(state, { ticketId: "elsewhere", seq: 9, comment: { internal: false, createdAt: new Date().toISOString(), author: { id: "bob", name: "Bob" } } }, q(), "me1"), null);
+});
+
+test("a snapshot from an event keeps the row's last replier and unread mark", () => {
+  const a = ticket({ lastSeq: 1, lastReplier: { id: "bob", name: "Bob" }, unread: true });
+  const next = upsertTicket({ items: [a], nextCursor: null }, { ...a, lastSeq: 2, lastReplier: undefined, unread: undefined, title: "New" }, q(), "me1");
+  assert.deepEqual(next.items[0]!.lastReplier, { id: "bob", name: "Bob" });
+  assert.equal(next.items[0]!.unread, true);
+  assert.equal(next.items[0]!.title, "New");
 });

@@ -76,6 +76,13 @@ export function upsertTicket(
 ): ListState {
   const existing = state.items.find((t) => t.id === ticket.id);
   if (existing && existing.lastSeq > ticket.lastSeq) return state;
+  // Snapshots inside events carry neither the last replier nor the reader's
+  // unread state: keep what the row has.
+  ticket = {
+    ...ticket,
+    lastReplier: ticket.lastReplier !== undefined ? ticket.lastReplier : (existing?.lastReplier ?? null),
+    unread: ticket.unread ?? existing?.unread ?? false,
+  };
   const others = state.items.filter((t) => t.id !== ticket.id);
   if (!matchesQuery(ticket, query, userId)) return existing ? { ...state, items: others } : state;
   const compare = compareTickets(query.sort);
@@ -111,4 +118,39 @@ export function mergeFirstPage(state: ListState, fresh: ListState, sort: TicketS
     ? state.items.filter((t) => !freshIds.has(t.id) && compare(t, boundary) > 0)
     : [];
   return { items: [...fresh.items, ...beyond], nextCursor: beyond.length ? state.nextCursor : fresh.nextCursor };
+}
+
+/**
+ * Apply a live comment to a loaded list (comment events reach lists too): a
+ * public one moves the row to its new "updated" place and shows its author as
+ * the last replier; any comment by someone else marks the row unread.
+ * `seq` is the event's number in the reader's numbering, so a replayed or
+ * older event changes nothing. Returns null when the ticket is not in the
+ * list: the caller fetches it and upserts the snapshot.
+ */
+export function applyComment(
+  state: ListState,
+  event: { ticketId: string; seq: number; comment: { internal: boolean; createdAt: string; author: { id: string; name: string } } },
+  query: ListQuery,
+  userId: string,
+): ListState | null {
+  const existing = state.items.find((t) => t.id === event.ticketId);
+  if (!existing) return null;
+  if (existing.lastSeq >= event.seq) return state;
+  const { comment } = event;
+  const mine = comment.author.id === userId;
+  const next: TicketDTO = {
+    ...existing,
+    lastSeq: event.seq,
+    unread: mine ? false : true,
+    ...(comment.internal ? {} : { updatedAt: comment.createdAt, lastReplier: { id: comment.author.id, name: comment.author.name } }),
+  };
+  return upsertTicket(state, next, query, userId);
+}
+
+/** The user read a ticket up to `seq` (in another tab, or here): its row is no longer unread. */
+export function applyRead(state: ListState, read: { ticketId: string; seq: number }): ListState {
+  const row = state.items.find((t) => t.id === read.ticketId);
+  if (!row?.unread || read.seq < row.lastSeq) return state;
+  return { ...state, items: state.items.map((t) => (t === row ? { ...t, unread: false } : t)) };
 }

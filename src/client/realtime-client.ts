@@ -20,6 +20,10 @@ export type ConnectionState = "connected" | "reconnecting" | "offline";
 
 export type TicketEventHandler = (event: AnyTicketEvent) => void;
 
+/** Server messages other than ticket events (drafts, read marks, …), by name. */
+export type MessageName = Exclude<keyof ServerToClientEvents, TicketEventType>;
+export type MessageOf<K extends MessageName> = Parameters<ServerToClientEvents[K]>[0];
+
 export type JoinOptions = {
   /** The caller's watermark (see ticket-state.ts); read at every (re)join, so it is a getter. */
   sinceSeq: () => number;
@@ -52,6 +56,7 @@ export class RealtimeClient {
   private current: ConnectionState = "reconnecting";
   private readonly stateListeners = new Set<() => void>();
   private readonly eventHandlers = new Set<TicketEventHandler>();
+  private readonly messageHandlers = new Map<string, Set<(payload: never) => void>>();
   private readonly connectHandlers = new Set<() => void>();
   private readonly joins = new Map<string, Set<JoinOptions>>();
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -88,6 +93,16 @@ export class RealtimeClient {
     for (const type of TICKET_EVENT_TYPES) {
       socket.on(type as TicketEventType, ((event: AnyTicketEvent) => this.emitLocal(event)) as never);
     }
+    // Everything else goes to whoever registered for that name (see on()).
+    socket.onAny((name: string, payload: unknown) => {
+      for (const handler of this.messageHandlers.get(name) ?? []) {
+        try {
+          (handler as (p: unknown) => void)(payload);
+        } catch (e) {
+          console.error("[tandem] realtime handler failed", name, e);
+        }
+      }
+    });
     socket.on("connect", () => {
       this.setState("connected");
       this.resync();
@@ -187,6 +202,14 @@ export class RealtimeClient {
   onEvent(handler: TicketEventHandler): () => void {
     this.eventHandlers.add(handler);
     return () => this.eventHandlers.delete(handler);
+  }
+
+  /** Receive one kind of non-ticket server message (whatever socket is current). */
+  on<K extends MessageName>(name: K, handler: (payload: MessageOf<K>) => void): () => void {
+    let set = this.messageHandlers.get(name);
+    if (!set) this.messageHandlers.set(name, (set = new Set()));
+    set.add(handler as (payload: never) => void);
+    return () => set.delete(handler as (payload: never) => void);
   }
 
   /**

@@ -2,7 +2,7 @@
 
 import { createContext, useContext, useEffect, useEffectEvent, useState, useSyncExternalStore } from "react";
 import type { AnyTicketEvent } from "../shared/realtime";
-import { type ConnectionState, RealtimeClient } from "./realtime-client";
+import { type ConnectionState, type MessageName, type MessageOf, RealtimeClient } from "./realtime-client";
 
 type RealtimeContextValue = { client: RealtimeClient | null };
 
@@ -66,4 +66,11 @@ export function useOnConnect(handler: () => void): void {
   const client = useRealtimeClient();
   const onConnect = useEffectEvent(handler);
   useEffect(() => client?.onConnect(() => onConnect()), [client]);
+}
+
+/** Run `handler` for every server message `name` (drafts, read marks, …), with the latest closure. */
+export function useRealtimeMessage<K extends MessageName>(name: K, handler: (payload: MessageOf<K>) => void): void {
+  const client = useRealtimeClient();
+  const onMessage = useEffectEvent(handler);
+  useEffect(() => client?.on(name, (payload) => onMessage(payload)), [client, name]);
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { audienceOf, authorize, can, deliveriesOf, losesAdmin, mayBeAssigned, permissionsOf, roomsOnConnect, ticketRoom, ticketScope } from "./policy";
+import { audienceOf, authorize, can, deliveriesOf, isUnreadFor, losesAdmin, mayBeAssigned, permissionsOf, roomsOnConnect, ticketRoom, ticketScope } from "./policy";
 
 const alice = { id: "alice", role: "REQUESTER" as const };
 const agent = { id: "agent", role: "AGENT" as const };
@@ -60,14 +60,14 @@ describe("deliveriesOf: which rooms hear an event, in which numbering", () => {
     data: { comment: { id: "c", ticketId: "t1", body: "b", internal, author: { id: "agent", name: "Agent", role: "AGENT" as const }, createdAt: base.at } },
   });
 
-  test("an internal note reaches the staff room of the ticket only", () => {
-    assert.deepEqual(deliveriesOf(comment(true)), [{ audience: "staff", to: ["ticket:t1:staff"], except: [] }]);
+  test("an internal note reaches staff only: the ticket's staff room and the staff lists", () => {
+    assert.deepEqual(deliveriesOf(comment(true), "alice"), [{ audience: "staff", to: ["ticket:t1:staff", "staff"], except: [] }]);
   });
 
-  test("a public comment reaches each audience's room, each in its numbering", () => {
-    assert.deepEqual(deliveriesOf(comment(false)), [
-      { audience: "staff", to: ["ticket:t1:staff"], except: [] },
-      { audience: "requester", to: ["ticket:t1:requester"], except: [] },
+  test("a public comment reaches each audience's ticket room and lists, each in its numbering", () => {
+    assert.deepEqual(deliveriesOf(comment(false), "alice"), [
+      { audience: "staff", to: ["ticket:t1:staff", "staff"], except: [] },
+      { audience: "requester", to: ["ticket:t1:requester", "user:alice"], except: ["staff"] },
     ]);
   });
 
@@ -85,7 +85,7 @@ describe("deliveriesOf: which rooms hear an event, in which numbering", () => {
         changes: {},
       },
     };
-    assert.deepEqual(deliveriesOf(event), [
+    assert.deepEqual(deliveriesOf(event, "alice"), [
       { audience: "staff", to: ["staff"], except: [] },
       { audience: "requester", to: ["user:alice"], except: ["staff"] },
     ]);
@@ -94,7 +94,7 @@ describe("deliveriesOf: which rooms hear an event, in which numbering", () => {
   test("no socket is in rooms of both audiences of one ticket", () => {
     for (const actor of [alice, agent, admin]) {
       const mine = ticketRoom(actor, "t1");
-      const other = deliveriesOf(comment(false)).find((d) => d.audience !== audienceOf(actor))!.to;
+      const other = deliveriesOf(comment(false), "alice").find((d) => d.audience !== audienceOf(actor))!.to;
       assert.equal(other.includes(mine), false);
     }
   });
@@ -154,4 +154,19 @@ test("no role checks outside the policy: a new one in src/ fails here", () => {
   };
   walk(path.join(root, "src"));
   assert.deepEqual(offenders, []);
+});
+
+describe("isUnreadFor: a row is unread when someone else's newest activity is past the reader's read mark", () => {
+  // Ticket: 5 events for staff (the last an internal note by the agent), 3 public (the last by alice).
+  const t = { lastSeq: 5, lastPublicSeq: 3, lastActorId: "agent", lastPublicActorId: "alice" };
+  test("staff count every event; their own last event is not unread", () => {
+    assert.equal(isUnreadFor(admin, t, 4), true);
+    assert.equal(isUnreadFor(admin, t, 5), false);
+    assert.equal(isUnreadFor(agent, t, 0), false);
+  });
+  test("a requester counts public events only: an internal note never makes their row unread", () => {
+    assert.equal(isUnreadFor(alice, t, 3), false);
+    assert.equal(isUnreadFor(alice, { ...t, lastPublicActorId: "agent" }, 2), true);
+    assert.equal(isUnreadFor(alice, { ...t, lastPublicActorId: "agent" }, 3), false);
+  });
 });

@@ -107,9 +107,12 @@ export type Delivery = { audience: Audience; to: string[]; except: string[] };
  * - Ticket changes: every staff member (their ticket lists), and the
  *   requester wherever they are (`user:{id}`), except when the requester is
  *   staff themselves (they already hear it in staff numbering).
- * - Comments and attachments: the sockets that joined the ticket, per audience.
+ * - Comments: the sockets that joined the ticket, per audience, and the
+ *   ticket lists of that audience (staff room; the requester's user room),
+ *   which move the row and mark it unread.
+ * - Attachments: the sockets that joined the ticket, per audience.
  */
-export function deliveriesOf(event: RecordedTicketEvent): Delivery[] {
+export function deliveriesOf(event: RecordedTicketEvent, requesterId: string): Delivery[] {
   const audiences: Audience[] = event.publicSeq === null ? ["staff"] : ["staff", "requester"];
   return audiences.map((audience) => {
     switch (event.type) {
@@ -119,10 +122,36 @@ export function deliveriesOf(event: RecordedTicketEvent): Delivery[] {
           ? { audience, to: [rooms.staff], except: [] }
           : { audience, to: [rooms.user(event.data.ticket.requester.id)], except: [rooms.staff] };
       case "comment:added":
+        // One emit per audience: a socket in both of its audience's rooms gets it once.
+        return audience === "staff"
+          ? { audience, to: [rooms.ticketAudience(event.ticketId, audience), rooms.staff], except: [] }
+          : { audience, to: [rooms.ticketAudience(event.ticketId, audience), rooms.user(requesterId)], except: [rooms.staff] };
       case "attachment:added":
         return { audience, to: [rooms.ticketAudience(event.ticketId, audience)], except: [] };
     }
   });
+}
+
+/**
+ * Whether `actor` has activity to see on `ticket`: its newest event in the
+ * actor's numbering is newer than what they have read, and not their own. In
+ * the actor's numbering, so a requester's row never turns unread for an
+ * internal note (the note moves neither their counter nor their last actor).
+ */
+export function isUnreadFor(
+  actor: Actor,
+  ticket: { lastSeq: number; lastPublicSeq: number; lastActorId: string | null; lastPublicActorId: string | null },
+  readSeq: number,
+): boolean {
+  const staff = audienceOf(actor) === "staff";
+  const last = staff ? ticket.lastSeq : ticket.lastPublicSeq;
+  const lastActor = staff ? ticket.lastActorId : ticket.lastPublicActorId;
+  return last > readSeq && lastActor !== actor.id;
+}
+
+/** A reply by the ticket's requester (not staff acting on their own ticket) to a Waiting ticket reopens it. */
+export function reopensOnReply(actor: Actor, ticket: TicketRef & { status: string }): boolean {
+  return ticket.status === "WAITING" && ticket.requesterId === actor.id && audienceOf(actor) === "requester";
 }
 
 /** The rooms a socket of `actor` joins on connecting: its user's, and the staff room for staff (ticket lists). */

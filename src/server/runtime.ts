@@ -8,6 +8,7 @@
  * `server-only` because server.ts loads it outside Next.
  */
 import type { PrismaClient } from "../generated/prisma/client";
+import type { UserRoomEvents } from "../shared/realtime";
 
 export type ReadinessProbe = () => Promise<{ redis: "ok" | "down" | "disabled"; sockets: number }>;
 
@@ -28,6 +29,12 @@ type Runtime = {
   wake?: () => void;
   readiness?: ReadinessProbe;
   sockets?: SocketCloser;
+  /**
+   * Sends a private, non-ticket message to every socket of one user, on every
+   * process (through the adapter): drafts and read marks following the user
+   * across tabs. Best effort: a tab that misses one re-reads on reconnect.
+   */
+  toUser?: <K extends keyof UserRoomEvents>(userId: string, event: K, payload: UserRoomEvents[K]) => void;
   shuttingDown?: boolean;
 };
 

@@ -7,7 +7,7 @@ import type { Audience } from "./policy";
 const userRef = { select: { id: true, name: true } } as const;
 
 /** Prisma `include` that loads what toTicketDTO needs. */
-export const ticketInclude = { requester: userRef, assignee: userRef } as const;
+export const ticketInclude = { requester: userRef, assignee: userRef, lastReplier: userRef } as const;
 export const commentInclude = { author: { select: { id: true, name: true, role: true } } } as const;
 export const attachmentInclude = { uploader: userRef } as const;
 
@@ -27,6 +27,8 @@ export function toTicketDTO(
     priority: TicketPriority;
     requester: Ref;
     assignee: Ref | null;
+    /** Absent where the caller did not load it (the DTO then says nothing either). */
+    lastReplier?: Ref | null;
     version: number;
     lastSeq: number;
     lastPublicSeq: number;
@@ -44,6 +46,7 @@ export function toTicketDTO(
     priority: t.priority,
     requester: { id: t.requester.id, name: t.requester.name },
     assignee: t.assignee ? { id: t.assignee.id, name: t.assignee.name } : null,
+    ...(t.lastReplier !== undefined ? { lastReplier: t.lastReplier ? { id: t.lastReplier.id, name: t.lastReplier.name } : null } : {}),
     version: t.version,
     lastSeq: lastSeqFor(t, audience),
     createdAt: t.createdAt.toISOString(),

@@ -17,6 +17,17 @@ export type TicketDTO = {
   priority: TicketPriority;
   requester: UserRef;
   assignee: UserRef | null;
+  /**
+   * Author of the newest public comment (never an internal note's). Absent
+   * from ticket snapshots inside events: a list keeps the one it has.
+   */
+  lastReplier?: UserRef | null;
+  /**
+   * The reader has not seen this ticket's newest activity (someone else's,
+   * after their last read). Per reader, so only in lists and single reads,
+   * never inside events.
+   */
+  unread?: boolean;
   version: number;
   /** seq of the newest event of this ticket when this snapshot was taken, in the reader's numbering (see TicketEventEnvelope.seq). */
   lastSeq: number;

@@ -69,7 +69,28 @@ export type ProbeLeg = { ms: number } | { error: string } | { disabled: true };
 export type ProbeAck = Ack<{ pid: number; legs: { database: ProbeLeg; redis: ProbeLeg } }>;
 export type ProbeEcho = { probeId: string; pid: number };
 
+/**
+ * Private messages to one user's sockets (their user room), not ticket
+ * events: they follow the user across tabs and devices and are not replayed.
+ */
+export type DraftSaved = {
+  ticketId: string;
+  body: string;
+  internal: boolean;
+  updatedAt: string;
+  /** The tab that saved it (it ignores its own echo); null when the server cleared it (sent). */
+  clientId: string | null;
+};
+export type UserRoomEvents = {
+  /** The user's reply-box draft on a ticket changed (empty body: cleared). */
+  "draft:saved": DraftSaved;
+  /** The user has read a ticket up to `seq` (their numbering): lists clear its unread mark. */
+  "ticket:read": { ticketId: string; seq: number };
+};
+
 export interface ServerToClientEvents {
+  "draft:saved": (draft: DraftSaved) => void;
+  "ticket:read": (read: UserRoomEvents["ticket:read"]) => void;
   "ticket:created": (event: TicketEventEnvelope<"ticket:created">) => void;
   "ticket:updated": (event: TicketEventEnvelope<"ticket:updated">) => void;
   "comment:added": (event: TicketEventEnvelope<"comment:added">) => void;

@@ -1,34 +1,129 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { CommentDTO } from "../../shared/dto";
 import { ZCreateComment } from "../../shared/schemas/comments";
-import { apiFetch, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
+import { apiFetch, ApiError, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
+import { DraftSaver } from "../../client/draft-sync";
+import { tabId } from "../../client/tab-id";
+import { useConnectionState, useOnConnect, useRealtimeMessage } from "../../client/realtime-provider";
 
-/** The reply box; staff may mark a comment as an internal note. */
+export type ComposingKind = "reply" | "note";
+
+type SendState = { kind: "idle" } | { kind: "sending" } | { kind: "sent" } | { kind: "failed"; message: string; network: boolean };
+
+function snippet(body: string): string {
+  return body.length > 120 ? `${body.slice(0, 120)}…` : body;
+}
+
+/**
+ * The reply box; staff may mark a comment as an internal note.
+ *
+ * - Its text is a draft kept on the server (per user and ticket): restored
+ *   after a reload or on another device, followed live by the user's other
+ *   tabs, deleted when sent.
+ * - Send guard: a public reply by someone else that arrived after the user
+ *   started writing is shown first, and Send must be pressed again, so two
+ *   people do not silently answer the same thing twice.
+ * - Every send carries an idempotency key (a retry never posts twice) and
+ *   says what happened: sending, sent, or failed with a retry. Offline,
+ *   sending waits and the text stays.
+ */
 export function CommentForm({
   ticketId,
+  userId,
   canWriteInternal,
   onComment,
+  initialDraft,
+  comments,
+  othersWritingReply = [],
+  onComposing,
 }: {
   ticketId: string;
+  userId: string;
   canWriteInternal: boolean;
   onComment: (comment: CommentDTO) => void;
+  initialDraft: { body: string; internal: boolean } | null;
+  /** The conversation as shown, for the send guard. */
+  comments: CommentDTO[];
+  /** Names of others writing a public reply right now (presence), for the collision warning. */
+  othersWritingReply?: string[];
+  /** Tells presence what this user is writing (null: nothing). */
+  onComposing?: (kind: ComposingKind | null) => void;
 }) {
-  const [body, setBody] = useState("");
+  const [body, setBody] = useState(initialDraft?.body ?? "");
   // Deliberately not reset after sending: forgetting to re-tick it would
   // publish the next note to the requester, which is the worse mistake.
-  const [internal, setInternal] = useState(false);
+  const [internal, setInternal] = useState(canWriteInternal && (initialDraft?.internal ?? false));
   const [fieldError, setFieldError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const [send, setSend] = useState<SendState>({ kind: "idle" });
+  const [draftState, setDraftState] = useState<"saved" | "failed" | null>(initialDraft ? "saved" : null);
+  const [guard, setGuard] = useState<CommentDTO[] | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   // Pressing Send again after a failure is a retry of the same comment: same key, at most one comment.
   const sendKey = useRef(new SendKey());
+  const [saver] = useState(() => new DraftSaver(ticketId, { body: initialDraft?.body ?? "", internal: initialDraft?.internal ?? false }, setDraftState));
+  // Public replies by others the writer has already been shown (or that were
+  // there when they started writing): the send guard stops only for new ones.
+  const seen = useRef<Set<string>>(new Set(comments.map((c) => c.id)));
+  const connection = useConnectionState();
+  const offline = connection === "offline";
   const asNote = internal && canWriteInternal;
+  const composing: ComposingKind | null = body.trim() ? (asNote ? "note" : "reply") : null;
+
+  useEffect(() => () => saver.dispose(), [saver]);
+  // Leaving or hiding the page saves what is pending now rather than after the delay.
+  useEffect(() => {
+    const save = () => void saver.flush();
+    const onHide = () => {
+      if (document.visibilityState === "hidden") save();
+    };
+    window.addEventListener("pagehide", save);
+    document.addEventListener("visibilitychange", onHide);
+    return () => {
+      window.removeEventListener("pagehide", save);
+      document.removeEventListener("visibilitychange", onHide);
+    };
+  }, [saver]);
+
+  // Presence: what this user is writing, as the text changes.
+  useEffect(() => onComposing?.(composing), [composing, onComposing]);
+
+  // A network failure is over once the connection is back: the banner goes.
+  useOnConnect(() => setSend((s) => (s.kind === "failed" && s.network ? { kind: "idle" } : s)));
+
+  // "Sent" is a moment, not a state to keep showing.
+  useEffect(() => {
+    if (send.kind !== "sent") return;
+    const timer = setTimeout(() => setSend((s) => (s.kind === "sent" ? { kind: "idle" } : s)), 4000);
+    return () => clearTimeout(timer);
+  }, [send.kind]);
+
+  // The same draft typed in another tab or device, or sent from there.
+  useRealtimeMessage("draft:saved", (draft) => {
+    if (draft.ticketId !== ticketId || draft.clientId === tabId()) return;
+    // Never overwrite what the user is typing here right now.
+    if (document.activeElement === bodyRef.current && body.trim() !== "" && draft.clientId !== null) return;
+    saver.adopt(draft.body, draft.internal);
+    setBody(draft.body);
+    if (canWriteInternal) setInternal(draft.internal);
+    setDraftState(draft.body ? "saved" : null);
+  });
+
+  function edit(nextBody: string, nextInternal: boolean) {
+    if (!body.trim() && nextBody.trim()) {
+      // Starting to write: what is on screen now has been seen.
+      seen.current = new Set(comments.map((c) => c.id));
+      setGuard(null);
+    }
+    setBody(nextBody);
+    setInternal(nextInternal);
+    saver.change(nextBody, nextInternal);
+  }
 
   async function submit() {
-    if (pending) return;
+    if (send.kind === "sending") return;
+    if (offline) return;
     const parsed = ZCreateComment.safeParse({ body, internal: canWriteInternal && internal });
     if (!parsed.success) {
       setFieldError(zodFieldErrors(parsed.error.issues).body?.[0] ?? "Invalid comment");
@@ -36,10 +131,18 @@ export function CommentForm({
       bodyRef.current?.focus();
       return;
     }
+    // Send guard: public replies by others since the writer started.
+    const fresh = comments.filter((c) => !c.internal && c.author.id !== userId && !seen.current.has(c.id));
+    if (fresh.length > 0) {
+      for (const c of fresh) seen.current.add(c.id);
+      setGuard(fresh);
+      return;
+    }
+    setGuard(null);
     setFieldError(null);
-    setError(null);
-    setPending(true);
+    setSend({ kind: "sending" });
     try {
+      await saver.settle();
       const comment = await apiFetch<CommentDTO>(`/api/tickets/${ticketId}/comments`, {
         method: "POST",
         json: parsed.data,
@@ -47,17 +150,27 @@ export function CommentForm({
       });
       sendKey.current.done();
       onComment(comment);
+      // The server deleted the draft with the send.
+      saver.adopt("", internal);
       setBody("");
+      setDraftState(null);
+      setSend({ kind: "sent" });
     } catch (e) {
       const fields = (e as { fields?: Record<string, string[]> }).fields;
       if (fields?.body?.[0]) {
         setFieldError(fields.body[0]);
+        setSend({ kind: "idle" });
         bodyRef.current?.focus();
-      } else setError(errorMessage(e));
-    } finally {
-      setPending(false);
+      } else {
+        setSend({ kind: "failed", message: errorMessage(e), network: !(e instanceof ApiError) });
+      }
+      // Not sent: the text is a draft again.
+      saver.change(body, internal);
     }
   }
+
+  const sending = send.kind === "sending";
+  const collision = composing === "reply" && othersWritingReply.length > 0;
 
   return (
     <form
@@ -75,7 +188,7 @@ export function CommentForm({
           name="body"
           rows={4}
           value={body}
-          onChange={(e) => setBody(e.target.value)}
+          onChange={(e) => edit(e.target.value, internal)}
           onKeyDown={(e) => {
             if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
               e.preventDefault();
@@ -92,28 +205,54 @@ export function CommentForm({
           </p>
         )}
       </div>
-      {error && (
-        <p role="alert" className="alert alert--error">
-          {error}
+      {collision && (
+        <p className="alert alert--warning" role="status">
+          {othersWritingReply.join(", ")} {othersWritingReply.length === 1 ? "is" : "are"} also writing a reply.
         </p>
+      )}
+      {guard && (
+        <div className="alert alert--warning send-guard" role="alert">
+          <p>
+            <strong>New since you started writing:</strong>
+          </p>
+          <ul>
+            {guard.map((c) => (
+              <li key={c.id}>
+                {c.author.name}: {snippet(c.body)}
+              </li>
+            ))}
+          </ul>
+          <p>Press Send again to send yours anyway.</p>
+        </div>
+      )}
+      {offline && (
+        <p className="alert alert--warning" role="status">
+          You are offline. Your text is kept; send it when you are back online.
+        </p>
+      )}
+      {send.kind === "failed" && (
+        <div role="alert" className="alert alert--error">
+          <p>Not sent: {send.message}</p>
+          <button type="button" className="button" onClick={() => void submit()} aria-disabled={offline || undefined}>
+            Retry
+          </button>
+        </div>
       )}
       <div className="comment-form__actions">
         {canWriteInternal && (
           <div className="checkbox">
-            <input
-              id="comment-internal"
-              type="checkbox"
-              checked={internal}
-              onChange={(e) => setInternal(e.target.checked)}
-            />
+            <input id="comment-internal" type="checkbox" checked={internal} onChange={(e) => edit(body, e.target.checked)} />
             <label htmlFor="comment-internal">Internal note</label>
           </div>
         )}
         <span id="comment-hint" className="muted small">
           Ctrl+Enter to send
         </span>
+        <span className="muted small" role="status" aria-live="polite">
+          {sending ? "Sending…" : send.kind === "sent" ? "Sent" : draftState === "saved" && body ? "Draft saved" : ""}
+        </span>
         {/* Says what will happen, not only by colour: a note must never go out as a reply by mistake. */}
-        <button type="submit" className="button button--primary" aria-disabled={pending || undefined}>
+        <button type="submit" className="button button--primary" aria-disabled={sending || offline || undefined}>
           {asNote ? "Send internal note" : "Send"}
         </button>
       </div>

@@ -4,11 +4,13 @@ import Link from "next/link";
 import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { Page, TicketDTO } from "../../shared/dto";
 import { apiFetch, errorMessage } from "../../client/api-client";
-import { useOnConnect, useRealtimeClient, useTicketEvents } from "../../client/realtime-provider";
+import { useOnConnect, useRealtimeClient, useRealtimeMessage, useTicketEvents } from "../../client/realtime-provider";
 import { TimeAgo } from "../ui/time-ago";
 import { PriorityBadge, StatusBadge } from "./badges";
 import {
   appendPage,
+  applyComment,
+  applyRead,
   type ListQuery,
   type ListState,
   mergeFirstPage,
@@ -41,14 +43,36 @@ export function TicketList({
   const resyncRef = useRef(0);
 
   useTicketEvents((event) => {
+    if (event.type === "comment:added") {
+      const { ticketId, seq } = event;
+      const comment = event.data.comment;
+      let missing = false;
+      setList((current) => {
+        const next = applyComment(current, { ticketId, seq, comment }, query, userId);
+        missing = next === null;
+        return next ?? current;
+      });
+      // A ticket not in the list (not loaded yet, or it sorted below): its
+      // snapshot says whether it belongs now, and where.
+      if (missing && !comment.internal) {
+        apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`).then(
+          (ticket) => setList((current) => upsertTicket(current, { ...ticket, unread: comment.author.id !== userId }, query, userId)),
+          () => {},
+        );
+      }
+      return;
+    }
     if (event.type !== "ticket:created" && event.type !== "ticket:updated") return;
-    const ticket = event.data.ticket;
+    const unread = event.actor.id !== userId;
+    const ticket = { ...event.data.ticket, unread };
     setList((current) => upsertTicket(current, ticket, query, userId));
     if (event.type === "ticket:created") {
       setFresh((s) => new Set(s).add(ticket.id));
       if (event.actor.id !== userId) setAnnouncement(`New ticket #${ticket.number}: ${ticket.title}`);
     }
   });
+
+  useRealtimeMessage("ticket:read", (read) => setList((current) => applyRead(current, read)));
 
   /**
    * Re-read the first page and merge it in: events sent while the socket was
@@ -120,12 +144,26 @@ export function TicketList({
             </thead>
             <tbody>
               {list.items.map((t) => (
-                <tr key={t.id} className={fresh.has(t.id) ? "row--new" : undefined} data-ticket-id={t.id}>
+                <tr
+                  key={t.id}
+                  className={[fresh.has(t.id) ? "row--new" : "", t.unread ? "row--unread" : ""].join(" ").trim() || undefined}
+                  data-ticket-id={t.id}
+                  data-unread={t.unread ? "true" : undefined}
+                >
                   <td data-label="#" className="cell-number">
                     #{t.number}
                   </td>
                   <td data-label="Title" className="cell-title">
-                    <Link href={`/tickets/${t.id}`}>{t.title}</Link>
+                    <Link href={`/tickets/${t.id}`}>
+                      {t.unread && (
+                        <span className="unread-dot" aria-hidden="true">
+                          ●{" "}
+                        </span>
+                      )}
+                      {t.title}
+                      {t.unread && <span className="badge badge--unread"> unread</span>}
+                    </Link>
+                    {t.lastReplier && <span className="muted small cell-replier"> Last reply: {t.lastReplier.name}</span>}
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={t.status} />

@@ -7,6 +7,7 @@ import type { SessionUser, UserRef } from "../../shared/dto";
 import type { AnyTicketEvent } from "../../shared/realtime";
 import { isApplied, type TicketState } from "../../client/ticket-state";
 import { useLiveTicket } from "../../hooks/use-live-ticket";
+import { useMarkRead } from "../../hooks/use-mark-read";
 import { describeEvent } from "../lib/format";
 import { useTicketEvents } from "../../client/realtime-provider";
 import { TimeAgo } from "../ui/time-ago";
@@ -27,16 +28,20 @@ export function TicketView({
   user,
   permissions,
   staff,
+  draft,
 }: {
   initial: TicketState;
   user: SessionUser;
   /** What this user may do (from the policy); controls follow it, never the role. */
   permissions: Permissions;
   staff: UserRef[];
+  /** The user's saved reply-box draft, if any. */
+  draft: { body: string; internal: boolean } | null;
 }) {
   const { state, dispatch, refresh, liveError } = useLiveTicket(initial);
   const { ticket, comments, attachments, events } = state;
   const [announcement, setAnnouncement] = useState("");
+  useMarkRead(ticket.id, state.seq);
 
   // Tell screen-reader users what others just did; our own actions are already
   // evident. Runs before the event is applied, so `isApplied` skips replays.
@@ -91,8 +96,11 @@ export function TicketView({
             <CommentThread comments={comments} currentUserId={user.id} />
             <CommentForm
               ticketId={ticket.id}
+              userId={user.id}
               canWriteInternal={permissions.writeInternal}
               onComment={(comment) => dispatch({ type: "comment", comment })}
+              initialDraft={draft}
+              comments={comments}
             />
           </section>
         </div>

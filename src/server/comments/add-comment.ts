@@ -6,9 +6,10 @@ import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
 import { enforceCreationLimit } from "../limits/enforce-creation-limit";
-import { authorize } from "../policy";
-import { commentInclude, toCommentDTO } from "../serializers";
+import { authorize, reopensOnReply } from "../policy";
+import { commentInclude, ticketInclude, toCommentDTO, toTicketDTO } from "../serializers";
 import { loadTicketFor } from "../tickets/load-ticket";
+import { runtime } from "../runtime";
 
 /**
  * Add a comment, or an internal note when `internal` (staff only).
@@ -28,9 +29,12 @@ export async function addComment(
       data: { ticketId, authorId: actor.id, body: input.body, internal: input.internal ?? false },
       include: commentInclude,
     });
-    // Touch the ticket so "recently updated" sorting reflects conversation;
-    // not for internal notes, which requesters must not be able to detect.
-    if (!comment.internal) await tx.ticket.update({ where: { id: ticketId }, data: { updatedAt: comment.createdAt } });
+    // Touch the ticket so "recently updated" sorting reflects conversation
+    // and lists show who replied last; not for internal notes, which
+    // requesters must not be able to detect.
+    if (!comment.internal) {
+      await tx.ticket.update({ where: { id: ticketId }, data: { updatedAt: comment.createdAt, lastReplierId: actor.id } });
+    }
     const recorded = await recordEvent(tx, {
       ticketId,
       type: "comment:added",
@@ -39,9 +43,29 @@ export async function addComment(
       internal: comment.internal,
       at: comment.createdAt,
     });
+    // The requester answered what the team was waiting for: the ticket is
+    // theirs to work again. An event like any other, after the comment.
+    if (reopensOnReply(actor, ticket)) {
+      const reopened = await tx.ticket.updateMany({ where: { id: ticketId, status: "WAITING" }, data: { status: "OPEN", version: { increment: 1 } } });
+      if (reopened.count === 1) {
+        await recordEvent(tx, {
+          ticketId,
+          type: "ticket:updated",
+          actor,
+          data: async () => ({
+            ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: ticketInclude }), "staff"),
+            changes: { status: { from: "WAITING", to: "OPEN" } },
+          }),
+        });
+      }
+    }
+    // Sent: the reply box's saved draft is spent.
+    await tx.draft.deleteMany({ where: { userId: actor.id, ticketId } });
     await remember?.(tx, recorded.data.comment);
     return recorded;
   });
   announceCommitted();
+  // The user's other tabs empty their reply box too.
+  runtime().toUser?.(actor.id, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null });
   return event.data.comment;
 }

@@ -29,10 +29,12 @@ export type StreamEvent = {
   cursor: Cursor;
   /** Null when the stored payload does not parse (logged; nothing is sent for it). */
   event: RecordedTicketEvent | null;
+  /** The ticket's requester now (comment events do not carry it; their lists need it). */
+  requesterId: string;
 };
 
 /** A stored event's columns (as stored-event.ts reads them), its place in the stream, and its actor flattened. */
-type Row = Omit<StoredEventRow, "actor"> & { txId: bigint; position: bigint; actorId: string; actorName: string };
+type Row = Omit<StoredEventRow, "actor"> & { txId: bigint; position: bigint; actorId: string; actorName: string; requesterId: string };
 
 const big = (v: bigint | number | string) => BigInt(v);
 
@@ -45,8 +47,8 @@ export async function readStream(
 ): Promise<StreamEvent[]> {
   const rows = await prisma.$queryRaw<Row[]>`
     SELECT e."txId", e."position", e."ticketId", e."seq", e."publicSeq", e."type", e."payload",
-           e."payloadVersion", e."createdAt", u."id" AS "actorId", u."name" AS "actorName"
-    FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId"
+           e."payloadVersion", e."createdAt", u."id" AS "actorId", u."name" AS "actorName", t."requesterId"
+    FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId" JOIN "Ticket" t ON t."id" = e."ticketId"
     WHERE (e."txId", e."position") > (${after.txId.toString()}::bigint, ${after.position.toString()}::bigint)
       AND e."txId" < (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint
     ORDER BY e."txId", e."position"
@@ -55,10 +57,10 @@ export async function readStream(
     const cursor = { txId: big(row.txId), position: big(row.position) };
     try {
       const event = fromStoredRow({ ...row, createdAt: new Date(row.createdAt), actor: { id: row.actorId, name: row.actorName } });
-      return { cursor, event };
+      return { cursor, event, requesterId: row.requesterId };
     } catch (e) {
       onUnreadable(e, row);
-      return { cursor, event: null };
+      return { cursor, event: null, requesterId: row.requesterId };
     }
   });
 }

@@ -46,7 +46,9 @@ export async function recordEvent<T extends TicketEventType>(
   // (src/server/engine), at no extra round trip.
   const [row] = await tx.$queryRaw<{ lastSeq: number; lastPublicSeq: number }[]>`
     UPDATE "Ticket"
-    SET "lastSeq" = "lastSeq" + 1, "lastPublicSeq" = "lastPublicSeq" + ${internal ? 0 : 1}::int
+    SET "lastSeq" = "lastSeq" + 1, "lastPublicSeq" = "lastPublicSeq" + ${internal ? 0 : 1}::int,
+        "lastActorId" = ${input.actor.id},
+        "lastPublicActorId" = COALESCE(${internal ? null : input.actor.id}::text, "lastPublicActorId")
     WHERE "id" = ${input.ticketId}
     RETURNING "lastSeq", "lastPublicSeq", pg_notify(${EVENTS_CHANNEL}, '')::text AS "notified"`;
   if (!row) throw new Error(`recordEvent: ticket ${input.ticketId} does not exist`);

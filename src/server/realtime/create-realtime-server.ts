@@ -6,6 +6,7 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
+  rooms,
   ZTicketLeave,
 } from "../../shared/realtime";
 import type { Env } from "../env";
@@ -146,6 +147,11 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
   const relay = createRelay(io, countRelayed);
 
   installSocketCloser(io);
+  runtime().toUser = (userId, event, payload) => {
+    // UserRoomEvents and ServerToClientEvents agree by construction (see the contract).
+    const room = io.to(rooms.user(userId)) as unknown as { emit(event: string, payload: unknown): void };
+    room.emit(event, payload);
+  };
 
   runtime().readiness = async () => ({
     redis: redis ? redis.status() : "disabled",
@@ -164,6 +170,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
     async close() {
       clearInterval(recheck);
       runtime().sockets = undefined;
+      runtime().toUser = undefined;
       // io.close() only drops the transports, so clients see "transport
       // close" and reconnect (to this process once it is back, or to another
       // behind the proxy). Not disconnectSockets(): that tells clients the

@@ -39,8 +39,8 @@ export function createRelay(
         .filter((e) => e.event !== null)
         .sort((a, b) => (a.cursor.position < b.cursor.position ? -1 : 1));
       let emits = 0;
-      for (const { event } of events) {
-        for (const { audience, to, except } of deliveriesOf(event!)) {
+      for (const { event, requesterId } of events) {
+        for (const { audience, to, except } of deliveriesOf(event!, requesterId)) {
           io.local.to(to).except(except).emit(event!.type, viewEvent(event!, audience) as never);
           emits++;
         }

@@ -7,7 +7,7 @@ import { db } from "../db";
 import { withStatementTimeout } from "../db/with-statement-timeout";
 import { env } from "../env";
 import { AppError } from "../errors";
-import { audienceOf, ticketScope } from "../policy";
+import { audienceOf, isUnreadFor, ticketScope } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 
 type SortKey = "updatedAt" | "createdAt";
@@ -84,7 +84,7 @@ export async function listTickets(actor: SessionUser, query: TListTickets): Prom
   const rows = await withStatementTimeout(db(), env().LIST_STATEMENT_TIMEOUT_MS, (tx) =>
     tx.ticket.findMany({
       where: { AND: and },
-      include: ticketInclude,
+      include: { ...ticketInclude, reads: { where: { userId: actor.id }, select: { seq: true } } },
       orderBy: [{ [sort.key]: sort.dir }, { id: sort.dir }],
       take: query.limit + 1,
     }),
@@ -93,5 +93,8 @@ export async function listTickets(actor: SessionUser, query: TListTickets): Prom
   const last = items.at(-1);
   const nextCursor =
     rows.length > query.limit && last ? encodeCursor({ v: last[sort.key].toISOString(), id: last.id }) : null;
-  return { items: items.map((t) => toTicketDTO(t, audienceOf(actor))), nextCursor };
+  return {
+    items: items.map((t) => ({ ...toTicketDTO(t, audienceOf(actor)), unread: isUnreadFor(actor, t, t.reads[0]?.seq ?? 0) })),
+    nextCursor,
+  };
 }

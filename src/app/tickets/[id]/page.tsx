@@ -8,6 +8,7 @@ import { listComments } from "../../../server/comments/list-comments";
 import { isAppError } from "../../../server/errors";
 import { listTicketEvents } from "../../../server/events/list-events";
 import { getTicket } from "../../../server/tickets/get-ticket";
+import { getDraft } from "../../../server/drafts/get-draft";
 import { listStaff } from "../../../server/users/list-staff";
 import { can, permissionsOf } from "../../../server/policy";
 import type { SessionUser, UserRef } from "../../../shared/dto";
@@ -26,7 +27,10 @@ const MAX_EVENT_PAGES = 10;
  * later, so nothing falls between the two (duplicates are dropped client-side).
  */
 const loadTicketPage = cache(
-  async (user: SessionUser, id: string): Promise<{ state: TicketState; staff: UserRef[] } | null> => {
+  async (
+    user: SessionUser,
+    id: string,
+  ): Promise<{ state: TicketState; staff: UserRef[]; draft: { body: string; internal: boolean } | null } | null> => {
     try {
       let events: AnyTicketEvent[] = [];
       let seq = 0;
@@ -39,13 +43,18 @@ const loadTicketPage = cache(
           break;
         }
       }
-      const [ticket, comments, attachments, staff] = await Promise.all([
+      const [ticket, comments, attachments, staff, draft] = await Promise.all([
         getTicket(user, id),
         listComments(user, id),
         listAttachments(user, id),
         can(user, "user:list:staff") ? listStaff(user) : Promise.resolve([]),
+        getDraft(user, id),
       ]);
-      return { state: initialTicketState({ ticket, comments, attachments, events, seq }), staff };
+      return {
+        state: initialTicketState({ ticket, comments, attachments, events, seq }),
+        staff,
+        draft: draft ? { body: draft.body, internal: draft.internal } : null,
+      };
     } catch (e) {
       if (isAppError(e) && e.code === "NOT_FOUND") return null;
       throw e;
@@ -65,5 +74,5 @@ export default async function TicketPage({ params }: Props) {
   const user = await requirePageUser(`/tickets/${encodeURIComponent(id)}`);
   const data = await loadTicketPage(user, id);
   if (!data) notFound();
-  return <TicketView key={data.state.ticket.id} initial={data.state} user={user} permissions={permissionsOf(user)} staff={data.staff} />;
+  return <TicketView key={data.state.ticket.id} initial={data.state} user={user} permissions={permissionsOf(user)} staff={data.staff} draft={data.draft} />;
 }

@@ -1,0 +1,201 @@
+/**
+ * Browser test: live collaboration between two agents and a requester, each
+ * in their own browser context (issue 9): drafts that survive reloads and
+ * follow the user, the send guard, unread markers and live list order, and a
+ * requester's reply reopening a Waiting ticket.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
+import { freePort } from "../helpers/services";
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+type TicketDTO = { id: string; number: number; title: string; status: string; lastSeq: number };
+
+before(async () => {
+  const port = await freePort();
+  server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+});
+
+async function window(email: string): Promise<Page> {
+  const { context, page } = await signedInPage(browser, server.url, email, server.password);
+  contexts.push(context);
+  return page;
+}
+
+async function newTicket(email: string, title: string): Promise<TicketDTO> {
+  const cookie = await signIn(server.url, email);
+  const res = await api<TicketDTO>(server.url, cookie, "POST", "/api/tickets", { title, description: `About ${title}`, priority: "LOW" });
+  assert.equal(res.status, 201);
+  return res.body;
+}
+
+function commentItem(page: Page, body: string): Locator {
+  return page.getByRole("region", { name: /^Conversation/ }).getByRole("listitem").filter({ hasText: body });
+}
+
+function row(page: Page, title: string): Locator {
+  return page.getByRole("row").filter({ has: page.getByRole("link", { name: new RegExp(title) }) });
+}
+
+async function openTicket(page: Page, ticket: TicketDTO): Promise<void> {
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("heading", { level: 1, name: new RegExp(ticket.title) }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+}
+
+describe("drafts", () => {
+  test("a draft survives a reload, follows the user to another tab, and is cleared everywhere when sent", async () => {
+    const ticket = await newTicket("alice@example.com", "Printer jams on page two");
+    const sam = await window("agent@example.com");
+    await openTicket(sam, ticket);
+    const box = sam.getByLabel("Comment");
+    await box.fill("Have you tried the rear tray");
+    await sam.getByText("Draft saved").waitFor();
+
+    // The same user's other tab opens with the draft, and follows edits live.
+    const other = await sam.context().newPage();
+    await openTicket(other, ticket);
+    assert.equal(await other.getByLabel("Comment").inputValue(), "Have you tried the rear tray");
+    await box.fill("Have you tried the rear tray? It helps with heavy paper.");
+    await waitForValue(other.getByLabel("Comment"), "Have you tried the rear tray? It helps with heavy paper.");
+
+    // A reload restores it from the server.
+    await sam.getByText("Draft saved").waitFor();
+    await sam.reload();
+    await waitForValue(sam.getByLabel("Comment"), "Have you tried the rear tray? It helps with heavy paper.");
+
+    // Sent: the box empties here and in the other tab, and a reload finds no draft.
+    await sam.getByRole("button", { name: "Send", exact: true }).click();
+    await commentItem(sam, "It helps with heavy paper.").waitFor();
+    await sam.getByRole("status").filter({ hasText: "Sent" }).waitFor();
+    await waitForValue(other.getByLabel("Comment"), "");
+    await other.reload();
+    await waitForValue(other.getByLabel("Comment"), "");
+    await other.close();
+  });
+});
+
+describe("send guard", () => {
+  test("a reply that arrived while writing is shown first, and Send must be pressed again", async () => {
+    const ticket = await newTicket("alice@example.com", "VPN drops every hour");
+    const sam = await window("agent@example.com");
+    const ada = await window("admin@example.com");
+    await openTicket(sam, ticket);
+    await openTicket(ada, ticket);
+
+    await sam.getByLabel("Comment").fill("Please update the VPN client to 5.2.");
+    await ada.getByLabel("Comment").fill("Try reinstalling the VPN client.");
+    await ada.getByRole("button", { name: "Send", exact: true }).click();
+    await commentItem(sam, "Try reinstalling the VPN client.").waitFor();
+
+    await sam.getByRole("button", { name: "Send", exact: true }).click();
+    const guard = sam.getByRole("alert").filter({ hasText: "New since you started writing" });
+    await guard.waitFor();
+    assert.match((await guard.textContent()) ?? "", /Ada Admin: Try reinstalling the VPN client\./);
+    // Not sent yet: the conversation holds only Ada's reply, Sam's text is still in the box.
+    assert.equal(await commentItem(sam, "Please update the VPN client").count(), 0);
+    assert.equal(await sam.getByLabel("Comment").inputValue(), "Please update the VPN client to 5.2.");
+
+    await sam.getByRole("button", { name: "Send", exact: true }).click();
+    await commentItem(sam, "Please update the VPN client to 5.2.").waitFor();
+    await commentItem(ada, "Please update the VPN client to 5.2.").waitFor();
+    assert.equal(await guard.count(), 0);
+    const cookie = await signIn(server.url, "agent@example.com");
+    const comments = await api<{ items: { body: string }[] }>(server.url, cookie, "GET", `/api/tickets/${ticket.id}/comments`);
+    assert.equal(comments.body.items.filter((c) => c.body === "Please update the VPN client to 5.2.").length, 1);
+  });
+});
+
+describe("live lists and unread", () => {
+  test("a reply moves the row to the top of every list that may see it, marked unread until opened; a note never reaches the requester's list", async () => {
+    const older = await newTicket("alice@example.com", "Older ticket about invoices");
+    await newTicket("alice@example.com", "Newer ticket about the portal");
+    const alice = await window("alice@example.com");
+    const ada = await window("admin@example.com");
+    const sam = await window("agent@example.com");
+    // Both lists start with the newer ticket on top; Ada has read the older one.
+    for (const page of [alice, ada]) {
+      await page.getByRole("link", { name: /Newer ticket about the portal/ }).waitFor();
+    }
+    await openTicket(ada, older);
+    await ada.goto("/tickets");
+    await eventually("Ada's row is read", async () => !/unread/.test((await row(ada, "Older ticket about invoices").textContent()) ?? ""));
+    const top = async (page: Page) => (await page.getByRole("row").nth(1).textContent()) ?? "";
+
+    // Sam replies on the older ticket: it moves to the top of both lists, live, as unread, with Sam as last replier.
+    await openTicket(sam, older);
+    await sam.getByLabel("Comment").fill("We found the invoice problem.");
+    await sam.getByRole("button", { name: "Send", exact: true }).click();
+    await commentItem(sam, "We found the invoice problem.").waitFor();
+    for (const [who, page] of [["Alice", alice], ["Ada", ada]] as const) {
+      await eventually(`${who}'s list shows the older ticket first`, async () => /Older ticket about invoices/.test(await top(page)));
+      const text = (await row(page, "Older ticket about invoices").textContent()) ?? "";
+      assert.match(text, /unread/, `${who}'s row is marked unread`);
+      assert.match(text, /Last reply: Sam Agent/);
+      assert.match((await page.getByRole("link", { name: /Older ticket about invoices/ }).textContent()) ?? "", /unread/, "unread is in the link's accessible text");
+    }
+
+    // Alice opens it: unread clears, and stays cleared on the list.
+    await alice.getByRole("link", { name: /Older ticket about invoices/ }).click();
+    await commentItem(alice, "We found the invoice problem.").waitFor();
+    await alice.goBack();
+    await eventually("Alice's row is read", async () => !/unread/.test((await row(alice, "Older ticket about invoices").textContent()) ?? ""));
+
+    // An internal note: Ada's row turns unread; Alice's list does not move or change.
+    await eventually("Alice's list has caught up", async () => /Last reply: Sam Agent/.test((await row(alice, "Older ticket about invoices").textContent()) ?? ""));
+    const aliceRowBefore = await row(alice, "Older ticket about invoices").textContent();
+    await openTicket(ada, older);
+    await ada.goto("/tickets");
+    await eventually("Ada's row is read again", async () => !/unread/.test((await row(ada, "Older ticket about invoices").textContent()) ?? ""));
+    await sam.getByLabel("Internal note").check();
+    await sam.getByLabel("Comment").fill("Finance owes us a refund here.");
+    await sam.getByRole("button", { name: "Send internal note" }).click();
+    await commentItem(sam, "Finance owes us a refund here.").waitFor();
+    await eventually("Ada's row is unread after the note", async () => /unread/.test((await row(ada, "Older ticket about invoices").textContent()) ?? ""));
+    // Give a wrongly delivered note time to show, then check Alice's row is as it was.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await row(alice, "Older ticket about invoices").textContent(), aliceRowBefore);
+  });
+
+  test("a requester's reply to a Waiting ticket moves it back to Open, live for the agent", async () => {
+    const ticket = await newTicket("alice@example.com", "Waiting for the serial number");
+    const samCookie = await signIn(server.url, "agent@example.com");
+    const waiting = await api<TicketDTO>(server.url, samCookie, "PATCH", `/api/tickets/${ticket.id}`, { status: "WAITING" });
+    assert.equal(waiting.status, 200);
+    const sam = await window("agent@example.com");
+    await openTicket(sam, ticket);
+    const alice = await window("alice@example.com");
+    await openTicket(alice, ticket);
+    await alice.getByLabel("Comment").fill("The serial is SN-4471.");
+    await alice.getByRole("button", { name: "Send", exact: true }).click();
+    await commentItem(sam, "The serial is SN-4471.").waitFor();
+    await eventually("Sam sees the ticket Open", async () => (await sam.getByLabel("Status").inputValue()) === "OPEN");
+    const after = await api<TicketDTO>(server.url, samCookie, "GET", `/api/tickets/${ticket.id}`);
+    assert.equal(after.body.status, "OPEN");
+  });
+});
+
+async function waitForValue(box: Locator, value: string): Promise<void> {
+  await eventually(`the box to hold ${JSON.stringify(value)}`, async () => (await box.inputValue()) === value);
+}
+
+async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 400)) {
+    if (await check()) return;
+    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
