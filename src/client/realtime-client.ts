@@ -59,6 +59,8 @@ export class RealtimeClient {
   private readonly messageHandlers = new Map<string, Set<(payload: never) => void>>();
   private readonly connectHandlers = new Set<() => void>();
   private readonly joins = new Map<string, Set<JoinOptions>>();
+  /** How many mounted lists want comments (see watchLists). */
+  private listWatchers = 0;
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
   private detachWindow: (() => void) | null = null;
   private ended = false;
@@ -280,7 +282,23 @@ export class RealtimeClient {
     return { ack, totalMs: ack.ok ? await echoed : null };
   }
 
+  /**
+   * A ticket list is shown: receive comments on every ticket the user may
+   * see (rows move and turn unread), now and after every reconnect.
+   * Returns the matching unwatch.
+   */
+  watchLists(): () => void {
+    if (this.listWatchers++ === 0 && this.socket?.connected) this.socket.emit("lists:watch", {});
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.listWatchers === 0 && this.socket?.connected) this.socket.emit("lists:unwatch", {});
+    };
+  }
+
   private resync(): void {
+    if (this.listWatchers > 0) this.socket?.emit("lists:watch", {});
     for (const [ticketId, registrations] of this.joins) {
       for (const options of registrations) this.sendJoin(ticketId, options);
     }

@@ -108,8 +108,8 @@ export type Delivery = { audience: Audience; to: string[]; except: string[] };
  *   requester wherever they are (`user:{id}`), except when the requester is
  *   staff themselves (they already hear it in staff numbering).
  * - Comments: the sockets that joined the ticket, per audience, and the
- *   ticket lists of that audience (staff room; the requester's user room),
- *   which move the row and mark it unread.
+ *   sockets showing ticket lists in that audience (`listsRoom`), whose rows
+ *   move and turn unread.
  * - Attachments: the sockets that joined the ticket, per audience.
  */
 export function deliveriesOf(event: RecordedTicketEvent, requesterId: string): Delivery[] {
@@ -123,9 +123,11 @@ export function deliveriesOf(event: RecordedTicketEvent, requesterId: string): D
           : { audience, to: [rooms.user(event.data.ticket.requester.id)], except: [rooms.staff] };
       case "comment:added":
         // One emit per audience: a socket in both of its audience's rooms gets it once.
-        return audience === "staff"
-          ? { audience, to: [rooms.ticketAudience(event.ticketId, audience), rooms.staff], except: [] }
-          : { audience, to: [rooms.ticketAudience(event.ticketId, audience), rooms.user(requesterId)], except: [rooms.staff] };
+        return {
+          audience,
+          to: [rooms.ticketAudience(event.ticketId, audience), audience === "staff" ? rooms.staffLists : rooms.userLists(requesterId)],
+          except: [],
+        };
       case "attachment:added":
         return { audience, to: [rooms.ticketAudience(event.ticketId, audience)], except: [] };
     }
@@ -152,6 +154,15 @@ export function isUnreadFor(
 /** A reply by the ticket's requester (not staff acting on their own ticket) to a Waiting ticket reopens it. */
 export function reopensOnReply(actor: Actor, ticket: TicketRef & { status: string }): boolean {
   return ticket.status === "WAITING" && ticket.requesterId === actor.id && audienceOf(actor) === "requester";
+}
+
+/**
+ * The room of sockets showing `actor`'s ticket lists. Staff share one (they
+ * see every ticket); a requester's is their own, which a staff member never
+ * joins, so nobody gets a comment in both numberings.
+ */
+export function listsRoom(actor: Actor): string {
+  return audienceOf(actor) === "staff" ? rooms.staffLists : rooms.userLists(actor.id);
 }
 
 /** The rooms a socket of `actor` joins on connecting: its user's, and the staff room for staff (ticket lists). */

@@ -101,6 +101,9 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   "ticket:join": (payload: TTicketJoin, ack: (result: TicketJoinAck) => void) => void;
   "ticket:leave": (payload: TTicketLeave, ack?: (result: Ack) => void) => void;
+  /** This socket shows ticket lists: send it comments too (see rooms.staffLists). */
+  "lists:watch": (payload: Record<string, never>, ack?: (result: Ack) => void) => void;
+  "lists:unwatch": (payload: Record<string, never>, ack?: (result: Ack) => void) => void;
   "admin:probe": (payload: { probeId: string }, ack: (result: ProbeAck) => void) => void;
 }
 
@@ -118,4 +121,11 @@ export const rooms = {
    * socket joins which is decided in src/server/policy.ts.
    */
   ticketAudience: (ticketId: string, audience: "staff" | "requester") => `ticket:${ticketId}:${audience}`,
+  /**
+   * Sockets showing ticket lists (they sent `lists:watch`): comments reach
+   * them so rows move and turn unread. Staff share one; each requester has
+   * their own. Other sockets are spared every comment on every ticket.
+   */
+  staffLists: "lists:staff",
+  userLists: (userId: string) => `lists:user:${userId}`,
 } as const;

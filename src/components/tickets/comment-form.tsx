@@ -102,6 +102,8 @@ export function CommentForm({
   // The same draft typed in another tab or device, or sent from there.
   useRealtimeMessage("draft:saved", (draft) => {
     if (draft.ticketId !== ticketId || draft.clientId === tabId()) return;
+    // This tab's own send clears the draft on the server; the box empties when that send is answered.
+    if (send.kind === "sending") return;
     // Never overwrite what the user is typing here right now.
     if (document.activeElement === bodyRef.current && body.trim() !== "" && draft.clientId !== null) return;
     saver.adopt(draft.body, draft.internal);
@@ -226,7 +228,8 @@ export function CommentForm({
         </div>
       )}
       {offline && (
-        <p className="alert alert--warning" role="status">
+        // Not a live region: the connection indicator already announces "Offline".
+        <p className="alert alert--warning">
           You are offline. Your text is kept; send it when you are back online.
         </p>
       )}

@@ -73,6 +73,7 @@ export function TicketList({
   });
 
   useRealtimeMessage("ticket:read", (read) => setList((current) => applyRead(current, read)));
+  useEffect(() => client?.watchLists(), [client]);
 
   /**
    * Re-read the first page and merge it in: events sent while the socket was

@@ -82,7 +82,9 @@ export async function recordEvent<T extends TicketEventType>(
     at: at.toISOString(),
     actor: { id: input.actor.id, name: input.actor.name },
     type: input.type,
-    data,
+    // What was stored, so the caller's answer is exactly what the event
+    // delivers and replays (fields the stored shape lacks are dropped).
+    data: stored.payload,
     publicSeq,
   } as RecordedTicketEvent<TicketEventEnvelope<T>>;
 }

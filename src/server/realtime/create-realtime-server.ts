@@ -13,7 +13,7 @@ import type { Env } from "../env";
 import { isAppError } from "../errors";
 import type { Processor } from "../engine/processor";
 import { listTicketEvents } from "../events/list-events";
-import { roomsOnConnect, ticketRoom } from "../policy";
+import { listsRoom, roomsOnConnect, ticketRoom } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
@@ -128,6 +128,16 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
           echo: (room, probeId) => io.to(room).emit("admin:probe:echo", { probeId, pid: process.pid }),
         }),
       );
+    });
+
+    // Ticket lists: comments reach this socket only while it shows one.
+    socket.on("lists:watch", async (_payload, ack) => {
+      await socket.join(listsRoom(user));
+      if (typeof ack === "function") ack({ ok: true });
+    });
+    socket.on("lists:unwatch", async (_payload, ack) => {
+      await socket.leave(listsRoom(user));
+      if (typeof ack === "function") ack({ ok: true });
     });
 
     socket.on("ticket:leave", async (payload, ack) => {
