@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ZId } from "./schemas/text";
-import type { AttachmentDTO, CommentDTO, TicketChanges, TicketDTO, UserRef } from "./dto";
+import type { AttachmentDTO, CommentDTO, NotificationDTO, TicketChanges, TicketDTO, UserRef } from "./dto";
 import type { Role } from "./enums";
 import type { ErrorInfo } from "./errors";
 
@@ -69,12 +69,28 @@ export type ProbeLeg = { ms: number } | { error: string } | { disabled: true };
 export type ProbeAck = Ack<{ pid: number; legs: { database: ProbeLeg; redis: ProbeLeg } }>;
 export type ProbeEcho = { probeId: string; pid: number };
 
+/**
+ * Notifications (not ticket events): sent to one user's room, `user:{id}`,
+ * through the adapter, so every tab of that user on every process hears them.
+ *
+ * - `notification:new`: one the notifications processor just wrote for this
+ *   user (only rows it actually inserted: a retried batch sends nothing twice).
+ * - `notification:read`: this user marked some (`ids`) or every one (`"all"`)
+ *   as read, in any tab; `unread` is their unread count right after.
+ *
+ * Neither is replayed: a client that was disconnected re-reads
+ * GET /api/notifications after it reconnects.
+ */
+export type NotificationReadEvent = { ids: string[] | "all"; unread: number };
+
 export interface ServerToClientEvents {
   "ticket:created": (event: TicketEventEnvelope<"ticket:created">) => void;
   "ticket:updated": (event: TicketEventEnvelope<"ticket:updated">) => void;
   "comment:added": (event: TicketEventEnvelope<"comment:added">) => void;
   "attachment:added": (event: TicketEventEnvelope<"attachment:added">) => void;
   "admin:probe:echo": (echo: ProbeEcho) => void;
+  "notification:new": (notification: NotificationDTO) => void;
+  "notification:read": (event: NotificationReadEvent) => void;
 }
 
 export interface ClientToServerEvents {
