@@ -8,7 +8,9 @@ import {
   type TicketJoinAck,
   type ProbeAck,
   type ProbeEcho,
+  type NotificationReadEvent,
 } from "../shared/realtime";
+import type { NotificationDTO } from "../shared/dto";
 import { newIdempotencyKey } from "./api-client";
 import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../shared/realtime-handshake";
 import { retryWhenUnavailable } from "./retry-unavailable";
@@ -19,6 +21,12 @@ export type TandemSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = "connected" | "reconnecting" | "offline";
 
 export type TicketEventHandler = (event: AnyTicketEvent) => void;
+
+/** What the user's room says about their notifications (see src/shared/realtime.ts). */
+export type NotificationMessage =
+  | { type: "notification:new"; notification: NotificationDTO }
+  | { type: "notification:read"; read: NotificationReadEvent };
+export type NotificationHandler = (message: NotificationMessage) => void;
 
 export type JoinOptions = {
   /** The caller's watermark (see ticket-state.ts); read at every (re)join, so it is a getter. */
@@ -52,6 +60,7 @@ export class RealtimeClient {
   private current: ConnectionState = "reconnecting";
   private readonly stateListeners = new Set<() => void>();
   private readonly eventHandlers = new Set<TicketEventHandler>();
+  private readonly notificationHandlers = new Set<NotificationHandler>();
   private readonly connectHandlers = new Set<() => void>();
   private readonly joins = new Map<string, Set<JoinOptions>>();
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -88,6 +97,8 @@ export class RealtimeClient {
     for (const type of TICKET_EVENT_TYPES) {
       socket.on(type as TicketEventType, ((event: AnyTicketEvent) => this.emitLocal(event)) as never);
     }
+    socket.on("notification:new", (notification) => this.emitNotification({ type: "notification:new", notification }));
+    socket.on("notification:read", (read) => this.emitNotification({ type: "notification:read", read }));
     socket.on("connect", () => {
       this.setState("connected");
       this.resync();
@@ -187,6 +198,15 @@ export class RealtimeClient {
   onEvent(handler: TicketEventHandler): () => void {
     this.eventHandlers.add(handler);
     return () => this.eventHandlers.delete(handler);
+  }
+
+  /**
+   * Receive the user's notification messages. They are not replayed after a
+   * reconnect: pair with onConnect to re-read the list.
+   */
+  onNotification(handler: NotificationHandler): () => void {
+    this.notificationHandlers.add(handler);
+    return () => this.notificationHandlers.delete(handler);
   }
 
   /**
@@ -306,6 +326,16 @@ export class RealtimeClient {
         handler(event);
       } catch (e) {
         console.error("[tandem] realtime handler failed", event.type, e);
+      }
+    }
+  }
+
+  private emitNotification(message: NotificationMessage): void {
+    for (const handler of this.notificationHandlers) {
+      try {
+        handler(message);
+      } catch (e) {
+        console.error("[tandem] notification handler failed", message.type, e);
       }
     }
   }

@@ -2,7 +2,7 @@
 
 import { createContext, useContext, useEffect, useEffectEvent, useState, useSyncExternalStore } from "react";
 import type { AnyTicketEvent } from "../shared/realtime";
-import { type ConnectionState, RealtimeClient } from "./realtime-client";
+import { type ConnectionState, type NotificationMessage, RealtimeClient } from "./realtime-client";
 
 type RealtimeContextValue = { client: RealtimeClient | null };
 
@@ -66,4 +66,11 @@ export function useOnConnect(handler: () => void): void {
   const client = useRealtimeClient();
   const onConnect = useEffectEvent(handler);
   useEffect(() => client?.onConnect(() => onConnect()), [client]);
+}
+
+/** Run `handler` for every notification message of the signed-in user, with the latest closure. */
+export function useNotificationMessages(handler: (message: NotificationMessage) => void): void {
+  const client = useRealtimeClient();
+  const onMessage = useEffectEvent(handler);
+  useEffect(() => client?.onNotification((message) => onMessage(message)), [client]);
 }

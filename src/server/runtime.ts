@@ -8,6 +8,7 @@
  * `server-only` because server.ts loads it outside Next.
  */
 import type { PrismaClient } from "../generated/prisma/client";
+import type { ServerToClientEvents } from "../shared/realtime";
 
 export type ReadinessProbe = () => Promise<{ redis: "ok" | "down" | "disabled"; sockets: number }>;
 
@@ -22,12 +23,24 @@ export type SocketCloser = {
   closeUser(userId: string): void;
 };
 
+/**
+ * Sends an event to every socket of one user, on every process (through the
+ * Redis adapter when there is one). Set by the realtime server; for
+ * per-user events that are not ticket events (notifications).
+ */
+export type UserEmitter = <E extends "notification:new" | "notification:read">(
+  userId: string,
+  event: E,
+  payload: Parameters<ServerToClientEvents[E]>[0],
+) => void;
+
 type Runtime = {
   prisma?: PrismaClient;
   /** Tells this process's event-stream processors that something committed (see src/server/engine). */
   wake?: () => void;
   readiness?: ReadinessProbe;
   sockets?: SocketCloser;
+  emitToUser?: UserEmitter;
   shuttingDown?: boolean;
 };
 

@@ -4,8 +4,10 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import {
   type ClientToServerEvents,
+  type NotificationReadEvent,
   type ServerToClientEvents,
   type SocketData,
+  rooms,
   ZTicketLeave,
 } from "../../shared/realtime";
 import type { Env } from "../env";
@@ -14,7 +16,7 @@ import type { Processor } from "../engine/processor";
 import { listTicketEvents } from "../events/list-events";
 import { roomsOnConnect, ticketRoom } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
-import { runtime } from "../runtime";
+import { runtime, type UserEmitter } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
 import { originAllowed } from "./origin";
 import { packetShape } from "./packet-shape";
@@ -30,12 +32,15 @@ import { createRelay, type RelayStats } from "./relay";
 import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
 import { log } from "../log";
 import type { ErrorInfo } from "../../shared/errors";
+import type { NotificationDTO } from "../../shared/dto";
 import { countCatchUp, countRelayed } from "../metrics/metrics";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number; sid: string }>;
 
 export type RealtimeServer = {
   io: TandemIO;
+  /** Emit to every socket of one user, on every process (for the notifications processor). */
+  emitToUser: UserEmitter;
   /** The event stream processor that delivers committed events to this process's sockets. */
   relay: Processor;
   relayStats(): RelayStats;
@@ -146,6 +151,13 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
   const relay = createRelay(io, countRelayed);
 
   installSocketCloser(io);
+  // Through the adapter, not io.local: a user's tabs may be on other processes.
+  const emitToUser: UserEmitter = (userId, event, payload) => {
+    const room = io.to(rooms.user(userId));
+    if (event === "notification:new") room.emit("notification:new", payload as NotificationDTO);
+    else room.emit("notification:read", payload as NotificationReadEvent);
+  };
+  runtime().emitToUser = emitToUser;
 
   runtime().readiness = async () => ({
     redis: redis ? redis.status() : "disabled",
@@ -159,11 +171,13 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
 
   return {
     io,
+    emitToUser,
     relay: relay.processor,
     relayStats: relay.stats,
     async close() {
       clearInterval(recheck);
       runtime().sockets = undefined;
+      runtime().emitToUser = undefined;
       // io.close() only drops the transports, so clients see "transport
       // close" and reconnect (to this process once it is back, or to another
       // behind the proxy). Not disconnectSockets(): that tells clients the
