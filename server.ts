@@ -18,6 +18,7 @@ import { isApiPath, newNonce, securityHeaders } from "./src/server/http/security
 import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/store";
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { startEngine } from "./src/server/engine/start-engine";
+import { createNotificationProcessor } from "./src/server/notifications/notification-processor";
 import { reportProcessStatus } from "./src/server/realtime/process-status";
 import { runtime } from "./src/server/runtime";
 import { PROJECT_ROOT } from "./src/server/project-root";
@@ -126,7 +127,9 @@ async function main() {
   const engine = await startEngine({
     prisma: database.prisma,
     databaseUrl: env.DATABASE_URL,
-    processors: [realtime.relay],
+    // The relay runs in every process; notifications in one process at a time
+    // (cluster scope), from a cursor stored in the database.
+    processors: [realtime.relay, createNotificationProcessor({ prisma: database.prisma, emitToUser: realtime.emitToUser })],
     pollMs: env.ENGINE_POLL_MS,
     log: (msg, e) => log.error(e ? { err: e } : {}, `[tandem] ${msg}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`),
   });

@@ -8,7 +8,9 @@ import {
   type TicketJoinAck,
   type ProbeAck,
   type ProbeEcho,
+  type NotificationReadEvent,
 } from "../shared/realtime";
+import type { NotificationDTO } from "../shared/dto";
 import { newIdempotencyKey } from "./api-client";
 import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../shared/realtime-handshake";
 import { retryWhenUnavailable } from "./retry-unavailable";
@@ -23,6 +25,11 @@ export type TicketEventHandler = (event: AnyTicketEvent) => void;
 /** Server messages other than ticket events (drafts, read marks, …), by name. */
 export type MessageName = Exclude<keyof ServerToClientEvents, TicketEventType>;
 export type MessageOf<K extends MessageName> = Parameters<ServerToClientEvents[K]>[0];
+/** What the user's room says about their notifications (see src/shared/realtime.ts). */
+export type NotificationMessage =
+  | { type: "notification:new"; notification: NotificationDTO }
+  | { type: "notification:read"; read: NotificationReadEvent };
+export type NotificationHandler = (message: NotificationMessage) => void;
 
 export type JoinOptions = {
   /** The caller's watermark (see ticket-state.ts); read at every (re)join, so it is a getter. */
@@ -57,6 +64,7 @@ export class RealtimeClient {
   private readonly stateListeners = new Set<() => void>();
   private readonly eventHandlers = new Set<TicketEventHandler>();
   private readonly messageHandlers = new Map<string, Set<(payload: never) => void>>();
+  private readonly notificationHandlers = new Set<NotificationHandler>();
   private readonly connectHandlers = new Set<() => void>();
   private readonly joins = new Map<string, Set<JoinOptions>>();
   /** How many mounted lists want comments (see watchLists). */
@@ -105,6 +113,8 @@ export class RealtimeClient {
         }
       }
     });
+    socket.on("notification:new", (notification) => this.emitNotification({ type: "notification:new", notification }));
+    socket.on("notification:read", (read) => this.emitNotification({ type: "notification:read", read }));
     socket.on("connect", () => {
       this.setState("connected");
       this.resync();
@@ -212,6 +222,15 @@ export class RealtimeClient {
     if (!set) this.messageHandlers.set(name, (set = new Set()));
     set.add(handler as (payload: never) => void);
     return () => set.delete(handler as (payload: never) => void);
+  }
+
+  /**
+   * Receive the user's notification messages. They are not replayed after a
+   * reconnect: pair with onConnect to re-read the list.
+   */
+  onNotification(handler: NotificationHandler): () => void {
+    this.notificationHandlers.add(handler);
+    return () => this.notificationHandlers.delete(handler);
   }
 
   /**
@@ -347,6 +366,16 @@ export class RealtimeClient {
         handler(event);
       } catch (e) {
         console.error("[tandem] realtime handler failed", event.type, e);
+      }
+    }
+  }
+
+  private emitNotification(message: NotificationMessage): void {
+    for (const handler of this.notificationHandlers) {
+      try {
+        handler(message);
+      } catch (e) {
+        console.error("[tandem] notification handler failed", message.type, e);
       }
     }
   }

@@ -2,7 +2,7 @@
 
 import { createContext, useContext, useEffect, useEffectEvent, useState, useSyncExternalStore } from "react";
 import type { AnyTicketEvent } from "../shared/realtime";
-import { type ConnectionState, type MessageName, type MessageOf, RealtimeClient } from "./realtime-client";
+import { type ConnectionState, type MessageName, type MessageOf, type NotificationMessage, RealtimeClient } from "./realtime-client";
 
 type RealtimeContextValue = { client: RealtimeClient | null };
 
@@ -73,4 +73,11 @@ export function useRealtimeMessage<K extends MessageName>(name: K, handler: (pay
   const client = useRealtimeClient();
   const onMessage = useEffectEvent(handler);
   useEffect(() => client?.on(name, (payload) => onMessage(payload)), [client, name]);
+}
+
+/** Run `handler` for every notification message of the signed-in user, with the latest closure. */
+export function useNotificationMessages(handler: (message: NotificationMessage) => void): void {
+  const client = useRealtimeClient();
+  const onMessage = useEffectEvent(handler);
+  useEffect(() => client?.onNotification((message) => onMessage(message)), [client]);
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { audienceOf, authorize, can, deliveriesOf, isUnreadFor, listsRoom, losesAdmin, mayBeAssigned, permissionsOf, roomsOnConnect, ticketRoom, ticketScope } from "./policy";
+import { audienceOf, authorize, can, deliveriesOf, isUnreadFor, listsRoom, losesAdmin, mayBeAssigned, mayBeMentioned, mayBeNotifiedOf, notificationKindsFor, notificationScope, permissionsOf, roomsOnConnect, ticketRoom, ticketScope } from "./policy";
 
 const alice = { id: "alice", role: "REQUESTER" as const };
 const agent = { id: "agent", role: "AGENT" as const };
@@ -169,4 +169,19 @@ describe("isUnreadFor: a row is unread when someone else's newest activity is pa
     assert.equal(isUnreadFor(alice, { ...t, lastPublicActorId: "agent" }, 2), true);
     assert.equal(isUnreadFor(alice, { ...t, lastPublicActorId: "agent" }, 3), false);
   });
+});
+
+test("notifications: internal notes reach staff only; requesters get replies only; each user lists their own", () => {
+  const active = (a: { id: string; role: "REQUESTER" | "AGENT" | "ADMIN" }) => ({ ...a, active: true });
+  assert.equal(mayBeNotifiedOf(active(alice), { internal: true }, alicesTicket), false);
+  assert.equal(mayBeNotifiedOf(active(alice), { internal: false }, alicesTicket), true);
+  assert.equal(mayBeNotifiedOf(active(alice), { internal: false }, bobsTicket), false);
+  assert.equal(mayBeNotifiedOf(active(agent), { internal: true }, bobsTicket), true);
+  assert.equal(mayBeNotifiedOf({ ...agent, active: false }, { internal: false }, bobsTicket), false);
+  assert.deepEqual(notificationKindsFor(alice), ["reply"]);
+  assert.deepEqual(notificationKindsFor(agent), ["mention", "assigned", "reply", "new_ticket"]);
+  assert.equal(mayBeMentioned({ role: "REQUESTER", active: true }), false);
+  assert.equal(mayBeMentioned({ role: "AGENT", active: true }), true);
+  assert.deepEqual(notificationScope(alice), { userId: "alice", ticket: { requesterId: "alice" }, internal: false });
+  assert.deepEqual(notificationScope(admin), { userId: "admin", ticket: {} });
 });

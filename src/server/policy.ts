@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { isStaffRole, type Role } from "../shared/enums";
 import { rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import type { Permissions } from "../shared/permissions";
+import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
 import { AppError } from "./errors";
 import type { RecordedTicketEvent } from "./events/view-event";
 
@@ -182,6 +183,49 @@ export function ticketScope(actor: Actor): { requesterId?: string } {
 export const ASSIGNABLE = { active: true, role: { in: ["AGENT", "ADMIN"] as Role[] } };
 export function mayBeAssigned(user: { role: Role; active: boolean }): boolean {
   return user.active && ASSIGNABLE.role.in.includes(user.role);
+}
+
+/**
+ * Who may be @mentioned: active agents and admins, the people a ticket can
+ * be assigned to. A requester is never mentionable, so a note can never
+ * notify one (and the staff list that carries handles is staff-only).
+ */
+export const MENTIONABLE = ASSIGNABLE;
+export function mayBeMentioned(user: { role: Role; active: boolean }): boolean {
+  return mayBeAssigned(user);
+}
+
+/**
+ * Which notification kinds apply to `actor` (and so which switches the
+ * settings form shows): staff get every kind; everyone else only replies on
+ * their own tickets (they are never assigned, mentioned or shown new tickets).
+ */
+export function notificationKindsFor(actor: Actor): NotificationKind[] {
+  return can(actor, "ticket:list:all") ? [...NOTIFICATION_KINDS] : ["reply"];
+}
+
+/**
+ * Whether `user` may be notified of an event on `ticket` at all, whatever
+ * the kind: an active user who may read the ticket, and, for an event from
+ * an internal note, may read internal notes. So a requester is never told
+ * anything an internal note said or that one exists.
+ */
+export function mayBeNotifiedOf(user: Actor & { active: boolean }, event: { internal: boolean }, ticket: TicketRef): boolean {
+  if (!user.active || !can(user, "ticket:read", ticket)) return false;
+  return !event.internal || can(user, "comment:internal:read", ticket);
+}
+
+/**
+ * The notifications `actor` may list, as a query condition: their own, on
+ * tickets they may still read, and from internal notes only while they may
+ * read those (a staff member who became a requester keeps no trace of notes).
+ */
+export function notificationScope(actor: Actor): { userId: string; internal?: false; ticket: { requesterId?: string } } {
+  return {
+    userId: actor.id,
+    ticket: ticketScope(actor),
+    ...(can(actor, "comment:internal:read") ? {} : { internal: false as const }),
+  };
 }
 
 /** Active admins, as a query condition: there must always be one (the last-admin guard). */

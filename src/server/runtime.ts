@@ -23,6 +23,13 @@ export type SocketCloser = {
   closeUser(userId: string): void;
 };
 
+/**
+ * Sends an event to every socket of one user, on every process (through the
+ * Redis adapter when there is one). Set by the realtime server; for
+ * per-user events that are not ticket events (notifications).
+ */
+export type UserEmitter = <K extends keyof UserRoomEvents>(userId: string, event: K, payload: UserRoomEvents[K]) => void;
+
 type Runtime = {
   prisma?: PrismaClient;
   /** Tells this process's event-stream processors that something committed (see src/server/engine). */
@@ -34,7 +41,7 @@ type Runtime = {
    * process (through the adapter): drafts and read marks following the user
    * across tabs. Best effort: a tab that misses one re-reads on reconnect.
    */
-  toUser?: <K extends keyof UserRoomEvents>(userId: string, event: K, payload: UserRoomEvents[K]) => void;
+  toUser?: UserEmitter;
   shuttingDown?: boolean;
 };
 

@@ -1,5 +1,6 @@
 import "server-only";
-import type { AttachmentDTO, CommentDTO, TicketDTO } from "../shared/dto";
+import type { AttachmentDTO, CommentDTO, NotificationDTO, TicketDTO } from "../shared/dto";
+import type { NotificationKind } from "../shared/notifications";
 import type { Role, TicketPriority, TicketStatus } from "../shared/enums";
 import { lastSeqFor } from "./events/view-event";
 import type { Audience } from "./policy";
@@ -92,5 +93,27 @@ export function toAttachmentDTO(a: {
     uploader: { id: a.uploader.id, name: a.uploader.name },
     createdAt: a.createdAt.toISOString(),
     url: `/api/attachments/${a.id}`,
+  };
+}
+
+/** Prisma `include` that loads what toNotificationDTO needs. */
+export const notificationInclude = { ticket: { select: { id: true, number: true, title: true } }, actor: userRef } as const;
+
+export function toNotificationDTO(n: {
+  id: string;
+  kind: string;
+  ticket: { id: string; number: number; title: string };
+  actor: Ref;
+  createdAt: Date;
+  readAt: Date | null;
+}): NotificationDTO {
+  return {
+    id: n.id,
+    // Only the processor writes rows, always with a known kind.
+    kind: n.kind as NotificationKind,
+    ticket: { id: n.ticket.id, number: n.ticket.number, title: n.ticket.title },
+    actor: { id: n.actor.id, name: n.actor.name },
+    createdAt: n.createdAt.toISOString(),
+    readAt: n.readAt?.toISOString() ?? null,
   };
 }

@@ -1,7 +1,14 @@
 /** JSON shapes the API returns and realtime events carry. Dates are ISO strings. */
 import type { Role, TicketPriority, TicketStatus } from "./enums";
+import type { NotificationKind } from "./notifications";
 
 export type UserRef = { id: string; name: string };
+
+/**
+ * A staff member as staff see them (GET /api/users/staff): `handle` is the
+ * email's local part, lower-cased, which is how they are @mentioned.
+ */
+export type StaffRef = UserRef & { handle: string };
 
 export type SessionUser = UserRef & { email: string; role: Role };
 
@@ -69,6 +76,19 @@ export type TicketChanges = Partial<{
   assignee: { from: UserRef | null; to: UserRef | null };
   title: { from: string; to: string };
 }>;
+
+/** One in-app notification of the signed-in user (GET /api/notifications, `notification:new`). */
+export type NotificationDTO = {
+  id: string;
+  kind: NotificationKind;
+  ticket: { id: string; number: number; title: string };
+  /** Who did it. */
+  actor: UserRef;
+  /** ISO time of the event. */
+  createdAt: string;
+  /** ISO time it was marked as read, null while unread. */
+  readAt: string | null;
+};
 
 export type { ApiErrorBody } from "./errors";
 

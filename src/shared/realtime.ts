@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ZId } from "./schemas/text";
-import type { AttachmentDTO, CommentDTO, TicketChanges, TicketDTO, UserRef } from "./dto";
+import type { AttachmentDTO, CommentDTO, NotificationDTO, TicketChanges, TicketDTO, UserRef } from "./dto";
 import type { Role } from "./enums";
 import type { ErrorInfo } from "./errors";
 
@@ -70,6 +70,20 @@ export type ProbeAck = Ack<{ pid: number; legs: { database: ProbeLeg; redis: Pro
 export type ProbeEcho = { probeId: string; pid: number };
 
 /**
+ * Notifications (not ticket events): sent to one user's room, `user:{id}`,
+ * through the adapter, so every tab of that user on every process hears them.
+ *
+ * - `notification:new`: one the notifications processor just wrote for this
+ *   user (only rows it actually inserted: a retried batch sends nothing twice).
+ * - `notification:read`: this user marked some (`ids`) or every one (`"all"`)
+ *   as read, in any tab; `unread` is their unread count right after.
+ *
+ * Neither is replayed: a client that was disconnected re-reads
+ * GET /api/notifications after it reconnects.
+ */
+export type NotificationReadEvent = { ids: string[] | "all"; unread: number };
+
+/**
  * Private messages to one user's sockets (their user room), not ticket
  * events: they follow the user across tabs and devices and are not replayed.
  */
@@ -86,6 +100,8 @@ export type UserRoomEvents = {
   "draft:saved": DraftSaved;
   /** The user has read a ticket up to `seq` (their numbering): lists clear its unread mark. */
   "ticket:read": { ticketId: string; seq: number };
+  "notification:new": NotificationDTO;
+  "notification:read": NotificationReadEvent;
 };
 
 export interface ServerToClientEvents {
@@ -96,6 +112,8 @@ export interface ServerToClientEvents {
   "comment:added": (event: TicketEventEnvelope<"comment:added">) => void;
   "attachment:added": (event: TicketEventEnvelope<"attachment:added">) => void;
   "admin:probe:echo": (echo: ProbeEcho) => void;
+  "notification:new": (notification: NotificationDTO) => void;
+  "notification:read": (event: NotificationReadEvent) => void;
 }
 
 export interface ClientToServerEvents {

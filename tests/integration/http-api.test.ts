@@ -79,6 +79,10 @@ describe("health and authentication", () => {
       ["POST", `/api/tickets/${ticket.id}/attachments`, {}],
       ["GET", `/api/tickets/${ticket.id}/events`],
       ["GET", "/api/users/staff"],
+      ["GET", "/api/notifications"],
+      ["POST", "/api/notifications/read", { all: true }],
+      ["GET", "/api/notifications/settings"],
+      ["PUT", "/api/notifications/settings", { mention: false }],
     ];
     for (const [method, pathname, body] of calls) {
       const res = await api(url, undefined, method, pathname, body);

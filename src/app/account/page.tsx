@@ -1,12 +1,16 @@
 import type { Metadata } from "next";
+import { NotificationSettingsForm } from "../../components/account/notification-settings-form";
 import { SignOutOtherSessions } from "../../components/account/sign-out-other-sessions";
 import { ROLE_LABELS } from "../../components/lib/format";
+import { getNotificationSettings } from "../../server/notifications/get-notification-settings";
+import { notificationKindsFor } from "../../server/policy";
 import { requirePageUser } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const user = await requirePageUser("/account");
+  const settings = await getNotificationSettings(user);
   return (
     <div className="narrow">
       <h1>Account</h1>
@@ -17,6 +21,12 @@ export default async function AccountPage() {
         <p>
           {user.email} · {ROLE_LABELS[user.role]}
         </p>
+      </section>
+      <section className="card" aria-labelledby="account-notifications">
+        <h2 id="account-notifications" className="card__title">
+          Notifications
+        </h2>
+        <NotificationSettingsForm initial={settings} kinds={notificationKindsFor(user)} />
       </section>
       <section className="card" aria-labelledby="account-sessions">
         <h2 id="account-sessions" className="card__title">

@@ -4,6 +4,7 @@ import type { Permissions } from "../../shared/permissions";
 import { ROLE_LABELS } from "../lib/format";
 import { ConnectionIndicator } from "../realtime/connection-indicator";
 import { NavLinks } from "./nav-links";
+import { NotificationCenter } from "./notification-center";
 import { SignOutButton } from "./sign-out-button";
 
 /** App header: brand, navigation and, when signed in, the user and live status. */
@@ -19,6 +20,7 @@ export function SiteHeader({ user, permissions }: { user: SessionUser | null; pe
         {user && (
           <div className="site-header__user">
             <ConnectionIndicator />
+            <NotificationCenter />
             <span className="user-chip">
               <span className="user-chip__name">{user.name}</span>{" "}
               <span className="user-chip__role">{ROLE_LABELS[user.role]}</span>

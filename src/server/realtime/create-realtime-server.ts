@@ -15,7 +15,7 @@ import type { Processor } from "../engine/processor";
 import { listTicketEvents } from "../events/list-events";
 import { listsRoom, roomsOnConnect, ticketRoom } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
-import { runtime } from "../runtime";
+import { runtime, type UserEmitter } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
 import { originAllowed } from "./origin";
 import { packetShape } from "./packet-shape";
@@ -37,6 +37,8 @@ export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record
 
 export type RealtimeServer = {
   io: TandemIO;
+  /** Emit to every socket of one user, on every process (for the notifications processor). */
+  emitToUser: UserEmitter;
   /** The event stream processor that delivers committed events to this process's sockets. */
   relay: Processor;
   relayStats(): RelayStats;
@@ -157,11 +159,13 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
   const relay = createRelay(io, countRelayed);
 
   installSocketCloser(io);
-  runtime().toUser = (userId, event, payload) => {
+  // Through the adapter, not io.local: a user's tabs may be on other processes.
+  const emitToUser: UserEmitter = (userId, event, payload) => {
     // UserRoomEvents and ServerToClientEvents agree by construction (see the contract).
     const room = io.to(rooms.user(userId)) as unknown as { emit(event: string, payload: unknown): void };
     room.emit(event, payload);
   };
+  runtime().toUser = emitToUser;
 
   runtime().readiness = async () => ({
     redis: redis ? redis.status() : "disabled",
@@ -175,6 +179,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
 
   return {
     io,
+    emitToUser,
     relay: relay.processor,
     relayStats: relay.stats,
     async close() {

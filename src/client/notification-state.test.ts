@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { NotificationDTO } from "../shared/dto";
+import { INITIAL_NOTIFICATIONS, notificationReducer, titleWithCount } from "./notification-state";
+
+const n = (id: string, minute: number, readAt: string | null = null): NotificationDTO => ({
+  id,
+  kind: "reply",
+  ticket: { id: "t1", number: 1, title: "Printer" },
+  actor: { id: "u", name: "Sam" },
+  createdAt: new Date(Date.UTC(2026, 11, 5, 10, minute)).toISOString(),
+  readAt,
+});
+const at = "2026-12-05T11:00:00.000Z";
+
+test("a received notification is added once, newest first, and counts as unread", () => {
+  let s = notificationReducer(INITIAL_NOTIFICATIONS, { type: "loaded", items: [n("a", 1), n("b", 2)], unread: 2 });
+  assert.deepEqual(s.items.map((x) => x.id), ["b", "a"]);
+  s = notificationReducer(s, { type: "received", notification: n("c", 3) });
+  s = notificationReducer(s, { type: "received", notification: n("c", 3) });
+  assert.deepEqual(s.items.map((x) => x.id), ["c", "b", "a"]);
+  assert.equal(s.unread, 3);
+});
+
+test("read messages mark items and take the server's count", () => {
+  let s = notificationReducer(INITIAL_NOTIFICATIONS, { type: "loaded", items: [n("a", 1), n("b", 2)], unread: 2 });
+  s = notificationReducer(s, { type: "read", read: { ids: ["a"], unread: 1 }, at });
+  assert.deepEqual(s.items.map((x) => x.readAt), [null, at]);
+  assert.equal(s.unread, 1);
+  s = notificationReducer(s, { type: "read", read: { ids: "all", unread: 0 }, at });
+  assert.ok(s.items.every((x) => x.readAt !== null));
+  assert.equal(s.unread, 0);
+});
+
+test("the tab title carries the count in front, replacing an old one", () => {
+  assert.equal(titleWithCount("Tickets · Tandem", 3), "(3) Tickets · Tandem");
+  assert.equal(titleWithCount("(3) Tickets · Tandem", 4), "(4) Tickets · Tandem");
+  assert.equal(titleWithCount("(3) Tickets · Tandem", 0), "Tickets · Tandem");
+});

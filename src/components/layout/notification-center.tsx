@@ -1,0 +1,203 @@
+"use client";
+
+import Link from "next/link";
+import { useCallback, useEffect, useId, useReducer, useRef, useState, useSyncExternalStore } from "react";
+import { apiFetch, errorMessage } from "../../client/api-client";
+import { INITIAL_NOTIFICATIONS, notificationReducer, titleWithCount } from "../../client/notification-state";
+import { useNotificationMessages, useOnConnect } from "../../client/realtime-provider";
+import type { NotificationDTO } from "../../shared/dto";
+import { NOTIFICATION_VERBS } from "../../shared/notifications";
+import { TimeAgo } from "../ui/time-ago";
+
+const LIST_LIMIT = 20;
+
+const ticketHref = (n: NotificationDTO) => `/tickets/${n.ticket.id}`;
+const describe = (n: NotificationDTO) => `${n.actor.name} ${NOTIFICATION_VERBS[n.kind]} #${n.ticket.number}`;
+
+/**
+ * The header's notification centre: a button with the unread count that
+ * opens the list. Live through the user's room (`notification:new`, and
+ * `notification:read` from any of the user's tabs); re-read after every
+ * (re)connect, since neither message is replayed. Also puts the count in
+ * the tab title and, when the user opted in and the tab is hidden, shows a
+ * desktop notification.
+ */
+export function NotificationCenter() {
+  const [state, dispatch] = useReducer(notificationReducer, INITIAL_NOTIFICATIONS);
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [, permissionChanged] = useReducer((n: number) => n + 1, 0);
+  const permission = useSyncExternalStore(noSubscribe, desktopPermission, unsupported);
+  const panelId = useId();
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const { items, unread } = await apiFetch<{ items: NotificationDTO[]; unread: number }>(`/api/notifications?limit=${LIST_LIMIT}`);
+      dispatch({ type: "loaded", items, unread });
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, []);
+
+  // Read at every (re)connect, the first included: messages sent while the
+  // socket was down are gone. And when the panel opens, in case the socket
+  // cannot connect at all.
+  useOnConnect(() => void load());
+
+  useNotificationMessages((message) => {
+    if (message.type === "notification:read") {
+      dispatch({ type: "read", read: message.read, at: new Date().toISOString() });
+      return;
+    }
+    dispatch({ type: "received", notification: message.notification });
+    showDesktopNotification(message.notification);
+  });
+
+  useTitleCount(state.unread);
+
+  // Close on Escape (focus back to the button) and on a click elsewhere.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    const onPointer = (e: PointerEvent) => {
+      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("pointerdown", onPointer);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("pointerdown", onPointer);
+    };
+  }, [open]);
+
+  async function markRead(body: { ids: string[] } | { all: true }) {
+    try {
+      const { unread } = await apiFetch<{ unread: number }>("/api/notifications/read", { method: "POST", json: body });
+      // The room message does the same for the user's other tabs (and this one, harmlessly).
+      dispatch({ type: "read", read: { ids: "all" in body ? "all" : body.ids, unread }, at: new Date().toISOString() });
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function enableDesktop() {
+    if (typeof Notification === "undefined") return;
+    await Notification.requestPermission();
+    permissionChanged();
+  }
+
+  const { items, unread } = state;
+  return (
+    <div className="notifications" ref={root}>
+      <button
+        ref={button}
+        type="button"
+        className="notifications__button"
+        aria-label={`Notifications, ${unread} unread`}
+        aria-expanded={open}
+        aria-controls={panelId}
+        onClick={() => {
+          if (!open) void load();
+          setOpen(!open);
+        }}
+      >
+        <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
+          <path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+          <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+        </svg>
+        {unread > 0 && (
+          <span className="notifications__badge" aria-hidden="true">
+            {unread > 99 ? "99+" : unread}
+          </span>
+        )}
+      </button>
+      <div id={panelId} className="notifications__panel" role="region" aria-label="Notifications" hidden={!open}>
+        <div className="notifications__head">
+          <h2 className="notifications__title">Notifications</h2>
+          <button type="button" className="button button--link" disabled={unread === 0} onClick={() => void markRead({ all: true })}>
+            Mark all as read
+          </button>
+        </div>
+        {error && (
+          <p role="alert" className="field__error">
+            {error}
+          </p>
+        )}
+        {state.loaded && items.length === 0 && <p className="muted notifications__empty">No notifications yet.</p>}
+        <ul className="notifications__list">
+          {items.map((n) => (
+            <li key={n.id} className="notifications__item" data-unread={n.readAt === null ? "true" : undefined}>
+              <Link
+                href={ticketHref(n)}
+                className="notifications__link"
+                onClick={() => {
+                  setOpen(false);
+                  if (n.readAt === null) void markRead({ ids: [n.id] });
+                }}
+              >
+                <span className="notifications__what">{describe(n)}</span>{" "}
+                <span className="notifications__ticket">{n.ticket.title}</span>
+              </Link>
+              <span className="notifications__meta">
+                <TimeAgo iso={n.createdAt} />
+                {n.readAt === null && (
+                  <button type="button" className="button button--link" onClick={() => void markRead({ ids: [n.id] })}>
+                    Mark as read
+                  </button>
+                )}
+              </span>
+            </li>
+          ))}
+        </ul>
+        {permission === "default" && (
+          <button type="button" className="button button--ghost notifications__desktop" onClick={() => void enableDesktop()}>
+            Enable desktop notifications
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+const noSubscribe = () => () => {};
+const desktopPermission = (): NotificationPermission | "unsupported" =>
+  typeof Notification === "undefined" ? "unsupported" : Notification.permission;
+/** The server cannot know; the offer appears once hydrated. */
+const unsupported = () => "unsupported" as const;
+
+/** Only for a hidden tab (a visible one shows the badge) and only once the user granted permission. */
+function showDesktopNotification(n: NotificationDTO) {
+  if (typeof Notification === "undefined" || Notification.permission !== "granted" || !document.hidden) return;
+  // The same tag from several hidden tabs of this user replaces, not stacks.
+  const shown = new Notification(describe(n), { body: n.ticket.title, tag: `tandem-notification-${n.id}` });
+  shown.onclick = () => {
+    window.focus();
+    window.location.assign(ticketHref(n));
+    shown.close();
+  };
+}
+
+/**
+ * Keep "(n) " in front of the tab title. Next replaces the <title> on every
+ * navigation, so the prefix is applied again whenever the head changes.
+ */
+function useTitleCount(unread: number) {
+  useEffect(() => {
+    const apply = () => {
+      const want = titleWithCount(document.title, unread);
+      if (document.title !== want) document.title = want;
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.head, { subtree: true, childList: true, characterData: true });
+    return () => observer.disconnect();
+  }, [unread]);
+}
