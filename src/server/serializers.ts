@@ -8,7 +8,9 @@ import type { Audience } from "./policy";
 const userRef = { select: { id: true, name: true } } as const;
 
 /** Prisma `include` that loads what toTicketDTO needs. */
-export const ticketInclude = { requester: userRef, assignee: userRef, lastReplier: userRef } as const;
+export const ticketInclude = { requester: userRef, assignee: userRef } as const;
+/** For lists, which also show who replied last (single reads and event snapshots do not carry it). */
+export const ticketListInclude = { ...ticketInclude, lastReplier: userRef } as const;
 export const commentInclude = { author: { select: { id: true, name: true, role: true } } } as const;
 export const attachmentInclude = { uploader: userRef } as const;
 

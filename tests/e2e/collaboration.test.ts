@@ -187,6 +187,51 @@ describe("live lists and unread", () => {
   });
 });
 
+describe("mentions and notifications", () => {
+  test("an @mention picked in a note reaches the mentioned agent's notification count live; the requester sees neither", async () => {
+    const ticket = await newTicket("alice@example.com", "Shared drive is read-only");
+    const sam = await window("agent@example.com");
+    const alice = await window("alice@example.com");
+    const ada = await window("admin@example.com");
+    const bell = (page: Page) => page.getByRole("button", { name: /^Notifications/ });
+    const unread = async (page: Page) => Number(/^Notifications, (\d+) unread$/.exec((await bell(page).getAttribute("aria-label")) ?? "")?.[1] ?? NaN);
+    await eventually("the bells have loaded", async () => !Number.isNaN(await unread(sam)) && !Number.isNaN(await unread(alice)));
+    const samBefore = await unread(sam);
+    const aliceBefore = await unread(alice);
+
+    await openTicket(ada, ticket);
+    await ada.getByLabel("Internal note").check();
+    const box = ada.getByLabel("Comment");
+    await box.fill("Can you check this, ");
+    await box.press("End");
+    await box.pressSequentially("@Sa");
+    const picker = ada.getByRole("listbox", { name: "Mention someone" });
+    await picker.getByRole("option", { name: /Sam Agent/ }).click();
+    assert.equal(await box.inputValue(), "Can you check this, @agent ");
+    await box.pressSequentially("please?");
+    await ada.getByRole("button", { name: "Send internal note" }).click();
+    const note = commentItem(ada, "Can you check this, @agent please?");
+    await note.waitFor();
+    assert.equal(await note.locator(".mention").textContent(), "@agent", "the mention renders as a chip");
+
+    // Sam, on the list page, gets it without a reload; the tab title counts it.
+    await eventually("Sam's bell counts the mention", async () => (await unread(sam)) === samBefore + 1);
+    await eventually("Sam's tab title counts it", async () => (await sam.title()).startsWith(`(${samBefore + 1}) `));
+    await bell(sam).click();
+    const panel = sam.getByRole("region", { name: "Notifications" });
+    await panel.getByRole("link", { name: new RegExp(`#${ticket.number}`) }).first().waitFor();
+    assert.match((await panel.textContent()) ?? "", /Ada Admin/);
+    await sam.getByRole("button", { name: "Mark all as read" }).click();
+    await eventually("Sam's bell is back to none unread", async () => (await unread(sam)) === 0);
+
+    // Alice was told nothing and cannot see the note.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await unread(alice), aliceBefore);
+    await openTicket(alice, ticket);
+    assert.equal(await commentItem(alice, "Can you check this").count(), 0);
+  });
+});
+
 async function waitForValue(box: Locator, value: string): Promise<void> {
   await eventually(`the box to hold ${JSON.stringify(value)}`, async () => (await box.inputValue()) === value);
 }

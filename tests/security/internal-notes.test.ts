@@ -51,7 +51,10 @@ type Fetched = { status: number; headers: Record<string, string>; body: string }
 async function fetchRaw(who: Who, pathname: string, extra: Record<string, string> = {}): Promise<Fetched> {
   const res = await fetch(`${url}${pathname}`, { headers: { ...extra, cookie: cookies[who] } });
   const body = await res.text();
-  const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== "date" && name !== "x-request-id"));
+  // `link` is Next's CSS preload hint: under concurrent page renders it is
+  // sometimes added to a neighbouring response too. It names a static chunk,
+  // never data, so it is left out like the date and the request id.
+  const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== "date" && name !== "x-request-id" && name !== "link"));
   return { status: res.status, headers, body };
 }
 

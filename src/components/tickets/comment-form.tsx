@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { CommentDTO } from "../../shared/dto";
+import type { CommentDTO, StaffRef } from "../../shared/dto";
+import { insertMention, type MentionSuggestions, suggestMentions } from "../../client/mention-suggest";
 import { ZCreateComment } from "../../shared/schemas/comments";
 import { apiFetch, ApiError, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
 import { DraftSaver } from "../../client/draft-sync";
@@ -38,6 +39,7 @@ export function CommentForm({
   comments,
   othersWritingReply = [],
   onComposing,
+  staff = [],
 }: {
   ticketId: string;
   userId: string;
@@ -50,6 +52,8 @@ export function CommentForm({
   othersWritingReply?: string[];
   /** Tells presence what this user is writing (null: nothing). */
   onComposing?: (kind: ComposingKind | null) => void;
+  /** Who can be @mentioned (staff only get this list; empty: no picker). */
+  staff?: readonly StaffRef[];
 }) {
   const [body, setBody] = useState(initialDraft?.body ?? "");
   // Deliberately not reset after sending: forgetting to re-tick it would
@@ -60,6 +64,8 @@ export function CommentForm({
   const [draftState, setDraftState] = useState<"saved" | "failed" | null>(initialDraft ? "saved" : null);
   const [guard, setGuard] = useState<CommentDTO[] | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const [mentions, setMentions] = useState<MentionSuggestions | null>(null);
+  const [activeMention, setActiveMention] = useState(0);
   // Pressing Send again after a failure is a retry of the same comment: same key, at most one comment.
   const sendKey = useRef(new SendKey());
   const [saver] = useState(() => new DraftSaver(ticketId, { body: initialDraft?.body ?? "", internal: initialDraft?.internal ?? false }, setDraftState));
@@ -121,6 +127,25 @@ export function CommentForm({
     setBody(nextBody);
     setInternal(nextInternal);
     saver.change(nextBody, nextInternal);
+  }
+
+  /** Offer staff for the `@prefix` at the caret, if any. */
+  function updateMentions(text: string, caret: number | null) {
+    const next = staff.length > 0 && caret !== null ? suggestMentions(text, caret, staff) : null;
+    setMentions(next && next.items.length > 0 ? next : null);
+    setActiveMention(0);
+  }
+
+  function pickMention(person: StaffRef) {
+    if (!mentions) return;
+    const { text, caret } = insertMention(body, mentions, person.handle);
+    edit(text, internal);
+    setMentions(null);
+    // After React has put the new value in the box.
+    requestAnimationFrame(() => {
+      bodyRef.current?.focus();
+      bodyRef.current?.setSelectionRange(caret, caret);
+    });
   }
 
   async function submit() {
@@ -190,8 +215,36 @@ export function CommentForm({
           name="body"
           rows={4}
           value={body}
-          onChange={(e) => edit(e.target.value, internal)}
+          onChange={(e) => {
+            edit(e.target.value, internal);
+            updateMentions(e.target.value, e.target.selectionStart);
+          }}
+          onClick={(e) => updateMentions(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onBlur={() => setTimeout(() => setMentions(null), 150)}
+          role={staff.length > 0 ? "combobox" : undefined}
+          aria-autocomplete={staff.length > 0 ? "list" : undefined}
+          aria-expanded={staff.length > 0 ? mentions !== null : undefined}
+          aria-controls={mentions ? "mention-options" : undefined}
+          aria-activedescendant={mentions ? `mention-option-${activeMention}` : undefined}
           onKeyDown={(e) => {
+            if (mentions) {
+              if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+                e.preventDefault();
+                const n = mentions.items.length;
+                setActiveMention((i) => (i + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+                return;
+              }
+              if (e.key === "Enter" || e.key === "Tab") {
+                e.preventDefault();
+                pickMention(mentions.items[activeMention]!);
+                return;
+              }
+              if (e.key === "Escape") {
+                e.preventDefault();
+                setMentions(null);
+                return;
+              }
+            }
             if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
               e.preventDefault();
               void submit();
@@ -201,6 +254,25 @@ export function CommentForm({
           aria-describedby={fieldError ? "comment-body-error comment-hint" : "comment-hint"}
           placeholder={asNote ? "Only staff will see this note" : "Write a reply…"}
         />
+        {mentions && (
+          <ul id="mention-options" role="listbox" aria-label="Mention someone" className="mention-options">
+            {mentions.items.map((person, i) => (
+              <li
+                key={person.id}
+                id={`mention-option-${i}`}
+                role="option"
+                aria-selected={i === activeMention}
+                // mousedown, not click: the box keeps focus and the caret.
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  pickMention(person);
+                }}
+              >
+                {person.name} <span className="muted">@{person.handle}</span>
+              </li>
+            ))}
+          </ul>
+        )}
         {fieldError && (
           <p id="comment-body-error" className="field__error" role="alert">
             {fieldError}

@@ -1,9 +1,10 @@
-import type { CommentDTO } from "../../shared/dto";
+import type { CommentDTO, StaffRef } from "../../shared/dto";
+import { MentionText } from "./mention-text";
 import { AUTHOR_BADGES } from "../lib/format";
 import { TimeAgo } from "../ui/time-ago";
 
 /** The conversation, oldest first. Internal notes are marked in words, not only colour. */
-export function CommentThread({ comments, currentUserId }: { comments: CommentDTO[]; currentUserId: string }) {
+export function CommentThread({ comments, currentUserId, staff = [] }: { comments: CommentDTO[]; currentUserId: string; staff?: readonly StaffRef[] }) {
   if (comments.length === 0) return <p className="muted empty">No comments yet.</p>;
   return (
     // No aria-label here or on the items: getByLabel("Comment") / ("Internal note")
@@ -21,7 +22,9 @@ export function CommentThread({ comments, currentUserId }: { comments: CommentDT
               {c.internal && <span className="tag tag--internal">Internal note</span>}
               <TimeAgo iso={c.createdAt} />
             </header>
-            <div className="comment__body">{c.body}</div>
+            <div className="comment__body">
+              <MentionText body={c.body} staff={staff} />
+            </div>
           </article>
         </li>
       ))}

@@ -56,7 +56,10 @@ export function TicketList({
       // snapshot says whether it belongs now, and where.
       if (missing && !comment.internal) {
         apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`).then(
-          (ticket) => setList((current) => upsertTicket(current, { ...ticket, unread: comment.author.id !== userId }, query, userId)),
+          (ticket) =>
+            setList((current) =>
+              upsertTicket(current, { ...ticket, lastReplier: { id: comment.author.id, name: comment.author.name }, unread: comment.author.id !== userId }, query, userId),
+            ),
           () => {},
         );
       }

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { Permissions } from "../../shared/permissions";
-import type { SessionUser, UserRef } from "../../shared/dto";
+import type { SessionUser, StaffRef } from "../../shared/dto";
 import type { AnyTicketEvent } from "../../shared/realtime";
 import { isApplied, type TicketState } from "../../client/ticket-state";
 import { useLiveTicket } from "../../hooks/use-live-ticket";
@@ -34,7 +34,7 @@ export function TicketView({
   user: SessionUser;
   /** What this user may do (from the policy); controls follow it, never the role. */
   permissions: Permissions;
-  staff: UserRef[];
+  staff: StaffRef[];
   /** The user's saved reply-box draft, if any. */
   draft: { body: string; internal: boolean } | null;
 }) {
@@ -93,7 +93,7 @@ export function TicketView({
             <h2 id="conversation-title" className="card__title">
               Conversation <span className="count">{comments.length}</span>
             </h2>
-            <CommentThread comments={comments} currentUserId={user.id} />
+            <CommentThread comments={comments} currentUserId={user.id} staff={staff} />
             <CommentForm
               ticketId={ticket.id}
               userId={user.id}
@@ -101,6 +101,7 @@ export function TicketView({
               onComment={(comment) => dispatch({ type: "comment", comment })}
               initialDraft={draft}
               comments={comments}
+              staff={staff}
             />
           </section>
         </div>

@@ -8,7 +8,7 @@ import { withStatementTimeout } from "../db/with-statement-timeout";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { audienceOf, isUnreadFor, ticketScope } from "../policy";
-import { ticketInclude, toTicketDTO } from "../serializers";
+import { ticketListInclude, toTicketDTO } from "../serializers";
 
 type SortKey = "updatedAt" | "createdAt";
 const SORTS: Record<TListTickets["sort"], { key: SortKey; dir: "asc" | "desc" }> = {
@@ -84,7 +84,7 @@ export async function listTickets(actor: SessionUser, query: TListTickets): Prom
   const rows = await withStatementTimeout(db(), env().LIST_STATEMENT_TIMEOUT_MS, (tx) =>
     tx.ticket.findMany({
       where: { AND: and },
-      include: { ...ticketInclude, reads: { where: { userId: actor.id }, select: { seq: true } } },
+      include: { ...ticketListInclude, reads: { where: { userId: actor.id }, select: { seq: true } } },
       orderBy: [{ [sort.key]: sort.dir }, { id: sort.dir }],
       take: query.limit + 1,
     }),

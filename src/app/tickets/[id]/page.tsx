@@ -11,7 +11,7 @@ import { getTicket } from "../../../server/tickets/get-ticket";
 import { getDraft } from "../../../server/drafts/get-draft";
 import { listStaff } from "../../../server/users/list-staff";
 import { can, permissionsOf } from "../../../server/policy";
-import type { SessionUser, UserRef } from "../../../shared/dto";
+import type { SessionUser, StaffRef } from "../../../shared/dto";
 import type { AnyTicketEvent } from "../../../shared/realtime";
 import { currentUser, requirePageUser } from "../../_lib/session";
 
@@ -30,7 +30,7 @@ const loadTicketPage = cache(
   async (
     user: SessionUser,
     id: string,
-  ): Promise<{ state: TicketState; staff: UserRef[]; draft: { body: string; internal: boolean } | null } | null> => {
+  ): Promise<{ state: TicketState; staff: StaffRef[]; draft: { body: string; internal: boolean } | null } | null> => {
     try {
       let events: AnyTicketEvent[] = [];
       let seq = 0;
