@@ -12,6 +12,7 @@ import {
 } from "../../shared/enums";
 import { ZUpdateTicket } from "../../shared/schemas/tickets";
 import { ApiError, apiFetch, errorMessage } from "../../client/api-client";
+import { useConnectionState, useOnConnect } from "../../client/realtime-provider";
 import { PriorityBadge, StatusBadge } from "./badges";
 import { EnumOptions } from "../ui/enum-options";
 
@@ -46,8 +47,13 @@ export function TicketFields({
 }) {
   const [pending, setPending] = useState<Partial<Editable> | null>(null);
   const [draft, setDraft] = useState<Partial<Editable> | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // `network`: the failure was the connection's, so it is over once the connection is back.
+  const [failure, setFailure] = useState<{ message: string; network: boolean } | null>(null);
+  const setError = (message: string | null, network = false) => setFailure(message === null ? null : { message, network });
+  const error = failure?.message ?? null;
   const stepping = useRef(false);
+  const offline = useConnectionState() === "offline";
+  useOnConnect(() => setFailure((f) => (f?.network ? null : f)));
 
   if (!canEdit) {
     return (
@@ -75,6 +81,11 @@ export function TicketFields({
   async function change(patch: Partial<Editable>) {
     // One change at a time: the next one needs the version this one returns.
     if (pending) return;
+    // Offline, nothing would be saved: say so instead of a select that silently snaps back.
+    if (offline) {
+      setError("You are offline: this change was not saved. Try again when you are back online.", true);
+      return;
+    }
     const parsed = ZUpdateTicket.safeParse({ ...patch, version: ticket.version });
     if (!parsed.success) {
       setError(parsed.error.issues[0]?.message ?? "Invalid change");
@@ -89,7 +100,8 @@ export function TicketFields({
         setError(CONFLICT_MESSAGE);
         await onConflict().catch(() => {});
       } else {
-        setError(errorMessage(e));
+        // The select shows the saved value again; the message says the choice was not kept.
+        setError(`Not saved: ${errorMessage(e)}`, !(e instanceof ApiError));
       }
     } finally {
       setPending(null);
@@ -130,7 +142,7 @@ export function TicketFields({
     },
     onBlur: commitDraft,
     // aria-disabled rather than disabled: a disabled control drops keyboard focus.
-    "aria-disabled": pending !== null || undefined,
+    "aria-disabled": pending !== null || offline || undefined,
   };
 
   const shown = { ...pending, ...draft };
