@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import type { TicketDTO } from "../../src/shared/dto";
-import type { PresenceTicket, PresenceViewer } from "../../src/shared/realtime";
+import type { PresenceListAck, PresenceTicket, PresenceViewer } from "../../src/shared/realtime";
 import { type ClientSocket, collect, connectSocket, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
 import { createTicket, join, whoAmI, type Me } from "./support";
 
@@ -141,8 +141,8 @@ test("ticket lists: presence:list answers staff and refuses requesters; the staf
   await viewer("alice");
   const { viewers } = await summary;
   assert.deepEqual(find(viewers, "alice"), { userId: users.alice.id, name: users.alice.name, role: "REQUESTER", idle: false });
-  const listed = await lister.timeout(10_000).emitWithAck("presence:list", { ticketIds: [ticket.id, "unviewed"] });
-  assert.ok(listed.ok, JSON.stringify(listed));
+  const listed: PresenceListAck = await lister.timeout(10_000).emitWithAck("presence:list", { ticketIds: [ticket.id, "unviewed"] });
+  if (!listed.ok) assert.fail(JSON.stringify(listed));
   assert.deepEqual(listed.viewers[ticket.id]?.map((v) => v.userId), [users.alice.id]);
   assert.deepEqual(listed.viewers.unviewed, []);
   const tooMany = await lister.timeout(10_000).emitWithAck("presence:list", { ticketIds: Array.from({ length: 101 }, (_, i) => `t${i}`) });
