@@ -5,6 +5,8 @@ import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { Page, TicketDTO } from "../../shared/dto";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { useOnConnect, useRealtimeClient, useTicketEvents } from "../../client/realtime-provider";
+import { useTicketListPresence } from "../../client/presence";
+import { ViewingNote } from "./presence-panel";
 import { TimeAgo } from "../ui/time-ago";
 import { PriorityBadge, StatusBadge } from "./badges";
 import {
@@ -39,6 +41,8 @@ export function TicketList({
   const [announcement, setAnnouncement] = useState("");
   const client = useRealtimeClient();
   const resyncRef = useRef(0);
+  // Staff only (the server refuses requesters, who then see no note).
+  const viewing = useTicketListPresence(list.items.map((t) => t.id));
 
   useTicketEvents((event) => {
     if (event.type !== "ticket:created" && event.type !== "ticket:updated") return;
@@ -125,7 +129,7 @@ export function TicketList({
                     #{t.number}
                   </td>
                   <td data-label="Title" className="cell-title">
-                    <Link href={`/tickets/${t.id}`}>{t.title}</Link>
+                    <Link href={`/tickets/${t.id}`}>{t.title}</Link> <ViewingNote viewers={viewing.get(t.id)} userId={userId} />
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={t.status} />
