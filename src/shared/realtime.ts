@@ -131,8 +131,11 @@ export interface ClientToServerEvents {
   "ticket:join": (payload: TTicketJoin, ack: (result: TicketJoinAck) => void) => void;
   "ticket:leave": (payload: TTicketLeave, ack?: (result: Ack) => void) => void;
   "admin:probe": (payload: { probeId: string }, ack: (result: ProbeAck) => void) => void;
-  /** No ack: beats are fire-and-forget, and excess ones are dropped quietly. */
-  "presence:update": (payload: TPresenceUpdate) => void;
+  /**
+   * Beats are fire-and-forget (the browser sends no ack) and excess ones are
+   * dropped quietly; an ack, if given, is answered like any other.
+   */
+  "presence:update": (payload: TPresenceUpdate, ack?: (result: Ack) => void) => void;
   "presence:list": (payload: TPresenceList, ack: (result: PresenceListAck) => void) => void;
 }
 

@@ -125,7 +125,10 @@ test("ticket:leave removes the viewer; updates for tickets a socket did not join
   alice.emit("ticket:leave", { ticketId: ticket.id });
   await left;
   // Not joined any more: this must not bring alice back. The admin's join after it is the fence.
-  alice.emit("presence:update", { ticketId: ticket.id, composing: "reply" });
+  assert.deepEqual(await alice.timeout(10_000).emitWithAck("presence:update", { ticketId: ticket.id, composing: "reply" }), {
+    ok: false,
+    error: { code: "NOT_FOUND", message: "Join the ticket first" },
+  });
   const fence = nextEvent(agent, "presence:ticket", onTicket((v) => !!find(v, "admin")));
   await viewer("admin");
   assert.equal(find((await fence).viewers, "alice"), undefined);

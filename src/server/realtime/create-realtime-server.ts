@@ -171,10 +171,14 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
       );
     });
 
-    socket.on("presence:update", (payload) => {
+    socket.on("presence:update", (payload, ack) => {
       const change = presenceChangeOf(user, payload);
-      // Only for tickets this socket joined; anything else is dropped quietly.
-      if (change) presence.update(socket.id, change);
+      // Only for tickets this socket joined; anything else is dropped (quietly, unless asked).
+      const applied = change !== null && presence.update(socket.id, change);
+      if (typeof ack !== "function") return;
+      if (applied) ack({ ok: true });
+      else if (!change) ack({ ok: false, error: { code: "VALIDATION", message: "Invalid presence:update payload" } });
+      else ack({ ok: false, error: { code: "NOT_FOUND", message: "Join the ticket first" } });
     });
 
     socket.on("presence:list", async (payload, ack) => {
