@@ -9,6 +9,9 @@ import {
   type ProbeAck,
   type ProbeEcho,
   type NotificationReadEvent,
+  type PresenceListAck,
+  type PresenceTicket,
+  type TPresenceUpdate,
 } from "../shared/realtime";
 import type { NotificationDTO } from "../shared/dto";
 import { newIdempotencyKey } from "./api-client";
@@ -30,6 +33,8 @@ export type NotificationMessage =
   | { type: "notification:new"; notification: NotificationDTO }
   | { type: "notification:read"; read: NotificationReadEvent };
 export type NotificationHandler = (message: NotificationMessage) => void;
+/** Presence is ephemeral, not a ticket event: its own handlers (see presence.ts). */
+export type PresenceHandler = (event: "presence:ticket" | "presence:summary", presence: PresenceTicket) => void;
 
 export type JoinOptions = {
   /** The caller's watermark (see ticket-state.ts); read at every (re)join, so it is a getter. */
@@ -66,6 +71,8 @@ export class RealtimeClient {
   private readonly messageHandlers = new Map<string, Set<(payload: never) => void>>();
   private readonly notificationHandlers = new Set<NotificationHandler>();
   private readonly connectHandlers = new Set<() => void>();
+  private readonly joinedHandlers = new Set<(ticketId: string) => void>();
+  private readonly presenceHandlers = new Set<PresenceHandler>();
   private readonly joins = new Map<string, Set<JoinOptions>>();
   /** How many mounted lists want comments (see watchLists). */
   private listWatchers = 0;
@@ -115,6 +122,11 @@ export class RealtimeClient {
     });
     socket.on("notification:new", (notification) => this.emitNotification({ type: "notification:new", notification }));
     socket.on("notification:read", (read) => this.emitNotification({ type: "notification:read", read }));
+    for (const event of ["presence:ticket", "presence:summary"] as const) {
+      socket.on(event, (presence) => {
+        for (const handler of this.presenceHandlers) handler(event, presence);
+      });
+    }
     socket.on("connect", () => {
       this.setState("connected");
       this.resync();
@@ -244,6 +256,41 @@ export class RealtimeClient {
   }
 
   /**
+   * Called after every successful join of a ticket by this tab's socket (the
+   * first and each rejoin after a reconnect): the server counts the socket as
+   * a viewer from then on, so presence re-announces its state here.
+   */
+  onJoined(handler: (ticketId: string) => void): () => void {
+    this.joinedHandlers.add(handler);
+    return () => this.joinedHandlers.delete(handler);
+  }
+
+  /** Receive presence (who is on a joined ticket; for staff, ticket-list summaries). */
+  onPresence(handler: PresenceHandler): () => void {
+    this.presenceHandlers.add(handler);
+    return () => this.presenceHandlers.delete(handler);
+  }
+
+  /**
+   * Send presence state for a joined ticket, only while connected: a beat
+   * buffered through an outage would be stale, and every rejoin re-announces.
+   */
+  sendPresence(update: TPresenceUpdate): void {
+    if (this.socket?.connected) this.socket.emit("presence:update", update);
+  }
+
+  /** Who views each of `ticketIds` (staff only; FORBIDDEN for others). */
+  async listPresence(ticketIds: string[]): Promise<PresenceListAck> {
+    const socket = this.socket;
+    if (!socket?.connected) return { ok: false, error: { code: "UNAVAILABLE", message: "Not connected to the server" } };
+    try {
+      return await socket.timeout(JOIN_TIMEOUT_MS).emitWithAck("presence:list", { ticketIds });
+    } catch {
+      return { ok: false, error: { code: "TIMEOUT", message: "The server did not answer in time" } };
+    }
+  }
+
+  /**
    * Join a ticket's room now (if connected) and after every reconnect.
    * Returns the matching leave function.
    */
@@ -342,6 +389,7 @@ export class RealtimeClient {
         } catch (e) {
           console.error("[tandem] join handler failed", e);
         }
+        if (result.ok) for (const handler of this.joinedHandlers) handler(ticketId);
         if (result.ok || FINAL_JOIN_ERRORS.has(result.error.code) || !current()) return;
         // Not in the room, so live events would pass this page by: keep trying
         // while connected (a reconnect re-joins anyway and clears these timers).

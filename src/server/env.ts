@@ -41,6 +41,13 @@ const ZEnv = z.object({
   SOCKET_USER_EVENT_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Ticket rooms one socket may be in at once. */
   SOCKET_MAX_ROOMS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * How long a viewer outlives the last refresh by its process (each process
+   * refreshes its sockets' entries every third of this): after a kill -9,
+   * that process's viewers vanish within this plus a 3 s tick. Liveness is
+   * the socket, not client timers, so background tabs never flap.
+   */
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
   /** Tickets one user may open per hour. */
   TICKET_CREATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** Comments one user may post per minute. */

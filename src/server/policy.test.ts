@@ -2,7 +2,29 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { audienceOf, authorize, can, deliveriesOf, isUnreadFor, listsRoom, losesAdmin, mayBeAssigned, mayBeMentioned, mayBeNotifiedOf, notificationKindsFor, notificationScope, permissionsOf, roomsOnConnect, ticketRoom, ticketScope } from "./policy";
+import {
+  audienceOf,
+  authorize,
+  can,
+  deliveriesOf,
+  isUnreadFor,
+  listsRoom,
+  losesAdmin,
+  mayAnnounceComposing,
+  mayBeAssigned,
+  mayBeMentioned,
+  mayBeNotifiedOf,
+  notificationKindsFor,
+  notificationScope,
+  permissionsOf,
+  type PresenceEntry,
+  presenceRooms,
+  presenceSummaryOf,
+  presenceViewFor,
+  roomsOnConnect,
+  ticketRoom,
+  ticketScope,
+} from "./policy";
 
 const alice = { id: "alice", role: "REQUESTER" as const };
 const agent = { id: "agent", role: "AGENT" as const };
@@ -184,4 +206,66 @@ test("notifications: internal notes reach staff only; requesters get replies onl
   assert.equal(mayBeMentioned({ role: "AGENT", active: true }), true);
   assert.deepEqual(notificationScope(alice), { userId: "alice", ticket: { requesterId: "alice" }, internal: false });
   assert.deepEqual(notificationScope(admin), { userId: "admin", ticket: {} });
+});
+
+describe("presence: who is on a ticket, per audience", () => {
+  const tab = (userId: string, role: PresenceEntry["role"], more: Partial<PresenceEntry> = {}): PresenceEntry => ({
+    userId,
+    name: userId[0]!.toUpperCase() + userId.slice(1),
+    role,
+    idle: false,
+    composing: null,
+    ...more,
+  });
+
+  test("staff see everyone once per user, with role, idle only when every tab is idle, and typing", () => {
+    const entries = [
+      tab("alice", "REQUESTER", { idle: true }),
+      tab("agent", "AGENT", { idle: true }),
+      tab("agent", "AGENT", { idle: false, composing: "note" }),
+      tab("admin", "ADMIN", { idle: true }),
+    ];
+    assert.deepEqual(presenceViewFor("staff", entries), [
+      { userId: "admin", name: "Admin", role: "ADMIN", idle: true },
+      { userId: "agent", name: "Agent", role: "AGENT", idle: false, composing: "note" },
+      { userId: "alice", name: "Alice", role: "REQUESTER", idle: true },
+    ]);
+  });
+
+  test("a reply in one tab wins over a note in another (the reply is what a colleague could collide with)", () => {
+    const entries = [tab("agent", "AGENT", { composing: "note" }), tab("agent", "AGENT", { composing: "reply" })];
+    assert.equal(presenceViewFor("staff", entries)[0]!.composing, "reply");
+  });
+
+  test("requesters see staff names only: no requesters, no role, no idle, never a note being written", () => {
+    const entries = [
+      tab("alice", "REQUESTER", { composing: "reply" }),
+      tab("agent", "AGENT", { idle: true, composing: "note" }),
+      tab("admin", "ADMIN", { composing: "reply" }),
+    ];
+    const view = presenceViewFor("requester", entries);
+    assert.deepEqual(view, [
+      { userId: "admin", name: "Admin", composing: "reply" },
+      { userId: "agent", name: "Agent" },
+    ]);
+    assert.ok(!JSON.stringify(view).includes("note"));
+    assert.ok(!JSON.stringify(view).includes("idle"));
+    assert.ok(!JSON.stringify(view).includes("AGENT"));
+  });
+
+  test("the ticket list's summary carries no typing intent", () => {
+    assert.deepEqual(presenceSummaryOf([tab("agent", "AGENT", { composing: "reply" })]), [{ userId: "agent", name: "Agent", role: "AGENT", idle: false }]);
+  });
+
+  test("only those who may write notes may announce writing one; the list of viewers is for staff", () => {
+    assert.equal(mayAnnounceComposing(alice, "reply"), true);
+    assert.equal(mayAnnounceComposing(alice, "note"), false);
+    assert.equal(mayAnnounceComposing(agent, "note"), true);
+    assert.equal(can(alice, "presence:list"), false);
+    assert.equal(can(agent, "presence:list"), true);
+  });
+
+  test("each audience's view goes to its own room, the summary to the staff room", () => {
+    assert.deepEqual(presenceRooms("t1"), { staff: "ticket:t1:staff", requester: "ticket:t1:requester", summary: "staff" });
+  });
 });

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isStaffRole, type Role } from "../shared/enums";
-import { rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
+import { type ComposingKind, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import type { Permissions } from "../shared/permissions";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
 import { AppError } from "./errors";
@@ -35,7 +35,8 @@ export type Action =
   | "user:list:staff"
   | "user:update"
   | "realtime:inspect"
-  | "session:revoke:own";
+  | "session:revoke:own"
+  | "presence:list";
 
 export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
   const staff = isStaffRole(actor.role);
@@ -52,6 +53,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
     case "comment:internal:read":
     case "comment:internal:create":
     case "user:list:staff":
+    case "presence:list":
       return staff;
     case "ticket:read":
     case "ticket:update:title":
@@ -164,6 +166,65 @@ export function reopensOnReply(actor: Actor, ticket: TicketRef & { status: strin
  */
 export function listsRoom(actor: Actor): string {
   return audienceOf(actor) === "staff" ? rooms.staffLists : rooms.userLists(actor.id);
+}
+
+/**
+ * One socket's presence on a ticket as the store holds it, with expired
+ * typing intent already cleared (see src/server/presence/).
+ */
+export type PresenceEntry = { userId: string; name: string; role: Role; idle: boolean; composing: ComposingKind | null };
+
+/**
+ * Whether `actor` may announce writing `kind`. Announcing a note is writing
+ * one: only those who may write internal notes (a requester's "note" is ignored).
+ */
+export function mayAnnounceComposing(actor: Actor, kind: ComposingKind): boolean {
+  return kind === "reply" || can(actor, "comment:internal:create");
+}
+
+/**
+ * Who is on a ticket, as `audience` may see it: one viewer per user, sorted by
+ * name. Staff see everyone with role, idle (only when all of that user's tabs
+ * are idle) and typing intent ("reply" wins over "note" when tabs differ: it
+ * is the one a colleague's reply could collide with). Requesters see only the
+ * staff on their ticket, by name, and only their "reply" intent: never idle,
+ * never a note being written (that it exists is internal, like the note).
+ * The realtime server sends each audience's room only this view.
+ */
+export function presenceViewFor(audience: Audience, entries: readonly PresenceEntry[]): PresenceViewer[] {
+  const byUser = new Map<string, PresenceEntry[]>();
+  for (const entry of entries) {
+    if (audience === "requester" && !isStaffRole(entry.role)) continue;
+    const tabs = byUser.get(entry.userId);
+    if (tabs) tabs.push(entry);
+    else byUser.set(entry.userId, [entry]);
+  }
+  const viewers: PresenceViewer[] = [];
+  for (const [userId, tabs] of byUser) {
+    const first = tabs[0]!;
+    const writing = (kind: ComposingKind) => tabs.some((t) => t.composing === kind);
+    if (audience === "staff") {
+      const composing = writing("reply") ? "reply" : writing("note") ? "note" : undefined;
+      viewers.push({ userId, name: first.name, role: first.role, idle: tabs.every((t) => t.idle), ...(composing ? { composing } : {}) });
+    } else {
+      viewers.push({ userId, name: first.name, ...(writing("reply") ? { composing: "reply" as const } : {}) });
+    }
+  }
+  return viewers.sort((a, b) => a.name.localeCompare(b.name) || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+}
+
+/**
+ * The staff view without typing intent, for ticket lists: it changes only
+ * when someone arrives, leaves or goes idle, so typing does not reach every
+ * staff socket.
+ */
+export function presenceSummaryOf(entries: readonly PresenceEntry[]): PresenceViewer[] {
+  return presenceViewFor("staff", entries).map(({ composing: _composing, ...viewer }) => viewer);
+}
+
+/** Who hears a ticket's presence, per audience (each gets its own view), and where ticket lists hear the summary. */
+export function presenceRooms(ticketId: string): { staff: string; requester: string; summary: string } {
+  return { staff: rooms.ticketAudience(ticketId, "staff"), requester: rooms.ticketAudience(ticketId, "requester"), summary: rooms.staff };
 }
 
 /** The rooms a socket of `actor` joins on connecting: its user's, and the staff room for staff (ticket lists). */

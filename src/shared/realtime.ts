@@ -104,6 +104,52 @@ export type UserRoomEvents = {
   "notification:read": NotificationReadEvent;
 };
 
+/**
+ * Presence and typing intent: ephemeral, never ticket events (no seq, not in
+ * the event log). Kept in memory or in Redis with expiry; a socket that
+ * joined a ticket (`ticket:join`) is a viewer of it until it leaves or
+ * disconnects. What each audience may see is decided in src/server/policy.ts.
+ */
+export const COMPOSING_KINDS = ["reply", "note"] as const;
+export type ComposingKind = (typeof COMPOSING_KINDS)[number];
+
+/**
+ * One person on a ticket, deduplicated per user (two tabs are one viewer:
+ * idle only if every tab is idle, composing if any tab is). `role` and `idle`
+ * reach staff only; requesters see staff viewers and "reply" intent only.
+ */
+export type PresenceViewer = {
+  userId: string;
+  name: string;
+  role?: Role;
+  idle?: boolean;
+  composing?: ComposingKind;
+};
+
+/** The most tickets one `presence:list` may ask about (a page of the ticket list). */
+export const PRESENCE_LIST_MAX = 100;
+
+/**
+ * The client's state on one joined ticket. Omitted fields keep their value;
+ * `composing` is a beat (send at most every few seconds while typing; the
+ * server forgets it ~12 s after the last one) and `null` stops it.
+ */
+export const ZPresenceUpdate = z.object({
+  ticketId: ZId,
+  idle: z.boolean().optional(),
+  composing: z.enum(COMPOSING_KINDS).nullable().optional(),
+});
+export type TPresenceUpdate = z.infer<typeof ZPresenceUpdate>;
+
+export const ZPresenceList = z.object({ ticketIds: z.array(ZId).max(PRESENCE_LIST_MAX) });
+export type TPresenceList = z.infer<typeof ZPresenceList>;
+
+/** Viewers per asked ticket id (tickets nobody views map to []). Staff only. */
+export type PresenceListAck = Ack<{ viewers: Record<string, PresenceViewer[]> }>;
+
+/** Everyone on one ticket, in the receiver's audience view; replaces the previous list. */
+export type PresenceTicket = { ticketId: string; viewers: PresenceViewer[] };
+
 export interface ServerToClientEvents {
   "draft:saved": (draft: DraftSaved) => void;
   "ticket:read": (read: UserRoomEvents["ticket:read"]) => void;
@@ -114,6 +160,10 @@ export interface ServerToClientEvents {
   "admin:probe:echo": (echo: ProbeEcho) => void;
   "notification:new": (notification: NotificationDTO) => void;
   "notification:read": (event: NotificationReadEvent) => void;
+  /** The viewers of a ticket this socket joined, at every change. */
+  "presence:ticket": (presence: PresenceTicket) => void;
+  /** Staff room only, for ticket lists: a ticket's viewers changed (who, or idle; never typing intent). */
+  "presence:summary": (presence: PresenceTicket) => void;
 }
 
 export interface ClientToServerEvents {
@@ -123,6 +173,12 @@ export interface ClientToServerEvents {
   "lists:watch": (payload: Record<string, never>, ack?: (result: Ack) => void) => void;
   "lists:unwatch": (payload: Record<string, never>, ack?: (result: Ack) => void) => void;
   "admin:probe": (payload: { probeId: string }, ack: (result: ProbeAck) => void) => void;
+  /**
+   * Beats are fire-and-forget (the browser sends no ack) and excess ones are
+   * dropped quietly; an ack, if given, is answered like any other.
+   */
+  "presence:update": (payload: TPresenceUpdate, ack?: (result: Ack) => void) => void;
+  "presence:list": (payload: TPresenceList, ack: (result: PresenceListAck) => void) => void;
 }
 
 export type SocketData = {

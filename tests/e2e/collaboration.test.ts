@@ -55,6 +55,52 @@ async function openTicket(page: Page, ticket: TicketDTO): Promise<void> {
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
 }
 
+describe("presence and intent", () => {
+  test("three people on one ticket see each other; a note being written is shown to staff only; two replies at once warn both", async () => {
+    const ticket = await newTicket("alice@example.com", "Monitor flickers after lunch");
+    const sam = await window("agent@example.com");
+    const ada = await window("admin@example.com");
+    const alice = await window("alice@example.com");
+    for (const page of [sam, ada, alice]) await openTicket(page, ticket);
+    const people = (page: Page) => page.getByRole("region", { name: "People on this ticket" });
+
+    // Everyone else, as each may see them: staff see the requester too.
+    await eventually("Sam sees Ada and Alice", async () => /Ada Admin/.test((await people(sam).textContent()) ?? "") && /Alice Requester/.test((await people(sam).textContent()) ?? ""));
+    await eventually("Alice sees Sam and Ada", async () => /Sam Agent/.test((await people(alice).textContent()) ?? "") && /Ada Admin/.test((await people(alice).textContent()) ?? ""));
+
+    // Ada writes an internal note: Sam is told, Alice never is.
+    const aliceSaw: string[] = [];
+    await alice.exposeFunction("__presenceSeen", (text: string) => void aliceSaw.push(text));
+    await alice.evaluate(() => {
+      const region = document.querySelector('[aria-label="People on this ticket"]')!;
+      new MutationObserver(() => (window as unknown as { __presenceSeen(t: string): void }).__presenceSeen(region.textContent ?? "")).observe(region, { subtree: true, childList: true, characterData: true });
+    });
+    await ada.getByLabel("Internal note").check();
+    await ada.getByLabel("Comment").pressSequentially("Checking the cable");
+    await people(sam).getByText("Ada Admin is writing an internal note").waitFor();
+
+    // Then a public reply: now Alice sees it.
+    await ada.getByLabel("Internal note").uncheck();
+    await ada.getByLabel("Comment").pressSequentially(" and the driver");
+    await people(alice).getByText("Ada Admin is writing a reply").waitFor();
+    await people(sam).getByText("Ada Admin is writing a reply").waitFor();
+    assert.ok(!aliceSaw.some((t) => /internal note/.test(t)), `the requester saw a note being written: ${aliceSaw.join(" | ")}`);
+
+    // Sam starts a reply too: both are warned.
+    await sam.getByLabel("Comment").pressSequentially("Try another port");
+    await sam.getByText("Ada Admin is also writing a reply.").waitFor();
+    await ada.getByText("Sam Agent is also writing a reply.").waitFor();
+
+    // The staff list shows who is on the row.
+    const list = await window("agent@example.com");
+    await eventually("the list shows viewers on the row", async () => /Viewing: .*Alice Requester/.test((await row(list, ticket.title).textContent()) ?? ""));
+
+    // Alice closes her tab: she is gone from Sam's region at once (no ghost).
+    await alice.close();
+    await eventually("Alice left Sam's region", async () => !/Alice Requester/.test((await people(sam).textContent()) ?? ""), 10_000);
+  });
+});
+
 describe("drafts", () => {
   test("a draft survives a reload, follows the user to another tab, and is cleared everywhere when sent", async () => {
     const ticket = await newTicket("alice@example.com", "Printer jams on page two");

@@ -646,7 +646,7 @@ describe(`Socket.IO payloads (FUZZ_SEED=${SEED})`, () => {
   test("every event name and payload shape, with or without ack: a clean ack or silence, never INTERNAL, never a crash", async () => {
     await connect();
     const before = await fingerprint();
-    const event = fc.oneof({ weight: 4, arbitrary: fc.constantFrom("ticket:join", "ticket:leave", "admin:probe") }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }).filter((s) => !RESERVED.has(s)) });
+    const event = fc.oneof({ weight: 4, arbitrary: fc.constantFrom("ticket:join", "ticket:leave", "admin:probe", "presence:update", "presence:list") }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }).filter((s) => !RESERVED.has(s)) });
     const shape = fc.record({ event, args: fc.array(socketValue, { maxLength: 3 }), ack: fc.boolean() });
     await fc.assert(
       fc.asyncProperty(shape, async ({ event: name, args, ack }) => {

@@ -49,7 +49,7 @@ export function CommentForm({
   /** The conversation as shown, for the send guard. */
   comments: CommentDTO[];
   /** Names of others writing a public reply right now (presence), for the collision warning. */
-  othersWritingReply?: string[];
+  othersWritingReply?: readonly string[];
   /** Tells presence what this user is writing (null: nothing). */
   onComposing?: (kind: ComposingKind | null) => void;
   /** Who can be @mentioned (staff only get this list; empty: no picker). */
@@ -92,8 +92,6 @@ export function CommentForm({
     };
   }, [saver]);
 
-  // Presence: what this user is writing, as the text changes.
-  useEffect(() => onComposing?.(composing), [composing, onComposing]);
 
   // A network failure is over once the connection is back: the banner goes.
   useOnConnect(() => setSend((s) => (s.kind === "failed" && s.network ? { kind: "idle" } : s)));
@@ -127,6 +125,8 @@ export function CommentForm({
     setBody(nextBody);
     setInternal(nextInternal);
     saver.change(nextBody, nextInternal);
+    // Presence: a beat per change (throttled by the hook) while there is text.
+    onComposing?.(nextBody.trim() ? (nextInternal && canWriteInternal ? "note" : "reply") : null);
   }
 
   /** Offer staff for the `@prefix` at the caret, if any. */
@@ -179,6 +179,7 @@ export function CommentForm({
       onComment(comment);
       // The server deleted the draft with the send.
       saver.adopt("", internal);
+      onComposing?.(null);
       setBody("");
       setDraftState(null);
       setSend({ kind: "sent" });

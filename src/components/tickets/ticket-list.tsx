@@ -5,6 +5,8 @@ import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { Page, TicketDTO } from "../../shared/dto";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { useOnConnect, useRealtimeClient, useRealtimeMessage, useTicketEvents } from "../../client/realtime-provider";
+import { useTicketListPresence } from "../../client/presence";
+import { ViewingNote } from "./presence-panel";
 import { TimeAgo } from "../ui/time-ago";
 import { PriorityBadge, StatusBadge } from "./badges";
 import {
@@ -41,6 +43,8 @@ export function TicketList({
   const [announcement, setAnnouncement] = useState("");
   const client = useRealtimeClient();
   const resyncRef = useRef(0);
+  // Staff only (the server refuses requesters, who then see no note).
+  const viewing = useTicketListPresence(list.items.map((t) => t.id));
 
   useTicketEvents((event) => {
     if (event.type === "comment:added") {
@@ -168,6 +172,7 @@ export function TicketList({
                       {t.unread && <span className="badge badge--unread"> unread</span>}
                     </Link>
                     {t.lastReplier && <span className="muted small cell-replier"> Last reply: {t.lastReplier.name}</span>}
+                    <ViewingNote viewers={viewing.get(t.id)} userId={userId} />
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={t.status} />

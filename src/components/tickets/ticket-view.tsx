@@ -8,6 +8,8 @@ import type { AnyTicketEvent } from "../../shared/realtime";
 import { isApplied, type TicketState } from "../../client/ticket-state";
 import { useLiveTicket } from "../../hooks/use-live-ticket";
 import { useMarkRead } from "../../hooks/use-mark-read";
+import { othersWritingReply, usePresence } from "../../client/presence";
+import { PresencePanel } from "./presence-panel";
 import { describeEvent } from "../lib/format";
 import { useTicketEvents } from "../../client/realtime-provider";
 import { TimeAgo } from "../ui/time-ago";
@@ -42,6 +44,8 @@ export function TicketView({
   const { ticket, comments, attachments, events } = state;
   const [announcement, setAnnouncement] = useState("");
   useMarkRead(ticket.id, state.seq);
+  const { viewers, setComposing } = usePresence(ticket.id);
+  const writingReply = othersWritingReply(viewers, user.id).map((v) => v.name);
 
   // Tell screen-reader users what others just did; our own actions are already
   // evident. Runs before the event is applied, so `isApplied` skips replays.
@@ -70,6 +74,8 @@ export function TicketView({
           </span>
         </p>
       </header>
+
+      <PresencePanel viewers={viewers} userId={user.id} />
 
       {liveError && (
         <p role="alert" className="alert alert--error">
@@ -102,6 +108,8 @@ export function TicketView({
               initialDraft={draft}
               comments={comments}
               staff={staff}
+              othersWritingReply={writingReply}
+              onComposing={setComposing}
             />
           </section>
         </div>

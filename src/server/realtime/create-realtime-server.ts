@@ -7,6 +7,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
   rooms,
+  ZTicketJoin,
   ZTicketLeave,
 } from "../../shared/realtime";
 import type { Env } from "../env";
@@ -32,6 +33,19 @@ import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessio
 import { log } from "../log";
 import type { ErrorInfo } from "../../shared/errors";
 import { countCatchUp, countRelayed } from "../metrics/metrics";
+import { createPresenceHub } from "../presence/presence-hub";
+import { createMemoryPresenceStore } from "../presence/memory-store";
+import { createRedisPresenceStore } from "../presence/redis-store";
+import { presenceChangeOf } from "../presence/update-presence";
+import { listPresence } from "../presence/list-presence";
+
+/**
+ * Presence events a socket may send per 10 s, counted apart from its other
+ * events: a client beats at most every ~3 s while typing, and a flood of
+ * beats must never use up the budget that ticket joins need.
+ */
+const PRESENCE_EVENTS_PER_10S = 40;
+const isPresenceEvent = (event: unknown) => event === "presence:update" || event === "presence:list";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number; sid: string }>;
 
@@ -81,6 +95,23 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
 
+  // Who has which ticket open, and who is typing: ephemeral, never ticket
+  // events (see ../presence/presence-hub.ts). In Redis with expiry when
+  // several processes share it, else in this process's memory.
+  let lastPresenceError = 0;
+  const presence = createPresenceHub({
+    store: redis ? createRedisPresenceStore(redis.pub, env.PRESENCE_TTL_SECONDS * 1000) : createMemoryPresenceStore(),
+    ttlMs: env.PRESENCE_TTL_SECONDS * 1000,
+    tickMs: Math.min(3_000, (env.PRESENCE_TTL_SECONDS * 1000) / 2),
+    emit: (scope, room, event, payload) => (scope === "all" ? io : io.local).to(room).emit(event, payload),
+    onError(what, e) {
+      if (Date.now() - lastPresenceError < 10_000) return;
+      lastPresenceError = Date.now();
+      log.error({ err: e }, `[tandem] ${what} (presence catches up once the store answers)`);
+    },
+  });
+  presence.start();
+
   // Per-address cap before authentication; per-user cap and event budget after (see ./limits.ts).
   const limits = createSocketLimits(env);
   io.use((socket, next) => limits.admitAddress(socket, next));
@@ -95,13 +126,17 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
     enterSessionRoom(socket);
 
     const allow = createRateLimiter(env.SOCKET_RATE_LIMIT, 10_000);
+    const allowPresence = createRateLimiter(PRESENCE_EVENTS_PER_10S, 10_000);
     socket.use((packet, next) => {
-      if (allow()) return next();
+      if (isPresenceEvent(packet[0]) ? allowPresence() : allow()) return next();
+      // Excess presence beats are dropped quietly (they have no ack); a list request is told.
       const ack = packet[packet.length - 1];
       if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } });
     });
-    socket.use(limits.eventBudget(socket));
+    const eventBudget = limits.eventBudget(socket);
+    socket.use((packet, next) => (isPresenceEvent(packet[0]) ? next() : eventBudget(packet, next)));
     socket.use(packetShape(socket));
+    socket.on("disconnect", () => presence.drop(socket.id));
 
     socket.on("ticket:join", async (payload, ack) => {
       if (typeof ack !== "function") return;
@@ -117,7 +152,14 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
         describeError: errorOf,
         tooManyRooms: () => tooManyRooms(env.SOCKET_MAX_ROOMS),
       });
-      if (answer.ok) countCatchUp(answer.missed.length);
+      if (answer.ok) {
+        countCatchUp(answer.missed.length);
+        // Before the ack, so a presence:update the client sends on the ack
+        // finds the entry; not for a socket that went away during the join
+        // (its disconnect already cleaned up, and an entry now would linger).
+        const joined = ZTicketJoin.safeParse(payload);
+        if (joined.success && socket.connected) presence.enter({ id: socket.id, user }, joined.data.ticketId);
+      }
       ack(answer);
     });
 
@@ -142,6 +184,27 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
       if (typeof ack === "function") ack({ ok: true });
     });
 
+    socket.on("presence:update", (payload, ack) => {
+      const change = presenceChangeOf(user, payload);
+      // Only for tickets this socket joined; anything else is dropped (quietly, unless asked).
+      const applied = change !== null && presence.update(socket.id, change);
+      if (typeof ack !== "function") return;
+      if (applied) ack({ ok: true });
+      else if (!change) ack({ ok: false, error: { code: "VALIDATION", message: "Invalid presence:update payload" } });
+      else ack({ ok: false, error: { code: "NOT_FOUND", message: "Join the ticket first" } });
+    });
+
+    socket.on("presence:list", async (payload, ack) => {
+      if (typeof ack !== "function") return;
+      ack(
+        await listPresence(user, payload, {
+          read: (ticketIds) => presence.read(ticketIds),
+          watch: (ticketIds) => presence.watchList(socket.id, ticketIds),
+          describeError: errorOf,
+        }),
+      );
+    });
+
     socket.on("ticket:leave", async (payload, ack) => {
       const parsed = ZTicketLeave.safeParse(payload);
       if (!parsed.success) {
@@ -150,6 +213,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
       }
       await socket.leave(ticketRoom(user, parsed.data.ticketId));
       limits.leaveRoom(socket, parsed.data.ticketId);
+      presence.leave(socket.id, parsed.data.ticketId);
       if (typeof ack === "function") ack({ ok: true });
     });
   });
@@ -184,6 +248,8 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
     relayStats: relay.stats,
     async close() {
       clearInterval(recheck);
+      // Before the sockets go, so other processes' clients see these viewers leave now.
+      await presence.close();
       runtime().sockets = undefined;
       runtime().toUser = undefined;
       // io.close() only drops the transports, so clients see "transport

@@ -1,0 +1,196 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { ComposingKind, PresenceViewer } from "../shared/realtime";
+import { useConnectionState, useRealtimeClient } from "./realtime-provider";
+
+/** No interaction for this long marks the tab idle (others see it, staff only). */
+export const IDLE_AFTER_MS = 3 * 60_000;
+/** While the user types, a typing beat goes out at most this often (the server forgets intent ~12 s after the last). */
+export const TYPING_BEAT_MS = 3_000;
+
+/** Viewers other than `myUserId` who are writing a public reply: for the comment form's collision warning. */
+export function othersWritingReply(viewers: readonly PresenceViewer[], myUserId: string): PresenceViewer[] {
+  return viewers.filter((v) => v.userId !== myUserId && v.composing === "reply");
+}
+
+/** Up to two initials for an avatar ("Ada Lovelace" → "AL"). */
+export function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0]!, words.at(-1)!] : words;
+  return letters.map((w) => [...w][0]!.toUpperCase()).join("") || "?";
+}
+
+/** "{name} is writing a reply" / "{name} is writing an internal note", or null. */
+export function typingLineOf(viewer: PresenceViewer): string | null {
+  if (viewer.composing === "reply") return `${viewer.name} is writing a reply`;
+  if (viewer.composing === "note") return `${viewer.name} is writing an internal note`;
+  return null;
+}
+
+/**
+ * Whether this tab is idle: no pointer, key, scroll or focus for
+ * IDLE_AFTER_MS. Decided here, not by the server, which judges liveness by
+ * the socket alone. Becoming visible or any interaction makes the tab active
+ * at once; the check for going idle runs on a timer, which a background tab
+ * may throttle to once a minute (late by up to a minute, which is harmless).
+ */
+const idleTracker = (() => {
+  const listeners = new Set<() => void>();
+  let idle = false;
+  let lastActive = 0;
+  let stop: (() => void) | null = null;
+  const set = (next: boolean) => {
+    if (next === idle) return;
+    idle = next;
+    for (const listener of listeners) listener();
+  };
+  const active = () => {
+    lastActive = Date.now();
+    set(false);
+  };
+  function start() {
+    lastActive = Date.now();
+    const events = ["pointerdown", "pointermove", "keydown", "wheel", "scroll", "focus", "touchstart"] as const;
+    for (const e of events) window.addEventListener(e, active, { passive: true, capture: true });
+    const onVisibility = () => {
+      if (document.visibilityState === "visible") active();
+    };
+    document.addEventListener("visibilitychange", onVisibility);
+    const timer = setInterval(() => set(Date.now() - lastActive >= IDLE_AFTER_MS), 15_000);
+    stop = () => {
+      for (const e of events) window.removeEventListener(e, active, { capture: true });
+      document.removeEventListener("visibilitychange", onVisibility);
+      clearInterval(timer);
+      idle = false;
+    };
+  }
+  return {
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      if (listeners.size === 1) start();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          stop?.();
+          stop = null;
+        }
+      };
+    },
+    get: () => idle,
+  };
+})();
+
+const serverIdle = () => false;
+
+/** True while this tab has seen no interaction for IDLE_AFTER_MS. */
+export function useIdle(): boolean {
+  return useSyncExternalStore(idleTracker.subscribe, idleTracker.get, serverIdle);
+}
+
+export type Presence = {
+  /** Everyone on the ticket as the server lets this user see them (this user included, for staff); [] while disconnected. */
+  viewers: PresenceViewer[];
+  /**
+   * Call on every change of the reply text: the kind being written, or null
+   * once the text is empty or sent. Beats are throttled here.
+   */
+  setComposing: (kind: ComposingKind | null) => void;
+};
+
+/**
+ * Presence on one ticket. The ticket page must also follow the ticket
+ * (useLiveTicket joins it): the server counts this tab as a viewer from each
+ * successful join, and this hook re-announces idle and typing state after
+ * every (re)join, so a reconnect never loses them.
+ */
+export function usePresence(ticketId: string): Presence {
+  const client = useRealtimeClient();
+  const connection = useConnectionState();
+  const idle = useIdle();
+  const [viewers, setViewers] = useState<PresenceViewer[]>([]);
+  const composing = useRef<{ kind: ComposingKind | null; beatAt: number }>({ kind: null, beatAt: 0 });
+  const idleRef = useRef(idle);
+
+  useEffect(() => {
+    if (!client) return;
+    const offPresence = client.onPresence((event, presence) => {
+      if (event === "presence:ticket" && presence.ticketId === ticketId) setViewers(presence.viewers);
+    });
+    const offJoined = client.onJoined((joined) => {
+      if (joined !== ticketId) return;
+      const { kind } = composing.current;
+      if (!idleRef.current && !kind) return; // what a fresh entry holds already
+      composing.current.beatAt = Date.now();
+      client.sendPresence({ ticketId, idle: idleRef.current, composing: kind });
+    });
+    return () => {
+      offPresence();
+      offJoined();
+      if (composing.current.kind) client.sendPresence({ ticketId, composing: null });
+      composing.current = { kind: null, beatAt: 0 };
+    };
+  }, [client, ticketId]);
+
+  useEffect(() => {
+    if (idleRef.current === idle) return;
+    idleRef.current = idle;
+    client?.sendPresence({ ticketId, idle });
+  }, [client, ticketId, idle]);
+
+  const setComposing = useCallback(
+    (kind: ComposingKind | null) => {
+      const current = composing.current;
+      const now = Date.now();
+      if (kind === current.kind && (kind === null || now - current.beatAt < TYPING_BEAT_MS)) return;
+      composing.current = { kind, beatAt: now };
+      client?.sendPresence({ ticketId, composing: kind });
+    },
+    [client, ticketId],
+  );
+
+  return { viewers: connection === "connected" ? viewers : NONE, setComposing };
+}
+
+const NONE: PresenceViewer[] = [];
+
+/**
+ * Who views each ticket of a staff member's ticket list, kept current: asked
+ * once per (re)connection and whenever the rows change, then updated by the
+ * staff room's `presence:summary`. Requesters are refused by the server and
+ * get an empty map.
+ */
+export function useTicketListPresence(ticketIds: readonly string[]): ReadonlyMap<string, PresenceViewer[]> {
+  const client = useRealtimeClient();
+  const [byTicket, setByTicket] = useState<ReadonlyMap<string, PresenceViewer[]>>(() => new Map());
+  const [refused, setRefused] = useState(false);
+  const key = ticketIds.join(",");
+
+  useEffect(() => {
+    if (!client || refused) return;
+    const ids = key ? key.split(",") : [];
+    const wanted = new Set(ids);
+    let current = true;
+    const ask = () => {
+      if (ids.length === 0) return;
+      void client.listPresence(ids).then((ack) => {
+        if (!current) return;
+        if (ack.ok) setByTicket(new Map(Object.entries(ack.viewers)));
+        else if (ack.error.code === "FORBIDDEN") setRefused(true);
+      });
+    };
+    const offPresence = client.onPresence((event, presence) => {
+      if (event !== "presence:summary" || !wanted.has(presence.ticketId)) return;
+      setByTicket((map) => new Map(map).set(presence.ticketId, presence.viewers));
+    });
+    const offConnect = client.onConnect(ask);
+    if (client.connected) ask();
+    return () => {
+      current = false;
+      offPresence();
+      offConnect();
+    };
+  }, [client, key, refused]);
+
+  return byTicket;
+}

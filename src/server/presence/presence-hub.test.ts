@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { beforeEach, describe, test } from "node:test";
+import type { PresenceTicket } from "../../shared/realtime";
+import { createMemoryPresenceStore } from "./memory-store";
+import { createPresenceHub, type PresenceEmit } from "./presence-hub";
+import type { PresenceStore } from "./store";
+import { presenceChangeOf } from "./update-presence";
+
+const TTL = 30_000;
+const agent = { id: "agent", name: "Agent", role: "AGENT" as const };
+const alice = { id: "alice", name: "Alice", role: "REQUESTER" as const };
+
+type Sent = { scope: "all" | "local"; room: string; event: string; payload: PresenceTicket };
+
+/** A hub on `store` with a settable clock, recording what it emits. */
+function hubOn(store: PresenceStore, clock: { now: number }) {
+  const sent: Sent[] = [];
+  const emit: PresenceEmit = (scope, room, event, payload) => sent.push({ scope, room, event, payload });
+  const hub = createPresenceHub({ store, ttlMs: TTL, tickMs: 3_000, emit, onError: (what, e) => assert.fail(`${what}: ${String(e)}`), now: () => clock.now });
+  return { hub, sent };
+}
+
+/** Announcements go out after a short settle window. */
+const settled = () => new Promise((r) => setTimeout(r, 120));
+const last = (sent: Sent[], room: string, event = "presence:ticket") => sent.filter((s) => s.room === room && s.event === event).at(-1)?.payload.viewers;
+
+describe("presence hub", () => {
+  let clock: { now: number };
+  let store: PresenceStore;
+  beforeEach(() => {
+    clock = { now: 1_000_000 };
+    store = createMemoryPresenceStore();
+  });
+
+  test("a join is announced to every process: each audience its own view, and the staff summary", async () => {
+    const { hub, sent } = hubOn(store, clock);
+    hub.enter({ id: "s-agent", user: agent }, "t1");
+    hub.enter({ id: "s-alice", user: alice }, "t1");
+    await settled();
+    assert.ok(sent.every((s) => s.scope === "all"));
+    assert.deepEqual(last(sent, "ticket:t1:staff"), [
+      { userId: "agent", name: "Agent", role: "AGENT", idle: false },
+      { userId: "alice", name: "Alice", role: "REQUESTER", idle: false },
+    ]);
+    assert.deepEqual(last(sent, "ticket:t1:requester"), [{ userId: "agent", name: "Agent" }]);
+    assert.equal(last(sent, "staff", "presence:summary")?.length, 2);
+  });
+
+  test("a note being written reaches the staff room only; typing alone does not touch the summary", async () => {
+    const { hub, sent } = hubOn(store, clock);
+    hub.enter({ id: "s-agent", user: agent }, "t1");
+    await settled();
+    const summaries = sent.filter((s) => s.event === "presence:summary").length;
+    assert.equal(hub.update("s-agent", { ticketId: "t1", composing: "note" }), true);
+    await settled();
+    assert.equal(last(sent, "ticket:t1:staff")?.[0]?.composing, "note");
+    assert.deepEqual(last(sent, "ticket:t1:requester"), [{ userId: "agent", name: "Agent" }]);
+    assert.ok(!sent.some((s) => s.room === "ticket:t1:requester" && JSON.stringify(s.payload).includes("note")));
+    assert.equal(sent.filter((s) => s.event === "presence:summary").length, summaries);
+  });
+
+  test("a repeated typing beat announces nothing; intent lapses after the last beat and the tick says so", async () => {
+    const { hub, sent } = hubOn(store, clock);
+    hub.enter({ id: "s-agent", user: agent }, "t1");
+    hub.update("s-agent", { ticketId: "t1", composing: "reply" });
+    await settled();
+    const before = sent.length;
+    clock.now += 3_000;
+    hub.update("s-agent", { ticketId: "t1", composing: "reply" });
+    await settled();
+    assert.equal(sent.length, before, "a beat that changes nothing is not announced");
+    clock.now += 11_000; // 14 s after the first beat, 11 s after the last: still writing
+    await hub.tick();
+    assert.equal(sent.length, before);
+    clock.now += 2_000;
+    await hub.tick();
+    const lapsed = sent.slice(before);
+    assert.ok(lapsed.length > 0 && lapsed.every((s) => s.scope === "local"));
+    assert.equal(last(sent, "ticket:t1:staff")?.[0]?.composing, undefined);
+  });
+
+  test("a disconnect removes the socket's viewers at once; two tabs of one user are one viewer", async () => {
+    const { hub, sent } = hubOn(store, clock);
+    hub.enter({ id: "tab1", user: agent }, "t1");
+    hub.enter({ id: "tab2", user: agent }, "t1");
+    hub.update("tab1", { ticketId: "t1", idle: true });
+    await settled();
+    assert.deepEqual(last(sent, "ticket:t1:staff"), [{ userId: "agent", name: "Agent", role: "AGENT", idle: false }]);
+    hub.drop("tab2");
+    await settled();
+    assert.deepEqual(last(sent, "ticket:t1:staff"), [{ userId: "agent", name: "Agent", role: "AGENT", idle: true }]);
+    hub.drop("tab1");
+    await settled();
+    assert.deepEqual(last(sent, "ticket:t1:staff"), []);
+    assert.deepEqual(last(sent, "staff", "presence:summary"), []);
+  });
+
+  test("updates for a ticket the socket did not join are refused", () => {
+    const { hub } = hubOn(store, clock);
+    assert.equal(hub.update("nobody", { ticketId: "t1", idle: true }), false);
+  });
+
+  test("a process that dies without cleaning up: its viewers lapse for the others' sockets after the TTL", async () => {
+    const a = hubOn(store, clock);
+    const b = hubOn(store, clock);
+    a.hub.enter({ id: "on-a", user: agent }, "t1");
+    b.hub.enter({ id: "on-b", user: alice }, "t1");
+    await settled();
+    await b.hub.tick();
+    assert.equal(last(b.sent, "ticket:t1:staff")?.length, 2);
+    // Process a is gone (no refresh, no close); b keeps refreshing its own entry.
+    for (let t = 0; t < TTL + 3_000; t += 10_000) {
+      clock.now += 10_000;
+      b.hub.refresh();
+      await b.hub.tick();
+    }
+    assert.deepEqual(last(b.sent, "ticket:t1:staff"), [{ userId: "alice", name: "Alice", role: "REQUESTER", idle: false }]);
+    assert.equal(b.sent.at(-1)?.scope, "local");
+  });
+
+  test("a graceful close takes this process's viewers out of the store", async () => {
+    const a = hubOn(store, clock);
+    a.hub.enter({ id: "on-a", user: agent }, "t1");
+    await settled();
+    await a.hub.close();
+    assert.deepEqual((await store.read(["t1"], clock.now)).get("t1"), []);
+  });
+});
+
+describe("presence:update payloads", () => {
+  test("a requester's note intent is ignored; a reply or a stop is kept", () => {
+    assert.deepEqual(presenceChangeOf(alice, { ticketId: "t1", composing: "note", idle: false }), { ticketId: "t1", idle: false });
+    assert.deepEqual(presenceChangeOf(alice, { ticketId: "t1", composing: "reply" }), { ticketId: "t1", composing: "reply" });
+    assert.deepEqual(presenceChangeOf(alice, { ticketId: "t1", composing: null }), { ticketId: "t1", composing: null });
+    assert.deepEqual(presenceChangeOf(agent, { ticketId: "t1", composing: "note" }), { ticketId: "t1", composing: "note" });
+  });
+
+  test("malformed payloads are dropped", () => {
+    for (const bad of [null, "t1", {}, { ticketId: "t1", composing: "poem" }, { ticketId: "t1", idle: "yes" }, { ticketId: "x".repeat(100) }]) {
+      assert.equal(presenceChangeOf(agent, bad), null);
+    }
+  });
+});

@@ -1,0 +1,283 @@
+import "server-only";
+import type { Role } from "../../shared/enums";
+import type { PresenceTicket, PresenceViewer } from "../../shared/realtime";
+import { type PresenceEntry, presenceRooms, presenceSummaryOf, presenceViewFor } from "../policy";
+import type { PresenceChange } from "./update-presence";
+import { entriesAt, type PresenceItem, type PresenceStore, type StoredPresence } from "./store";
+
+/** Typing intent lasts this long after the client's last beat (it beats every ~3 s while typing). */
+export const COMPOSING_MS = 12_000;
+/** Changes to one ticket within this window go out as one announcement. */
+const SETTLE_MS = 50;
+
+export type PresenceEmit = (
+  /** "all": through the adapter to every process; "local": this process's sockets only. */
+  scope: "all" | "local",
+  room: string,
+  event: "presence:ticket" | "presence:summary",
+  payload: PresenceTicket,
+) => void;
+
+export type PresenceHubDeps = {
+  store: PresenceStore;
+  /** How long an entry outlives its owner's last refresh (the owner refreshes every ttlMs / 3). */
+  ttlMs: number;
+  /** How often this process re-reads the tickets its sockets watch. */
+  tickMs: number;
+  emit: PresenceEmit;
+  onError(what: string, e: unknown): void;
+  now?: () => number;
+  composingMs?: number;
+};
+
+export type PresenceSocket = { id: string; user: { id: string; name: string; role: Role } };
+
+export type PresenceHub = ReturnType<typeof createPresenceHub>;
+
+type Shown = { staff: string; requester: string; summary: string };
+
+/**
+ * This process's part of presence. It owns the entries of its own sockets
+ * (created on a successful ticket:join, gone on leave or disconnect) and
+ * writes them to the store, which is shared by all processes with Redis.
+ *
+ * Liveness is the socket connection, never a client timer (browsers throttle
+ * timers in background tabs to about once a minute, so client heartbeats
+ * would make viewers flap). A disconnect (tab closed, or a network drop once
+ * the ping times out) removes entries at once; entries of a process that died
+ * without cleaning up (kill -9) lapse: the owner pushes every entry's
+ * deadline out every ttlMs / 3, and nobody else does.
+ *
+ * Changes are announced at once through the adapter, each audience its own
+ * view (see presenceViewFor in the policy). Changes nobody announces (typing
+ * intent running out, a dead process's entries lapsing) are found by the
+ * tick: every tickMs this process re-reads the tickets its sockets watch and
+ * tells its own sockets what changed since it last told them.
+ */
+export function createPresenceHub(deps: PresenceHubDeps) {
+  const now = deps.now ?? Date.now;
+  const composingMs = deps.composingMs ?? COMPOSING_MS;
+  /** socket id → ticket id → that socket's entry. */
+  const owned = new Map<string, Map<string, StoredPresence>>();
+  /** socket id → tickets of its ticket list (presence:list). */
+  const listed = new Map<string, Set<string>>();
+  /** What this process last sent for a ticket, per audience, to tell changes from repeats. */
+  const shown = new Map<string, Shown>();
+  /** Tickets to announce, and whether their summary (who, idle) may have changed. */
+  const pending = new Map<string, boolean>();
+  let settle: ReturnType<typeof setTimeout> | undefined;
+  let timers: ReturnType<typeof setInterval>[] = [];
+  let closed = false;
+  // Announcements and ticks read the store and emit; run one at a time so an
+  // older read can never be emitted after a newer one.
+  let queue: Promise<void> = Promise.resolve();
+  const serial = (job: () => Promise<void>) => (queue = queue.then(job, job));
+
+  function composingOf(entry: StoredPresence, at: number) {
+    return entry.composing && entry.composingUntil > at ? entry.composing : null;
+  }
+
+  function write(items: PresenceItem[], then?: () => void) {
+    deps.store.put(items).then(then, (e: unknown) => deps.onError("presence write failed", e));
+  }
+
+  function announce(ticketId: string, summary: boolean) {
+    pending.set(ticketId, (pending.get(ticketId) ?? false) || summary);
+    settle ??= setTimeout(() => {
+      settle = undefined;
+      const batch = [...pending];
+      pending.clear();
+      serial(() => flush(batch));
+    }, SETTLE_MS);
+  }
+
+  function viewsOf(entries: PresenceEntry[]) {
+    const staff = presenceViewFor("staff", entries);
+    const requester = presenceViewFor("requester", entries);
+    const summary = presenceSummaryOf(entries);
+    return { staff, requester, summary, signature: { staff: JSON.stringify(staff), requester: JSON.stringify(requester), summary: JSON.stringify(summary) } };
+  }
+
+  function send(scope: "all" | "local", ticketId: string, event: "presence:ticket" | "presence:summary", room: string, viewers: PresenceViewer[]) {
+    deps.emit(scope, room, event, { ticketId, viewers });
+  }
+
+  async function read(ticketIds: string[]): Promise<Map<string, PresenceEntry[]>> {
+    const at = now();
+    const stored = await deps.store.read(ticketIds, at);
+    const out = new Map<string, PresenceEntry[]>();
+    for (const ticketId of ticketIds) out.set(ticketId, entriesAt(stored.get(ticketId) ?? [], at));
+    return out;
+  }
+
+  /** Every process's sockets hear a change at once, each audience in its own view. */
+  async function flush(batch: Array<[string, boolean]>) {
+    let current: Map<string, PresenceEntry[]>;
+    try {
+      current = await read(batch.map(([ticketId]) => ticketId));
+    } catch (e) {
+      // The tick tells this process's sockets once the store answers again.
+      deps.onError("presence read failed", e);
+      return;
+    }
+    for (const [ticketId, summaryChanged] of batch) {
+      const views = viewsOf(current.get(ticketId) ?? []);
+      const rooms = presenceRooms(ticketId);
+      send("all", ticketId, "presence:ticket", rooms.staff, views.staff);
+      send("all", ticketId, "presence:ticket", rooms.requester, views.requester);
+      // Always when it may have changed: another process may have sent a
+      // different summary since this one last did, so "same as I last sent" proves nothing.
+      if (summaryChanged) send("all", ticketId, "presence:summary", rooms.summary, views.summary);
+      shown.set(ticketId, views.signature);
+    }
+  }
+
+  /** Tell this process's sockets what changed without an announcement (expiry). */
+  async function tick() {
+    const watched = new Set<string>();
+    for (const tickets of owned.values()) for (const ticketId of tickets.keys()) watched.add(ticketId);
+    for (const tickets of listed.values()) for (const ticketId of tickets) watched.add(ticketId);
+    for (const ticketId of shown.keys()) if (!watched.has(ticketId)) shown.delete(ticketId);
+    if (watched.size === 0) return;
+    let current: Map<string, PresenceEntry[]>;
+    try {
+      current = await read([...watched]);
+    } catch (e) {
+      deps.onError("presence read failed", e);
+      return;
+    }
+    for (const [ticketId, entries] of current) {
+      const views = viewsOf(entries);
+      const before = shown.get(ticketId);
+      const rooms = presenceRooms(ticketId);
+      if (before?.staff !== views.signature.staff) send("local", ticketId, "presence:ticket", rooms.staff, views.staff);
+      if (before?.requester !== views.signature.requester) send("local", ticketId, "presence:ticket", rooms.requester, views.requester);
+      if (before?.summary !== views.signature.summary) send("local", ticketId, "presence:summary", rooms.summary, views.summary);
+      shown.set(ticketId, views.signature);
+    }
+  }
+
+  /** Push out the deadline of every entry this process owns. */
+  function refresh() {
+    const expiresAt = now() + deps.ttlMs;
+    const items: PresenceItem[] = [];
+    for (const tickets of owned.values()) {
+      for (const [ticketId, entry] of tickets) {
+        entry.expiresAt = expiresAt;
+        items.push({ ticketId, entry });
+      }
+    }
+    if (items.length) write(items);
+  }
+
+  function removeAll(socketId: string): Array<{ ticketId: string; key: string }> {
+    const tickets = owned.get(socketId);
+    owned.delete(socketId);
+    return [...(tickets?.keys() ?? [])].map((ticketId) => ({ ticketId, key: socketId }));
+  }
+
+  return {
+    start() {
+      timers = [setInterval(refresh, Math.max(1_000, Math.floor(deps.ttlMs / 3))), setInterval(() => serial(tick), deps.tickMs)];
+      for (const timer of timers) timer.unref();
+    },
+
+    /** A socket joined `ticketId` (ticket:join succeeded): it is a viewer now. Joining again changes nothing. */
+    enter(socket: PresenceSocket, ticketId: string) {
+      if (closed) return;
+      let tickets = owned.get(socket.id);
+      if (!tickets) owned.set(socket.id, (tickets = new Map()));
+      const existing = tickets.get(ticketId);
+      const entry: StoredPresence = existing ?? {
+        key: socket.id,
+        userId: socket.user.id,
+        name: socket.user.name,
+        role: socket.user.role,
+        idle: false,
+        composing: null,
+        composingUntil: 0,
+        expiresAt: 0,
+      };
+      entry.expiresAt = now() + deps.ttlMs;
+      tickets.set(ticketId, entry);
+      write([{ ticketId, entry }], () => announce(ticketId, true));
+    },
+
+    /** Apply a parsed presence:update; false when the socket has not joined that ticket. */
+    update(socketId: string, change: PresenceChange): boolean {
+      const entry = owned.get(socketId)?.get(change.ticketId);
+      if (!entry || closed) return false;
+      const at = now();
+      const wasComposing = composingOf(entry, at);
+      const wasIdle = entry.idle;
+      if (change.idle !== undefined) entry.idle = change.idle;
+      if (change.composing === null) {
+        entry.composing = null;
+        entry.composingUntil = 0;
+      } else if (change.composing !== undefined) {
+        entry.composing = change.composing;
+        entry.composingUntil = at + composingMs;
+      }
+      const idleChanged = entry.idle !== wasIdle;
+      const composingChanged = composingOf(entry, at) !== wasComposing;
+      // A beat that changes nothing visible still moves the deadline in the store.
+      if (!idleChanged && !composingChanged && change.composing == null) return true;
+      write([{ ticketId: change.ticketId, entry }], idleChanged || composingChanged ? () => announce(change.ticketId, idleChanged) : undefined);
+      return true;
+    },
+
+    /** The socket left `ticketId` (ticket:leave). */
+    leave(socketId: string, ticketId: string) {
+      const tickets = owned.get(socketId);
+      if (!tickets?.delete(ticketId) || closed) return;
+      if (tickets.size === 0) owned.delete(socketId);
+      deps.store.remove([{ ticketId, key: socketId }]).then(
+        () => announce(ticketId, true),
+        (e: unknown) => deps.onError("presence remove failed", e),
+      );
+    },
+
+    /** The socket is gone: every ticket it viewed loses it at once. */
+    drop(socketId: string) {
+      listed.delete(socketId);
+      const items = removeAll(socketId);
+      if (items.length === 0 || closed) return;
+      deps.store.remove(items).then(
+        () => items.forEach(({ ticketId }) => announce(ticketId, true)),
+        (e: unknown) => deps.onError("presence remove failed", e),
+      );
+    },
+
+    /** Keep a ticket list's viewers current for this socket (replaces its previous list). */
+    watchList(socketId: string, ticketIds: string[]) {
+      if (!closed) listed.set(socketId, new Set(ticketIds));
+    },
+
+    read,
+
+    /** Run one tick / one refresh now (the timers of start() do this; tests call them directly). */
+    tick: () => serial(tick),
+    refresh,
+
+    /**
+     * Stop, and take this process's viewers out of the store so the other
+     * processes' sockets see them leave now (their clients reconnect and
+     * come back as new entries); bounded, so a dead Redis cannot hold up a
+     * shutdown.
+     */
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const timer of timers) clearInterval(timer);
+      if (settle) clearTimeout(settle);
+      settle = undefined;
+      listed.clear();
+      const items = [...owned.keys()].flatMap(removeAll);
+      const done = deps.store.remove(items).then(
+        () => flush([...new Set(items.map((i) => i.ticketId))].map((ticketId) => [ticketId, true] as [string, boolean])),
+        (e: unknown) => deps.onError("presence remove failed", e),
+      );
+      await Promise.race([Promise.all([done, queue]), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    },
+  };
+}
