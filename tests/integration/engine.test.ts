@@ -69,7 +69,9 @@ async function write(ticketId: string, holdMs = 0): Promise<string> {
       if (holdMs) await sleep(holdMs);
       return e;
     },
-    { timeout: 30_000 },
+    // 60 writers share 20 connections and queue on 4 ticket rows: waiting for
+    // a connection is expected here (Prisma gives up after 2 s by default).
+    { timeout: 30_000, maxWait: 30_000 },
   );
   return `${recorded.ticketId}#${recorded.seq}`;
 }
