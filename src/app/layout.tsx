@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import { SiteHeader } from "../components/layout/site-header";
+import { KeyboardShortcuts } from "../components/layout/keyboard-shortcuts";
 import { RealtimeProvider } from "../client/realtime-provider";
 import { permissionsOf } from "../server/policy";
 import { currentUser } from "./_lib/session";
@@ -33,6 +34,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         {/* Keyed by user so a change of session starts a fresh socket. */}
         <RealtimeProvider key={user?.id ?? "signed-out"} enabled={user !== null}>
           <SiteHeader user={user} permissions={user ? permissionsOf(user) : null} />
+          {user && <KeyboardShortcuts />}
           <main id="main" className="page" tabIndex={-1}>
             {children}
           </main>

@@ -7,6 +7,7 @@ import { ZCreateComment } from "../../shared/schemas/comments";
 import { apiFetch, ApiError, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
 import { DraftSaver } from "../../client/draft-sync";
 import { tabId } from "../../client/tab-id";
+import { COMPOSE_EVENT, type ComposeDetail } from "../../client/shortcuts";
 import { useConnectionState, useOnConnect, useRealtimeMessage } from "../../client/realtime-provider";
 
 export type ComposingKind = "reply" | "note";
@@ -95,6 +96,19 @@ export function CommentForm({
 
   // A network failure is over once the connection is back: the banner goes.
   useOnConnect(() => setSend((s) => (s.kind === "failed" && s.network ? { kind: "idle" } : s)));
+
+  // `r` / `n` (src/client/shortcuts.ts): write a reply or a note.
+  useEffect(() => {
+    const onCompose = (e: Event) => {
+      const { internal: note } = (e as CustomEvent<ComposeDetail>).detail;
+      if (note && !canWriteInternal) return;
+      setInternal(note);
+      saver.change(body, note);
+      bodyRef.current?.focus();
+    };
+    document.addEventListener(COMPOSE_EVENT, onCompose);
+    return () => document.removeEventListener(COMPOSE_EVENT, onCompose);
+  }, [body, canWriteInternal, saver]);
 
   // "Sent" is a moment, not a state to keep showing.
   useEffect(() => {

@@ -22,7 +22,7 @@ export function TicketFilters({ query, staff }: { query: ListQuery; staff: UserR
     <Form action="/tickets" className="filters" role="search" aria-label="Filter tickets">
       <div className="field field--grow">
         <label htmlFor="filter-q">Search</label>
-        <input id="filter-q" name="q" type="search" defaultValue={query.q ?? ""} placeholder="Title, description or #number" />
+        <input id="filter-q" name="q" type="search" data-shortcut="search" aria-keyshortcuts="/" defaultValue={query.q ?? ""} placeholder="Title, description or #number" />
       </div>
       <div className="field">
         <label htmlFor="filter-status">Status</label>

@@ -115,7 +115,7 @@ export function TicketView({
         </div>
 
         <aside className="ticket__side">
-          <section className="card" aria-labelledby="details-title">
+          <section className="card ticket__details" aria-labelledby="details-title">
             <h2 id="details-title" className="card__title">
               Details
             </h2>

@@ -1,0 +1,111 @@
+/**
+ * Browser test: keyboard shortcuts (`/`, `j`/`k`, Enter, `r`, `n`, `?`) and
+ * the phone layout (issue 10: small screens and keyboards).
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { startServer, type TestServer } from "../helpers/server";
+import { freePort } from "../helpers/services";
+
+let server: TestServer;
+let browser: Browser;
+
+before(async () => {
+  const port = await freePort();
+  server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Leave whatever field has focus, so the next key is the page's. */
+const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent ?? "");
+const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
+
+test("keyboard: / focuses search, j/k move through the list, Enter opens, r and n start a reply or a note, ? lists them", async () => {
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  try {
+    const rows = page.locator("tr[data-ticket-id]");
+    await rows.first().waitFor();
+    const titles = await rows.locator(".cell-title a").allTextContents();
+    assert.ok(titles.length >= 2);
+
+    await page.keyboard.press("/");
+    assert.equal(await focusedId(page), "filter-q");
+    await page.keyboard.press("Escape");
+    await blur(page);
+
+    await page.keyboard.press("j");
+    assert.equal(await focusedText(page), titles[0]);
+    await page.keyboard.press("j");
+    assert.equal(await focusedText(page), titles[1]);
+    await page.keyboard.press("k");
+    assert.equal(await focusedText(page), titles[0]);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/tickets\/[^/]+$/);
+    await page.getByLabel("Comment").waitFor();
+
+    await blur(page);
+    await page.keyboard.press("n");
+    assert.equal(await focusedId(page), "comment-body");
+    assert.equal(await page.getByLabel("Internal note").isChecked(), true);
+    await blur(page);
+    await page.keyboard.press("r");
+    assert.equal(await focusedId(page), "comment-body");
+    assert.equal(await page.getByLabel("Internal note").isChecked(), false);
+
+    // Typing in a field is never a shortcut.
+    await page.keyboard.type("r/n?");
+    assert.equal(await page.getByLabel("Comment").inputValue(), "r/n?");
+    await page.getByLabel("Comment").fill("");
+
+    await blur(page);
+    await page.keyboard.press("?");
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? "", /Focus the search box/);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+  } finally {
+    await context.close();
+  }
+});
+
+test("phone: several tickets per screen, and status, priority and assignee above the conversation", async () => {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  try {
+    await page.goto("/login");
+    await page.getByLabel("Email").fill("agent@example.com");
+    await page.getByLabel("Password").fill(server.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/tickets$/);
+    const rows = page.locator("tr[data-ticket-id]");
+    await rows.first().waitFor();
+    const boxes = await rows.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().bottom));
+    const onScreen = boxes.filter((bottom) => bottom <= 844).length;
+    if (process.env.E2E_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.E2E_SCREENSHOT_DIR}/phone-list.png` });
+    assert.ok(onScreen >= 3, `only ${onScreen} ticket(s) on the first phone screen`);
+
+    await rows.first().locator(".cell-title a").click();
+    await page.waitForURL(/\/tickets\/[^/]+$/);
+    const status = await page.getByLabel("Status").boundingBox();
+    const conversation = await page.getByRole("heading", { name: /^Conversation/ }).boundingBox();
+    assert.ok(status && conversation);
+    assert.ok(status.y + status.height <= 844, `the status select is below the first screen (y=${status.y})`);
+    assert.ok(status.y < conversation.y, "the workflow fields come before the conversation");
+    for (const label of ["Priority", "Assignee"]) {
+      const box = await page.getByLabel(label).boundingBox();
+      assert.ok(box && box.y < conversation.y, `${label} comes before the conversation`);
+    }
+  } finally {
+    await context.close();
+  }
+});
