@@ -102,6 +102,8 @@ function applyEvent(state: TicketState, event: AnyTicketEvent): TicketState {
       break;
     case "comment:added":
       next.comments = addById(state.comments, event.data.comment);
+      // Files sent with a comment also join the ticket's index of files.
+      next.attachments = (event.data.comment.attachments ?? []).reduce(addById, state.attachments);
       break;
     case "attachment:added":
       next.attachments = addById(state.attachments, event.data.attachment);
@@ -122,7 +124,11 @@ export function ticketReducer(state: TicketState, action: TicketAction): TicketS
     case "ticket":
       return action.ticket.id === state.ticket.id ? { ...state, ticket: newerTicket(state.ticket, action.ticket) } : state;
     case "comment":
-      return { ...state, comments: addById(state.comments, action.comment) };
+      return {
+        ...state,
+        comments: addById(state.comments, action.comment),
+        attachments: (action.comment.attachments ?? []).reduce(addById, state.attachments),
+      };
     case "attachment":
       return { ...state, attachments: addById(state.attachments, action.attachment) };
   }

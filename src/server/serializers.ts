@@ -1,4 +1,5 @@
 import "server-only";
+import type { Prisma } from "../generated/prisma/client";
 import type { AttachmentDTO, CommentDTO, NotificationDTO, TicketDTO } from "../shared/dto";
 import type { NotificationKind } from "../shared/notifications";
 import type { Role, TicketPriority, TicketStatus } from "../shared/enums";
@@ -11,8 +12,11 @@ const userRef = { select: { id: true, name: true } } as const;
 export const ticketInclude = { requester: userRef, assignee: userRef } as const;
 /** For lists, which also show who replied last (single reads and event snapshots do not carry it). */
 export const ticketListInclude = { ...ticketInclude, lastReplier: userRef } as const;
-export const commentInclude = { author: { select: { id: true, name: true, role: true } } } as const;
 export const attachmentInclude = { uploader: userRef } as const;
+export const commentInclude = {
+  author: { select: { id: true, name: true, role: true } },
+  attachments: { include: attachmentInclude, orderBy: [{ createdAt: "asc" }, { id: "asc" }] as Prisma.AttachmentOrderByWithRelationInput[] },
+} as const;
 
 type Ref = { id: string; name: string };
 
@@ -64,6 +68,7 @@ export function toCommentDTO(c: {
   internal: boolean;
   author: Ref & { role: Role };
   createdAt: Date;
+  attachments?: Parameters<typeof toAttachmentDTO>[0][];
 }): CommentDTO {
   return {
     id: c.id,
@@ -72,6 +77,7 @@ export function toCommentDTO(c: {
     internal: c.internal,
     author: { id: c.author.id, name: c.author.name, role: c.author.role },
     createdAt: c.createdAt.toISOString(),
+    ...(c.attachments?.length ? { attachments: c.attachments.map(toAttachmentDTO) } : {}),
   };
 }
 
@@ -84,6 +90,8 @@ export function toAttachmentDTO(a: {
   contentType: string;
   uploader: Ref;
   createdAt: Date;
+  commentId?: string | null;
+  internal?: boolean;
 }): AttachmentDTO {
   return {
     id: a.id,
@@ -95,6 +103,8 @@ export function toAttachmentDTO(a: {
     uploader: { id: a.uploader.id, name: a.uploader.name },
     createdAt: a.createdAt.toISOString(),
     url: `/api/attachments/${a.id}`,
+    ...(a.commentId ? { commentId: a.commentId } : {}),
+    ...(a.internal ? { internal: true } : {}),
   };
 }
 

@@ -49,6 +49,8 @@ export type CommentDTO = {
   internal: boolean;
   author: UserRef & { role: Role };
   createdAt: string;
+  /** Files sent with this comment (absent on comments from before files could be). */
+  attachments?: AttachmentDTO[];
 };
 
 export type AttachmentDTO = {
@@ -68,6 +70,10 @@ export type AttachmentDTO = {
   createdAt: string;
   /** Download URL, subject to the same policy as the ticket. */
   url: string;
+  /** The comment it was sent with; null or absent for a file added to the ticket itself. */
+  commentId?: string | null;
+  /** A file of an internal note: staff only, like the note. */
+  internal?: boolean;
 };
 
 export type TicketChanges = Partial<{

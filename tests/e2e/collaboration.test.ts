@@ -278,6 +278,41 @@ describe("mentions and notifications", () => {
   });
 });
 
+describe("files in the conversation", () => {
+  test("a reply with an image shows its preview live in the other window; a note's file never reaches the requester", async () => {
+    const ticket = await newTicket("alice@example.com", "Error dialog on startup");
+    const sam = await window("agent@example.com");
+    const alice = await window("alice@example.com");
+    await openTicket(sam, ticket);
+    await openTicket(alice, ticket);
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+
+    await sam.getByLabel("Add files").setInputFiles({ name: "screenshot.png", mimeType: "image/png", buffer: png });
+    await sam.getByRole("list", { name: "Files for this reply" }).getByText("Ready").waitFor();
+    await sam.getByLabel("Comment").fill("Is this the dialog you see?");
+    await sam.getByRole("button", { name: "Send", exact: true }).click();
+
+    const preview = commentItem(alice, "Is this the dialog you see?").getByRole("img", { name: "screenshot.png" });
+    await preview.waitFor();
+    await eventually("the preview has loaded", async () => (await preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)) === 1);
+    // The ticket's index of files lists it too, live.
+    await alice.getByRole("region", { name: /^Attachments/ }).getByText("screenshot.png").waitFor();
+
+    // A note's file: staff only.
+    await sam.getByLabel("Internal note").check();
+    await sam.getByLabel("Add files").setInputFiles({ name: "admin-console.png", mimeType: "image/png", buffer: png });
+    await sam.getByRole("list", { name: "Files for this reply" }).getByText("Ready").waitFor();
+    await sam.getByLabel("Comment").fill("Internal: the console shows the same error.");
+    await sam.getByRole("button", { name: "Send internal note" }).click();
+    await commentItem(sam, "Internal: the console shows the same error.").getByRole("img", { name: "admin-console.png" }).waitFor();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await alice.getByText("admin-console.png").count(), 0);
+    await alice.reload();
+    await commentItem(alice, "Is this the dialog you see?").waitFor();
+    assert.equal(await alice.getByText("admin-console.png").count(), 0);
+  });
+});
+
 async function waitForValue(box: Locator, value: string): Promise<void> {
   await eventually(`the box to hold ${JSON.stringify(value)}`, async () => (await box.inputValue()) === value);
 }

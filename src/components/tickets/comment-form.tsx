@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { CommentDTO, StaffRef } from "../../shared/dto";
+import type { AttachmentDTO, CommentDTO, StaffRef } from "../../shared/dto";
+import { formatBytes } from "../lib/format";
 import { insertMention, type MentionSuggestions, suggestMentions } from "../../client/mention-suggest";
 import { ZCreateComment } from "../../shared/schemas/comments";
 import { apiFetch, ApiError, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
@@ -11,6 +12,9 @@ import { COMPOSE_EVENT, type ComposeDetail } from "../../client/shortcuts";
 import { useConnectionState, useOnConnect, useRealtimeMessage } from "../../client/realtime-provider";
 
 export type ComposingKind = "reply" | "note";
+
+/** A file picked for this reply: uploading, ready (staged on the server) or failed. */
+type PendingFile = { key: string; name: string; size: number; state: "uploading" } | { key: string; name: string; size: number; state: "ready"; attachment: AttachmentDTO } | { key: string; name: string; size: number; state: "failed"; error: string };
 
 type SendState = { kind: "idle" } | { kind: "sending" } | { kind: "sent" } | { kind: "failed"; message: string; network: boolean };
 
@@ -66,6 +70,8 @@ export function CommentForm({
   const [guard, setGuard] = useState<CommentDTO[] | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const [mentions, setMentions] = useState<MentionSuggestions | null>(null);
+  const [files, setFiles] = useState<PendingFile[]>([]);
+  const [dragging, setDragging] = useState(false);
   const [activeMention, setActiveMention] = useState(0);
   // Pressing Send again after a failure is a retry of the same comment: same key, at most one comment.
   const sendKey = useRef(new SendKey());
@@ -143,6 +149,23 @@ export function CommentForm({
     onComposing?.(nextBody.trim() ? (nextInternal && canWriteInternal ? "note" : "reply") : null);
   }
 
+  /**
+   * Upload picked, dropped or pasted files at once, staged: nobody else sees
+   * them until the reply is sent with their ids (and a note's stay internal).
+   */
+  function addFiles(list: FileList | File[]) {
+    for (const file of Array.from(list)) {
+      const key = `${Date.now()}-${Math.random()}`;
+      setFiles((current) => [...current, { key, name: file.name || "pasted-image.png", size: file.size, state: "uploading" }]);
+      const form = new FormData();
+      form.append("file", file, file.name || "pasted-image.png");
+      apiFetch<AttachmentDTO>(`/api/tickets/${encodeURIComponent(ticketId)}/attachments?staged=1`, { method: "POST", body: form }).then(
+        (attachment) => setFiles((current) => current.map((f) => (f.key === key ? { key, name: f.name, size: f.size, state: "ready", attachment } : f))),
+        (e: unknown) => setFiles((current) => current.map((f) => (f.key === key ? { key, name: f.name, size: f.size, state: "failed", error: errorMessage(e) } : f))),
+      );
+    }
+  }
+
   /** Offer staff for the `@prefix` at the caret, if any. */
   function updateMentions(text: string, caret: number | null) {
     const next = staff.length > 0 && caret !== null ? suggestMentions(text, caret, staff) : null;
@@ -165,7 +188,9 @@ export function CommentForm({
   async function submit() {
     if (send.kind === "sending") return;
     if (offline) return;
-    const parsed = ZCreateComment.safeParse({ body, internal: canWriteInternal && internal });
+    if (files.some((f) => f.state === "uploading")) return;
+    const attachmentIds = files.flatMap((f) => (f.state === "ready" ? [f.attachment.id] : []));
+    const parsed = ZCreateComment.safeParse({ body, internal: canWriteInternal && internal, ...(attachmentIds.length ? { attachmentIds } : {}) });
     if (!parsed.success) {
       setFieldError(zodFieldErrors(parsed.error.issues).body?.[0] ?? "Invalid comment");
       // Back to the field, so keyboard and screen-reader users land on what to fix.
@@ -195,6 +220,7 @@ export function CommentForm({
       saver.adopt("", internal);
       onComposing?.(null);
       setBody("");
+      setFiles([]);
       setDraftState(null);
       setSend({ kind: "sent" });
     } catch (e) {
@@ -212,14 +238,27 @@ export function CommentForm({
   }
 
   const sending = send.kind === "sending";
+  const uploading = files.some((f) => f.state === "uploading");
   const collision = composing === "reply" && othersWritingReply.length > 0;
 
   return (
     <form
-      className={asNote ? "comment-form comment-form--internal" : "comment-form"}
+      className={[asNote ? "comment-form comment-form--internal" : "comment-form", dragging ? "comment-form--drop" : ""].join(" ").trim()}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
+      }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes("Files")) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        if (!e.dataTransfer.files.length) return;
+        e.preventDefault();
+        setDragging(false);
+        addFiles(e.dataTransfer.files);
       }}
     >
       <div className="field">
@@ -235,6 +274,13 @@ export function CommentForm({
             updateMentions(e.target.value, e.target.selectionStart);
           }}
           onClick={(e) => updateMentions(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onPaste={(e) => {
+            // Pasted screenshots become files of the reply; pasted text stays text.
+            const pasted = Array.from(e.clipboardData.files);
+            if (pasted.length === 0) return;
+            e.preventDefault();
+            addFiles(pasted);
+          }}
           onBlur={() => setTimeout(() => setMentions(null), 150)}
           role={staff.length > 0 ? "combobox" : undefined}
           aria-autocomplete={staff.length > 0 ? "list" : undefined}
@@ -294,6 +340,34 @@ export function CommentForm({
           </p>
         )}
       </div>
+      <div className="comment-form__files">
+        <label className="button button--ghost comment-form__add-files">
+          Add files
+          <input
+            type="file"
+            multiple
+            className="visually-hidden"
+            onChange={(e) => {
+              if (e.currentTarget.files) addFiles(e.currentTarget.files);
+              e.currentTarget.value = "";
+            }}
+          />
+        </label>
+        <span className="muted small">or drop or paste them here{asNote ? " (staff only, like the note)" : ""}</span>
+        {files.length > 0 && (
+          <ul className="pending-files" aria-label="Files for this reply">
+            {files.map((f) => (
+              <li key={f.key} className={`pending-files__item pending-files__item--${f.state}`}>
+                {f.name} <span className="muted small">{formatBytes(f.size)}</span>{" "}
+                <span className="small">{f.state === "uploading" ? "Uploading…" : f.state === "ready" ? "Ready" : `Failed: ${f.error}`}</span>{" "}
+                <button type="button" className="button button--link" onClick={() => setFiles((current) => current.filter((x) => x.key !== f.key))}>
+                  Remove <span className="visually-hidden">{f.name}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
       {collision && (
         <p className="alert alert--warning" role="status">
           {othersWritingReply.join(", ")} {othersWritingReply.length === 1 ? "is" : "are"} also writing a reply.
@@ -339,10 +413,10 @@ export function CommentForm({
           Ctrl+Enter to send
         </span>
         <span className="muted small" role="status" aria-live="polite">
-          {sending ? "Sending…" : send.kind === "sent" ? "Sent" : draftState === "saved" && body ? "Draft saved" : ""}
+          {sending ? "Sending…" : uploading ? "Uploading files…" : send.kind === "sent" ? "Sent" : draftState === "saved" && body ? "Draft saved" : ""}
         </span>
         {/* Says what will happen, not only by colour: a note must never go out as a reply by mistake. */}
-        <button type="submit" className="button button--primary" aria-disabled={sending || offline || undefined}>
+        <button type="submit" className="button button--primary" aria-disabled={sending || offline || uploading || undefined}>
           {asNote ? "Send internal note" : "Send"}
         </button>
       </div>

@@ -21,12 +21,26 @@ export function blobPath(storageKey: string): string {
  * the row is written, and removed again if the write fails, so there is never
  * a row without its bytes nor a stray blob.
  */
-export async function addAttachment(actor: SessionUser, ticketId: string, upload: ReceivedUpload): Promise<AttachmentDTO> {
+export async function addAttachment(
+  actor: SessionUser,
+  ticketId: string,
+  upload: ReceivedUpload,
+  options: { staged?: boolean } = {},
+): Promise<AttachmentDTO> {
   const storageKey = randomUUID();
   const finalPath = blobPath(storageKey);
   try {
     await loadTicketFor(actor, ticketId, "attachment:create");
     await fs.promises.rename(upload.tempPath, finalPath);
+    if (options.staged) {
+      // For a reply being written: nobody else sees it, nothing is announced,
+      // until the comment it is sent with commits (see addComment).
+      const staged = await db().attachment.create({
+        data: { ticketId, uploaderId: actor.id, originalName: upload.originalName, size: upload.size, sha256: upload.sha256, contentType: upload.contentType, storageKey, staged: true },
+        include: attachmentInclude,
+      });
+      return toAttachmentDTO(staged);
+    }
     const event = await db().$transaction(async (tx) => {
       const attachment = await tx.attachment.create({
         data: {

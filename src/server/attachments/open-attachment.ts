@@ -54,6 +54,9 @@ export async function openAttachment(actor: Actor, attachmentId: string): Promis
   if (!attachment) throw new AppError("NOT_FOUND", "Attachment not found");
   try {
     authorize(actor, "attachment:read", attachment.ticket);
+    // A note's file is as internal as the note; an unsent one is its uploader's alone.
+    if (attachment.internal) authorize(actor, "comment:internal:read", attachment.ticket);
+    if (attachment.staged && attachment.uploaderId !== actor.id) throw new AppError("NOT_FOUND", "Attachment not found");
   } catch {
     throw new AppError("NOT_FOUND", "Attachment not found");
   }

@@ -18,6 +18,7 @@ export async function uploadAttachment(
   ticketId: string,
   headers: Headers,
   body: WebReadableStream<Uint8Array> | null,
+  options: { staged?: boolean } = {},
 ): Promise<AttachmentDTO> {
   await loadTicketFor(actor, ticketId, "attachment:create");
   const allowance = await uploadAllowance(actor.id);
@@ -27,5 +28,5 @@ export async function uploadAttachment(
     bytes: allowance.remainingBytes,
     exceeded: () => quotaExceeded(allowance),
   });
-  return addAttachment(actor, ticketId, upload);
+  return addAttachment(actor, ticketId, upload, options);
 }

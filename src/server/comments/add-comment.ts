@@ -7,6 +7,7 @@ import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
 import { enforceCreationLimit } from "../limits/enforce-creation-limit";
 import { authorize, reopensOnReply } from "../policy";
+import { AppError } from "../errors";
 import { commentInclude, ticketInclude, toCommentDTO, toTicketDTO } from "../serializers";
 import { loadTicketFor } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
@@ -25,10 +26,24 @@ export async function addComment(
   if (input.internal) authorize(actor, "comment:internal:create", ticket);
   await enforceCreationLimit("comment", actor.id);
   const event = await db().$transaction(async (tx) => {
-    const comment = await tx.comment.create({
+    const created = await tx.comment.create({
       data: { ticketId, authorId: actor.id, body: input.body, internal: input.internal ?? false },
-      include: commentInclude,
+      select: { id: true },
     });
+    // The files uploaded for this reply join it, and take its visibility: a
+    // note's files are internal. Only the sender's own unsent files on this
+    // ticket qualify; anything else refuses the whole comment.
+    const ids = [...new Set(input.attachmentIds ?? [])];
+    if (ids.length > 0) {
+      const linked = await tx.attachment.updateMany({
+        where: { id: { in: ids }, ticketId, uploaderId: actor.id, staged: true },
+        data: { staged: false, commentId: created.id, internal: input.internal ?? false },
+      });
+      if (linked.count !== ids.length) {
+        throw new AppError("VALIDATION", "A file is not yours to send here, or was already sent", { attachmentIds: ["Unknown or already sent file"] });
+      }
+    }
+    const comment = await tx.comment.findUniqueOrThrow({ where: { id: created.id }, include: commentInclude });
     // Touch the ticket so "recently updated" sorting reflects conversation
     // and lists show who replied last; not for internal notes, which
     // requesters must not be able to detect.

@@ -19,7 +19,7 @@ import type { TicketEventData, TicketEventType } from "../../shared/realtime";
  * To change a payload: add version 2's schemas, an upgrade from 1 to 2, and
  * bump CURRENT_PAYLOAD_VERSION; never edit version 1.
  */
-export const CURRENT_PAYLOAD_VERSION = 1;
+export const CURRENT_PAYLOAD_VERSION = 2;
 
 const ZUserRefV1 = z.object({ id: z.string(), name: z.string() }) satisfies z.ZodType<UserRef>;
 
@@ -77,6 +77,27 @@ const V1 = {
   "attachment:added": z.object({ attachment: ZAttachmentV1 }),
 } satisfies { [K in TicketEventType]: z.ZodType<TicketEventData[K]> };
 
+/**
+ * Version 2: files in the conversation. An attachment may belong to a comment
+ * (`commentId`) and be internal (a note's file); a comment carries the files
+ * sent with it. Version 1 payloads need no upgrade: both are absent there,
+ * which means a ticket-level file and a comment without files.
+ */
+const ZAttachmentV2 = ZAttachmentV1.extend({
+  commentId: z.string().nullable().optional(),
+  internal: z.boolean().optional(),
+}) satisfies z.ZodType<AttachmentDTO>;
+
+const ZCommentV2 = ZCommentV1.extend({ attachments: z.array(ZAttachmentV2).optional() }) satisfies z.ZodType<CommentDTO>;
+
+const V2 = {
+  ...V1,
+  "comment:added": z.object({ comment: ZCommentV2 }),
+  "attachment:added": z.object({ attachment: ZAttachmentV2 }),
+} satisfies { [K in TicketEventType]: z.ZodType<TicketEventData[K]> };
+
+const BY_VERSION: Record<number, typeof V1 | typeof V2> = { 1: V1, 2: V2 };
+
 /** Why a stored event could not be read back: a bug or a corrupt row, never sent to a client as is. */
 export class StoredPayloadError extends Error {
   constructor(type: string, version: number, detail: string) {
@@ -94,7 +115,7 @@ function isEventType(type: string): type is TicketEventType {
  * in the writer's transaction, rather than discovered at replay.
  */
 export function toStoredPayload<T extends TicketEventType>(type: T, data: TicketEventData[T]): { payload: TicketEventData[T]; payloadVersion: number } {
-  const parsed = V1[type].safeParse(data);
+  const parsed = V2[type].safeParse(data);
   if (!parsed.success) throw new StoredPayloadError(type, CURRENT_PAYLOAD_VERSION, z.prettifyError(parsed.error));
   return { payload: parsed.data as TicketEventData[T], payloadVersion: CURRENT_PAYLOAD_VERSION };
 }
@@ -105,8 +126,10 @@ export function toStoredPayload<T extends TicketEventType>(type: T, data: Ticket
  */
 export function readStoredPayload(type: string, version: number, payload: unknown): { type: TicketEventType; data: TicketEventData[TicketEventType] } {
   if (!isEventType(type)) throw new StoredPayloadError(type, version, "unknown event type");
-  if (version !== 1) throw new StoredPayloadError(type, version, "unknown payload version");
-  const parsed = V1[type].safeParse(payload);
+  const schemas = BY_VERSION[version];
+  if (!schemas) throw new StoredPayloadError(type, version, "unknown payload version");
+  // Version 1 upgrades to 2 as it is (see V2).
+  const parsed = schemas[type].safeParse(payload);
   if (!parsed.success) throw new StoredPayloadError(type, version, z.prettifyError(parsed.error));
   return { type, data: parsed.data };
 }

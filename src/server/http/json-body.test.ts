@@ -28,7 +28,7 @@ test("only a media type that parses exactly as application/json is accepted", ()
 test("a body limit covers the largest valid body of each schema, escaped at worst", () => {
   const worst = JSON.stringify({ title: "\u0001".repeat(200), description: "\u0001".repeat(20_000), priority: "MEDIUM" });
   assert.ok(worst.length <= maxJsonBytes(ZCreateTicket), `${worst.length} > ${maxJsonBytes(ZCreateTicket)}`);
-  const comment = JSON.stringify({ body: "\u0002".repeat(10_000), internal: false });
+  const comment = JSON.stringify({ body: "\u0002".repeat(10_000), internal: false, attachmentIds: Array.from({ length: 10 }, () => "\u0004".repeat(64)) });
   assert.ok(comment.length <= maxJsonBytes(ZCreateComment));
   const update = JSON.stringify({ status: "IN_PROGRESS", priority: "URGENT", assigneeId: "x".repeat(64), title: "\u0003".repeat(200), version: Number.MAX_SAFE_INTEGER });
   assert.ok(update.length <= maxJsonBytes(ZUpdateTicket));
@@ -36,6 +36,7 @@ test("a body limit covers the largest valid body of each schema, escaped at wors
   assert.ok(jsonBodyLimit(ZCreateTicket) < 200_000);
   assert.ok(jsonBodyLimit(ZUpdateTicket) < 8_000);
   assert.throws(() => maxJsonBytes(z.object({ unbounded: z.string() })), /no maximum/);
+  assert.throws(() => maxJsonBytes(z.object({ unbounded: z.array(z.string().max(4)) })), /no maximum/);
 });
 
 function streamRequest(chunks: Uint8Array[], headers: Record<string, string> = {}) {

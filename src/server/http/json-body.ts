@@ -10,6 +10,10 @@ type Def = {
   entries?: Record<string, string | number>;
   in?: z.ZodType;
   out?: z.ZodType;
+  element?: z.ZodType;
+  checks?: unknown[];
+  check?: string;
+  maximum?: number;
 };
 
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
@@ -41,6 +45,12 @@ export function maxJsonBytes(schema: z.ZodType): number {
     case "boolean":
     case "null":
       return 5;
+    case "array": {
+      // Bounded like strings: an array without `.max()` has no size to derive.
+      const max = (def.checks ?? []).map((c) => defOf(c as z.ZodType)).find((c) => c.check === "max_length")?.maximum;
+      if (max === undefined) throw new Error("maxJsonBytes: an array field has no maximum length");
+      return 2 + max * (maxJsonBytes(def.element!) + 1);
+    }
     case "optional":
     case "nullable":
     case "default":

@@ -12,7 +12,9 @@ export const GET = authed<{ id: string }>(async (_req, user, { id }) => {
 
 export const POST = authed<{ id: string }>(async (req, user, { id }) => {
   try {
-    const attachment = await uploadAttachment(user, id, req.headers, req.body as WebReadableStream<Uint8Array> | null);
+    // ?staged=1: a file for the reply being written, sent later with the comment.
+    const staged = new URL(req.url).searchParams.get("staged") === "1";
+    const attachment = await uploadAttachment(user, id, req.headers, req.body as WebReadableStream<Uint8Array> | null, { staged });
     return Response.json(attachment, { status: 201 });
   } catch (e) {
     const res = errorResponse(e);
