@@ -4,7 +4,7 @@ import { isStaffRole, type Role } from "../shared/enums";
 import { type ComposingKind, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import type { Permissions } from "../shared/permissions";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
-import type { MailKind } from "../shared/mail";
+import type { EmailSettingsDTO, MailKind } from "../shared/mail";
 import { AppError } from "./errors";
 import type { RecordedTicketEvent } from "./events/view-event";
 
@@ -275,6 +275,16 @@ export function notificationKindsFor(actor: Actor): NotificationKind[] {
  */
 export function mailKindsFor(actor: Actor): MailKind[] {
   return can(actor, "ticket:list:all") ? ["mention", "assigned", "reply"] : ["reply", "resolved"];
+}
+
+/**
+ * What `actor` gets by email for a kind they never switched. A requester has
+ * no other way to hear of a reply while away from the app, so theirs are on;
+ * staff work in the app all day, so theirs are opt-in.
+ */
+export function defaultEmailSettingsFor(actor: Actor): EmailSettingsDTO {
+  const requester = audienceOf(actor) === "requester";
+  return { reply: requester, resolved: requester, assigned: false, mention: false };
 }
 
 /**

@@ -3,23 +3,11 @@
  * by the mail processor, the API, the settings form on /account and the
  * unsubscribe page.
  */
-import { isStaffRole, type Role } from "./enums";
-
 export const MAIL_KINDS = ["reply", "resolved", "assigned", "mention"] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /** Per-user email switches, one per kind (the API's and the form's shape). */
 export type EmailSettingsDTO = Record<MailKind, boolean>;
-
-/**
- * What a user gets for a kind they never switched. A requester has no other
- * way to hear of a reply while away from the app, so theirs are on; staff
- * work in the app all day, so theirs are opt-in.
- */
-export function defaultEmailSettings(role: Role): EmailSettingsDTO {
-  const requester = !isStaffRole(role);
-  return { reply: requester, resolved: requester, assigned: false, mention: false };
-}
 
 /** The form's label and hint for each kind, and the unsubscribe page's name for it. */
 export const MAIL_KIND_LABELS: Record<MailKind, { label: string; hint: string }> = {

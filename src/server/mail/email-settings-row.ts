@@ -1,6 +1,6 @@
 import "server-only";
-import type { Role } from "../../shared/enums";
-import { defaultEmailSettings, type EmailSettingsDTO, type MailKind } from "../../shared/mail";
+import type { EmailSettingsDTO, MailKind } from "../../shared/mail";
+import { type Actor, defaultEmailSettingsFor } from "../policy";
 
 /** The settings table's email columns; null is "the default for my role". */
 export type EmailRow = { emailReply: boolean | null; emailResolved: boolean | null; emailAssigned: boolean | null; emailMention: boolean | null };
@@ -12,9 +12,9 @@ const COLUMN: Record<MailKind, keyof EmailRow> = {
   mention: "emailMention",
 };
 
-/** A user's email switches: what they chose, else their role's default (src/shared/mail.ts). */
-export function emailSettingsFromRow(row: EmailRow | null | undefined, role: Role): EmailSettingsDTO {
-  const defaults = defaultEmailSettings(role);
+/** A user's email switches: what they chose, else their role's default (the policy's `defaultEmailSettingsFor`). */
+export function emailSettingsFromRow(row: EmailRow | null | undefined, user: Actor): EmailSettingsDTO {
+  const defaults = defaultEmailSettingsFor(user);
   const pick = (k: MailKind) => row?.[COLUMN[k]] ?? defaults[k];
   return { reply: pick("reply"), resolved: pick("resolved"), assigned: pick("assigned"), mention: pick("mention") };
 }

@@ -98,7 +98,7 @@ export async function queueMails(deps: MailProcessorDeps, batch: StreamEvent[]):
   });
   const names = new Map(found.map((u) => [u.id, u.name]));
   const users = new Map<string, MailCandidate>(
-    found.map((u) => [u.id, { id: u.id, role: u.role, active: u.active, email: emailSettingsFromRow(u.notificationSettings, u.role) }]),
+    found.map((u) => [u.id, { id: u.id, role: u.role, active: u.active, email: emailSettingsFromRow(u.notificationSettings, u) }]),
   );
 
   const appUrl = deps.appUrl();

@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Role } from "../../shared/enums";
-import { defaultEmailSettings, type EmailSettingsDTO } from "../../shared/mail";
+import type { EmailSettingsDTO } from "../../shared/mail";
 import type { RecordedTicketEvent } from "../events/view-event";
+import { defaultEmailSettingsFor } from "../policy";
 import { type MailCandidate, type MailContext, mailRecipientsOf } from "./mail-recipients";
 
 const user = (id: string, role: Role, email: Partial<EmailSettingsDTO> = {}, active = true): MailCandidate => ({
   id,
   role,
   active,
-  email: { ...defaultEmailSettings(role), ...email },
+  email: { ...defaultEmailSettingsFor({ id, role }), ...email },
 });
 const alice = user("alice", "REQUESTER");
 const agent = user("agent", "AGENT");

@@ -129,7 +129,7 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
     if (!ticket) return "the ticket is gone";
     if (!mayBeNotifiedOf(user, { internal: mail.internal }, ticket)) return "the user may no longer see this";
     if (!isMailKind(mail.kind) || !mailKindsFor(user).includes(mail.kind)) return "this kind no longer applies to the user";
-    if (!emailSettingsFromRow(user.notificationSettings, user.role)[mail.kind]) return "the user switched this email off";
+    if (!emailSettingsFromRow(user.notificationSettings, user)[mail.kind]) return "the user switched this email off";
     const [read, notification] = await Promise.all([
       prisma.ticketRead.findUnique({ where: { userId_ticketId: { userId: mail.userId, ticketId: mail.ticketId } }, select: { seq: true } }),
       prisma.notification.findFirst({ where: { userId: mail.userId, ticketId: mail.ticketId, seq: mail.seq, readAt: { not: null } }, select: { id: true } }),

@@ -23,7 +23,7 @@ export async function unsubscribe(token: string): Promise<{ kind: MailKind }> {
   const claim = verifyUnsubscribeToken(secret(), token);
   const user = claim && (await db().user.findUnique({ where: { id: claim.userId }, select: { id: true, role: true } }));
   if (!claim || !user) throw new AppError("VALIDATION", "This unsubscribe link is not valid");
-  await saveEmailSettings(db(), user.id, user.role, { [claim.kind]: false });
+  await saveEmailSettings(db(), user, { [claim.kind]: false });
   return { kind: claim.kind };
 }
 

@@ -1,6 +1,5 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
-import type { Role } from "../../shared/enums";
 import type { EmailSettingsDTO } from "../../shared/mail";
 import { DEFAULT_NOTIFICATION_SETTINGS } from "../../shared/notifications";
 import type { TUpdateEmailSettings } from "../../shared/schemas/mail";
@@ -15,17 +14,17 @@ import { emailSettingsFromRow, emailSettingsToRow } from "./email-settings-row";
  * not sent: the worker checks the switch when each one is due.
  */
 export async function updateEmailSettings(actor: Actor, input: TUpdateEmailSettings): Promise<EmailSettingsDTO> {
-  return saveEmailSettings(db(), actor.id, actor.role, input);
+  return saveEmailSettings(db(), actor, input);
 }
 
 /** The write itself, for the settings form and the unsubscribe link alike. */
-export async function saveEmailSettings(prisma: PrismaClient, userId: string, role: Role, input: Partial<EmailSettingsDTO>): Promise<EmailSettingsDTO> {
+export async function saveEmailSettings(prisma: PrismaClient, user: Actor, input: Partial<EmailSettingsDTO>): Promise<EmailSettingsDTO> {
   const columns = emailSettingsToRow(input);
   const row = await prisma.notificationSettings.upsert({
-    where: { userId },
+    where: { userId: user.id },
     // The first row also holds the in-app switches: at their defaults, as if never saved.
-    create: { userId, ...settingsToRow(DEFAULT_NOTIFICATION_SETTINGS), ...columns },
+    create: { userId: user.id, ...settingsToRow(DEFAULT_NOTIFICATION_SETTINGS), ...columns },
     update: columns,
   });
-  return emailSettingsFromRow(row, role);
+  return emailSettingsFromRow(row, user);
 }
