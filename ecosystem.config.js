@@ -53,6 +53,11 @@ const PASS_THROUGH = [
   "LOG_LEVEL",
   "METRICS_TOKEN",
   "LIST_STATEMENT_TIMEOUT_MS",
+  "SMTP_URL",
+  "MAIL_FROM",
+  "MAIL_DELAY_SECONDS",
+  "MAIL_MAX_ATTEMPTS",
+  "MAIL_RETRY_SECONDS",
 ];
 
 function positiveInt(name, fallback) {

@@ -19,6 +19,9 @@ import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/stor
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { startEngine } from "./src/server/engine/start-engine";
 import { createNotificationProcessor } from "./src/server/notifications/notification-processor";
+import { createMailProcessor } from "./src/server/mail/mail-processor";
+import { type MailWorker, startMailWorker } from "./src/server/mail/mail-worker";
+import { describeSmtpUrl, smtpTransport } from "./src/server/mail/smtp-transport";
 import { reportProcessStatus } from "./src/server/realtime/process-status";
 import { runtime } from "./src/server/runtime";
 import { PROJECT_ROOT } from "./src/server/project-root";
@@ -124,16 +127,47 @@ async function main() {
   observeRequests(observeHttp);
   // The event stream's processors, started before the port opens so the relay
   // delivers everything that commits from now on (see src/server/engine).
+  let mailWorker: MailWorker | undefined;
+  const engineLog = (msg: string, e?: unknown) =>
+    log.error(e ? { err: e } : {}, `[tandem] ${msg}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`);
   const engine = await startEngine({
     prisma: database.prisma,
     databaseUrl: env.DATABASE_URL,
-    // The relay runs in every process; notifications in one process at a time
-    // (cluster scope), from a cursor stored in the database.
-    processors: [realtime.relay, createNotificationProcessor({ prisma: database.prisma, emitToUser: realtime.emitToUser })],
+    // The relay runs in every process; notifications and mail in one process
+    // at a time (cluster scope), from cursors stored in the database.
+    processors: [
+      realtime.relay,
+      createNotificationProcessor({ prisma: database.prisma, emitToUser: realtime.emitToUser }),
+      createMailProcessor({
+        prisma: database.prisma,
+        enabled: env.mailEnabled,
+        delaySeconds: env.MAIL_DELAY_SECONDS,
+        appUrl: () => env.APP_URL,
+        secret: env.NEXTAUTH_SECRET,
+        wakeWorker: () => mailWorker?.wake(),
+      }),
+    ],
     pollMs: env.ENGINE_POLL_MS,
-    log: (msg, e) => log.error(e ? { err: e } : {}, `[tandem] ${msg}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`),
+    log: engineLog,
   });
   runtime().wake = engine.wake;
+  if (env.SMTP_URL) {
+    // Under the engine's leases, so it sends from the process that holds them (see src/server/mail/mail-worker.ts).
+    mailWorker = startMailWorker({
+      prisma: database.prisma,
+      lease: engine.lease,
+      transport: smtpTransport(env.SMTP_URL, env.mailFrom),
+      appUrl: () => env.APP_URL,
+      secret: env.NEXTAUTH_SECRET,
+      maxAttempts: env.MAIL_MAX_ATTEMPTS,
+      retrySeconds: env.MAIL_RETRY_SECONDS,
+      pollMs: env.ENGINE_POLL_MS,
+      log: { info: (m) => log.info(`[tandem] ${m}`), warn: (m) => log.warn(`[tandem] ${m}`), error: engineLog },
+    });
+    log.info(`[tandem] mail: on, via ${describeSmtpUrl(env.SMTP_URL)} from ${env.mailFrom}, after ${env.MAIL_DELAY_SECONDS} s unless read in the app`);
+  } else {
+    log.info("[tandem] mail: off (SMTP_URL is unset); no email notifications are sent");
+  }
   await connectLimiterStore();
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     if (req.url?.startsWith("/socket.io/")) return; // engine.io's own listener takes it
@@ -176,6 +210,9 @@ async function main() {
     clearInterval(reaper);
     step = "removing this process's status";
     await stopReporting();
+    step = "stopping the mail worker";
+    // Before the engine: the worker sends under the engine's lease.
+    await mailWorker?.stop();
     step = "stopping the event processors";
     runtime().wake = undefined;
     await engine.close();

@@ -64,6 +64,16 @@ const ZEnv = z.object({
   /** Bearer token that unlocks GET /metrics for scrapers not on the app's host (16+ characters). */
   METRICS_TOKEN: z.string().min(16).optional(),
   ENGINE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Outbound SMTP server (smtp://user:pass@host:587, smtps:// for 465); mail is off while unset. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be an smtp:// or smtps:// URL").optional(),
+  /** The From of every mail, e.g. `Tandem Support <support@example.com>`; defaults to tandem@ APP_URL's host. */
+  MAIL_FROM: z.string().min(3).max(320).optional(),
+  /** How long a mail waits for the user to read its event in the app (then it is skipped); 0 sends at once. */
+  MAIL_DELAY_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(120),
+  /** Tries per mail before it is marked failed (a 5xx refusal fails it at once). */
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** Wait before the first retry of a failed send; doubled after each failure, at most an hour. */
+  MAIL_RETRY_SECONDS: z.coerce.number().positive().max(3600).default(30),
 });
 
 export type Env = z.infer<typeof ZEnv> & {
@@ -75,6 +85,10 @@ export type Env = z.infer<typeof ZEnv> & {
   embedded: boolean;
   /** APP_URL was configured (not derived from PORT). */
   appUrlConfigured: boolean;
+  /** SMTP_URL is set: email notifications are sent. */
+  mailEnabled: boolean;
+  /** MAIL_FROM, or tandem@ APP_URL's host name. */
+  mailFrom: string;
 };
 
 function blankToUndefined(source: NodeJS.ProcessEnv) {
@@ -102,6 +116,8 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
     embedded: !e.DATABASE_URL,
     appUrlConfigured: e.APP_URL !== undefined,
+    mailEnabled: e.SMTP_URL !== undefined,
+    mailFrom: e.MAIL_FROM ?? `Tandem <tandem@${new URL(appUrl).hostname}>`,
   };
 }
 

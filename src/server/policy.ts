@@ -4,6 +4,7 @@ import { isStaffRole, type Role } from "../shared/enums";
 import { type ComposingKind, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import type { Permissions } from "../shared/permissions";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
+import type { EmailSettingsDTO, MailKind } from "../shared/mail";
 import { AppError } from "./errors";
 import type { RecordedTicketEvent } from "./events/view-event";
 
@@ -263,6 +264,27 @@ export function mayBeMentioned(user: { role: Role; active: boolean }): boolean {
  */
 export function notificationKindsFor(actor: Actor): NotificationKind[] {
   return can(actor, "ticket:list:all") ? [...NOTIFICATION_KINDS] : ["reply"];
+}
+
+/**
+ * Which email kinds apply to `actor` (the switches the form shows, and what a
+ * queued mail is still sent for): requesters hear of replies on and the
+ * resolution of their own tickets; staff of mentions, assignments and replies
+ * on tickets assigned to them. Mentions may quote an internal note, so they
+ * are staff-only: a queued one is dropped if its user stops being staff.
+ */
+export function mailKindsFor(actor: Actor): MailKind[] {
+  return can(actor, "ticket:list:all") ? ["mention", "assigned", "reply"] : ["reply", "resolved"];
+}
+
+/**
+ * What `actor` gets by email for a kind they never switched. A requester has
+ * no other way to hear of a reply while away from the app, so theirs are on;
+ * staff work in the app all day, so theirs are opt-in.
+ */
+export function defaultEmailSettingsFor(actor: Actor): EmailSettingsDTO {
+  const requester = audienceOf(actor) === "requester";
+  return { reply: requester, resolved: requester, assigned: false, mention: false };
 }
 
 /**

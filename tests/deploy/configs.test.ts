@@ -257,7 +257,12 @@ function loadEcosystem(env: Record<string, string> = {}): { status: number | nul
 }
 
 test("ecosystem.config.js: fork-mode apps on consecutive ports, waiting for ready", () => {
-  const loaded = loadEcosystem({ NEXTAUTH_SECRET: "a-secret-of-at-least-16", REDIS_URL: "redis://127.0.0.1:6379" });
+  const loaded = loadEcosystem({
+    NEXTAUTH_SECRET: "a-secret-of-at-least-16",
+    REDIS_URL: "redis://127.0.0.1:6379",
+    SMTP_URL: "smtp://user:pass@smtp.example.com:587",
+    MAIL_DELAY_SECONDS: "60",
+  });
   assert.equal(loaded.status, 0, loaded.stderr);
   const { apps, ports } = loaded.config!;
 
@@ -283,6 +288,8 @@ test("ecosystem.config.js: fork-mode apps on consecutive ports, waiting for read
     assert.ok(app.error_file.startsWith(path.join(ROOT, "logs")));
     assert.equal(app.env.NEXTAUTH_SECRET, "a-secret-of-at-least-16", "env is passed through");
     assert.equal(app.env.REDIS_URL, "redis://127.0.0.1:6379");
+    assert.equal(app.env.SMTP_URL, "smtp://user:pass@smtp.example.com:587", "mail settings are passed through");
+    assert.equal(app.env.MAIL_DELAY_SECONDS, "60");
     assert.equal(app.env.HOST, "127.0.0.1", "app ports stay on loopback behind the proxy");
     assert.equal(app.env.DATABASE_URL, undefined, "unset variables are not invented");
   });

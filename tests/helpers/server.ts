@@ -74,7 +74,8 @@ export const TEST_CREATION_LIMITS = { TICKET_CREATE_LIMIT: "100000", COMMENT_CRE
 
 function cleanEnv(): Record<string, string> {
   const env = { ...(process.env as Record<string, string>) };
-  for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET", "TANDEM_TEST_DB"]) delete env[k];
+  // Mail settings too: a developer's SMTP_URL must not have the suites mail anyone.
+  for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET", "TANDEM_TEST_DB", "SMTP_URL", "MAIL_FROM", "MAIL_DELAY_SECONDS"]) delete env[k];
   return env;
 }
 

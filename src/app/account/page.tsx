@@ -1,16 +1,19 @@
 import type { Metadata } from "next";
+import { EmailSettingsForm } from "../../components/account/email-settings-form";
 import { NotificationSettingsForm } from "../../components/account/notification-settings-form";
 import { SignOutOtherSessions } from "../../components/account/sign-out-other-sessions";
 import { ROLE_LABELS } from "../../components/lib/format";
+import { env } from "../../server/env";
+import { getEmailSettings } from "../../server/mail/get-email-settings";
 import { getNotificationSettings } from "../../server/notifications/get-notification-settings";
-import { notificationKindsFor } from "../../server/policy";
+import { mailKindsFor, notificationKindsFor } from "../../server/policy";
 import { requirePageUser } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const user = await requirePageUser("/account");
-  const settings = await getNotificationSettings(user);
+  const [settings, email] = await Promise.all([getNotificationSettings(user), getEmailSettings(user)]);
   return (
     <div className="narrow">
       <h1>Account</h1>
@@ -27,6 +30,12 @@ export default async function AccountPage() {
           Notifications
         </h2>
         <NotificationSettingsForm initial={settings} kinds={notificationKindsFor(user)} />
+      </section>
+      <section className="card" aria-labelledby="account-email">
+        <h2 id="account-email" className="card__title">
+          Email
+        </h2>
+        <EmailSettingsForm initial={email} kinds={mailKindsFor(user)} mailEnabled={env().mailEnabled} />
       </section>
       <section className="card" aria-labelledby="account-sessions">
         <h2 id="account-sessions" className="card__title">

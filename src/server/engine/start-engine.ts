@@ -9,6 +9,12 @@ export type Engine = {
   /** Something committed in this process: every processor looks now. */
   wake(): void;
   status(): { name: string; cursor: Cursor | null }[];
+  /**
+   * The cluster leases the processors run under, for cluster work that is not
+   * a processor of the stream (the mail worker): held by one process at a
+   * time on PostgreSQL, always by this one on the embedded database.
+   */
+  lease: { acquire(name: string): Promise<boolean>; held(name: string): boolean };
   /** Stop the processors (each finishes its batch in hand), then release leases. */
   close(): Promise<void>;
 };
@@ -39,6 +45,7 @@ export async function startEngine(deps: {
   return {
     wake: wakeAll,
     status: () => runners.map((r) => ({ name: r.name, cursor: r.cursor() })),
+    lease: { acquire: (name) => coordinator.acquire(name), held: (name) => coordinator.held(name) },
     async close() {
       await Promise.all(runners.map((r) => r.stop()));
       await coordinator.close();

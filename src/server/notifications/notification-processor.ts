@@ -1,13 +1,13 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { handleOf, mentionedHandles } from "../../shared/mentions";
 import { DEFAULT_NOTIFICATION_SETTINGS } from "../../shared/notifications";
 import type { Processor } from "../engine/processor";
 import type { StreamEvent } from "../engine/stream";
 import type { RecordedTicketEvent } from "../events/view-event";
-import { isInternalEvent, MENTIONABLE } from "../policy";
+import { isInternalEvent } from "../policy";
 import type { UserEmitter } from "../runtime";
 import { toNotificationDTO } from "../serializers";
+import { mentionedStaff } from "./mentioned-staff";
 import { settingsFromRow } from "./settings-row";
 import { type Candidate, recipientsOf } from "./recipients";
 
@@ -67,19 +67,7 @@ export async function notifyBatch(deps: { prisma: PrismaClient; emitToUser: User
     ).map((t) => [t.id, t]),
   );
 
-  const handles = [...new Set(events.flatMap((e) => (e.type === "comment:added" ? mentionedHandles(e.data.comment.body) : [])))];
-  const staffByHandle = new Map<string, string[]>();
-  if (handles.length > 0) {
-    // Prefix matches cannot over-match once compared by handle below.
-    const staff = await prisma.user.findMany({
-      where: { ...MENTIONABLE, OR: handles.map((h) => ({ email: { startsWith: `${h}@`, mode: "insensitive" as const } })) },
-      select: { id: true, email: true },
-    });
-    for (const s of staff) {
-      const h = handleOf(s.email);
-      if (handles.includes(h)) staffByHandle.set(h, [...(staffByHandle.get(h) ?? []), s.id]);
-    }
-  }
+  const staffByHandle = await mentionedStaff(prisma, events);
 
   const newTicketWatchers = events.some((e) => e.type === "ticket:created")
     ? (await prisma.notificationSettings.findMany({ where: { newTicket: true, user: { active: true } }, select: { userId: true } })).map(

@@ -1,0 +1,232 @@
+import "server-only";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { isMailKind } from "../../shared/mail";
+import { mailKindsFor, mayBeNotifiedOf } from "../policy";
+import type { Role } from "../../shared/enums";
+import { type EmailRow, emailSettingsFromRow } from "./email-settings-row";
+import type { MailTransport } from "./smtp-transport";
+import { oneClickUnsubscribeUrl } from "./unsubscribe-token";
+
+/** The lease (see ../engine/cluster-connection.ts) under which one process at a time sends. */
+export const MAIL_WORKER_LEASE = "mail-sender";
+
+/** How long a claimed row is this worker's: past it, a worker that died mid-send has its row claimed again. */
+const CLAIM_SECONDS = 300;
+const BATCH = 20;
+const MAX_RETRY_SECONDS = 3600;
+
+export type Lease = { acquire(name: string): Promise<boolean>; held(name: string): boolean };
+
+export type MailWorkerDeps = {
+  prisma: PrismaClient;
+  lease: Lease;
+  transport: MailTransport;
+  appUrl: () => string;
+  secret: string;
+  maxAttempts: number;
+  retrySeconds: number;
+  pollMs: number;
+  log: { info(msg: string): void; warn(msg: string): void; error(msg: string, e?: unknown): void };
+};
+
+export type MailWorker = {
+  /** Mails may be due now. */
+  wake(): void;
+  /** Stop after the mail in hand (if any) and close the transport. */
+  stop(): Promise<void>;
+};
+
+type SkipCheckUser = { id: string; role: Role; active: boolean; notificationSettings: EmailRow | null };
+
+type Claimed = {
+  id: string;
+  userId: string;
+  ticketId: string;
+  seq: number;
+  kind: string;
+  readSeq: number;
+  internal: boolean;
+  subject: string;
+  text: string;
+  html: string;
+  attempts: number;
+};
+
+/**
+ * Sends queued OutboundMail rows once they are due.
+ *
+ * It runs where the cluster processors run: every process starts one, and
+ * only the holder of the `mail-sender` lease (a PostgreSQL advisory lock; on
+ * the embedded database the one process) looks at the table, so one process
+ * holds SMTP connections and polls. What keeps a mail from going out twice
+ * is not the lease but the claim: one UPDATE moves a due row to "sending"
+ * (FOR UPDATE SKIP LOCKED), and the result is written only if the row is
+ * still that claim, so two workers (a lease changing hands mid-send) never
+ * send the same row. A worker that dies between the SMTP server's accept and
+ * the "sent" update leaves its claim to expire (CLAIM_SECONDS): that mail is
+ * sent again. So delivery is at least once; its Message-ID stays the same.
+ *
+ * At each claim the row is checked again: the user still active, allowed to
+ * read the ticket (and the note, for one from a note), the kind still
+ * applying to them and switched on (an unsubscribe stops queued mails), and
+ * not already read in the app (the in-app notification of that event marked
+ * read, or the ticket read up to the event in the user's numbering). Any of
+ * those marks it skipped. An SMTP failure is retried with exponential
+ * backoff up to maxAttempts; a 5xx answer (a permanent refusal) fails it at once.
+ */
+export function startMailWorker(deps: MailWorkerDeps): MailWorker {
+  const { prisma, lease, log } = deps;
+  let stopped = false;
+  let woken = false;
+  let interrupt: (() => void) | undefined;
+
+  function sleep(ms: number): Promise<void> {
+    if (stopped || woken) {
+      woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        interrupt = undefined;
+        woken = false;
+        resolve();
+      }
+      interrupt = done;
+    });
+  }
+
+  async function claimDue(): Promise<Claimed[]> {
+    return prisma.$queryRaw<Claimed[]>`
+      UPDATE "OutboundMail" SET "status" = 'sending', "attempts" = "attempts" + 1,
+        "nextAttemptAt" = now() + ${CLAIM_SECONDS}::int * interval '1 second'
+      WHERE "id" IN (
+        SELECT "id" FROM "OutboundMail"
+        WHERE "status" IN ('pending', 'sending') AND "nextAttemptAt" <= now()
+        ORDER BY "nextAttemptAt" LIMIT ${BATCH}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING "id", "userId", "ticketId", "seq", "kind", "readSeq", "internal", "subject", "text", "html", "attempts"`;
+  }
+
+  /** Record the outcome of a claim, unless the claim is no longer ours (it expired and was taken). */
+  async function finish(mail: Claimed, data: { status: string; lastError?: string | null; nextAttemptAt?: Date; sentAt?: Date }) {
+    const { count } = await prisma.outboundMail.updateMany({ where: { id: mail.id, status: "sending", attempts: mail.attempts }, data });
+    if (count === 0) log.warn(`mail ${mail.id}: its claim expired before it finished; the newer claim decides`);
+  }
+
+  /** Hand back claims this worker will not get to (it is stopping), so the next one need not wait for them to expire. */
+  async function release(mails: Claimed[]) {
+    for (const mail of mails) {
+      await prisma.outboundMail.updateMany({
+        where: { id: mail.id, status: "sending", attempts: mail.attempts },
+        data: { status: "pending", attempts: mail.attempts - 1, nextAttemptAt: new Date() },
+      });
+    }
+  }
+
+  async function whySkip(mail: Claimed, user: SkipCheckUser, ticket: { requesterId: string } | null): Promise<string | null> {
+    if (!ticket) return "the ticket is gone";
+    if (!mayBeNotifiedOf(user, { internal: mail.internal }, ticket)) return "the user may no longer see this";
+    if (!isMailKind(mail.kind) || !mailKindsFor(user).includes(mail.kind)) return "this kind no longer applies to the user";
+    if (!emailSettingsFromRow(user.notificationSettings, user)[mail.kind]) return "the user switched this email off";
+    const [read, notification] = await Promise.all([
+      prisma.ticketRead.findUnique({ where: { userId_ticketId: { userId: mail.userId, ticketId: mail.ticketId } }, select: { seq: true } }),
+      prisma.notification.findFirst({ where: { userId: mail.userId, ticketId: mail.ticketId, seq: mail.seq, readAt: { not: null } }, select: { id: true } }),
+    ]);
+    if (notification) return "read in the app (notification)";
+    if (read && read.seq >= mail.readSeq) return "read in the app (ticket)";
+    return null;
+  }
+
+  async function deliver(mail: Claimed) {
+    const [user, ticket] = await Promise.all([
+      prisma.user.findUnique({
+        where: { id: mail.userId },
+        select: {
+          id: true,
+          name: true,
+          email: true,
+          role: true,
+          active: true,
+          notificationSettings: { select: { emailReply: true, emailResolved: true, emailAssigned: true, emailMention: true } },
+        },
+      }),
+      prisma.ticket.findUnique({ where: { id: mail.ticketId }, select: { requesterId: true } }),
+    ]);
+    const skip = user ? await whySkip(mail, user, ticket) : "the user is gone";
+    if (skip || !user || !isMailKind(mail.kind)) return finish(mail, { status: "skipped", lastError: skip });
+
+    const appUrl = deps.appUrl();
+    const oneClick = oneClickUnsubscribeUrl(appUrl, deps.secret, mail.userId, mail.kind);
+    try {
+      await deps.transport.send({
+        to: { name: user.name, address: user.email },
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: `<${mail.id}@${new URL(appUrl).hostname}>`,
+        headers: {
+          "List-Unsubscribe": `<${oneClick}>`,
+          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+          // Mail clients thread a ticket's mails together.
+          References: `<ticket-${mail.ticketId}@${new URL(appUrl).hostname}>`,
+          "Auto-Submitted": "auto-generated",
+        },
+      });
+    } catch (e) {
+      const code = (e as { responseCode?: unknown }).responseCode;
+      const permanent = typeof code === "number" && code >= 500 && code < 600;
+      const message = (e instanceof Error ? e.message : String(e)).slice(0, 1000);
+      if (permanent || mail.attempts >= deps.maxAttempts) {
+        log.error(`mail ${mail.id} (${mail.kind}) failed for good after ${mail.attempts} attempt(s): ${message}`);
+        return finish(mail, { status: "failed", lastError: message });
+      }
+      const wait = Math.min(MAX_RETRY_SECONDS, deps.retrySeconds * 2 ** (mail.attempts - 1));
+      log.warn(`mail ${mail.id} (${mail.kind}) attempt ${mail.attempts} failed, retrying in ${wait} s: ${message}`);
+      return finish(mail, { status: "pending", lastError: message, nextAttemptAt: new Date(Date.now() + wait * 1000) });
+    }
+    await finish(mail, { status: "sent", sentAt: new Date(), lastError: null });
+  }
+
+  const done = (async () => {
+    let failures = 0;
+    while (!stopped) {
+      let wait = deps.pollMs;
+      try {
+        if (await lease.acquire(MAIL_WORKER_LEASE)) {
+          const claimed = await claimDue();
+          // One at a time: a stop waits for the mail in hand only, and SMTP servers throttle bursts anyway.
+          for (const [i, mail] of claimed.entries()) {
+            if (stopped) {
+              await release(claimed.slice(i));
+              break;
+            }
+            await deliver(mail);
+          }
+          if (claimed.length === BATCH) wait = 0;
+        }
+        failures = 0;
+      } catch (e) {
+        // The database, not SMTP (deliver handles that): back off, the claims expire by themselves.
+        failures++;
+        wait = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+        log.error(`mail worker failed (attempt ${failures}); retrying in ${wait} ms`, e);
+      }
+      if (wait > 0) await sleep(wait);
+    }
+  })();
+
+  return {
+    wake() {
+      woken = true;
+      interrupt?.();
+    },
+    async stop() {
+      stopped = true;
+      interrupt?.();
+      await done;
+      deps.transport.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import "server-only";
+import nodemailer from "nodemailer";
+
+export type MailMessage = {
+  to: { name: string; address: string };
+  subject: string;
+  text: string;
+  html: string;
+  /** Stable per queued mail, so a receiver can drop the copy an at-least-once resend makes. */
+  messageId: string;
+  headers: Record<string, string>;
+};
+
+/** What the worker needs from SMTP; a test may pass its own. */
+export type MailTransport = {
+  /** Resolves once the server accepted the message; rejects with the SMTP error (`responseCode` when it answered). */
+  send(message: MailMessage): Promise<void>;
+  close(): void;
+};
+
+/**
+ * nodemailer over SMTP_URL (smtp:// with STARTTLS when the server offers it,
+ * smtps:// for implicit TLS on 465; credentials in the URL). A connection per
+ * mail rather than a pool: mail is rare next to everything else, and a fresh
+ * connection never trips over one the server closed meanwhile. Timeouts are
+ * bounded (nodemailer waits 10 minutes for a silent socket by default) so a
+ * send ends well within the worker's claim on its row.
+ */
+export function smtpTransport(url: string, from: string): MailTransport {
+  const transporter = nodemailer.createTransport({
+    url,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  return {
+    async send(m) {
+      await transporter.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers });
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** SMTP_URL with its password hidden, for the start-up log line. */
+export function describeSmtpUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}:***@` : ""}${u.host}`;
+  } catch {
+    return "(unparseable SMTP_URL)";
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Email notification kinds, their per-role defaults and their wording: shared
+ * by the mail processor, the API, the settings form on /account and the
+ * unsubscribe page.
+ */
+export const MAIL_KINDS = ["reply", "resolved", "assigned", "mention"] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+/** Per-user email switches, one per kind (the API's and the form's shape). */
+export type EmailSettingsDTO = Record<MailKind, boolean>;
+
+/** The form's label and hint for each kind, and the unsubscribe page's name for it. */
+export const MAIL_KIND_LABELS: Record<MailKind, { label: string; hint: string }> = {
+  reply: { label: "Replies", hint: "Support replies on a ticket you opened." },
+  resolved: { label: "Resolved tickets", hint: "A ticket you opened is marked resolved." },
+  assigned: { label: "Assignments", hint: "Someone else assigns a ticket to you." },
+  mention: { label: "Mentions", hint: "Someone writes @you in a reply or an internal note." },
+};
+
+export function isMailKind(kind: string): kind is MailKind {
+  return (MAIL_KINDS as readonly string[]).includes(kind);
+}
