@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { isStaffRole, type Role, TICKET_PRIORITIES, type TicketPriority, type TicketStatus } from "../shared/enums";
+import { closeOrReopen, isStaffRole, type Role, TICKET_PRIORITIES, type TicketPriority, type TicketStatus } from "../shared/enums";
 import { type ComposingKind, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import type { Permissions } from "../shared/permissions";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
@@ -327,9 +327,7 @@ export function statusChangeAllowed(actor: Actor, ticket: TicketRef & { status: 
 }
 
 /** The status a requester's one button moves their ticket to: reopen a closed one, close any other. */
-export function ownStatusToggle(status: TicketStatus): TicketStatus {
-  return status === "CLOSED" ? "OPEN" : "CLOSED";
-}
+export const ownStatusToggle = closeOrReopen;
 
 /**
  * The priorities `actor` may give a new ticket: staff any, everyone else only

@@ -3,6 +3,7 @@ import type { SettingsDTO } from "../../shared/audit";
 import { TICKET_PRIORITIES, type TicketPriority } from "../../shared/enums";
 import type { Prisma } from "../../generated/prisma/client";
 import { db } from "../db";
+import { type Actor, authorize } from "../policy";
 
 /** What the migration inserts; used only if the row was deleted by hand. */
 export const DEFAULT_SETTINGS: SettingsDTO = { signupEnabled: false, requesterPriorities: ["LOW", "MEDIUM", "HIGH"] };
@@ -23,4 +24,10 @@ export function toSettingsDTO(row: { signupEnabled: boolean; requesterPriorities
 export async function getSettings(tx: Prisma.TransactionClient = db()): Promise<SettingsDTO> {
   const row = await tx.settings.findUnique({ where: { id: 1 } });
   return row ? toSettingsDTO(row) : DEFAULT_SETTINGS;
+}
+
+/** The settings for the admin settings page and GET /api/settings (admins only). */
+export async function getSettingsForAdmin(actor: Actor): Promise<SettingsDTO> {
+  authorize(actor, "settings:update");
+  return getSettings();
 }

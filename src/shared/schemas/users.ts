@@ -60,7 +60,7 @@ export const ZSignUp = z.object({ name: ZName, email: ZEmail, password: ZNewPass
 export type TSignUp = z.infer<typeof ZSignUp>;
 
 /** Invite tokens are 32 random bytes, base64url: 43 characters. */
-export const ZInviteToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "Not a valid invite link");
+export const ZInviteToken = z.string().max(64, "Not a valid invite link").regex(/^[A-Za-z0-9_-]{43}$/, "Not a valid invite link");
 
 /** POST /api/invites/accept: set a password with an invite link's token. */
 export const ZAcceptInvite = z.object({ token: ZInviteToken, password: ZNewPassword }).strict();
