@@ -61,6 +61,7 @@ export function TicketFields({
 
   if (!canEdit) {
     return (
+      <>
       <dl className="fields">
         <div>
           <dt>Status</dt>
@@ -78,8 +79,9 @@ export function TicketFields({
           <dt>Assignee</dt>
           <dd>{ticket.assignee?.name ?? <span className="muted">Unassigned</span>}</dd>
         </div>
-        {canCloseOwn && <CloseOrReopen ticket={ticket} onTicket={onTicket} onConflict={onConflict} />}
       </dl>
+      {canCloseOwn && <CloseOrReopen ticket={ticket} onTicket={onTicket} onConflict={onConflict} />}
+      </>
     );
   }
 
