@@ -33,6 +33,8 @@ const ZEnv = z.object({
   SIGNIN_MAX_CONSECUTIVE_FAILS: z.coerce.number().int().min(1).max(10_000).default(5),
   /** Failed sign-ins from one address per day before the address is blocked for a day. */
   SIGNIN_MAX_FAILS_PER_IP_DAY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** Self sign-ups (accounts created at /signup) one client address may make per hour. */
+  SIGNUP_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** Concurrent sockets one user may hold on one process. */
   SOCKET_MAX_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Concurrent sockets one client address may hold on one process. */

@@ -6,6 +6,8 @@ import {
   audienceOf,
   authorize,
   can,
+  creatablePriorities,
+  defaultPriority,
   deliveriesOf,
   isUnreadFor,
   listsRoom,
@@ -14,14 +16,17 @@ import {
   mayBeAssigned,
   mayBeMentioned,
   mayBeNotifiedOf,
+  maySignUp,
   notificationKindsFor,
   notificationScope,
+  ownStatusToggle,
   permissionsOf,
   type PresenceEntry,
   presenceRooms,
   presenceSummaryOf,
   presenceViewFor,
   roomsOnConnect,
+  statusChangeAllowed,
   ticketRoom,
   ticketScope,
 } from "./policy";
@@ -146,9 +151,44 @@ test("one audience rule: query scope, rooms, assignability, the last admin and t
   assert.equal(losesAdmin({ role: "ADMIN", active: true }, { active: false }), true);
   assert.equal(losesAdmin({ role: "ADMIN", active: true }, { role: "ADMIN", active: true }), false);
   assert.equal(losesAdmin({ role: "AGENT", active: true }, { active: false }), false);
-  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, manageUsers: false, inspectRealtime: false });
-  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, manageUsers: false, inspectRealtime: false });
-  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, manageUsers: true, inspectRealtime: true });
+  const none = { manageUsers: false, manageSettings: false, readAudit: false, inspectRealtime: false };
+  const all = { manageUsers: true, manageSettings: true, readAudit: true, inspectRealtime: true };
+  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, closeOwnTickets: true, ...none });
+  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, ...none });
+  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, ...all });
+});
+
+test("administration is for admins only; everyone edits their own account", () => {
+  for (const action of ["user:list", "user:create", "user:update", "user:password:reset", "settings:update", "audit:read"] as const) {
+    assert.equal(can(admin, action), true, action);
+    assert.equal(can(agent, action), false, action);
+    assert.equal(can(alice, action), false, action);
+  }
+  for (const who of [alice, agent, admin]) assert.equal(can(who, "account:update:own"), true);
+});
+
+test("a requester only closes and reopens their own ticket; staff set any status", () => {
+  const own = (status: "OPEN" | "IN_PROGRESS" | "WAITING" | "RESOLVED" | "CLOSED") => ({ requesterId: "alice", status });
+  assert.equal(statusChangeAllowed(alice, own("OPEN"), "CLOSED"), true);
+  assert.equal(statusChangeAllowed(alice, own("WAITING"), "CLOSED"), true);
+  assert.equal(statusChangeAllowed(alice, own("CLOSED"), "OPEN"), true);
+  assert.equal(statusChangeAllowed(alice, own("RESOLVED"), "OPEN"), false, "only a closed ticket reopens");
+  assert.equal(statusChangeAllowed(alice, own("OPEN"), "IN_PROGRESS"), false);
+  assert.equal(statusChangeAllowed(alice, own("CLOSED"), "RESOLVED"), false);
+  assert.equal(statusChangeAllowed(alice, { requesterId: "bob", status: "OPEN" }, "CLOSED"), false);
+  assert.equal(statusChangeAllowed(agent, { requesterId: "bob", status: "OPEN" }, "RESOLVED"), true);
+  assert.equal(ownStatusToggle("CLOSED"), "OPEN");
+  assert.equal(ownStatusToggle("WAITING"), "CLOSED");
+});
+
+test("requesters pick only the allowed priorities; staff any", () => {
+  const settings = { requesterPriorities: ["LOW", "MEDIUM", "HIGH"] as const };
+  assert.deepEqual(creatablePriorities(alice, settings), ["LOW", "MEDIUM", "HIGH"]);
+  assert.deepEqual(creatablePriorities(agent, settings), ["LOW", "MEDIUM", "HIGH", "URGENT"]);
+  assert.equal(defaultPriority(["LOW", "MEDIUM"]), "MEDIUM");
+  assert.equal(defaultPriority(["HIGH", "URGENT"]), "HIGH");
+  assert.equal(maySignUp({ signupEnabled: false }), false);
+  assert.equal(maySignUp({ signupEnabled: true }), true);
 });
 
 test("no role checks outside the policy: a new one in src/ fails here", () => {

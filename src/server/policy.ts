@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { isStaffRole, type Role } from "../shared/enums";
+import { closeOrReopen, isStaffRole, type Role, TICKET_PRIORITIES, type TicketPriority, type TicketStatus } from "../shared/enums";
 import { type ComposingKind, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import type { Permissions } from "../shared/permissions";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
@@ -16,8 +16,12 @@ import type { RecordedTicketEvent } from "./events/view-event";
  * - Agents and admins see every ticket and every note.
  * - Only staff change status, priority and assignee; a requester may retitle
  *   their own ticket.
- * - Only admins change users (name, role, active); everyone may end their own
- *   other sessions.
+ * - Only staff change status, priority and assignee; a requester may close
+ *   and reopen their own ticket (CLOSED <-> OPEN only, see statusChangeAllowed).
+ * - Only admins list, create and change users (name, role, active, password,
+ *   invite links), change the install's settings and read the audit log;
+ *   everyone may change their own name and password and end their own other
+ *   sessions.
  */
 export type Actor = { id: string; role: Role };
 export type TicketRef = { requesterId: string };
@@ -34,7 +38,14 @@ export type Action =
   | "attachment:create"
   | "attachment:read"
   | "user:list:staff"
+  | "user:list"
+  | "user:create"
   | "user:update"
+  | "user:password:reset"
+  | "settings:update"
+  | "audit:read"
+  | "account:update:own"
+  | "ticket:update:close"
   | "realtime:inspect"
   | "session:revoke:own"
   | "presence:list";
@@ -45,8 +56,14 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
   switch (action) {
     case "ticket:create":
     case "session:revoke:own":
+    case "account:update:own":
       return true;
+    case "user:list":
+    case "user:create":
     case "user:update":
+    case "user:password:reset":
+    case "settings:update":
+    case "audit:read":
     case "realtime:inspect":
       return actor.role === "ADMIN";
     case "ticket:list:all":
@@ -58,6 +75,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
       return staff;
     case "ticket:read":
     case "ticket:update:title":
+    case "ticket:update:close":
     case "comment:create":
     case "attachment:create":
     case "attachment:read":
@@ -318,6 +336,42 @@ export function losesAdmin(user: { role: Role; active: boolean }, change: { role
   return user.role === "ADMIN" && user.active && ((change.role !== undefined && change.role !== "ADMIN") || change.active === false);
 }
 
+/**
+ * Whether `actor` may move `ticket` from its status to `to`. Staff may set
+ * any status. The ticket's requester may only close it (from any status) and
+ * reopen it once closed (CLOSED -> OPEN): the other statuses describe the
+ * staff's work on it, which is not theirs to set.
+ */
+export function statusChangeAllowed(actor: Actor, ticket: TicketRef & { status: TicketStatus }, to: TicketStatus): boolean {
+  if (can(actor, "ticket:update:workflow", ticket)) return true;
+  if (!can(actor, "ticket:update:close", ticket)) return false;
+  return (to === "CLOSED" && ticket.status !== "CLOSED") || (to === "OPEN" && ticket.status === "CLOSED");
+}
+
+/** The status a requester's one button moves their ticket to: reopen a closed one, close any other. */
+export const ownStatusToggle = closeOrReopen;
+
+/**
+ * The priorities `actor` may give a new ticket: staff any, everyone else only
+ * those the admin allowed (Settings.requesterPriorities), so an urgent queue
+ * cannot be flooded by requesters.
+ */
+export function creatablePriorities(actor: Actor, settings: { requesterPriorities: readonly TicketPriority[] }): TicketPriority[] {
+  if (can(actor, "ticket:update:workflow")) return [...TICKET_PRIORITIES];
+  return TICKET_PRIORITIES.filter((p) => settings.requesterPriorities.includes(p));
+}
+
+/** The priority of a new ticket whose creator chose none: MEDIUM when allowed, else the lowest allowed. */
+export function defaultPriority(allowed: readonly TicketPriority[]): TicketPriority {
+  return allowed.includes("MEDIUM") ? "MEDIUM" : (allowed[0] ?? "MEDIUM");
+}
+
+/** Self sign-up creates requesters only, and only while an admin has it switched on. */
+export const SIGNUP_ROLE: Role = "REQUESTER";
+export function maySignUp(settings: { signupEnabled: boolean }): boolean {
+  return settings.signupEnabled;
+}
+
 /** What `actor` may do, for the UI (see src/shared/permissions.ts). */
 export function permissionsOf(actor: Actor): Permissions {
   return {
@@ -325,6 +379,9 @@ export function permissionsOf(actor: Actor): Permissions {
     changeWorkflow: can(actor, "ticket:update:workflow"),
     writeInternal: can(actor, "comment:internal:create"),
     manageUsers: can(actor, "user:update"),
+    manageSettings: can(actor, "settings:update"),
+    readAudit: can(actor, "audit:read"),
+    closeOwnTickets: can(actor, "ticket:update:close", { requesterId: actor.id }),
     inspectRealtime: can(actor, "realtime:inspect"),
   };
 }

@@ -27,3 +27,11 @@ export const PRIORITY_LABELS: Record<TicketPriority, string> = {
 export function isStaffRole(role: Role): boolean {
   return role === "AGENT" || role === "ADMIN";
 }
+
+/**
+ * The one status change a ticket's requester may make: reopen it once closed,
+ * close it otherwise (the policy's statusChangeAllowed enforces the same).
+ */
+export function closeOrReopen(status: TicketStatus): TicketStatus {
+  return status === "CLOSED" ? "OPEN" : "CLOSED";
+}

@@ -11,7 +11,14 @@ export type Permissions = {
   changeWorkflow: boolean;
   /** Read and write internal notes. */
   writeInternal: boolean;
+  /** The admin user pages (list, create, edit, passwords, invites). */
   manageUsers: boolean;
+  /** The admin settings page (self sign-up, requester priorities). */
+  manageSettings: boolean;
+  /** The admin audit log. */
+  readAudit: boolean;
+  /** Close and reopen one's own tickets (shown on tickets the user requested). */
+  closeOwnTickets: boolean;
   /** The admin realtime health page and its probe. */
   inspectRealtime: boolean;
 };

@@ -248,6 +248,13 @@ const validUpdate = fc.oneof(
 /** Admin changes to bob (a requester): never deactivated, so his row stays a target. */
 const validUserUpdate = fc.record({ name: validText(1, 40), role: fc.constantFrom("REQUESTER", "AGENT", "ADMIN"), active: fc.constant(true) }, { requiredKeys: [] });
 const validComment = fc.record({ body: validText(1, 80), internal: fc.boolean() });
+const validPassword = validText(8, 40);
+const validNewUser = fc.record({ email: fc.emailAddress(), name: validText(1, 40), role: fc.constantFrom("REQUESTER", "AGENT", "ADMIN"), password: validPassword }, { requiredKeys: ["email", "name", "role"] });
+const validReset = fc.oneof(fc.record({ password: validPassword }), fc.constant({ invite: true }));
+const validSettings = fc.record({ signupEnabled: fc.boolean(), requesterPriorities: fc.uniqueArray(fc.constantFrom("LOW", "MEDIUM", "HIGH", "URGENT"), { minLength: 1 }) }, { requiredKeys: [] });
+const validSignUp = fc.record({ name: validText(1, 40), email: fc.emailAddress(), password: validPassword });
+const validAccept = fc.record({ token: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), password: validPassword });
+const validPasswordChange = fc.record({ currentPassword: validPassword, newPassword: validPassword });
 
 /** Multipart bodies: a valid one-file upload, then hostile names, headers, framing and bytes. */
 function multipartRequest(c: Ctx) {
@@ -545,6 +552,13 @@ function endpoints(csrf: { token: string; cookie: string }): Endpoint[] {
     },
     { name: "PATCH /api/users/:id (admin)", as: "admin", request: jsonRequest("PATCH", (c, id) => id(c.bobId).map((i) => `/api/users/${i}`), validUserUpdate), effect: userUpdated, runs: Math.ceil(RUNS / 2) },
     { name: "PATCH /api/users/:id (not admin)", as: "agent", request: jsonRequest("PATCH", (c, id) => id(c.bobId).map((i) => `/api/users/${i}`), validUserUpdate), effect: readOnly, runs: Math.ceil(RUNS / 2) },
+    // Issue 10. Refused or unmatchable requests only, so each must leave everything as it was.
+    { name: "POST /api/users (not admin)", as: "agent", request: jsonRequest("POST", () => fc.constant("/api/users"), validNewUser), effect: readOnly, runs: Math.ceil(RUNS / 2) },
+    { name: "POST /api/users/:id/password (not admin)", as: "alice", request: jsonRequest("POST", (c, id) => id(c.bobId).map((i) => `/api/users/${i}/password`), validReset), effect: readOnly, runs: Math.ceil(RUNS / 2) },
+    { name: "PUT /api/settings (not admin)", as: "agent", request: jsonRequest("PUT", () => fc.constant("/api/settings"), validSettings), effect: readOnly, runs: Math.ceil(RUNS / 2) },
+    { name: "POST /api/signup (sign-up off)", as: "anonymous", request: jsonRequest("POST", () => fc.constant("/api/signup"), validSignUp), effect: readOnly, runs: Math.ceil(RUNS / 2) },
+    { name: "POST /api/invites/accept (no such link)", as: "anonymous", request: jsonRequest("POST", () => fc.constant("/api/invites/accept"), validAccept), effect: readOnly, runs: Math.ceil(RUNS / 2) },
+    { name: "POST /api/account/password (wrong current password)", as: "agent", request: jsonRequest("POST", () => fc.constant("/api/account/password"), validPasswordChange), effect: readOnly, runs: Math.ceil(RUNS / 2) },
     {
       name: "POST /api/sessions/revoke-others",
       as: "agent",

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { EmailSettingsForm } from "../../components/account/email-settings-form";
+import { ChangePasswordForm, NameForm } from "../../components/account/account-forms";
 import { NotificationSettingsForm } from "../../components/account/notification-settings-form";
 import { SignOutOtherSessions } from "../../components/account/sign-out-other-sessions";
 import { ROLE_LABELS } from "../../components/lib/format";
@@ -24,6 +25,19 @@ export default async function AccountPage() {
         <p>
           {user.email} · {ROLE_LABELS[user.role]}
         </p>
+      </section>
+      <section className="card" aria-labelledby="account-profile">
+        <h2 id="account-profile" className="card__title">
+          Profile
+        </h2>
+        <NameForm initial={user.name} />
+      </section>
+      <section className="card" aria-labelledby="account-password">
+        <h2 id="account-password" className="card__title">
+          Password
+        </h2>
+        <p className="muted">Changing it signs out your other sessions; this one stays signed in.</p>
+        <ChangePasswordForm />
       </section>
       <section className="card" aria-labelledby="account-notifications">
         <h2 id="account-notifications" className="card__title">

@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "../../components/auth/login-form";
 import { safeRedirectPath } from "../../shared/safe-redirect";
+import Link from "next/link";
+import { maySignUp } from "../../server/policy";
+import { getSettings } from "../../server/settings/get-settings";
 import { currentUser } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -30,6 +33,11 @@ export default async function LoginPage({
       <section className="card auth__card" aria-labelledby="login-title">
         <h1 id="login-title">Sign in to Tandem</h1>
         <LoginForm callbackUrl={callbackUrl} initialError={first(params.error)} />
+        {maySignUp(await getSettings()) && (
+          <p className="muted">
+            New here? <Link href="/signup">Create an account</Link>
+          </p>
+        )}
       </section>
       <aside className="card auth__hint" aria-labelledby="demo-title">
         <h2 id="demo-title">Demo accounts</h2>

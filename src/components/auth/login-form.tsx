@@ -1,54 +1,14 @@
 "use client";
 
-import { getCsrfToken } from "next-auth/react";
 import { useState } from "react";
-import { tooManyAttemptsMessage, ZSignIn } from "../../shared/schemas/auth";
+import { ZSignIn } from "../../shared/schemas/auth";
 import { safeRedirectPath } from "../../shared/safe-redirect";
 import { zodFieldErrors } from "../../client/api-client";
+import { postCredentials, SIGN_IN_ERRORS as ERRORS } from "../../client/sign-in";
 
 /** Only same-origin paths are followed after sign-in (no open redirects). */
 function safeCallback(raw: string | undefined): string {
   return safeRedirectPath(raw, window.location.origin);
-}
-
-const BAD_CREDENTIALS = "Incorrect email or password.";
-const ERRORS: Record<string, string> = {
-  CredentialsSignin: BAD_CREDENTIALS,
-  SessionRequired: "Sign in to continue.",
-  RateLimited: "Too many attempts, try again later.",
-};
-
-/** What the sign-in throttle says, from the answer's Retry-After (seconds). */
-function tooManyAttempts(retryAfter: string | null): string {
-  const seconds = Number(retryAfter);
-  if (!Number.isFinite(seconds) || seconds <= 0) return ERRORS.RateLimited!;
-  return tooManyAttemptsMessage(seconds);
-}
-
-type SignInResult = { ok: true } | { ok: false; message: string };
-
-/**
- * next-auth's credentials callback, posted the way its signIn() does, but
- * keeping the response: signIn() drops the status and Retry-After a
- * throttled attempt (429) carries.
- */
-async function postCredentials(email: string, password: string): Promise<SignInResult> {
-  const csrfToken = (await getCsrfToken()) ?? "";
-  const res = await fetch("/api/auth/callback/credentials", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: window.location.href, json: "true" }),
-  });
-  if (res.status === 429) return { ok: false, message: tooManyAttempts(res.headers.get("Retry-After")) };
-  const data = (await res.json().catch(() => ({}))) as { url?: string };
-  let error: string | null = "CredentialsSignin";
-  try {
-    error = new URL(data.url ?? "", window.location.origin).searchParams.get("error");
-  } catch {
-    /* keep the generic error */
-  }
-  if (!res.ok || error) return { ok: false, message: ERRORS[error ?? ""] ?? BAD_CREDENTIALS };
-  return { ok: true };
 }
 
 export function LoginForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: string }) {

@@ -11,11 +11,20 @@ const LINKS = [
 ];
 
 const REALTIME = { href: "/admin/realtime", label: "Realtime health", match: (p: string) => p === "/admin/realtime" };
+const USERS = { href: "/admin/users", label: "Users", match: (p: string) => p === "/admin/users" };
+const SETTINGS = { href: "/admin/settings", label: "Settings", match: (p: string) => p === "/admin/settings" };
+const AUDIT = { href: "/admin/audit", label: "Audit log", match: (p: string) => p === "/admin/audit" };
 
 /** Primary navigation; marks the current section with aria-current. Admin links follow the user's permissions. */
 export function NavLinks({ permissions }: { permissions: Permissions }) {
   const pathname = usePathname() ?? "";
-  const links = permissions.inspectRealtime ? [...LINKS, REALTIME] : LINKS;
+  const links = [
+    ...LINKS,
+    ...(permissions.manageUsers ? [USERS] : []),
+    ...(permissions.manageSettings ? [SETTINGS] : []),
+    ...(permissions.readAudit ? [AUDIT] : []),
+    ...(permissions.inspectRealtime ? [REALTIME] : []),
+  ];
   return (
     <nav aria-label="Main" className="site-nav">
       <ul>

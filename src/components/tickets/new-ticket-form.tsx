@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import type { TicketDTO } from "../../shared/dto";
-import { PRIORITY_LABELS, TICKET_PRIORITIES } from "../../shared/enums";
+import { PRIORITY_LABELS, type TicketPriority } from "../../shared/enums";
 import { ZCreateTicket } from "../../shared/schemas/tickets";
 import { ApiError, apiFetch, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
 import { EnumOptions } from "../ui/enum-options";
@@ -26,8 +26,11 @@ function focusFirst(form: HTMLFormElement, fields: Fields) {
   if (el instanceof HTMLElement) el.focus();
 }
 
-/** Create a ticket, validated with the same schema as the API, then open it. */
-export function NewTicketForm() {
+/**
+ * Create a ticket, validated with the same schema as the API, then open it.
+ * `priorities`: the ones this user may choose (from the policy and settings).
+ */
+export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) {
   const router = useRouter();
   const [fields, setFields] = useState<Fields>({});
   const [error, setError] = useState<string | null>(null);
@@ -115,8 +118,14 @@ export function NewTicketForm() {
       </div>
       <div className="field field--narrow">
         <label htmlFor="new-priority">Priority</label>
-        <select id="new-priority" name="priority" defaultValue="MEDIUM" aria-invalid={invalid("priority")}>
-          <EnumOptions values={TICKET_PRIORITIES} labels={PRIORITY_LABELS} />
+        <select
+          id="new-priority"
+          name="priority"
+          defaultValue={priorities.includes("MEDIUM") ? "MEDIUM" : priorities[0]}
+          aria-invalid={invalid("priority")}
+          aria-describedby={describedBy("priority")}
+        >
+          <EnumOptions values={priorities} labels={PRIORITY_LABELS} />
         </select>
         <FieldError id="new-priority-error" messages={fields.priority} />
       </div>

@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 import type { TicketDTO, UserRef } from "../../shared/dto";
 import {
+  closeOrReopen,
   PRIORITY_LABELS,
   STATUS_LABELS,
   TICKET_PRIORITIES,
@@ -36,12 +37,15 @@ export function TicketFields({
   ticket,
   staff,
   canEdit,
+  canCloseOwn = false,
   onTicket,
   onConflict,
 }: {
   ticket: TicketDTO;
   staff: UserRef[];
   canEdit: boolean;
+  /** The requester of this ticket, without staff rights: may close and reopen it. */
+  canCloseOwn?: boolean;
   onTicket: (ticket: TicketDTO) => void;
   onConflict: () => Promise<void>;
 }) {
@@ -57,6 +61,7 @@ export function TicketFields({
 
   if (!canEdit) {
     return (
+      <>
       <dl className="fields">
         <div>
           <dt>Status</dt>
@@ -75,6 +80,8 @@ export function TicketFields({
           <dd>{ticket.assignee?.name ?? <span className="muted">Unassigned</span>}</dd>
         </div>
       </dl>
+      {canCloseOwn && <CloseOrReopen ticket={ticket} onTicket={onTicket} onConflict={onConflict} />}
+      </>
     );
   }
 
@@ -196,6 +203,41 @@ export function TicketFields({
           ))}
         </select>
       </div>
+    </div>
+  );
+}
+
+/** A requester's "Close ticket" / "Reopen ticket" button (PATCH status with the version they saw). */
+function CloseOrReopen({ ticket, onTicket, onConflict }: { ticket: TicketDTO; onTicket: (t: TicketDTO) => void; onConflict: () => Promise<void> }) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const to = closeOrReopen(ticket.status);
+  return (
+    <div>
+      <button
+        type="button"
+        className="button"
+        disabled={pending}
+        onClick={async () => {
+          setPending(true);
+          setError(null);
+          try {
+            onTicket(await apiFetch<TicketDTO>(`/api/tickets/${ticket.id}`, { method: "PATCH", json: { status: to, version: ticket.version } }));
+          } catch (e) {
+            if (e instanceof ApiError && e.status === 409) {
+              setError(CONFLICT_MESSAGE);
+              await onConflict().catch(() => {});
+            } else setError(`Not saved: ${errorMessage(e)}`);
+          } finally {
+            setPending(false);
+          }
+        }}
+      >
+        {to === "CLOSED" ? "Close ticket" : "Reopen ticket"}
+      </button>
+      <p role="status" aria-live="polite" className="field__error">
+        {error}
+      </p>
     </div>
   );
 }

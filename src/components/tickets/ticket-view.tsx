@@ -123,6 +123,7 @@ export function TicketView({
               ticket={ticket}
               staff={staff}
               canEdit={permissions.changeWorkflow}
+              canCloseOwn={!permissions.changeWorkflow && permissions.closeOwnTickets && ticket.requester.id === user.id}
               onTicket={(next) => dispatch({ type: "ticket", ticket: next })}
               onConflict={refresh}
             />

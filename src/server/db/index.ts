@@ -14,7 +14,16 @@ export function db(): PrismaClient {
   return prisma;
 }
 
-/** Prisma's unique-constraint violation, recognised without `instanceof` (bundles differ). */
+/**
+ * A unique-constraint violation, recognised without `instanceof` (bundles
+ * differ): Prisma's P2002, or a driver adapter's error that Prisma passed
+ * through unmapped. pglite-prisma-adapter reports the raw PostgreSQL error
+ * (`cause.kind` "postgres", SQLSTATE 23505) and Prisma then throws a
+ * DriverAdapterError without a code.
+ */
 export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "P2002";
+  if (typeof e !== "object" || e === null) return false;
+  if ((e as { code?: unknown }).code === "P2002") return true;
+  const cause = (e as { cause?: { kind?: unknown; code?: unknown } }).cause;
+  return cause?.kind === "UniqueConstraintViolation" || (cause?.kind === "postgres" && cause.code === "23505");
 }

@@ -54,6 +54,22 @@ export function authed<P = Record<string, never>>(
 }
 
 /**
+ * Wrap a route handler that needs no session (sign-up, accepting an invite):
+ * maps thrown errors to JSON error responses like `authed`.
+ */
+export function unauthenticated<P = Record<string, never>>(handler: (req: Request, params: P) => Promise<Response>) {
+  return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
+    try {
+      return await handler(req, await ctx.params);
+    } catch (e) {
+      const res = errorResponse(e);
+      if (isAppError(e) && e.code === "PAYLOAD_TOO_LARGE") res.headers.set("Connection", "close");
+      return res;
+    }
+  };
+}
+
+/**
  * Parse a JSON body against `schema`: 415 unless the media type is exactly
  * application/json, 413 once the body crosses `limit` bytes while it streams
  * in (by default what the schema's fields allow, see jsonBodyLimit), 400 with

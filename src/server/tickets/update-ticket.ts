@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import { viewEvent } from "../events/view-event";
-import { audienceOf, authorize, mayBeAssigned } from "../policy";
+import { audienceOf, authorize, mayBeAssigned, statusChangeAllowed } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
 import { loadTicketFor } from "./load-ticket";
 
@@ -37,7 +37,11 @@ class LostRace extends Error {}
 
 async function updateOnce(actor: SessionUser, ticketId: string, input: TUpdateTicket): Promise<TicketDTO> {
   const current = await loadTicketFor(actor, ticketId);
-  if (input.status !== undefined || input.priority !== undefined || input.assigneeId !== undefined) {
+  if (input.priority !== undefined || input.assigneeId !== undefined) {
+    authorize(actor, "ticket:update:workflow", current);
+  }
+  // A requester may close and reopen their own ticket, nothing else (the policy decides which moves).
+  if (input.status !== undefined && !statusChangeAllowed(actor, current, input.status)) {
     authorize(actor, "ticket:update:workflow", current);
   }
   if (input.title !== undefined) authorize(actor, "ticket:update:title", current);

@@ -2,6 +2,7 @@ import "server-only";
 import type { SessionUser, UserDTO } from "../../shared/dto";
 import type { TUpdateUser } from "../../shared/schemas/users";
 import { ID_PATTERN } from "../../shared/schemas/text";
+import { recordAudit } from "../audit/record-audit";
 import { db } from "../db";
 import { AppError } from "../errors";
 import { ACTIVE_ADMINS, authorize, losesAdmin } from "../policy";
@@ -17,7 +18,8 @@ const userSelect = { id: true, name: true, email: true, role: true, active: true
  * sessions. A deactivation or role change closes the user's open sockets on
  * every process at once: a deactivated user's reconnect is refused, a
  * re-roled one reconnects with rooms for the new role (a demoted agent stops
- * receiving internal notes).
+ * receiving internal notes). Every real change is audited with the fields'
+ * before and after values.
  */
 export async function updateUser(actor: SessionUser, userId: string, input: TUpdateUser): Promise<UserDTO> {
   authorize(actor, "user:update");
@@ -37,6 +39,16 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
       data: { name: input.name, role: input.role, active: input.active },
       select: userSelect,
     });
+    const changed = (["name", "role", "active"] as const).filter((k) => current[k] !== user[k]);
+    if (changed.length > 0) {
+      await recordAudit(tx, {
+        actorId: actor.id,
+        action: "user:update",
+        targetUserId: userId,
+        before: Object.fromEntries(changed.map((k) => [k, current[k]])),
+        after: Object.fromEntries(changed.map((k) => [k, user[k]])),
+      });
+    }
     const deactivated = current.active && !user.active;
     if (deactivated) await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
     return { user, deactivated, roleChanged: current.role !== user.role };

@@ -3,6 +3,7 @@ import { after, before, test } from "node:test";
 import bcrypt from "bcryptjs";
 import { openMemoryDb } from "../../../tests/helpers/memory-db";
 import { runtime } from "../runtime";
+import { NO_PASSWORD } from "./invite-token";
 import { verifyCredentials } from "./verify-credentials";
 
 let database: Awaited<ReturnType<typeof openMemoryDb>>;
@@ -45,4 +46,11 @@ test("unknown emails and inactive users fail", async () => {
   assert.equal(await verifyCredentials({ email: "nobody@example.com", password: "whatever" }), null);
   await database.prisma.user.update({ where: { email: "legacy@example.com" }, data: { active: false } });
   assert.equal(await verifyCredentials({ email: "legacy@example.com", password: "old-password" }), null);
+});
+
+test("an account waiting for its invite link has no password that signs in", async () => {
+  await database.prisma.user.create({ data: { email: "invited@example.com", name: "Invited", role: "REQUESTER", passwordHash: NO_PASSWORD } });
+  for (const guess of ["", "x", NO_PASSWORD, "!no-password"]) {
+    assert.equal(await verifyCredentials({ email: "invited@example.com", password: guess }), null, guess);
+  }
 });

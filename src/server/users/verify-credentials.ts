@@ -3,6 +3,7 @@ import type { SessionUser } from "../../shared/dto";
 import { ZSignIn } from "../../shared/schemas/auth";
 import { db } from "../db";
 import { hashPassword, verifyDummy, verifyPassword } from "./hash-password";
+import { NO_PASSWORD } from "./invite-token";
 import { log } from "../log";
 
 /**
@@ -16,7 +17,9 @@ export async function verifyCredentials(input: unknown): Promise<SessionUser | n
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
   const user = await db().user.findUnique({ where: { email } });
-  if (!user) {
+  // No account, or one still waiting for its invite to be used: no password
+  // can match, and the answer takes as long as a real check (nothing revealed).
+  if (!user || user.passwordHash === NO_PASSWORD) {
     await verifyDummy(password);
     return null;
   }

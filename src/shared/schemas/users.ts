@@ -1,6 +1,7 @@
 /** User administration schemas: validate the API route and any admin form alike. */
 import { z } from "zod";
 import { ROLES } from "../enums";
+import { PASSWORD_MAX_LENGTH } from "./auth";
 import { text } from "./text";
 
 /** PATCH /api/users/:id (admins only): any of name, role, active. */
@@ -13,3 +14,54 @@ export const ZUpdateUser = z
   .strict()
   .refine((v) => ["name", "role", "active"].some((k) => k in v), { message: "Nothing to change", path: ["name"] });
 export type TUpdateUser = z.infer<typeof ZUpdateUser>;
+
+/** Shortest new password: long enough that guessing needs more than the sign-in throttle allows. */
+export const PASSWORD_MIN_LENGTH = 8;
+
+/** A new password (set by an admin, an operator, an invitee, or its owner). */
+export const ZNewPassword = text()
+  .min(PASSWORD_MIN_LENGTH, `Passwords are at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `Passwords are at most ${PASSWORD_MAX_LENGTH} characters`);
+
+const ZName = text().trim().min(1, "Name is required").max(100, "Name is too long");
+const ZEmail = z.string().trim().toLowerCase().email("Enter a valid email address").max(320, "Email is too long");
+
+/**
+ * POST /api/users (admins only). Without `password` the person gets an
+ * invite link (answered once, shown to the admin) to set their own.
+ */
+export const ZCreateUser = z
+  .object({ email: ZEmail, name: ZName, role: z.enum(ROLES), password: ZNewPassword.optional() })
+  .strict();
+export type TCreateUser = z.infer<typeof ZCreateUser>;
+
+/** POST /api/users/:id/password (admins only): set a password, or issue a new invite link. */
+export const ZResetPassword = z.union([
+  z.object({ password: ZNewPassword }).strict(),
+  z.object({ invite: z.literal(true) }).strict(),
+]);
+export type TResetPassword = z.infer<typeof ZResetPassword>;
+
+/** PATCH /api/account: the signed-in user's own name. */
+export const ZUpdateAccount = z.object({ name: ZName }).strict();
+export type TUpdateAccount = z.infer<typeof ZUpdateAccount>;
+
+/** POST /api/account/password: the signed-in user's own password; the current one proves it is them. */
+export const ZChangePassword = z
+  .object({
+    currentPassword: z.string().min(1, "Enter your current password").max(PASSWORD_MAX_LENGTH, "Incorrect current password"),
+    newPassword: ZNewPassword,
+  })
+  .strict();
+export type TChangePassword = z.infer<typeof ZChangePassword>;
+
+/** POST /api/signup: self sign-up as a requester (when an admin switched it on). */
+export const ZSignUp = z.object({ name: ZName, email: ZEmail, password: ZNewPassword }).strict();
+export type TSignUp = z.infer<typeof ZSignUp>;
+
+/** Invite tokens are 32 random bytes, base64url: 43 characters. */
+export const ZInviteToken = z.string().max(64, "Not a valid invite link").regex(/^[A-Za-z0-9_-]{43}$/, "Not a valid invite link");
+
+/** POST /api/invites/accept: set a password with an invite link's token. */
+export const ZAcceptInvite = z.object({ token: ZInviteToken, password: ZNewPassword }).strict();
+export type TAcceptInvite = z.infer<typeof ZAcceptInvite>;

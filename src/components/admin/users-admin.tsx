@@ -1,0 +1,227 @@
+"use client";
+
+import { useState } from "react";
+import type { UserDTO } from "../../shared/dto";
+import { ROLES, type Role } from "../../shared/enums";
+import { ZCreateUser, ZNewPassword, ZUpdateUser } from "../../shared/schemas/users";
+import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
+import { ROLE_LABELS } from "../lib/format";
+import { EnumOptions } from "../ui/enum-options";
+
+type Invite = { url: string; expiresAt: string };
+type Notice = { ok: boolean; text: string; invite?: Invite; who?: string } | null;
+
+/** An invite link to hand over, with its expiry: mail is not part of Tandem yet, so the admin passes it on. */
+function InviteLink({ invite, who }: { invite: Invite; who: string }) {
+  return (
+    <span>
+      Invite link for {who} (works once, until {new Date(invite.expiresAt).toLocaleString("en-GB")}):{" "}
+      <code aria-label={`Invite link for ${who}`}>{invite.url}</code>
+    </span>
+  );
+}
+
+/**
+ * The admin's user list: add a user (with a password, or an invite link),
+ * change role and active, set a password or issue a new invite link. Every
+ * form is checked with the API's own schemas first; the server checks again.
+ */
+export function UsersAdmin({ initial }: { initial: UserDTO[] }) {
+  const [users, setUsers] = useState(initial);
+  const [fields, setFields] = useState<Record<string, string[]>>({});
+  const [notice, setNotice] = useState<Notice>(null);
+  const [pending, setPending] = useState(false);
+
+  async function create(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const data = new FormData(form);
+    const parsed = ZCreateUser.safeParse({
+      email: data.get("email"),
+      name: data.get("name"),
+      role: data.get("role"),
+      password: data.get("password") || undefined,
+    });
+    if (!parsed.success) {
+      setFields(zodFieldErrors(parsed.error.issues));
+      setNotice(null);
+      return;
+    }
+    setFields({});
+    setPending(true);
+    try {
+      const res = await apiFetch<{ user: UserDTO; invite?: Invite }>("/api/users", { method: "POST", json: parsed.data });
+      setUsers((list) => [...list, res.user].sort((a, b) => a.name.localeCompare(b.name)));
+      setNotice({ ok: true, text: `Added ${res.user.name}.`, invite: res.invite, who: res.user.name });
+      form.reset();
+    } catch (err) {
+      setFields((err as { fields?: Record<string, string[]> }).fields ?? {});
+      setNotice({ ok: false, text: errorMessage(err) });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  const err = (name: string) =>
+    fields[name]?.length ? (
+      <p id={`new-user-${name}-error`} className="field__error">
+        {fields[name]![0]}
+      </p>
+    ) : null;
+  const invalid = (name: string) => (fields[name]?.length ? { "aria-invalid": true, "aria-describedby": `new-user-${name}-error` } : {});
+
+  return (
+    <>
+      <section className="card" aria-labelledby="users-add">
+        <h2 id="users-add" className="card__title">
+          Add a user
+        </h2>
+        <form className="form" onSubmit={create} noValidate aria-label="Add a user">
+          <div className="field">
+            <label htmlFor="new-user-email">Email</label>
+            <input id="new-user-email" name="email" type="email" autoComplete="off" required {...invalid("email")} />
+            {err("email")}
+          </div>
+          <div className="field">
+            <label htmlFor="new-user-name">Name</label>
+            <input id="new-user-name" name="name" type="text" maxLength={100} required {...invalid("name")} />
+            {err("name")}
+          </div>
+          <div className="field field--narrow">
+            <label htmlFor="new-user-role">Role</label>
+            <select id="new-user-role" name="role" defaultValue={ROLES[0]}>
+              <EnumOptions values={ROLES} labels={ROLE_LABELS} />
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="new-user-password">Password (optional)</label>
+            <input id="new-user-password" name="password" type="password" autoComplete="new-password" aria-describedby="new-user-password-hint" {...invalid("password")} />
+            <p id="new-user-password-hint" className="muted small">
+              Leave empty to get an invite link instead: the person sets their own password with it.
+            </p>
+            {err("password")}
+          </div>
+          <button type="submit" className="button button--primary" disabled={pending}>
+            Add user
+          </button>
+          <p role="status" aria-live="polite" className={notice && !notice.ok ? "field__error" : "muted"}>
+            {notice?.text} {notice?.invite && <InviteLink invite={notice.invite} who={notice.who ?? "them"} />}
+          </p>
+        </form>
+      </section>
+      <section className="card" aria-labelledby="users-list">
+        <h2 id="users-list" className="card__title">
+          Users
+        </h2>
+        <div className="table-wrap">
+          <table aria-label="Users">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Active</th>
+                <th scope="col">Password</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <UserRow key={u.id} user={u} onChange={(next) => setUsers((list) => list.map((x) => (x.id === next.id ? next : x)))} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}
+
+function UserRow({ user, onChange }: { user: UserDTO; onChange: (u: UserDTO) => void }) {
+  const [notice, setNotice] = useState<Notice>(null);
+  const [pending, setPending] = useState(false);
+  const [password, setPassword] = useState("");
+
+  async function run(work: () => Promise<void>) {
+    setPending(true);
+    setNotice(null);
+    try {
+      await work();
+    } catch (e) {
+      setNotice({ ok: false, text: errorMessage(e) });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  const patch = (change: { role?: Role; active?: boolean }) =>
+    run(async () => {
+      const body = ZUpdateUser.parse(change);
+      onChange(await apiFetch<UserDTO>(`/api/users/${user.id}`, { method: "PATCH", json: body }));
+      setNotice({ ok: true, text: "Saved." });
+    });
+
+  return (
+    <tr>
+      <td>{user.name}</td>
+      <td>{user.email}</td>
+      <td>
+        <select aria-label={`Role of ${user.name}`} value={user.role} disabled={pending} onChange={(e) => patch({ role: e.target.value as Role })}>
+          <EnumOptions values={ROLES} labels={ROLE_LABELS} />
+        </select>
+      </td>
+      <td>
+        <label className="checkbox">
+          <input type="checkbox" checked={user.active} disabled={pending} onChange={(e) => patch({ active: e.target.checked })} />
+          <span>{user.active ? "Active" : "Deactivated"}</span>
+          <span className="visually-hidden"> ({user.name})</span>
+        </label>
+      </td>
+      <td>
+        <form
+          aria-label={`Password of ${user.name}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const parsed = ZNewPassword.safeParse(password);
+            if (!parsed.success) {
+              setNotice({ ok: false, text: parsed.error.issues[0]!.message });
+              return;
+            }
+            void run(async () => {
+              await apiFetch(`/api/users/${user.id}/password`, { method: "POST", json: { password: parsed.data } });
+              setPassword("");
+              setNotice({ ok: true, text: "Password set; their sessions were signed out." });
+            });
+          }}
+        >
+          <input
+            type="password"
+            aria-label={`New password for ${user.name}`}
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />{" "}
+          <button type="submit" className="button" disabled={pending}>
+            Set password
+          </button>{" "}
+          <button
+            type="button"
+            className="button"
+            disabled={pending}
+            onClick={() =>
+              run(async () => {
+                const res = await apiFetch<{ invite: Invite }>(`/api/users/${user.id}/password`, { method: "POST", json: { invite: true } });
+                setNotice({ ok: true, text: "", invite: res.invite });
+              })
+            }
+          >
+            Create invite link
+          </button>
+        </form>
+        <p role="status" aria-live="polite" className={notice && !notice.ok ? "field__error" : "muted"}>
+          {notice?.text} {notice?.invite && <InviteLink invite={notice.invite} who={user.name} />}
+        </p>
+      </td>
+    </tr>
+  );
+}
+

@@ -1,0 +1,77 @@
+/**
+ * Browser test (issue 10): an admin adds an agent on /admin/users, the agent
+ * signs in with the password the admin set and works a ticket (changes its
+ * status), and the requester closes and reopens their own ticket.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, test } from "node:test";
+import type { Browser, BrowserContext } from "playwright-core";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
+import { freePort } from "../helpers/services";
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+type TicketDTO = { id: string; title: string; status: string };
+
+before(async () => {
+  const port = await freePort();
+  server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+});
+
+test("an admin adds an agent in the UI; the agent signs in and changes a ticket's status", { timeout: 180_000 }, async () => {
+  const alice = await signIn(server.url, "alice@example.com");
+  const created = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title: "Laptop will not boot", description: "Black screen." });
+  assert.equal(created.status, 201);
+  const ticket = created.body;
+
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  contexts.push(admin.context);
+  await admin.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+  await admin.page.getByRole("heading", { level: 1, name: "Users" }).waitFor();
+  const email = `zoe-${randomBytes(3).toString("hex")}@example.com`;
+  const form = admin.page.getByRole("form", { name: "Add a user" });
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Name").fill("Zoe Agent");
+  await form.getByLabel("Role").selectOption("AGENT");
+  await form.getByLabel("Password (optional)").fill("zoe-password-1");
+  await form.getByRole("button", { name: "Add user" }).click();
+  await form.getByRole("status").filter({ hasText: "Added Zoe Agent." }).waitFor();
+  const row = admin.page.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: email });
+  assert.equal(await row.getByLabel("Role of Zoe Agent").inputValue(), "AGENT");
+
+  const zoe = await signedInPage(browser, server.url, email, "zoe-password-1");
+  contexts.push(zoe.context);
+  await zoe.page.goto(`/tickets/${ticket.id}`);
+  await zoe.page.getByRole("heading", { level: 1, name: /Laptop will not boot/ }).waitFor();
+  await zoe.page.getByLabel("Status").selectOption("IN_PROGRESS");
+  await eventually("the status is saved", async () => (await api<TicketDTO>(server.url, alice, "GET", `/api/tickets/${ticket.id}`)).body.status === "IN_PROGRESS");
+
+  // The requester may close and reopen their own ticket from its page.
+  const requester = await signedInPage(browser, server.url, "alice@example.com", server.password);
+  contexts.push(requester.context);
+  await requester.page.goto(`/tickets/${ticket.id}`);
+  await requester.page.getByRole("button", { name: "Close ticket" }).click();
+  await requester.page.getByRole("button", { name: "Reopen ticket" }).waitFor();
+  assert.equal((await api<TicketDTO>(server.url, alice, "GET", `/api/tickets/${ticket.id}`)).body.status, "CLOSED");
+  await requester.page.getByRole("button", { name: "Reopen ticket" }).click();
+  await requester.page.getByRole("button", { name: "Close ticket" }).waitFor();
+  assert.equal((await api<TicketDTO>(server.url, alice, "GET", `/api/tickets/${ticket.id}`)).body.status, "OPEN");
+});
+
+async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
