@@ -279,6 +279,22 @@ describe("mentions and notifications", () => {
 });
 
 describe("files in the conversation", () => {
+  test("a requester attaches files when creating a ticket", async () => {
+    const alice = await window("alice@example.com");
+    await alice.goto("/tickets/new");
+    await alice.getByLabel("Title").fill("Scanner driver crash");
+    await alice.getByLabel("Description").fill("It crashes when I press Scan.");
+    await alice.getByLabel("Files").setInputFiles([
+      { name: "crash.log", mimeType: "text/plain", buffer: Buffer.from("segfault at 0x0") },
+      { name: "setup.txt", mimeType: "text/plain", buffer: Buffer.from("driver 2.1") },
+    ]);
+    await alice.getByRole("button", { name: "Create ticket" }).click();
+    await alice.waitForURL(/\/tickets\/[^/]+$/);
+    const files = alice.getByRole("region", { name: /^Attachments/ });
+    await files.getByText("crash.log").waitFor();
+    await files.getByText("setup.txt").waitFor();
+  });
+
   test("a reply with an image shows its preview live in the other window; a note's file never reaches the requester", async () => {
     const ticket = await newTicket("alice@example.com", "Error dialog on startup");
     const sam = await window("agent@example.com");

@@ -35,6 +35,9 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
   const [fields, setFields] = useState<Fields>({});
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [files, setFiles] = useState<File[]>([]);
+  /** The ticket exists but some files did not attach: say which, and link to it. */
+  const [partial, setPartial] = useState<{ ticket: TicketDTO; failed: string[] } | null>(null);
   // Submitting again after a failure is a retry of the same ticket: same key, at most one ticket.
   const sendKey = useRef(new SendKey());
 
@@ -65,6 +68,22 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
         idempotencyKey: sendKey.current.for(parsed.data),
       });
       sendKey.current.done();
+      // The ticket exists now: its files are attached to it one by one.
+      const failed: string[] = [];
+      for (const file of files) {
+        const upload = new FormData();
+        upload.append("file", file, file.name);
+        try {
+          await apiFetch(`/api/tickets/${ticket.id}/attachments`, { method: "POST", body: upload });
+        } catch (uploadError) {
+          failed.push(`${file.name} (${errorMessage(uploadError)})`);
+        }
+      }
+      if (failed.length > 0) {
+        setPartial({ ticket, failed });
+        setPending(false);
+        return;
+      }
       router.push(`/tickets/${ticket.id}`);
     } catch (err) {
       if (err instanceof ApiError && Object.keys(err.fields).length > 0) {
@@ -82,6 +101,16 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
 
   return (
     <form className="form" onSubmit={onSubmit} noValidate>
+      {partial && (
+        <div role="alert" className="alert alert--warning">
+          <p>
+            Ticket #{partial.ticket.number} was created, but these files could not be attached: {partial.failed.join(", ")}.
+          </p>
+          <p>
+            <a href={`/tickets/${partial.ticket.id}`}>Open the ticket</a> to attach them again.
+          </p>
+        </div>
+      )}
       {error && (
         <p role="alert" className="alert alert--error">
           {error}
@@ -129,9 +158,22 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
         </select>
         <FieldError id="new-priority-error" messages={fields.priority} />
       </div>
+      <div className="field">
+        <label htmlFor="new-files">Files</label>
+        <input
+          id="new-files"
+          type="file"
+          multiple
+          aria-describedby="new-files-hint"
+          onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
+        />
+        <p id="new-files-hint" className="muted small">
+          Screenshots or logs that help (optional).
+        </p>
+      </div>
       <div className="form__actions">
         <button type="submit" className="button button--primary" aria-disabled={pending || undefined}>
-          {pending ? "Creating…" : "Create ticket"}
+          {pending ? (files.length ? "Creating and attaching…" : "Creating…") : "Create ticket"}
         </button>
       </div>
     </form>
