@@ -27,8 +27,9 @@ const q = (over: Partial<ListQuery> = {}): ListQuery => ({ sort: "updated_desc",
 
 test("matchesQuery mirrors the server filters", () => {
   const t = ticket({ title: "VPN broken", status: "WAITING", assignee: { id: "me1", name: "Me" } });
+  // The search text is the server's to match (full-text search): rows of a search are never dropped for it.
   assert.ok(matchesQuery(t, q({ q: "vpn" }), "me1"));
-  assert.ok(matchesQuery(t, q({ q: `#${t.number}` }), "me1"));
+  assert.ok(matchesQuery(t, q({ q: "something else" }), "me1"));
   assert.ok(!matchesQuery(t, q({ status: "OPEN" }), "me1"));
   assert.ok(matchesQuery(t, q({ assignee: "me" }), "me1"));
   assert.ok(!matchesQuery(t, q({ assignee: "none" }), "me1"));

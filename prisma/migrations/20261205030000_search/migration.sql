@@ -120,3 +120,10 @@ SELECT tandem_search_refresh("id") FROM "Ticket";
 SELECT tandem_search_learn("title" || ' ' || "description", false) FROM "Ticket";
 SELECT tandem_search_learn("body", "internal") FROM "Comment";
 SELECT tandem_search_learn("name" || ' ' || "email", false) FROM "User";
+
+-- OR and AND over many tsqueries (a word's alternatives, then all words), so
+-- src/server/tickets/search-tickets.ts builds its query from values, never
+-- by pasting text into tsquery syntax. STRICT state functions with no initial
+-- value: the first query is the start, NULLs are skipped.
+CREATE AGGREGATE tsquery_or_agg(tsquery) (SFUNC = tsquery_or, STYPE = tsquery);
+CREATE AGGREGATE tsquery_and_agg(tsquery) (SFUNC = tsquery_and, STYPE = tsquery);
