@@ -33,7 +33,7 @@ after(async () => {
 function word(): string {
   const letters = "bcdfghjklmnpqrstvwz";
   let w = "";
-  for (const b of randomBytes(9)) w += letters[b % letters.length] + "aeiou"[b % 5];
+  for (const b of randomBytes(9)) w += `${letters[b % letters.length]}${"aeiou"[b % 5]}`;
   return `${w}x`;
 }
 
