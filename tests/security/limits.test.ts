@@ -14,7 +14,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
-import type { ApiErrorBody, TicketDTO } from "../../src/shared/dto";
+import type { ApiErrorBody } from "../../src/shared/dto";
 import type { Ack } from "../../src/shared/realtime";
 import { api, connectSocket, DEMO_PASSWORD, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
 import { startRedis, type RedisServer } from "../helpers/services";
