@@ -27,8 +27,9 @@ const q = (over: Partial<ListQuery> = {}): ListQuery => ({ sort: "updated_desc",
 
 test("matchesQuery mirrors the server filters", () => {
   const t = ticket({ title: "VPN broken", status: "WAITING", assignee: { id: "me1", name: "Me" } });
+  // The search text is the server's to match (full-text search): rows of a search are never dropped for it.
   assert.ok(matchesQuery(t, q({ q: "vpn" }), "me1"));
-  assert.ok(matchesQuery(t, q({ q: `#${t.number}` }), "me1"));
+  assert.ok(matchesQuery(t, q({ q: "something else" }), "me1"));
   assert.ok(!matchesQuery(t, q({ status: "OPEN" }), "me1"));
   assert.ok(matchesQuery(t, q({ assignee: "me" }), "me1"));
   assert.ok(!matchesQuery(t, q({ assignee: "none" }), "me1"));
@@ -115,4 +116,24 @@ test("a snapshot from an event keeps the row's last replier and unread mark", ()
   assert.deepEqual(next.items[0]!.lastReplier, { id: "bob", name: "Bob" });
   assert.equal(next.items[0]!.unread, true);
   assert.equal(next.items[0]!.title, "New");
+});
+
+test("a search sorts by relevance unless another order was chosen; clearing it restores the default", async () => {
+  const { withSearch, toSearchParams } = await import("./list-query");
+  assert.deepEqual(withSearch(q(), "vpn"), { sort: "relevance", q: "vpn" });
+  assert.deepEqual(withSearch(q({ sort: "created_asc" }), "vpn"), { sort: "created_asc", q: "vpn" });
+  assert.deepEqual(withSearch(q({ q: "vpn", sort: "relevance" }), " "), { sort: "updated_desc", q: undefined });
+  assert.equal(toSearchParams(withSearch(q(), "vpn")).toString(), "q=vpn", "the default sort stays out of the URL");
+});
+
+test("search results: rows shown update in place by rank; a ticket not shown waits for the server", () => {
+  const a = ticket({ search: { rank: 2, field: "title", snippet: [] } });
+  const b = ticket({ search: { rank: 1, field: "comment", snippet: [{ text: "x", hit: true }] } });
+  const query = q({ q: "x", sort: "relevance" });
+  const state: ListState = { items: [a, b], nextCursor: null };
+  const updated = upsertTicket(state, { ...b, search: undefined, status: "CLOSED", lastSeq: 5 }, query, "me1");
+  assert.deepEqual(updated.items.map((t) => t.id), [a.id, b.id], "rank order kept");
+  assert.equal(updated.items[1]!.status, "CLOSED");
+  assert.deepEqual(updated.items[1]!.search, b.search, "the snapshot keeps the row's hit");
+  assert.equal(upsertTicket(state, ticket(), query, "me1"), state, "a new ticket is not guessed into a search");
 });

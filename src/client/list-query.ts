@@ -1,6 +1,6 @@
 import type { TicketDTO } from "../shared/dto";
 import type { TicketPriority, TicketStatus } from "../shared/enums";
-import type { TICKET_SORTS } from "../shared/schemas/tickets";
+import { effectiveSort, type TICKET_SORTS } from "../shared/schemas/tickets";
 
 export type TicketSort = (typeof TICKET_SORTS)[number];
 
@@ -14,18 +14,35 @@ export type ListQuery = {
   sort: TicketSort;
 };
 
-/** Query string for GET /api/tickets (and the page URL). */
+/**
+ * Query string for GET /api/tickets (and the page URL). The sort is left out
+ * when it is the default for the query (effectiveSort), so a search URL stays
+ * `?q=…` and clearing the search falls back to the list's default order.
+ */
 export function toSearchParams(query: ListQuery, extra: Record<string, string> = {}): URLSearchParams {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries({ ...query, ...extra })) {
+  const sort = query.sort === effectiveSort({ q: query.q }) ? undefined : query.sort;
+  for (const [key, value] of Object.entries({ ...query, sort, ...extra })) {
     if (value !== undefined && value !== "") params.set(key, String(value));
   }
   return params;
 }
 
 /**
+ * The query after the search text changed to `q`: a search is ordered by
+ * relevance unless another order was chosen, and a list without one by its
+ * default when it was by relevance.
+ */
+export function withSearch(query: ListQuery, q: string): ListQuery {
+  const text = q.trim() || undefined;
+  const defaultSort = query.sort === effectiveSort({ q: query.q });
+  return { ...query, q: text, sort: defaultSort ? effectiveSort({ q: text }) : effectiveSort({ q: text, sort: query.sort }) };
+}
+
+/**
  * Whether a ticket belongs in a list filtered by `query`, mirroring the
- * server's filter (src/server/tickets/list-tickets.ts) for live updates.
+ * server's filters other than the search text (src/server/tickets/list-tickets.ts)
+ * for live updates.
  * Visibility itself is the server's job: it only sends what we may see.
  */
 export function matchesQuery(ticket: TicketDTO, query: ListQuery, userId: string): boolean {
@@ -36,21 +53,22 @@ export function matchesQuery(ticket: TicketDTO, query: ListQuery, userId: string
   if (query.assignee && query.assignee !== "none" && query.assignee !== "me" && ticket.assignee?.id !== query.assignee) {
     return false;
   }
-  const q = query.q?.trim();
-  if (q) {
-    const needle = q.toLowerCase();
-    const number = /^#?(\d{1,9})$/.exec(q)?.[1];
-    const hit =
-      ticket.title.toLowerCase().includes(needle) ||
-      ticket.description.toLowerCase().includes(needle) ||
-      (number !== undefined && ticket.number === Number(number));
-    if (!hit) return false;
-  }
+  // Whether a ticket matches a full-text search is the server's to say
+  // (stems, prefixes, typos, comments): upsertTicket never adds a ticket to a
+  // search on its own, and the list re-asks the server instead.
   return true;
 }
 
-/** The server's order: the sort field, then id, both in the sort's direction. */
+/** The server's order: the sort field (or the search rank), then id, both in the sort's direction. */
 export function compareTickets(sort: TicketSort): (a: TicketDTO, b: TicketDTO) => number {
+  if (sort === "relevance") {
+    return (a, b) => {
+      const ra = a.search?.rank ?? 0;
+      const rb = b.search?.rank ?? 0;
+      if (ra !== rb) return rb - ra;
+      return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+    };
+  }
   const key = sort.startsWith("updated") ? "updatedAt" : "createdAt";
   const dir = sort.endsWith("desc") ? -1 : 1;
   return (a, b) => {
@@ -82,7 +100,11 @@ export function upsertTicket(
     ...ticket,
     lastReplier: ticket.lastReplier !== undefined ? ticket.lastReplier : (existing?.lastReplier ?? null),
     unread: ticket.unread ?? existing?.unread ?? false,
+    ...(existing?.search && !ticket.search ? { search: existing.search } : {}),
   };
+  // Search results: only the server knows whether a ticket matches (and how
+  // well). A row shown is updated in place, a new one waits for the re-fetch.
+  if (query.q && !existing) return state;
   const others = state.items.filter((t) => t.id !== ticket.id);
   if (!matchesQuery(ticket, query, userId)) return existing ? { ...state, items: others } : state;
   const compare = compareTickets(query.sort);

@@ -259,6 +259,16 @@ export function ticketScope(actor: Actor): { requesterId?: string } {
   return can(actor, "ticket:list:all") ? {} : { requesterId: actor.id };
 }
 
+/**
+ * Whether `actor`'s searches read internal notes: match on them, rank by them,
+ * quote them in snippets and correct typos from their words. Derived from
+ * `comment:internal:read`, so search can never show a requester what the
+ * ticket page would not (src/server/tickets/search-tickets.ts).
+ */
+export function searchesInternalNotes(actor: Actor): boolean {
+  return can(actor, "comment:internal:read");
+}
+
 /** Who may be assigned tickets: active agents and admins (as a query condition, and as a check). */
 export const ASSIGNABLE = { active: true, role: { in: ["AGENT", "ADMIN"] as Role[] } };
 export function mayBeAssigned(user: { role: Role; active: boolean }): boolean {

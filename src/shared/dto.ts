@@ -40,6 +40,24 @@ export type TicketDTO = {
   lastSeq: number;
   createdAt: string;
   updatedAt: string;
+  /** Present in search results only (GET /api/tickets?q=): why and how well this ticket matched. */
+  search?: TicketSearchHit;
+};
+
+/**
+ * A piece of a search snippet: `hit` pieces are the words that matched. The
+ * client renders them as text (React escapes it), never as HTML.
+ */
+export type SnippetSegment = { text: string; hit: boolean };
+
+/** Where a snippet comes from. "note" only ever reaches staff. */
+export type SearchField = "title" | "description" | "comment" | "note" | "requester" | "number";
+
+export type TicketSearchHit = {
+  /** Relevance: higher is better; results of a relevance-sorted search are in descending rank. */
+  rank: number;
+  field: SearchField;
+  snippet: SnippetSegment[];
 };
 
 export type CommentDTO = {

@@ -9,11 +9,12 @@ import { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../src/generated/prisma/client";
+import { PGLITE_EXTENSIONS } from "../../src/server/db/adapters";
 
 const MIGRATIONS = path.resolve(__dirname, "../../prisma/migrations");
 
 export async function openMemoryDb() {
-  const client = await PGlite.create();
+  const client = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   for (const dir of fs.readdirSync(MIGRATIONS).filter((d) => /^\d+_/.test(d)).sort()) {
     await client.exec(fs.readFileSync(path.join(MIGRATIONS, dir, "migration.sql"), "utf8"));
   }

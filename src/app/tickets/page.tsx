@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { TicketFilters } from "../../components/tickets/ticket-filters";
-import { TicketList } from "../../components/tickets/ticket-list";
+import { TicketBrowser } from "../../components/tickets/ticket-browser";
 import { type ListQuery, toSearchParams } from "../../client/list-query";
 import { listTickets } from "../../server/tickets/list-tickets";
 import { listStaff } from "../../server/users/list-staff";
 import { can, permissionsOf } from "../../server/policy";
-import { ZListTickets } from "../../shared/schemas/tickets";
+import { effectiveSort, ZListTickets } from "../../shared/schemas/tickets";
 import { requirePageUser } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Tickets" };
@@ -27,13 +26,14 @@ function parseQuery(params: SearchParams, staff: boolean): ListQuery {
     const r = schema.safeParse(v);
     return r.success ? r.data : undefined;
   };
+  const q = ok(fields.q, pick("q"));
   return {
     status: ok(fields.status, pick("status")),
     priority: ok(fields.priority, pick("priority")),
     // Only staff filter by assignee; a requester only ever sees their own tickets.
     assignee: staff ? ok(fields.assignee, pick("assignee")) : undefined,
-    q: ok(fields.q, pick("q")),
-    sort: ok(fields.sort, pick("sort")) ?? "updated_desc",
+    q,
+    sort: effectiveSort({ q, sort: ok(fields.sort, pick("sort")) }),
   };
 }
 
@@ -58,8 +58,7 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
           New ticket
         </Link>
       </div>
-      <TicketFilters key={`filters:${key}`} query={query} staff={staffList} />
-      <TicketList key={`list:${key}`} initialPage={page} query={query} userId={user.id} pageSize={PAGE_SIZE} />
+      <TicketBrowser key={key} initialQuery={query} initialPage={page} staff={staffList} userId={user.id} pageSize={PAGE_SIZE} />
     </>
   );
 }

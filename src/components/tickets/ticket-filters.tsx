@@ -1,3 +1,5 @@
+"use client";
+
 import Form from "next/form";
 import Link from "next/link";
 import type { UserRef } from "../../shared/dto";
@@ -6,6 +8,7 @@ import type { ListQuery, TicketSort } from "../../client/list-query";
 import { EnumOptions } from "../ui/enum-options";
 
 const SORT_LABELS: Record<TicketSort, string> = {
+  relevance: "Best match",
   updated_desc: "Recently updated",
   updated_asc: "Least recently updated",
   created_desc: "Newest first",
@@ -14,15 +17,38 @@ const SORT_LABELS: Record<TicketSort, string> = {
 
 /**
  * Filters as a plain GET form: the URL is the state, so filtered views can be
- * bookmarked and shared, and the form works before JavaScript loads.
+ * bookmarked and shared, and the form works before JavaScript loads. With
+ * JavaScript the search box also searches as you type (`onSearchInput`, see
+ * TicketBrowser); Apply still submits everything.
  */
-export function TicketFilters({ query, staff }: { query: ListQuery; staff: UserRef[] | null }) {
+export function TicketFilters({
+  query,
+  staff,
+  onSearchInput,
+  searching = false,
+}: {
+  query: ListQuery;
+  staff: UserRef[] | null;
+  onSearchInput?: (q: string) => void;
+  searching?: boolean;
+}) {
   const filtered = Boolean(query.status || query.priority || query.assignee || query.q);
   return (
     <Form action="/tickets" className="filters" role="search" aria-label="Filter tickets">
       <div className="field field--grow">
         <label htmlFor="filter-q">Search</label>
-        <input id="filter-q" name="q" type="search" data-shortcut="search" aria-keyshortcuts="/" defaultValue={query.q ?? ""} placeholder="Title, description or #number" />
+        <input
+          id="filter-q"
+          name="q"
+          type="search"
+          data-shortcut="search"
+          aria-keyshortcuts="/"
+          defaultValue={query.q ?? ""}
+          placeholder="Words, part of a word, a name, an email or #number"
+          autoComplete="off"
+          aria-busy={searching || undefined}
+          onChange={onSearchInput ? (e) => onSearchInput(e.currentTarget.value) : undefined}
+        />
       </div>
       <div className="field">
         <label htmlFor="filter-status">Status</label>
@@ -55,7 +81,7 @@ export function TicketFilters({ query, staff }: { query: ListQuery; staff: UserR
       )}
       <div className="field">
         <label htmlFor="filter-sort">Sort</label>
-        <select id="filter-sort" name="sort" defaultValue={query.sort}>
+        <select key={query.sort} id="filter-sort" name="sort" defaultValue={query.sort}>
           {Object.entries(SORT_LABELS).map(([value, label]) => (
             <option key={value} value={value}>
               {label}
@@ -68,7 +94,7 @@ export function TicketFilters({ query, staff }: { query: ListQuery; staff: UserR
           Apply
         </button>
         {filtered && (
-          <Link href={query.sort === "updated_desc" ? "/tickets" : `/tickets?sort=${query.sort}`} className="button button--ghost">
+          <Link href={query.sort === "updated_desc" || query.sort === "relevance" ? "/tickets" : `/tickets?sort=${query.sort}`} className="button button--ghost">
             Clear
           </Link>
         )}

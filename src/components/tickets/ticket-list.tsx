@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useEffect, useEffectEvent, useRef, useState } from "react";
-import type { Page, TicketDTO } from "../../shared/dto";
+import type { Page, SearchField, TicketDTO, TicketSearchHit } from "../../shared/dto";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { useOnConnect, useRealtimeClient, useRealtimeMessage, useTicketEvents } from "../../client/realtime-provider";
 import { useTicketListPresence } from "../../client/presence";
@@ -46,7 +46,18 @@ export function TicketList({
   // Staff only (the server refuses requesters, who then see no note).
   const viewing = useTicketListPresence(list.items.map((t) => t.id));
 
+  // A search's matches and ranks are the server's to decide: after live
+  // changes it is asked again (once per burst), while rows shown update at once.
+  const researchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(researchTimer.current), []);
+  const researchSoon = () => {
+    if (!query.q) return;
+    clearTimeout(researchTimer.current);
+    researchTimer.current = setTimeout(resync, 1000);
+  };
+
   useTicketEvents((event) => {
+    researchSoon();
     if (event.type === "comment:added") {
       const { ticketId, seq } = event;
       const comment = event.data.comment;
@@ -57,8 +68,8 @@ export function TicketList({
         return next ?? current;
       });
       // A ticket not in the list (not loaded yet, or it sorted below): its
-      // snapshot says whether it belongs now, and where.
-      if (missing && !comment.internal) {
+      // snapshot says whether it belongs now, and where (a search re-asks instead).
+      if (missing && !comment.internal && !query.q) {
         apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`).then(
           (ticket) =>
             setList((current) =>
@@ -171,6 +182,7 @@ export function TicketList({
                       {t.title}
                       {t.unread && <span className="badge badge--unread"> unread</span>}
                     </Link>
+                    {t.search && <SearchSnippet hit={t.search} />}
                     {t.lastReplier && <span className="muted small cell-replier"> Last reply: {t.lastReplier.name}</span>}
                     <ViewingNote viewers={viewing.get(t.id)} userId={userId} />
                   </td>
@@ -204,5 +216,29 @@ export function TicketList({
         </div>
       )}
     </>
+  );
+}
+
+const FIELD_LABELS: Record<SearchField, string> = {
+  title: "Title",
+  description: "Description",
+  comment: "Comment",
+  note: "Internal note",
+  requester: "Requester",
+  number: "Number",
+};
+
+/**
+ * Where a search hit matched, with the matching words marked. The snippet
+ * arrives as text segments and is rendered as text: nothing a ticket says can
+ * become markup here.
+ */
+function SearchSnippet({ hit }: { hit: TicketSearchHit }) {
+  if (!hit.snippet.length) return null;
+  return (
+    <span className="search-snippet small" data-search-field={hit.field}>
+      <span className="muted">{FIELD_LABELS[hit.field]}: </span>
+      {hit.snippet.map((segment, i) => (segment.hit ? <mark key={i}>{segment.text}</mark> : <span key={i}>{segment.text}</span>))}
+    </span>
   );
 }

@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
@@ -63,7 +64,38 @@ export function createPostgresAdapter(url: string, max = 10) {
 /** Adapter factory for PostgreSQL at `url`, for the Prisma CLI's schema engine. */
 export function createPostgresMigrationAdapter(url: string) {
   const pool = new pg.Pool({ connectionString: url, max: 2, Client: NameAsTextClient });
-  return new PrismaPg(pool, { disposeExternalPool: true });
+  const factory = new PrismaPg(pool, { disposeExternalPool: true });
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => wholeScripts(await connect(), pool);
+  return factory;
+}
+
+type ScriptRunner = { executeScript(script: string): Promise<void> };
+
+/**
+ * Make `adapter` send a migration script to PostgreSQL in one piece.
+ *
+ * `@prisma/adapter-pg` 6.x splits scripts on every `;` and runs the pieces one
+ * by one, which cuts a PL/pgSQL function body (the search triggers of
+ * 20261205030000_search) or a comment containing a semicolon in half. One
+ * simple-protocol query runs a multi-statement script as PostgreSQL's psql
+ * and PGlite's `exec` (the embedded adapter) do, and as one implicit
+ * transaction, so a failing migration leaves nothing half-applied.
+ */
+function wholeScripts<T extends ScriptRunner>(adapter: T, pool: pg.Pool): T {
+  const original = adapter.executeScript.bind(adapter);
+  const onError = (adapter as unknown as { onError?: (e: unknown) => never }).onError?.bind(adapter);
+  adapter.executeScript = async (script: string) => {
+    // A script with no parameters is sent with the simple query protocol, which accepts many statements.
+    if (!script.includes(";")) return original(script);
+    try {
+      await pool.query(script);
+    } catch (e) {
+      if (onError) onError(e);
+      throw e;
+    }
+  };
+  return adapter;
 }
 
 /** The directory that holds the embedded database inside DATA_DIR. */
@@ -71,12 +103,21 @@ export function pgliteDir(dataDir: string) {
   return path.join(path.resolve(dataDir), "pglite");
 }
 
+/**
+ * The contrib extensions the migrations create, which PGlite loads only when
+ * asked: pg_trgm (typo-tolerant search, migration 20261205030000_search).
+ * Every PGlite that runs the migrations (the app, `prisma migrate deploy`,
+ * in-memory test databases) is created with these.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm };
+
 /** Open (creating if needed) the embedded database and wrap it for Prisma. */
 export async function openPglite(dataDir: string) {
   const dir = pgliteDir(dataDir);
   fs.mkdirSync(dir, { recursive: true });
   // PGlite's own Node filesystem never fsyncs; see durable-node-fs.ts.
-  const client = syncAfterTransactions(await PGlite.create({ fs: new DurableNodeFS(dir) }));
+  // The app and `prisma migrate deploy` both open the database here, so both have the extensions.
+  const client = syncAfterTransactions(await PGlite.create({ fs: new DurableNodeFS(dir), extensions: PGLITE_EXTENSIONS }));
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10, whose
   // ArgType shape differs from 6.19's; it ignores argTypes at run time (PGlite
   // infers parameter types), so only the declaration is out of date.

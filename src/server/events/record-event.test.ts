@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import { openMemoryDb } from "../../../tests/helpers/memory-db";
+import { PGLITE_EXTENSIONS } from "../db/adapters";
 import { recordEvent } from "./record-event";
 
 let db: Awaited<ReturnType<typeof openMemoryDb>>;
@@ -176,7 +177,7 @@ test("the migration numbers existing logs publicly in seq order, skipping intern
   const dirs = fs.readdirSync(migrations).filter((d) => /^\d+_/.test(d)).sort();
   const target = dirs.findIndex((d) => d.endsWith("_public_seq"));
   assert.ok(target > 0, "the public_seq migration exists");
-  const pg = await PGlite.create();
+  const pg = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   try {
     for (const d of dirs.slice(0, target)) await pg.exec(fs.readFileSync(path.join(migrations, d, "migration.sql"), "utf8"));
     await pg.exec(`
@@ -193,13 +194,10 @@ test("the migration numbers existing logs publicly in seq order, skipping intern
         ('e5', 'ta', 5, 'comment:added', '{}', 'u1', false),
         ('f1', 'tb', 1, 'ticket:created', '{}', 'u1', false);
     `);
-    // Statement by statement, split at every ";" as Prisma's pg driver adapter
-    // applies scripts, so a ";" in a comment fails here too, not only on PostgreSQL.
-    for (const d of dirs.slice(target)) {
-      for (const statement of fs.readFileSync(path.join(migrations, d, "migration.sql"), "utf8").split(";")) {
-        if (statement.trim()) await pg.exec(statement);
-      }
-    }
+    // Each script whole, as both migration adapters now apply them
+    // (createPostgresMigrationAdapter no longer splits at every ";": the
+    // search migration's PL/pgSQL bodies contain them).
+    for (const d of dirs.slice(target)) await pg.exec(fs.readFileSync(path.join(migrations, d, "migration.sql"), "utf8"));
     const events = await pg.query<{ id: string; publicSeq: number | null }>(`SELECT id, "publicSeq" FROM "TicketEvent" ORDER BY id`);
     assert.deepEqual(
       Object.fromEntries(events.rows.map((r) => [r.id, r.publicSeq])),

@@ -6,6 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client";
+import { PGLITE_EXTENSIONS } from "../db/adapters";
 import { runtime } from "../runtime";
 import { createSession } from "./create-session";
 import { findLiveSessions } from "./find-live-sessions";
@@ -19,7 +20,7 @@ let alice: { id: string };
 let bob: { id: string };
 
 before(async () => {
-  client = await PGlite.create();
+  client = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   const migrations = path.resolve(__dirname, "../../../prisma/migrations");
   for (const dir of fs.readdirSync(migrations).filter((d) => /^\d+_/.test(d)).sort()) {
     await client.exec(fs.readFileSync(path.join(migrations, dir, "migration.sql"), "utf8"));

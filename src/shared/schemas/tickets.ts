@@ -29,7 +29,8 @@ export const ZUpdateTicket = z
   );
 export type TUpdateTicket = z.infer<typeof ZUpdateTicket>;
 
-export const TICKET_SORTS = ["updated_desc", "updated_asc", "created_desc", "created_asc"] as const;
+/** "relevance" orders search results best first; it is the default when `q` is given, and means updated_desc without one. */
+export const TICKET_SORTS = ["relevance", "updated_desc", "updated_asc", "created_desc", "created_asc"] as const;
 
 export const ZListTickets = z.object({
   status: z.enum(TICKET_STATUSES).optional(),
@@ -37,8 +38,15 @@ export const ZListTickets = z.object({
   /** A user id, "me", or "none" for unassigned. */
   assignee: z.union([z.enum(["me", "none"]), ZId]).optional(),
   q: text().trim().max(200).optional(),
-  sort: z.enum(TICKET_SORTS).default("updated_desc"),
+  /** Defaults to "relevance" with `q`, to "updated_desc" without (see effectiveSort). */
+  sort: z.enum(TICKET_SORTS).optional(),
   cursor: text().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 export type TListTickets = z.infer<typeof ZListTickets>;
+
+/** The order a list query is served in: its sort, or the default for it (relevance only applies to a search). */
+export function effectiveSort(query: { q?: string; sort?: (typeof TICKET_SORTS)[number] }): (typeof TICKET_SORTS)[number] {
+  if (!query.q) return !query.sort || query.sort === "relevance" ? "updated_desc" : query.sort;
+  return query.sort ?? "relevance";
+}

@@ -1,0 +1,47 @@
+import "server-only";
+import { ID_PATTERN } from "../../shared/schemas/text";
+import { AppError } from "../errors";
+
+/**
+ * Keyset cursors of ticket lists, opaque to clients: `v` is the sort field's
+ * value (an ISO date), or the rank for a relevance-sorted search (`r`).
+ */
+export type DateCursor = { v: string; id: string };
+export type RankCursor = { r: number; id: string };
+
+export function encodeCursor(c: DateCursor | RankCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function inTimestampRange(iso: string): boolean {
+  const t = Date.parse(iso);
+  return !Number.isNaN(t) && t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
+}
+
+function invalid(): never {
+  throw new AppError("VALIDATION", "Invalid cursor", { cursor: ["Invalid cursor"] });
+}
+
+function parse(raw: string): Record<string, unknown> {
+  try {
+    const c: unknown = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+    if (c && typeof c === "object") return c as Record<string, unknown>;
+  } catch {
+    /* fall through */
+  }
+  return invalid();
+}
+
+/** A date cursor. Cursors come back from clients: only well-formed ids and dates PostgreSQL can compare. */
+export function decodeDateCursor(raw: string): DateCursor {
+  const c = parse(raw);
+  if (typeof c.v === "string" && typeof c.id === "string" && ID_PATTERN.test(c.id) && inTimestampRange(c.v)) return { v: c.v, id: c.id };
+  return invalid();
+}
+
+/** A rank cursor: a finite number and a well-formed id. */
+export function decodeRankCursor(raw: string): RankCursor {
+  const c = parse(raw);
+  if (typeof c.r === "number" && Number.isFinite(c.r) && typeof c.id === "string" && ID_PATTERN.test(c.id)) return { r: c.r, id: c.id };
+  return invalid();
+}

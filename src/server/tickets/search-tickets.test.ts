@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { openMemoryDb } from "../../../tests/helpers/memory-db";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { SessionUser } from "../../shared/dto";
+import { ZListTickets } from "../../shared/schemas/tickets";
+import { runtime } from "../runtime";
+import { parseSearch, searchTickets, toSegments } from "./search-tickets";
+
+// The SQL of search-tickets.ts against the real migrations on an in-memory
+// PGlite (the HTTP contract is tests/integration/search.test.ts).
+let database: Awaited<ReturnType<typeof openMemoryDb>>;
+let prisma: PrismaClient;
+let agent: SessionUser;
+let alice: SessionUser;
+
+before(async () => {
+  database = await openMemoryDb();
+  prisma = database.prisma;
+  runtime().prisma = prisma;
+  const user = (name: string, role: "AGENT" | "REQUESTER") =>
+    prisma.user.create({ data: { name, email: `${name.toLowerCase()}@example.com`, passwordHash: "x", role } });
+  const a = await user("Agent", "AGENT");
+  const b = await user("Alice", "REQUESTER");
+  agent = { id: a.id, role: "AGENT", name: a.name, email: a.email } as SessionUser;
+  alice = { id: b.id, role: "REQUESTER", name: b.name, email: b.email } as SessionUser;
+});
+
+after(async () => {
+  runtime().prisma = undefined;
+  await database.close();
+});
+
+const search = (actor: SessionUser, q: string, extra: Record<string, string> = {}) => searchTickets(actor, { ...ZListTickets.parse({ q, ...extra }), q });
+
+test("parseSearch: words, numbers, websearch syntax", () => {
+  assert.deepEqual(parseSearch("Passw reset").words, ["passw", "reset"]);
+  assert.deepEqual(parseSearch('"exact phrase"').words, []);
+  assert.deepEqual(parseSearch("printer -toner").words, []);
+  assert.equal(parseSearch("#42").number, 42);
+  assert.equal(parseSearch("#42").numberOnly, true);
+  assert.equal(parseSearch("42").numberOnly, false);
+});
+
+test("toSegments turns highlight boundaries into segments", () => {
+  assert.deepEqual(toSegments("a \u0001b\u0002 c"), [
+    { text: "a ", hit: false },
+    { text: "b", hit: true },
+    { text: " c", hit: false },
+  ]);
+});
+
+test("comments, prefixes, typos, notes, ranking", async () => {
+  const inTitle = await prisma.ticket.create({ data: { title: "Zephyrine printer", description: "It jams.", requesterId: alice.id } });
+  const inComment = await prisma.ticket.create({ data: { title: "Other thing", description: "Nothing here.", requesterId: alice.id } });
+  await prisma.comment.create({ data: { ticketId: inComment.id, authorId: agent.id, body: "Have you tried the zephyrine reset procedure?" } });
+  await prisma.comment.create({ data: { ticketId: inComment.id, authorId: agent.id, body: "Secret quokkalicious plan", internal: true } });
+
+  const ids = async (actor: SessionUser, q: string) => (await search(actor, q)).items.map((t) => t.id);
+  assert.deepEqual(await ids(agent, "zephyrine"), [inTitle.id, inComment.id], "title hit above comment hit");
+  assert.deepEqual(await ids(agent, "zephyr"), [inTitle.id, inComment.id], "prefix");
+  assert.deepEqual(await ids(agent, "zephyrene"), [inTitle.id, inComment.id], "one-letter typo");
+  assert.deepEqual(await ids(agent, "quokkalicious"), [inComment.id], "staff find notes");
+  assert.deepEqual(await ids(alice, "quokkalicious"), [], "requesters do not");
+  assert.deepEqual(await ids(alice, "quokkalicous"), [], "not by a typo either");
+  const hit = (await search(agent, "zephyrine")).items.find((t) => t.id === inComment.id)!;
+  assert.equal(hit.search?.field, "comment");
+  assert.ok(hit.search?.snippet.some((s) => s.hit && /zephyrine/i.test(s.text)), JSON.stringify(hit.search));
+  assert.deepEqual(await ids(agent, `#${inComment.number}`), [inComment.id]);
+  assert.deepEqual(new Set(await ids(agent, "alice")), new Set([inTitle.id, inComment.id]), "requester name");
+  assert.deepEqual(new Set(await ids(agent, "alice@example.com")), new Set([inTitle.id, inComment.id]), "requester email");
+  const page1 = await search(agent, "zephyrine", { limit: "1" });
+  assert.equal(page1.items.length, 1);
+  const page2 = await search(agent, "zephyrine", { limit: "1", cursor: page1.nextCursor! });
+  assert.deepEqual([...page1.items, ...page2.items].map((t) => t.id), [inTitle.id, inComment.id]);
+  assert.equal(page2.nextCursor, null);
+});

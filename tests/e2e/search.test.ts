@@ -1,0 +1,64 @@
+/**
+ * Browser test: search as you type (issue 10). Typing a word said only in a
+ * comment into the ticket list's search box shows that ticket with the word
+ * highlighted in a snippet, without pressing Enter, and the URL follows.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, BrowserContext } from "playwright-core";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
+import { freePort } from "../helpers/services";
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  const port = await freePort();
+  server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+});
+
+test("typing a word said only in a comment shows its ticket with a highlighted snippet, without Enter", async () => {
+  const word = `quillofax${Date.now().toString(36).replace(/\d/g, "")}`;
+  const alice = await signIn(server.url, "alice@example.com");
+  const agent = await signIn(server.url, "agent@example.com");
+  const created = await api<{ id: string; title: string }>(server.url, alice, "POST", "/api/tickets", { title: "Projector shows no picture", description: "Meeting room 2." });
+  assert.equal(created.status, 201);
+  const posted = await api(server.url, agent, "POST", `/api/tickets/${created.body.id}/comments`, { body: `Switch the ${word} input to HDMI 2, please.` });
+  assert.equal(posted.status, 201);
+
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  contexts.push(context);
+  await page.goto("/tickets");
+  const box = page.getByRole("searchbox", { name: "Search" });
+  await box.waitFor();
+  // A mark on this document: gone if typing loaded another page.
+  await page.evaluate(() => ((window as unknown as { searchMark: number }).searchMark = 1));
+  // One key at a time, as a person types: the list follows after the pause.
+  await box.pressSequentially(word.slice(0, 7), { delay: 40 });
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: /Projector shows no picture/ }) });
+  const mark = row.locator(".search-snippet mark");
+  await mark.first().waitFor({ timeout: 15_000 });
+  assert.equal((await mark.first().textContent())?.toLowerCase(), word, "the whole word is highlighted for its prefix");
+  assert.match((await row.locator(".search-snippet").textContent()) ?? "", /Comment:.*input to HDMI 2/);
+  assert.equal(await page.getByRole("row").count(), 2, "header and the one hit");
+  // The URL follows the search (replaceState, no navigation per keystroke).
+  await page.waitForFunction((w) => new URL(location.href).searchParams.get("q") === w, word.slice(0, 7));
+  assert.equal(await page.evaluate(() => (window as unknown as { searchMark?: number }).searchMark), 1, "the same document: no page load per keystroke");
+  // The box kept focus and what was typed.
+  assert.equal(await box.inputValue(), word.slice(0, 7));
+  assert.ok(await box.evaluate((el) => el === document.activeElement));
+  // Clearing it brings the whole list back.
+  await box.fill("");
+  await page.waitForFunction(() => !new URL(location.href).searchParams.has("q"));
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length > 1);
+  assert.equal(await page.locator(".search-snippet").count(), 0);
+});
