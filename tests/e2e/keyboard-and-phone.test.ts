@@ -54,11 +54,12 @@ test("keyboard: / focuses search, j/k move through the list, Enter opens, r and 
     await blur(page);
     await page.keyboard.press("n");
     assert.equal(await focusedId(page), "comment-body");
-    assert.equal(await page.getByLabel("Internal note").isChecked(), true);
+    // The shortcut's state change renders a moment after the focus moves.
+    await eventually("n ticks Internal note", async () => await page.getByLabel("Internal note").isChecked());
     await blur(page);
     await page.keyboard.press("r");
     assert.equal(await focusedId(page), "comment-body");
-    assert.equal(await page.getByLabel("Internal note").isChecked(), false);
+    await eventually("r unticks Internal note", async () => !(await page.getByLabel("Internal note").isChecked()));
 
     // Typing in a field is never a shortcut.
     await page.keyboard.type("r/n?");
@@ -109,3 +110,12 @@ test("phone: several tickets per screen, and status, priority and assignee above
     await context.close();
   }
 });
+
+async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+    if (await check()) return;
+    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}

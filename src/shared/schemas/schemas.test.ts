@@ -26,8 +26,9 @@ test("ticket updates need at least one change and refuse unknown fields", () => 
   assert.equal(ZUpdateTicket.safeParse({ status: "RESOLVED", version: 0 }).success, false);
 });
 
-test("list query coerces limit, defaults the sort and bounds the page size", () => {
-  assert.deepEqual(ZListTickets.parse({ limit: "10" }), { limit: 10, sort: "updated_desc" });
+test("list query coerces limit, leaves the sort to the query (relevance with q, else recently updated) and bounds the page size", () => {
+  assert.deepEqual(ZListTickets.parse({ limit: "10" }), { limit: 10 });
+  assert.equal(ZListTickets.parse({ sort: "relevance", q: "printer" }).sort, "relevance");
   assert.equal(ZListTickets.safeParse({ limit: "1000" }).success, false);
   assert.equal(ZListTickets.safeParse({ sort: "random" }).success, false);
 });
