@@ -1,4 +1,5 @@
 import type { TicketDTO } from "../shared/dto";
+import { CLOSED_STATUSES } from "../shared/views";
 import type { TicketPriority, TicketStatus } from "../shared/enums";
 import { effectiveSort, type TICKET_SORTS } from "../shared/schemas/tickets";
 
@@ -10,6 +11,8 @@ export type ListQuery = {
   priority?: TicketPriority;
   /** A user id, "me" or "none". */
   assignee?: string;
+  /** "open": not Resolved or Closed. */
+  state?: "open";
   q?: string;
   sort: TicketSort;
 };
@@ -47,6 +50,7 @@ export function withSearch(query: ListQuery, q: string): ListQuery {
  */
 export function matchesQuery(ticket: TicketDTO, query: ListQuery, userId: string): boolean {
   if (query.status && ticket.status !== query.status) return false;
+  if (query.state === "open" && CLOSED_STATUSES.includes(ticket.status)) return false;
   if (query.priority && ticket.priority !== query.priority) return false;
   if (query.assignee === "none" && ticket.assignee) return false;
   if (query.assignee === "me" && ticket.assignee?.id !== userId) return false;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, signedInPage } from "../helpers/browser";
-import { startServer, type TestServer } from "../helpers/server";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
 let server: TestServer;
@@ -73,6 +73,33 @@ test("keyboard: / focuses search, j/k move through the list, Enter opens, r and 
     assert.match((await dialog.textContent()) ?? "", /Focus the search box/);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
+  } finally {
+    await context.close();
+  }
+});
+
+test("views: the heading names the view, and its count moves live when a ticket changes elsewhere", async () => {
+  const { context, page } = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  try {
+    const views = page.getByRole("navigation", { name: "Views" });
+    await views.getByRole("link", { name: /^Urgent/ }).click();
+    await page.waitForURL(/priority=URGENT/);
+    await page.getByRole("heading", { level: 1, name: "Urgent" }).waitFor();
+    const urgent = views.getByRole("link", { name: /^Urgent/ });
+    const countOf = async () => Number(/(\d+)/.exec((await urgent.textContent()) ?? "")?.[1]);
+    const before = await countOf();
+
+    // Another agent raises a ticket to Urgent: the count moves without a reload.
+    const cookie = await signIn(server.url, "agent@example.com");
+    const list = await api<{ items: { id: string; priority: string; status: string }[] }>(server.url, cookie, "GET", "/api/tickets?state=open");
+    const target = list.body.items.find((t) => t.priority !== "URGENT")!;
+    assert.equal((await api(server.url, cookie, "PATCH", `/api/tickets/${target.id}`, { priority: "URGENT" })).status, 200);
+    const deadline = Date.now() + 10_000;
+    while ((await countOf()) !== before + 1) {
+      assert.ok(Date.now() < deadline, `the Urgent count stayed at ${await countOf()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.locator(`tr[data-ticket-id="${target.id}"]`).waitFor();
   } finally {
     await context.close();
   }

@@ -7,6 +7,9 @@ import { listStaff } from "../../server/users/list-staff";
 import { can, permissionsOf } from "../../server/policy";
 import { effectiveSort, ZListTickets } from "../../shared/schemas/tickets";
 import { requirePageUser } from "../_lib/session";
+import { listViews } from "../../server/views/list-views";
+import { TicketViews } from "../../components/tickets/ticket-views";
+import { filterOf, sameFilter } from "../../shared/views";
 
 export const metadata: Metadata = { title: "Tickets" };
 
@@ -32,6 +35,7 @@ function parseQuery(params: SearchParams, staff: boolean): ListQuery {
     priority: ok(fields.priority, pick("priority")),
     // Only staff filter by assignee; a requester only ever sees their own tickets.
     assignee: staff ? ok(fields.assignee, pick("assignee")) : undefined,
+    state: ok(fields.state, pick("state")),
     q,
     sort: effectiveSort({ q, sort: ok(fields.sort, pick("sort")) }),
   };
@@ -44,20 +48,25 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
   const user = await requirePageUser(returnTo.size ? `/tickets?${returnTo}` : "/tickets");
   const staff = permissionsOf(user).seeAllTickets;
   const query = parseQuery(params, staff);
-  const [page, staffList] = await Promise.all([
+  const [page, staffList, views] = await Promise.all([
     listTickets(user, ZListTickets.parse({ ...query, limit: PAGE_SIZE })),
     can(user, "user:list:staff") ? listStaff(user) : Promise.resolve(null),
+    listViews(user),
   ]);
+  // The heading says which view is shown: a view's name, else what the list is.
+  const view = views.find((v) => sameFilter(v.filter, query));
+  const heading = view?.name ?? (Object.keys(filterOf(query)).length ? "Filtered tickets" : staff ? "All tickets" : "My tickets");
   const key = toSearchParams(query).toString();
 
   return (
     <>
       <div className="page-head">
-        <h1>{staff ? "All tickets" : "My tickets"}</h1>
+        <h1>{heading}</h1>
         <Link href="/tickets/new" className="button button--primary">
           New ticket
         </Link>
       </div>
+      <TicketViews key={`views:${key}`} initial={views} current={filterOf(query)} />
       <TicketBrowser key={key} initialQuery={query} initialPage={page} staff={staffList} userId={user.id} pageSize={PAGE_SIZE} />
     </>
   );

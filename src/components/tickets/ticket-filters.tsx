@@ -32,7 +32,7 @@ export function TicketFilters({
   onSearchInput?: (q: string) => void;
   searching?: boolean;
 }) {
-  const filtered = Boolean(query.status || query.priority || query.assignee || query.q);
+  const filtered = Boolean(query.status || query.priority || query.assignee || query.q || query.state);
   return (
     <Form action="/tickets" className="filters" role="search" aria-label="Filter tickets">
       <div className="field field--grow">
@@ -89,6 +89,8 @@ export function TicketFilters({
           ))}
         </select>
       </div>
+      {/* A view's "open only" has no control of its own: kept while other filters change. */}
+      {query.state && <input type="hidden" name="state" value={query.state} />}
       <div className="filters__actions">
         <button type="submit" className="button">
           Apply

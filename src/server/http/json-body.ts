@@ -11,6 +11,7 @@ type Def = {
   in?: z.ZodType;
   out?: z.ZodType;
   element?: z.ZodType;
+  options?: z.ZodType[];
   checks?: unknown[];
   check?: string;
   maximum?: number;
@@ -45,6 +46,8 @@ export function maxJsonBytes(schema: z.ZodType): number {
     case "boolean":
     case "null":
       return 5;
+    case "union":
+      return Math.max(...(def.options ?? []).map((o) => maxJsonBytes(o)));
     case "array": {
       // Bounded like strings: an array without `.max()` has no size to derive.
       const max = (def.checks ?? []).map((c) => defOf(c as z.ZodType)).find((c) => c.check === "max_length")?.maximum;

@@ -9,6 +9,7 @@ import { audienceOf, isUnreadFor, ticketScope } from "../policy";
 import { ticketListInclude, toTicketDTO } from "../serializers";
 import { decodeDateCursor, encodeCursor } from "./list-cursor";
 import { searchTickets } from "./search-tickets";
+import { CLOSED_STATUSES } from "../../shared/views";
 
 type SortKey = "updatedAt" | "createdAt";
 const SORTS: Record<Exclude<TListTickets["sort"], "relevance" | undefined>, { key: SortKey; dir: "asc" | "desc" }> = {
@@ -30,6 +31,7 @@ export async function listTickets(actor: SessionUser, query: TListTickets): Prom
   const and: Prisma.TicketWhereInput[] = [];
   and.push(ticketScope(actor));
   if (query.status) and.push({ status: query.status });
+  if (query.state === "open") and.push({ status: { notIn: [...CLOSED_STATUSES] } });
   if (query.priority) and.push({ priority: query.priority });
   if (query.assignee === "none") and.push({ assigneeId: null });
   else if (query.assignee === "me") and.push({ assigneeId: actor.id });

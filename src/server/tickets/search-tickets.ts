@@ -106,6 +106,7 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
   const filters: Prisma.Sql[] = [];
   if (scope.requesterId !== undefined) filters.push(Prisma.sql`t."requesterId" = ${scope.requesterId}`);
   if (query.status) filters.push(Prisma.sql`t."status" = ${query.status}::"TicketStatus"`);
+  if (query.state === "open") filters.push(Prisma.sql`t."status" NOT IN ('RESOLVED', 'CLOSED')`);
   if (query.priority) filters.push(Prisma.sql`t."priority" = ${query.priority}::"TicketPriority"`);
   if (query.assignee === "none") filters.push(Prisma.sql`t."assigneeId" IS NULL`);
   else if (query.assignee === "me") filters.push(Prisma.sql`t."assigneeId" = ${actor.id}`);

@@ -37,6 +37,8 @@ export const ZListTickets = z.object({
   priority: z.enum(TICKET_PRIORITIES).optional(),
   /** A user id, "me", or "none" for unassigned. */
   assignee: z.union([z.enum(["me", "none"]), ZId]).optional(),
+  /** "open": not Resolved or Closed (the built-in views' "open"). */
+  state: z.enum(["open"]).optional(),
   q: text().trim().max(200).optional(),
   /** Defaults to "relevance" with `q`, to "updated_desc" without (see effectiveSort). */
   sort: z.enum(TICKET_SORTS).optional(),

@@ -1,0 +1,108 @@
+"use client";
+
+import Link from "next/link";
+import { useEffect, useRef, useState } from "react";
+import { apiFetch, errorMessage } from "../../client/api-client";
+import { useOnConnect, useTicketEvents } from "../../client/realtime-provider";
+import { filterOf, sameFilter, type ViewDTO, type ViewFilter, viewHref } from "../../shared/views";
+
+/** Batch the recounts that a burst of changes asks for. */
+const RECOUNT_DELAY_MS = 400;
+
+/**
+ * The views beside the list, each with a live count: recounted whenever a
+ * ticket is created or changed anywhere (and after every reconnect), so a
+ * queue's number moves while nobody reloads. The current filter can be saved
+ * as a view of one's own.
+ */
+export function TicketViews({ initial, current }: { initial: ViewDTO[]; current: ViewFilter }) {
+  const [views, setViews] = useState(initial);
+  const [naming, setNaming] = useState(false);
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  function recount() {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      apiFetch<{ items: ViewDTO[] }>("/api/views").then(
+        (r) => setViews(r.items),
+        () => {},
+      );
+    }, RECOUNT_DELAY_MS);
+  }
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+  useTicketEvents((event) => {
+    if (event.type === "ticket:created" || event.type === "ticket:updated") recount();
+  });
+  useOnConnect(recount);
+
+  const active = views.find((v) => sameFilter(v.filter, current));
+  const canSave = !active && Object.keys(filterOf(current)).length > 0;
+
+  async function save(e: React.FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      await apiFetch("/api/views", { method: "POST", json: { name, filter: filterOf(current) } });
+      setNaming(false);
+      setName("");
+      const r = await apiFetch<{ items: ViewDTO[] }>("/api/views");
+      setViews(r.items);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  async function remove(view: ViewDTO) {
+    setError(null);
+    try {
+      await apiFetch(`/api/views/${encodeURIComponent(view.id)}`, { method: "DELETE" });
+      setViews((vs) => vs.filter((v) => v.id !== view.id));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  if (views.length === 0 && !canSave) return null;
+  return (
+    <nav className="views" aria-label="Views">
+      <ul className="views__list">
+        {views.map((v) => (
+          <li key={v.id} className="views__item">
+            <Link href={viewHref(v.filter)} aria-current={v === active ? "page" : undefined} className="views__link">
+              {v.name} <span className="views__count">{v.more ? `${v.count}+` : v.count}</span>
+            </Link>
+            {v.saved && (
+              <button type="button" className="button button--link views__remove" onClick={() => void remove(v)}>
+                Remove<span className="visually-hidden"> view {v.name}</span>
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {canSave &&
+        (naming ? (
+          <form className="views__save" onSubmit={save}>
+            <label htmlFor="view-name">View name</label>
+            <input id="view-name" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} autoFocus />
+            <button type="submit" className="button">
+              Save
+            </button>
+            <button type="button" className="button button--ghost" onClick={() => setNaming(false)}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <button type="button" className="button button--ghost" onClick={() => setNaming(true)}>
+            Save this view
+          </button>
+        ))}
+      {error && (
+        <p role="alert" className="alert alert--error">
+          {error}
+        </p>
+      )}
+    </nav>
+  );
+}

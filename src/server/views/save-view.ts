@@ -1,0 +1,17 @@
+import "server-only";
+import type { SessionUser } from "../../shared/dto";
+import type { TSaveView } from "../../shared/schemas/views";
+import { filterOf } from "../../shared/views";
+import { db, isUniqueViolation } from "../db";
+import { AppError } from "../errors";
+
+/** Keep the current filter as one of the user's views. */
+export async function saveView(actor: SessionUser, input: TSaveView): Promise<{ id: string; name: string }> {
+  try {
+    const view = await db().savedView.create({ data: { userId: actor.id, name: input.name, filter: filterOf(input.filter) } });
+    return { id: view.id, name: view.name };
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppError("CONFLICT", "You already have a view with that name", { name: ["You already have a view with that name"] });
+    throw e;
+  }
+}
