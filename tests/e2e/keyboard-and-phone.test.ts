@@ -105,6 +105,31 @@ test("views: the heading names the view, and its count moves live when a ticket 
   }
 });
 
+test("bulk: an admin assigns two selected tickets at once, each applied and reported, live in an agent's list", async () => {
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  try {
+    const page = admin.page;
+    const rows = page.locator("tr[data-ticket-id]");
+    await rows.nth(1).waitFor();
+    const ids = [await rows.nth(0).getAttribute("data-ticket-id"), await rows.nth(1).getAttribute("data-ticket-id")];
+    for (const id of ids) await page.locator(`tr[data-ticket-id="${id}"] input[type=checkbox]`).check();
+    const bar = page.getByRole("region", { name: "Bulk actions" });
+    await bar.getByText("2 selected").waitFor();
+    await bar.getByLabel("Assign to").selectOption({ label: "Sam Agent" });
+    await bar.getByRole("button", { name: "Apply to 2" }).click();
+    await page.getByRole("status").filter({ hasText: "Done: 2 changed." }).waitFor();
+    for (const id of ids) {
+      await page.locator(`tr[data-ticket-id="${id}"] td[data-label="Assignee"]`).filter({ hasText: "Sam Agent" }).waitFor();
+      // The agent's list follows without a reload.
+      await agent.page.locator(`tr[data-ticket-id="${id}"] td[data-label="Assignee"]`).filter({ hasText: "Sam Agent" }).waitFor();
+    }
+  } finally {
+    await admin.context.close();
+    await agent.context.close();
+  }
+});
+
 test("phone: several tickets per screen, and status, priority and assignee above the conversation", async () => {
   const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   context.setDefaultTimeout(20_000);

@@ -84,7 +84,7 @@ export function TicketBrowser({
           {error}
         </p>
       )}
-      <TicketList key={`list:${toSearchParams(view.query)}`} initialPage={view.page} query={view.query} userId={userId} pageSize={pageSize} />
+      <TicketList key={`list:${toSearchParams(view.query)}`} initialPage={view.page} query={view.query} userId={userId} pageSize={pageSize} staff={staff} />
     </>
   );
 }

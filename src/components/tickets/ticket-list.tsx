@@ -2,12 +2,13 @@
 
 import Link from "next/link";
 import { useEffect, useEffectEvent, useRef, useState } from "react";
-import type { Page, SearchField, TicketDTO, TicketSearchHit } from "../../shared/dto";
+import type { Page, SearchField, TicketDTO, TicketSearchHit, UserRef } from "../../shared/dto";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { useOnConnect, useRealtimeClient, useRealtimeMessage, useTicketEvents } from "../../client/realtime-provider";
 import { useTicketListPresence } from "../../client/presence";
 import { ViewingNote } from "./presence-panel";
 import { TimeAgo } from "../ui/time-ago";
+import { BulkBar } from "./bulk-bar";
 import { PriorityBadge, StatusBadge } from "./badges";
 import {
   appendPage,
@@ -30,13 +31,25 @@ export function TicketList({
   query,
   userId,
   pageSize,
+  staff = null,
 }: {
   initialPage: Page<TicketDTO>;
   query: ListQuery;
   userId: string;
   pageSize: number;
+  /** Staff who may be assigned; given to staff, whose rows can then be selected for bulk changes. */
+  staff?: UserRef[] | null;
 }) {
   const [list, setList] = useState<ListState>(initialPage);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const selectable = staff !== null;
+  const toggle = (id: string, on: boolean) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   const [fresh, setFresh] = useState<ReadonlySet<string>>(() => new Set());
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -139,6 +152,14 @@ export function TicketList({
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      {selectable && selected.size > 0 && (
+        <BulkBar
+          selected={list.items.filter((t) => selected.has(t.id))}
+          staff={staff}
+          // The selection stays (and with it this report): another change may follow.
+          onDone={() => {}}
+        />
+      )}
       {list.items.length === 0 ? (
         <div className="card empty-state">
           <p>No tickets match these filters.</p>
@@ -152,7 +173,17 @@ export function TicketList({
             <caption className="visually-hidden">Tickets</caption>
             <thead>
               <tr>
-                <th scope="col">#</th>
+                <th scope="col">
+                  {selectable && (
+                    <input
+                      type="checkbox"
+                      aria-label="Select all"
+                      checked={list.items.length > 0 && list.items.every((t) => selected.has(t.id))}
+                      onChange={(e) => setSelected(e.target.checked ? new Set(list.items.map((t) => t.id)) : new Set())}
+                    />
+                  )}{" "}
+                  #
+                </th>
                 <th scope="col">Title</th>
                 <th scope="col">Status</th>
                 <th scope="col">Priority</th>
@@ -170,6 +201,9 @@ export function TicketList({
                   data-unread={t.unread ? "true" : undefined}
                 >
                   <td data-label="#" className="cell-number">
+                    {selectable && (
+                      <input type="checkbox" aria-label={`Select #${t.number}`} checked={selected.has(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />
+                    )}{" "}
                     #{t.number}
                   </td>
                   <td data-label="Title" className="cell-title">
