@@ -153,9 +153,9 @@ test("one audience rule: query scope, rooms, assignability, the last admin and t
   assert.equal(losesAdmin({ role: "AGENT", active: true }, { active: false }), false);
   const none = { manageUsers: false, manageSettings: false, readAudit: false, inspectRealtime: false };
   const all = { manageUsers: true, manageSettings: true, readAudit: true, inspectRealtime: true };
-  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, closeOwnTickets: true, ...none });
-  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, ...none });
-  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, ...all });
+  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, closeOwnTickets: true, useCannedReplies: false, manageSharedCannedReplies: false, ...none });
+  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: false, ...none });
+  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: true, ...all });
 });
 
 test("administration is for admins only; everyone edits their own account", () => {
