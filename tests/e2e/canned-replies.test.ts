@@ -69,3 +69,36 @@ test("an agent types /refu, picks the canned reply, and sends the expanded text"
   const comments = await api<{ items: { body: string }[] }>(server.url, alice, "GET", `/api/tickets/${ticket.body.id}/comments`);
   assert.ok(comments.body.items.some((c) => c.body === expected), "the requester reads the expanded reply");
 });
+
+test("the management page: an agent reaches it from the nav, creates, edits and deletes a personal reply; no shared switch", async () => {
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  contexts.push(context);
+  await page.goto("/tickets");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Canned replies" }).click();
+  await page.getByRole("heading", { level: 1, name: "Canned replies" }).waitFor();
+  const form = page.getByRole("form", { name: "New canned reply" });
+  assert.equal(await form.getByRole("checkbox", { name: /Shared/ }).count(), 0, "agents do not create shared replies");
+  await form.getByLabel("Title").fill("Closing note");
+  await form.getByLabel("Text").fill("Thanks {{requester.firstName}}!");
+  await form.getByRole("button", { name: "Save canned reply" }).click();
+  const item = page.locator(".canned-list > li").filter({ hasText: "Closing note" });
+  await item.waitFor();
+  await item.getByRole("button", { name: /Edit/ }).click();
+  const edit = page.getByRole("form", { name: "Edit Closing note" });
+  await edit.getByLabel("Title").fill("Closing words");
+  await edit.getByRole("button", { name: "Save", exact: true }).click();
+  await page.locator(".canned-list > li").filter({ hasText: "Closing words" }).waitFor();
+  page.once("dialog", (d) => void d.accept());
+  await page.locator(".canned-list > li").filter({ hasText: "Closing words" }).getByRole("button", { name: /Delete/ }).click();
+  await page.locator(".canned-list > li").filter({ hasText: "Closing words" }).waitFor({ state: "detached" });
+  const agent = await signIn(server.url, "agent@example.com");
+  const listed = await api<{ items: { title: string }[] }>(server.url, agent, "GET", "/api/canned-replies");
+  assert.ok(!listed.body.items.some((r) => r.title.startsWith("Closing")));
+
+  const alice = await signedInPage(browser, server.url, "alice@example.com", server.password);
+  contexts.push(alice.context);
+  await alice.page.goto("/tickets");
+  assert.equal(await alice.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Canned replies" }).count(), 0, "not in a requester's nav");
+  const res = await alice.page.goto("/canned-replies");
+  assert.equal(res?.status(), 404);
+});
