@@ -6,6 +6,7 @@ import {
   audienceOf,
   authorize,
   can,
+  cannedReplyScope,
   creatablePriorities,
   defaultPriority,
   deliveriesOf,
@@ -16,6 +17,8 @@ import {
   mayBeAssigned,
   mayBeMentioned,
   mayBeNotifiedOf,
+  mayEditCannedReply,
+  maySeeCannedReply,
   maySignUp,
   notificationKindsFor,
   notificationScope,
@@ -308,4 +311,16 @@ describe("presence: who is on a ticket, per audience", () => {
   test("each audience's view goes to its own room, the summary to the staff room", () => {
     assert.deepEqual(presenceRooms("t1"), { staff: "ticket:t1:staff", requester: "ticket:t1:requester", summary: "staff" });
   });
+});
+
+test("canned replies: staff see shared and their own; admins alone edit shared ones; requesters nothing", () => {
+  const shared = { ownerId: null };
+  const agents = { ownerId: "agent" };
+  const admins = { ownerId: "admin" };
+  assert.deepEqual(cannedReplyScope(agent), { OR: [{ ownerId: null }, { ownerId: "agent" }] });
+  assert.throws(() => cannedReplyScope(alice), /not allowed/);
+  assert.deepEqual([shared, agents, admins].map((r) => maySeeCannedReply(agent, r)), [true, true, false]);
+  assert.deepEqual([shared, agents, admins].map((r) => mayEditCannedReply(agent, r)), [false, true, false]);
+  assert.deepEqual([shared, agents, admins].map((r) => mayEditCannedReply(admin, r)), [true, false, true]);
+  assert.deepEqual([shared, { ownerId: "alice" }].map((r) => maySeeCannedReply(alice, r)), [false, false], "a requester (even a former agent) sees none");
 });
