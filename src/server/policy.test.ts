@@ -6,6 +6,7 @@ import {
   audienceOf,
   authorize,
   can,
+  cannedReplyScope,
   creatablePriorities,
   defaultPriority,
   deliveriesOf,
@@ -16,6 +17,8 @@ import {
   mayBeAssigned,
   mayBeMentioned,
   mayBeNotifiedOf,
+  mayEditCannedReply,
+  maySeeCannedReply,
   maySignUp,
   notificationKindsFor,
   notificationScope,
@@ -153,9 +156,9 @@ test("one audience rule: query scope, rooms, assignability, the last admin and t
   assert.equal(losesAdmin({ role: "AGENT", active: true }, { active: false }), false);
   const none = { manageUsers: false, manageSettings: false, readAudit: false, inspectRealtime: false };
   const all = { manageUsers: true, manageSettings: true, readAudit: true, inspectRealtime: true };
-  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, closeOwnTickets: true, ...none });
-  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, ...none });
-  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, ...all });
+  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, closeOwnTickets: true, useCannedReplies: false, manageSharedCannedReplies: false, ...none });
+  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: false, ...none });
+  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: true, ...all });
 });
 
 test("administration is for admins only; everyone edits their own account", () => {
@@ -308,4 +311,16 @@ describe("presence: who is on a ticket, per audience", () => {
   test("each audience's view goes to its own room, the summary to the staff room", () => {
     assert.deepEqual(presenceRooms("t1"), { staff: "ticket:t1:staff", requester: "ticket:t1:requester", summary: "staff" });
   });
+});
+
+test("canned replies: staff see shared and their own; admins alone edit shared ones; requesters nothing", () => {
+  const shared = { ownerId: null };
+  const agents = { ownerId: "agent" };
+  const admins = { ownerId: "admin" };
+  assert.deepEqual(cannedReplyScope(agent), { OR: [{ ownerId: null }, { ownerId: "agent" }] });
+  assert.throws(() => cannedReplyScope(alice), /not allowed/);
+  assert.deepEqual([shared, agents, admins].map((r) => maySeeCannedReply(agent, r)), [true, true, false]);
+  assert.deepEqual([shared, agents, admins].map((r) => mayEditCannedReply(agent, r)), [false, true, false]);
+  assert.deepEqual([shared, agents, admins].map((r) => mayEditCannedReply(admin, r)), [true, false, true]);
+  assert.deepEqual([shared, { ownerId: "alice" }].map((r) => maySeeCannedReply(alice, r)), [false, false], "a requester (even a former agent) sees none");
 });

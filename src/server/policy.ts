@@ -22,6 +22,10 @@ import type { RecordedTicketEvent } from "./events/view-event";
  *   invite links), change the install's settings and read the audit log;
  *   everyone may change their own name and password and end their own other
  *   sessions.
+ * - Canned replies are staff-only. Anyone on staff keeps personal ones (only
+ *   they see them); shared ones are seen by all staff and written by admins
+ *   only: a shared reply goes out under every agent's name, so changing what
+ *   the whole team sends is an admin decision, like the install's settings.
  */
 export type Actor = { id: string; role: Role };
 export type TicketRef = { requesterId: string };
@@ -48,7 +52,9 @@ export type Action =
   | "ticket:update:close"
   | "realtime:inspect"
   | "session:revoke:own"
-  | "presence:list";
+  | "presence:list"
+  | "canned:use"
+  | "canned:shared:manage";
 
 export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
   const staff = isStaffRole(actor.role);
@@ -65,6 +71,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
     case "settings:update":
     case "audit:read":
     case "realtime:inspect":
+    case "canned:shared:manage":
       return actor.role === "ADMIN";
     case "ticket:list:all":
     case "ticket:update:workflow":
@@ -72,6 +79,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
     case "comment:internal:create":
     case "user:list:staff":
     case "presence:list":
+    case "canned:use":
       return staff;
     case "ticket:read":
     case "ticket:update:title":
@@ -339,6 +347,26 @@ export function notificationScope(actor: Actor): { userId: string; internal?: fa
   };
 }
 
+/**
+ * The canned replies `actor` may see, as a query condition: shared ones and
+ * their own personal ones; nothing for non-staff.
+ */
+export function cannedReplyScope(actor: Actor): { OR: Array<{ ownerId: string | null }> } {
+  authorize(actor, "canned:use");
+  return { OR: [{ ownerId: null }, { ownerId: actor.id }] };
+}
+
+/** Whether `actor` may see a canned reply (others' personal replies are reported as not found). */
+export function maySeeCannedReply(actor: Actor, reply: { ownerId: string | null }): boolean {
+  return can(actor, "canned:use") && (reply.ownerId === null || reply.ownerId === actor.id);
+}
+
+/** Whether `actor` may edit or delete a canned reply they can see: their own, or a shared one if they manage those. */
+export function mayEditCannedReply(actor: Actor, reply: { ownerId: string | null }): boolean {
+  if (!maySeeCannedReply(actor, reply)) return false;
+  return reply.ownerId === null ? can(actor, "canned:shared:manage") : true;
+}
+
 /** Active admins, as a query condition: there must always be one (the last-admin guard). */
 export const ACTIVE_ADMINS = { active: true, role: "ADMIN" as Role };
 /** Whether applying `change` to `user` removes an active admin. */
@@ -393,6 +421,8 @@ export function permissionsOf(actor: Actor): Permissions {
     readAudit: can(actor, "audit:read"),
     closeOwnTickets: can(actor, "ticket:update:close", { requesterId: actor.id }),
     inspectRealtime: can(actor, "realtime:inspect"),
+    useCannedReplies: can(actor, "canned:use"),
+    manageSharedCannedReplies: can(actor, "canned:shared:manage"),
   };
 }
 

@@ -117,3 +117,15 @@ export type NotificationDTO = {
 export type { ApiErrorBody } from "./errors";
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** A canned reply as staff see it (its text unexpanded). */
+export type CannedReplyDTO = {
+  id: string;
+  title: string;
+  body: string;
+  /** Shared with every staff member; otherwise the viewer's own personal reply. */
+  shared: boolean;
+  /** Whether the viewer may edit and delete it (the policy's answer, for the UI). */
+  canEdit: boolean;
+  updatedAt: string;
+};

@@ -21,4 +21,8 @@ export type Permissions = {
   closeOwnTickets: boolean;
   /** The admin realtime health page and its probe. */
   inspectRealtime: boolean;
+  /** Canned replies: the picker in the reply box, the page, one's own personal replies. */
+  useCannedReplies: boolean;
+  /** Create, edit and delete shared canned replies. */
+  manageSharedCannedReplies: boolean;
 };

@@ -255,6 +255,7 @@ const validSettings = fc.record({ signupEnabled: fc.boolean(), requesterPrioriti
 const validSignUp = fc.record({ name: validText(1, 40), email: fc.emailAddress(), password: validPassword });
 const validAccept = fc.record({ token: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), password: validPassword });
 const validPasswordChange = fc.record({ currentPassword: validPassword, newPassword: validPassword });
+const validCanned = fc.record({ title: validText(1, 40), body: validText(1, 200), shared: fc.boolean() });
 
 /** Multipart bodies: a valid one-file upload, then hostile names, headers, framing and bytes. */
 function multipartRequest(c: Ctx) {
@@ -538,7 +539,7 @@ function endpoints(csrf: { token: string; cookie: string }): Endpoint[] {
     {
       name: "any method on any API route, signed out",
       as: "anonymous",
-      request: (c) => fc.tuple(fc.constantFrom("GET", "POST", "PATCH", "PUT", "DELETE"), fc.constantFrom("/api/tickets", "/api/tickets/ID", "/api/tickets/ID/comments", "/api/tickets/ID/attachments", "/api/tickets/ID/events", "/api/attachments/ID", "/api/users/staff", "/api/users/ID", "/api/sessions/revoke-others"), pathId(c.ids.read), jsonBodies(validTicket), headerValue).map(([m, p, id, body, cookie]) => req(m, p.replace("ID", id), { "content-type": "application/json", cookie: `next-auth.session-token=${cookie}` }, m === "GET" ? undefined : body)),
+      request: (c) => fc.tuple(fc.constantFrom("GET", "POST", "PATCH", "PUT", "DELETE"), fc.constantFrom("/api/tickets", "/api/tickets/ID", "/api/tickets/ID/comments", "/api/tickets/ID/attachments", "/api/tickets/ID/events", "/api/attachments/ID", "/api/users/staff", "/api/users/ID", "/api/sessions/revoke-others", "/api/canned-replies", "/api/canned-replies/ID"), pathId(c.ids.read), jsonBodies(validTicket), headerValue).map(([m, p, id, body, cookie]) => req(m, p.replace("ID", id), { "content-type": "application/json", cookie: `next-auth.session-token=${cookie}` }, m === "GET" ? undefined : body)),
       effect: readOnly,
     },
     {
@@ -555,6 +556,7 @@ function endpoints(csrf: { token: string; cookie: string }): Endpoint[] {
     // Issue 10. Refused or unmatchable requests only, so each must leave everything as it was.
     { name: "POST /api/users (not admin)", as: "agent", request: jsonRequest("POST", () => fc.constant("/api/users"), validNewUser), effect: readOnly, runs: Math.ceil(RUNS / 2) },
     { name: "POST /api/users/:id/password (not admin)", as: "alice", request: jsonRequest("POST", (c, id) => id(c.bobId).map((i) => `/api/users/${i}/password`), validReset), effect: readOnly, runs: Math.ceil(RUNS / 2) },
+    { name: "POST /api/canned-replies (requester)", as: "alice", request: jsonRequest("POST", () => fc.constant("/api/canned-replies"), validCanned), effect: readOnly, runs: Math.ceil(RUNS / 2) },
     { name: "PUT /api/settings (not admin)", as: "agent", request: jsonRequest("PUT", () => fc.constant("/api/settings"), validSettings), effect: readOnly, runs: Math.ceil(RUNS / 2) },
     { name: "POST /api/signup (sign-up off)", as: "anonymous", request: jsonRequest("POST", () => fc.constant("/api/signup"), validSignUp), effect: readOnly, runs: Math.ceil(RUNS / 2) },
     { name: "POST /api/invites/accept (no such link)", as: "anonymous", request: jsonRequest("POST", () => fc.constant("/api/invites/accept"), validAccept), effect: readOnly, runs: Math.ceil(RUNS / 2) },

@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/account", label: "Account", match: (p: string) => p === "/account" },
 ];
 
+const CANNED = { href: "/canned-replies", label: "Canned replies", match: (p: string) => p === "/canned-replies" };
 const REALTIME = { href: "/admin/realtime", label: "Realtime health", match: (p: string) => p === "/admin/realtime" };
 const USERS = { href: "/admin/users", label: "Users", match: (p: string) => p === "/admin/users" };
 const SETTINGS = { href: "/admin/settings", label: "Settings", match: (p: string) => p === "/admin/settings" };
@@ -20,6 +21,7 @@ export function NavLinks({ permissions }: { permissions: Permissions }) {
   const pathname = usePathname() ?? "";
   const links = [
     ...LINKS,
+    ...(permissions.useCannedReplies ? [CANNED] : []),
     ...(permissions.manageUsers ? [USERS] : []),
     ...(permissions.manageSettings ? [SETTINGS] : []),
     ...(permissions.readAudit ? [AUDIT] : []),

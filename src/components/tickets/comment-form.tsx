@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { AttachmentDTO, CommentDTO, StaffRef } from "../../shared/dto";
+import type { AttachmentDTO, CannedReplyDTO, CommentDTO, StaffRef } from "../../shared/dto";
+import { type CannedContext, expandCanned, filterCanned, insertCanned, slashQuery } from "../../shared/canned";
 import { formatBytes } from "../lib/format";
 import { insertMention, type MentionSuggestions, suggestMentions } from "../../client/mention-suggest";
 import { ZCreateComment } from "../../shared/schemas/comments";
@@ -45,6 +46,7 @@ export function CommentForm({
   othersWritingReply = [],
   onComposing,
   staff = [],
+  canned = null,
 }: {
   ticketId: string;
   userId: string;
@@ -59,6 +61,8 @@ export function CommentForm({
   onComposing?: (kind: ComposingKind | null) => void;
   /** Who can be @mentioned (staff only get this list; empty: no picker). */
   staff?: readonly StaffRef[];
+  /** What canned replies expand from (staff only; null: no canned replies). */
+  canned?: CannedContext | null;
 }) {
   const [body, setBody] = useState(initialDraft?.body ?? "");
   // Deliberately not reset after sending: forgetting to re-tick it would
@@ -73,6 +77,14 @@ export function CommentForm({
   const [files, setFiles] = useState<PendingFile[]>([]);
   const [dragging, setDragging] = useState(false);
   const [activeMention, setActiveMention] = useState(0);
+  // Canned replies: the list (fetched when first wanted) and the open picker.
+  // "slash": opened by a leading `/query`, which the pick replaces;
+  // "button": opened by the button, the pick goes in at the caret.
+  const [cannedList, setCannedList] = useState<CannedReplyDTO[] | null>(null);
+  const [cannedError, setCannedError] = useState<string | null>(null);
+  const [picker, setPicker] = useState<{ mode: "slash" | "button"; query: string } | null>(null);
+  const [activeCanned, setActiveCanned] = useState(0);
+  const cannedLoading = useRef(false);
   // Pressing Send again after a failure is a retry of the same comment: same key, at most one comment.
   const sendKey = useRef(new SendKey());
   const [saver] = useState(() => new DraftSaver(ticketId, { body: initialDraft?.body ?? "", internal: initialDraft?.internal ?? false }, setDraftState));
@@ -166,6 +178,56 @@ export function CommentForm({
     }
   }
 
+  /** Fetch the canned replies once, when first wanted (a failure is shown in the picker and retried next time). */
+  function loadCanned() {
+    if (cannedList !== null || cannedLoading.current) return;
+    cannedLoading.current = true;
+    apiFetch<{ items: CannedReplyDTO[] }>("/api/canned-replies").then(
+      (res) => {
+        setCannedList(res.items);
+        setCannedError(null);
+      },
+      (e: unknown) => setCannedError(errorMessage(e)),
+    ).finally(() => {
+      cannedLoading.current = false;
+    });
+  }
+
+  /** Open the canned picker for a leading `/query` on the caret's line, or close it. */
+  function updateCanned(text: string, caret: number | null): boolean {
+    const query = canned ? slashQuery(text, caret) : null;
+    if (query === null) {
+      setPicker((p) => (p?.mode === "slash" ? null : p));
+      return false;
+    }
+    loadCanned();
+    setPicker({ mode: "slash", query });
+    setActiveCanned(0);
+    return true;
+  }
+
+  const cannedItems = picker ? filterCanned(cannedList ?? [], picker.query) : [];
+
+  function pickCanned(reply: CannedReplyDTO) {
+    if (!picker || !canned) return;
+    const expansion = expandCanned(reply.body, canned);
+    let next: { text: string; caret: number };
+    if (picker.mode === "slash") {
+      next = insertCanned(body, expansion);
+    } else {
+      const el = bodyRef.current;
+      const start = el?.selectionStart ?? body.length;
+      const end = el?.selectionEnd ?? start;
+      next = { text: body.slice(0, start) + expansion + body.slice(end), caret: start + expansion.length };
+    }
+    edit(next.text, internal);
+    setPicker(null);
+    requestAnimationFrame(() => {
+      bodyRef.current?.focus();
+      bodyRef.current?.setSelectionRange(next.caret, next.caret);
+    });
+  }
+
   /** Offer staff for the `@prefix` at the caret, if any. */
   function updateMentions(text: string, caret: number | null) {
     const next = staff.length > 0 && caret !== null ? suggestMentions(text, caret, staff) : null;
@@ -237,6 +299,7 @@ export function CommentForm({
     }
   }
 
+  const combobox = staff.length > 0 || canned !== null;
   const sending = send.kind === "sending";
   const uploading = files.some((f) => f.state === "uploading");
   const collision = composing === "reply" && othersWritingReply.length > 0;
@@ -271,9 +334,13 @@ export function CommentForm({
           value={body}
           onChange={(e) => {
             edit(e.target.value, internal);
-            updateMentions(e.target.value, e.target.selectionStart);
+            if (updateCanned(e.target.value, e.target.selectionStart)) setMentions(null);
+            else updateMentions(e.target.value, e.target.selectionStart);
           }}
-          onClick={(e) => updateMentions(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onClick={(e) => {
+            if (updateCanned(e.currentTarget.value, e.currentTarget.selectionStart)) setMentions(null);
+            else updateMentions(e.currentTarget.value, e.currentTarget.selectionStart);
+          }}
           onPaste={(e) => {
             // Pasted screenshots become files of the reply; pasted text stays text.
             const pasted = Array.from(e.clipboardData.files);
@@ -281,13 +348,37 @@ export function CommentForm({
             e.preventDefault();
             addFiles(pasted);
           }}
-          onBlur={() => setTimeout(() => setMentions(null), 150)}
-          role={staff.length > 0 ? "combobox" : undefined}
-          aria-autocomplete={staff.length > 0 ? "list" : undefined}
-          aria-expanded={staff.length > 0 ? mentions !== null : undefined}
-          aria-controls={mentions ? "mention-options" : undefined}
-          aria-activedescendant={mentions ? `mention-option-${activeMention}` : undefined}
+          onBlur={() =>
+            setTimeout(() => {
+              setMentions(null);
+              // The button's picker stays while focus is on the button that opened it.
+              if (document.activeElement !== bodyRef.current) setPicker((p) => (p?.mode === "slash" ? null : p));
+            }, 150)
+          }
+          role={combobox ? "combobox" : undefined}
+          aria-autocomplete={combobox ? "list" : undefined}
+          aria-expanded={combobox ? mentions !== null || picker !== null : undefined}
+          aria-controls={picker ? "canned-options" : mentions ? "mention-options" : undefined}
+          aria-activedescendant={picker && cannedItems.length > 0 ? `canned-option-${activeCanned}` : mentions ? `mention-option-${activeMention}` : undefined}
           onKeyDown={(e) => {
+            if (picker) {
+              if ((e.key === "ArrowDown" || e.key === "ArrowUp") && cannedItems.length > 0) {
+                e.preventDefault();
+                const n = cannedItems.length;
+                setActiveCanned((i) => (i + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+                return;
+              }
+              if ((e.key === "Enter" || e.key === "Tab") && !e.ctrlKey && !e.metaKey && cannedItems.length > 0) {
+                e.preventDefault();
+                pickCanned(cannedItems[Math.min(activeCanned, cannedItems.length - 1)]!);
+                return;
+              }
+              if (e.key === "Escape") {
+                e.preventDefault();
+                setPicker(null);
+                return;
+              }
+            }
             if (mentions) {
               if (e.key === "ArrowDown" || e.key === "ArrowUp") {
                 e.preventDefault();
@@ -315,7 +406,38 @@ export function CommentForm({
           aria-describedby={fieldError ? "comment-body-error comment-hint" : "comment-hint"}
           placeholder={asNote ? "Only staff will see this note" : "Write a reply…"}
         />
-        {mentions && (
+        {picker && (
+          <div className="mention-options canned-options">
+            {cannedList === null ? (
+              <p className="muted small" role="status">
+                {cannedError ? `Canned replies could not be loaded: ${cannedError}` : "Loading canned replies…"}
+              </p>
+            ) : cannedItems.length === 0 ? (
+              <p className="muted small" role="status">
+                {cannedList.length === 0 ? "No canned replies yet." : `No canned reply matches “${picker.query}”.`}{" "}
+                <a href="/canned-replies">Manage canned replies</a>
+              </p>
+            ) : null}
+            <ul id="canned-options" role="listbox" aria-label="Canned replies">
+              {cannedItems.map((reply, i) => (
+                <li
+                  key={reply.id}
+                  id={`canned-option-${i}`}
+                  role="option"
+                  aria-selected={i === activeCanned}
+                  // mousedown, not click: the box keeps focus and the caret.
+                  onMouseDown={(e) => {
+                    e.preventDefault();
+                    pickCanned(reply);
+                  }}
+                >
+                  {reply.title} {reply.shared ? <span className="muted small">shared</span> : <span className="muted small">personal</span>}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {!picker && mentions && (
           <ul id="mention-options" role="listbox" aria-label="Mention someone" className="mention-options">
             {mentions.items.map((person, i) => (
               <li
@@ -341,6 +463,27 @@ export function CommentForm({
         )}
       </div>
       <div className="comment-form__files">
+        {canned && (
+          <button
+            type="button"
+            className="button button--ghost"
+            aria-expanded={picker?.mode === "button"}
+            aria-controls={picker ? "canned-options" : undefined}
+            onClick={() => {
+              if (picker) {
+                setPicker(null);
+                return;
+              }
+              loadCanned();
+              setMentions(null);
+              setPicker({ mode: "button", query: "" });
+              setActiveCanned(0);
+              bodyRef.current?.focus();
+            }}
+          >
+            Canned replies
+          </button>
+        )}
         <label className="button button--ghost comment-form__add-files">
           Add files
           <input

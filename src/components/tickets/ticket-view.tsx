@@ -108,6 +108,7 @@ export function TicketView({
               initialDraft={draft}
               comments={comments}
               staff={staff}
+              canned={permissions.useCannedReplies ? { requester: { name: ticket.requester.name }, ticket: { number: ticket.number, title: ticket.title }, agent: { name: user.name } } : null}
               othersWritingReply={writingReply}
               onComposing={setComposing}
             />

@@ -1,0 +1,182 @@
+"use client";
+
+import { useState } from "react";
+import type { CannedReplyDTO } from "../../shared/dto";
+import { CANNED_PLACEHOLDERS } from "../../shared/canned";
+import { ZCreateCannedReply, ZUpdateCannedReply } from "../../shared/schemas/canned-replies";
+import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
+
+type Result = { ok: boolean; text: string } | null;
+
+/** Title and text fields with their errors; the same for creating and editing. */
+function ReplyFields({ idPrefix, title, body, onTitle, onBody, errors }: { idPrefix: string; title: string; body: string; onTitle: (v: string) => void; onBody: (v: string) => void; errors: Record<string, string[]> }) {
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-title`}>Title</label>
+        <input id={`${idPrefix}-title`} value={title} onChange={(e) => onTitle(e.target.value)} aria-invalid={errors.title ? true : undefined} />
+        {errors.title && <p className="field__error">{errors.title[0]}</p>}
+      </div>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-body`}>Text</label>
+        <textarea id={`${idPrefix}-body`} rows={5} value={body} onChange={(e) => onBody(e.target.value)} aria-invalid={errors.body ? true : undefined} />
+        {errors.body && <p className="field__error">{errors.body[0]}</p>}
+      </div>
+    </>
+  );
+}
+
+function CannedReplyItem({ reply, onSaved, onDeleted }: { reply: CannedReplyDTO; onSaved: (r: CannedReplyDTO) => void; onDeleted: (id: string) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [title, setTitle] = useState(reply.title);
+  const [body, setBody] = useState(reply.body);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [result, setResult] = useState<Result>(null);
+  const [pending, setPending] = useState(false);
+
+  async function save(e: React.FormEvent) {
+    e.preventDefault();
+    const parsed = ZUpdateCannedReply.safeParse({ title, body });
+    if (!parsed.success) return setErrors(zodFieldErrors(parsed.error.issues));
+    setErrors({});
+    setPending(true);
+    try {
+      onSaved(await apiFetch<CannedReplyDTO>(`/api/canned-replies/${encodeURIComponent(reply.id)}`, { method: "PATCH", json: parsed.data }));
+      setEditing(false);
+      setResult({ ok: true, text: "Saved." });
+    } catch (err) {
+      setResult({ ok: false, text: errorMessage(err) });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  async function remove() {
+    if (!window.confirm(`Delete the canned reply “${reply.title}”?`)) return;
+    setPending(true);
+    try {
+      await apiFetch<null>(`/api/canned-replies/${encodeURIComponent(reply.id)}`, { method: "DELETE" });
+      onDeleted(reply.id);
+    } catch (err) {
+      setResult({ ok: false, text: errorMessage(err) });
+      setPending(false);
+    }
+  }
+
+  return (
+    <li>
+      {editing ? (
+        <form onSubmit={save} aria-label={`Edit ${reply.title}`} className="form">
+          <ReplyFields idPrefix={`canned-${reply.id}`} title={title} body={body} onTitle={setTitle} onBody={setBody} errors={errors} />
+          <button type="submit" className="button button--primary" disabled={pending}>
+            Save
+          </button>{" "}
+          <button type="button" className="button" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <>
+          <h3 className="card__title">
+            {reply.title} <span className="muted small">{reply.shared ? "Shared" : "Personal"}</span>
+          </h3>
+          <pre>{reply.body}</pre>
+          {reply.canEdit && (
+            <p>
+              <button type="button" className="button" onClick={() => setEditing(true)}>
+                Edit <span className="visually-hidden">{reply.title}</span>
+              </button>{" "}
+              <button type="button" className="button button--ghost" onClick={() => void remove()} disabled={pending}>
+                Delete <span className="visually-hidden">{reply.title}</span>
+              </button>
+            </p>
+          )}
+        </>
+      )}
+      <p role="status" aria-live="polite" className={result && !result.ok ? "field__error" : "muted small"}>
+        {result?.text}
+      </p>
+    </li>
+  );
+}
+
+/**
+ * Canned replies: create, edit and delete one's personal ones, and shared
+ * ones when `canManageShared` (the policy's answer; the server checks again).
+ */
+export function CannedRepliesManager({ initial, canManageShared }: { initial: CannedReplyDTO[]; canManageShared: boolean }) {
+  const [replies, setReplies] = useState(initial);
+  const [title, setTitle] = useState("");
+  const [body, setBody] = useState("");
+  const [shared, setShared] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [result, setResult] = useState<Result>(null);
+  const [pending, setPending] = useState(false);
+  const byTitle = (list: CannedReplyDTO[]) => [...list].sort((a, b) => a.title.localeCompare(b.title));
+
+  async function create(e: React.FormEvent) {
+    e.preventDefault();
+    const parsed = ZCreateCannedReply.safeParse({ title, body, shared: canManageShared && shared });
+    if (!parsed.success) return setErrors(zodFieldErrors(parsed.error.issues));
+    setErrors({});
+    setPending(true);
+    try {
+      const created = await apiFetch<CannedReplyDTO>("/api/canned-replies", { method: "POST", json: parsed.data });
+      setReplies((list) => byTitle([...list, created]));
+      setTitle("");
+      setBody("");
+      setResult({ ok: true, text: `Saved “${created.title}”.` });
+    } catch (err) {
+      setResult({ ok: false, text: errorMessage(err) });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <>
+      <section className="card" aria-labelledby="canned-new">
+        <h2 id="canned-new" className="card__title">
+          New canned reply
+        </h2>
+        <p className="muted small">
+          Placeholders: {CANNED_PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}. In a reply box, type <kbd>/</kbd> and part of a title.
+        </p>
+        <form onSubmit={create} aria-label="New canned reply" className="form">
+          <ReplyFields idPrefix="canned-new" title={title} body={body} onTitle={setTitle} onBody={setBody} errors={errors} />
+          {canManageShared && (
+            <label className="checkbox">
+              <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} />
+              <span>Shared with all staff</span>
+            </label>
+          )}
+          <button type="submit" className="button button--primary" disabled={pending}>
+            Save canned reply
+          </button>
+          <p role="status" aria-live="polite" className={result && !result.ok ? "field__error" : "muted"}>
+            {result?.text}
+          </p>
+        </form>
+      </section>
+      <section className="card" aria-labelledby="canned-all">
+        <h2 id="canned-all" className="card__title">
+          Your canned replies <span className="count">{replies.length}</span>
+        </h2>
+        {replies.length === 0 ? (
+          <p className="muted">None yet.</p>
+        ) : (
+          <ul className="canned-list">
+            {replies.map((reply) => (
+              <CannedReplyItem
+                key={reply.id}
+                reply={reply}
+                onSaved={(saved) => setReplies((list) => byTitle(list.map((r) => (r.id === saved.id ? saved : r))))}
+                onDeleted={(id) => setReplies((list) => list.filter((r) => r.id !== id))}
+              />
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}

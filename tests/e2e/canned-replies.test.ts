@@ -1,0 +1,104 @@
+/**
+ * Browser test: canned replies in the reply box (issue 10). An agent types
+ * `/` and part of a title, picks the reply from the list, and the box holds
+ * its text with the placeholders expanded for this ticket; then sends it.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, BrowserContext } from "playwright-core";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
+import { freePort } from "../helpers/services";
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  const port = await freePort();
+  server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+});
+
+test("an agent types /refu, picks the canned reply, and sends the expanded text", async () => {
+  const alice = await signIn(server.url, "alice@example.com");
+  const ticket = await api<{ id: string; number: number; title: string }>(server.url, alice, "POST", "/api/tickets", { title: "Charged twice", description: "Please refund one", priority: "LOW" });
+  assert.equal(ticket.status, 201);
+  const agent = await signIn(server.url, "agent@example.com");
+  const body = "Hi {{requester.firstName}}, the refund for #{{ticket.number}} is on its way. {{unknown}} — {{agent.name}}";
+  assert.equal((await api(server.url, agent, "POST", "/api/canned-replies", { title: "Refund issued", body, shared: false })).status, 201);
+  assert.equal((await api(server.url, agent, "POST", "/api/canned-replies", { title: "Password reset", body: "Use the link", shared: false })).status, 201);
+
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  contexts.push(context);
+  await page.goto(`/tickets/${ticket.body.id}`);
+  await page.getByRole("heading", { level: 1, name: /Charged twice/ }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+
+  const box = page.getByRole("combobox", { name: "Comment" });
+  await box.click();
+  await box.pressSequentially("/refu");
+  const options = page.getByRole("listbox", { name: "Canned replies" }).getByRole("option");
+  await options.first().waitFor();
+  assert.deepEqual(await options.allTextContents(), ["Refund issued personal"], "filtered by what follows the slash");
+  await box.press("Enter");
+
+  const expected = `Hi Alice, the refund for #${ticket.body.number} is on its way. {{unknown}} — Sam Agent`;
+  await page.waitForFunction((text) => (document.getElementById("comment-body") as HTMLTextAreaElement | null)?.value === text, expected);
+  assert.equal(await page.getByRole("listbox", { name: "Canned replies" }).count(), 0, "the picker closed");
+
+  // Escape closes a picker opened again, leaving the text alone.
+  await box.fill("");
+  await box.pressSequentially("/");
+  await options.first().waitFor();
+  await box.press("Escape");
+  assert.equal(await page.getByRole("listbox", { name: "Canned replies" }).count(), 0);
+  await box.fill("");
+  await page.getByRole("button", { name: "Canned replies" }).click();
+  await page.getByRole("option", { name: /Refund issued/ }).click();
+  await page.waitForFunction((text) => (document.getElementById("comment-body") as HTMLTextAreaElement | null)?.value === text, expected);
+
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await page.getByRole("region", { name: /^Conversation/ }).getByRole("listitem").filter({ hasText: expected }).waitFor();
+  const comments = await api<{ items: { body: string }[] }>(server.url, alice, "GET", `/api/tickets/${ticket.body.id}/comments`);
+  assert.ok(comments.body.items.some((c) => c.body === expected), "the requester reads the expanded reply");
+});
+
+test("the management page: an agent reaches it from the nav, creates, edits and deletes a personal reply; no shared switch", async () => {
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  contexts.push(context);
+  await page.goto("/tickets");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Canned replies" }).click();
+  await page.getByRole("heading", { level: 1, name: "Canned replies" }).waitFor();
+  const form = page.getByRole("form", { name: "New canned reply" });
+  assert.equal(await form.getByRole("checkbox", { name: /Shared/ }).count(), 0, "agents do not create shared replies");
+  await form.getByLabel("Title").fill("Closing note");
+  await form.getByLabel("Text").fill("Thanks {{requester.firstName}}!");
+  await form.getByRole("button", { name: "Save canned reply" }).click();
+  const item = page.locator(".canned-list > li").filter({ hasText: "Closing note" });
+  await item.waitFor();
+  await item.getByRole("button", { name: /Edit/ }).click();
+  const edit = page.getByRole("form", { name: "Edit Closing note" });
+  await edit.getByLabel("Title").fill("Closing words");
+  await edit.getByRole("button", { name: "Save", exact: true }).click();
+  await page.locator(".canned-list > li").filter({ hasText: "Closing words" }).waitFor();
+  page.once("dialog", (d) => void d.accept());
+  await page.locator(".canned-list > li").filter({ hasText: "Closing words" }).getByRole("button", { name: /Delete/ }).click();
+  await page.locator(".canned-list > li").filter({ hasText: "Closing words" }).waitFor({ state: "detached" });
+  const agent = await signIn(server.url, "agent@example.com");
+  const listed = await api<{ items: { title: string }[] }>(server.url, agent, "GET", "/api/canned-replies");
+  assert.ok(!listed.body.items.some((r) => r.title.startsWith("Closing")));
+
+  const alice = await signedInPage(browser, server.url, "alice@example.com", server.password);
+  contexts.push(alice.context);
+  await alice.page.goto("/tickets");
+  assert.equal(await alice.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Canned replies" }).count(), 0, "not in a requester's nav");
+  const res = await alice.page.goto("/canned-replies");
+  assert.equal(res?.status(), 404);
+});
