@@ -94,6 +94,12 @@ export type DraftSaved = {
   updatedAt: string;
   /** The tab that saved it (it ignores its own echo); null when the server cleared it (sent). */
   clientId: string | null;
+  /**
+   * Cleared because this text was sent: a tab clears its box only if it
+   * still holds that text, so whatever was typed since (in the sending tab,
+   * right after sending) is never wiped by the late echo.
+   */
+  sent?: string;
 };
 export type UserRoomEvents = {
   /** The user's reply-box draft on a ticket changed (empty body: cleared). */

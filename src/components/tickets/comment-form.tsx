@@ -75,6 +75,8 @@ export function CommentForm({
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const [mentions, setMentions] = useState<MentionSuggestions | null>(null);
   const [files, setFiles] = useState<PendingFile[]>([]);
+  /** What the box holds now, for answers that arrive after the user typed on (set in handlers only). */
+  const latest = useRef({ body: initialDraft?.body ?? "", internal: canWriteInternal && (initialDraft?.internal ?? false) });
   const [dragging, setDragging] = useState(false);
   const [activeMention, setActiveMention] = useState(0);
   // Canned replies: the list (fetched when first wanted) and the open picker.
@@ -121,6 +123,7 @@ export function CommentForm({
       const { internal: note } = (e as CustomEvent<ComposeDetail>).detail;
       if (note && !canWriteInternal) return;
       setInternal(note);
+      latest.current = { body, internal: note };
       saver.change(body, note);
       bodyRef.current?.focus();
     };
@@ -140,9 +143,12 @@ export function CommentForm({
     if (draft.ticketId !== ticketId || draft.clientId === tabId()) return;
     // This tab's own send clears the draft on the server; the box empties when that send is answered.
     if (send.kind === "sending") return;
+    // A send cleared it: empty this box only if it still holds what was sent.
+    if (draft.sent !== undefined && body.trim() !== draft.sent.trim()) return;
     // Never overwrite what the user is typing here right now.
-    if (document.activeElement === bodyRef.current && body.trim() !== "" && draft.clientId !== null) return;
+    if (document.activeElement === bodyRef.current && body.trim() !== "" && draft.sent === undefined) return;
     saver.adopt(draft.body, draft.internal);
+    latest.current = { body: draft.body, internal: canWriteInternal && draft.internal };
     setBody(draft.body);
     if (canWriteInternal) setInternal(draft.internal);
     setDraftState(draft.body ? "saved" : null);
@@ -156,6 +162,7 @@ export function CommentForm({
     }
     setBody(nextBody);
     setInternal(nextInternal);
+    latest.current = { body: nextBody, internal: nextInternal };
     saver.change(nextBody, nextInternal);
     // Presence: a beat per change (throttled by the hook) while there is text.
     onComposing?.(nextBody.trim() ? (nextInternal && canWriteInternal ? "note" : "reply") : null);
@@ -278,13 +285,21 @@ export function CommentForm({
       });
       sendKey.current.done();
       onComment(comment);
-      // The server deleted the draft with the send.
-      saver.adopt("", internal);
-      onComposing?.(null);
-      setBody("");
-      setFiles([]);
-      setDraftState(null);
+      setFiles((current) => current.filter((f) => f.state !== "ready" || !attachmentIds.includes(f.attachment.id)));
       setSend({ kind: "sent" });
+      // The box empties only if it still holds what was sent: the comment can
+      // show up live before this answer, and the user may have started the
+      // next one meanwhile. That text is kept (and saved, as the server
+      // deleted the draft with the send).
+      if (latest.current.body.trim() === parsed.data.body) {
+        saver.adopt("", internal);
+        onComposing?.(null);
+        setBody("");
+        setDraftState(null);
+      } else {
+        saver.adopt("", internal);
+        saver.change(latest.current.body, latest.current.internal);
+      }
     } catch (e) {
       const fields = (e as { fields?: Record<string, string[]> }).fields;
       if (fields?.body?.[0]) {

@@ -81,6 +81,6 @@ export async function addComment(
   });
   announceCommitted();
   // The user's other tabs empty their reply box too.
-  runtime().toUser?.(actor.id, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null });
+  runtime().toUser?.(actor.id, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
   return event.data.comment;
 }

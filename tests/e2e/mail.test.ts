@@ -1,0 +1,61 @@
+/**
+ * Browser test (issue 10, email): a staff reply written in the browser
+ * produces exactly one mail to the requester in an in-process SMTP sink, and
+ * an internal note produces none.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
+import { freePort } from "../helpers/services";
+import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+
+let server: TestServer;
+let browser: Browser;
+let sink: SmtpSink;
+
+before(async () => {
+  sink = await startSmtpSink();
+  const port = await freePort();
+  server = await startServer({
+    port,
+    env: { APP_URL: `http://127.0.0.1:${port}`, SMTP_URL: sink.url, MAIL_FROM: "Tandem Support <support@example.com>", MAIL_DELAY_SECONDS: "0" },
+  });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await sink?.close();
+});
+
+test("a staff reply sent in the browser mails the requester exactly once; a note mails nobody", async () => {
+  const alice = await signIn(server.url, "alice@example.com");
+  const created = await api<{ id: string; number: number }>(server.url, alice, "POST", "/api/tickets", { title: "Mail me the answer", description: "Please reply by mail too.", priority: "LOW" });
+  assert.equal(created.status, 201);
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  try {
+    await page.goto(`/tickets/${created.body.id}`);
+    await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+    await page.getByLabel("Internal note").check();
+    await page.getByLabel("Comment").fill("Note: check the mail relay first.");
+    await page.getByRole("button", { name: "Send internal note" }).click();
+    await page.getByRole("region", { name: /^Conversation/ }).getByText("Note: check the mail relay first.").waitFor();
+    await page.getByLabel("Internal note").uncheck();
+    await page.getByLabel("Comment").fill("Your mailbox is fixed now.");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.getByRole("region", { name: /^Conversation/ }).getByText("Your mailbox is fixed now.").waitFor();
+
+    const toAlice = (m: { to: string[]; text: string }) => m.to.includes("alice@example.com") && m.text.includes("Your mailbox is fixed now.");
+    const [mail] = await sink.waitFor(toAlice, 1, 20_000);
+    assert.match(mail!.text, new RegExp(`/tickets/${created.body.id}`), "the mail links to the ticket");
+    // Give a second copy, or a mail about the note, time to show up: none may.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(sink.mails.filter(toAlice).length, 1, "exactly one mail for the reply");
+    assert.equal(sink.mails.filter((m) => m.to.includes("alice@example.com") && /mail relay/.test(m.text + m.html)).length, 0, "no mail reveals the note");
+  } finally {
+    await context.close();
+  }
+});
