@@ -9,6 +9,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import next from "next";
 import { sweepStaleUploads } from "./src/server/attachments/sweep-stale-uploads";
+import { sweepUnsentAttachments } from "./src/server/attachments/sweep-unsent-attachments";
 import { refuseMalformedRequest } from "./src/server/http/refuse-malformed-request";
 import { openDatabase, lockDataDir } from "./src/server/db/open";
 import { env as readEnv } from "./src/server/env";
@@ -73,6 +74,11 @@ async function main() {
   // PGlite's initdb writes its config files with explicit modes (0640, 0750).
   makeDataDirPrivate(env.dataDir);
   runtime().prisma = database.prisma;
+  // Files uploaded from a reply box and never sent: at start, then hourly.
+  const sweepUnsent = () =>
+    sweepUnsentAttachments(database.prisma, env.uploadDir).catch((e: unknown) => log.error({ err: e }, "[tandem] sweeping unsent attachments failed"));
+  await sweepUnsent();
+  setInterval(() => void sweepUnsent(), 60 * 60 * 1000).unref();
 
   if (env.embedded && (await database.prisma.user.count()) === 0) {
     const password = env.DEMO_PASSWORD ?? generatePassword();
