@@ -75,3 +75,36 @@ async function eventually(what: string, check: () => Promise<boolean>, ms = 15_0
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+test("settings forms save what they show: install settings, in-app and email switches", async () => {
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  try {
+    const page = admin.page;
+    await page.goto("/admin/settings");
+    const signup = page.getByRole("checkbox", { name: /Self sign-up/ });
+    const wasOn = await signup.isChecked();
+    await signup.setChecked(!wasOn);
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+    const cookie = await signIn(server.url, "admin@example.com");
+    const stored = await api<{ signupEnabled: boolean }>(server.url, cookie, "GET", "/api/settings");
+    assert.equal(stored.body.signupEnabled, !wasOn);
+
+    await page.goto("/account");
+    const inApp = page.getByRole("form", { name: "Notification settings" }).getByRole("checkbox").first();
+    const inAppWas = await inApp.isChecked();
+    await inApp.setChecked(!inAppWas);
+    await page.getByRole("button", { name: "Save notification settings" }).click();
+    await page.getByRole("form", { name: "Notification settings" }).getByText("Saved.").waitFor();
+    const email = page.getByRole("form", { name: "Email settings" }).getByRole("checkbox").first();
+    const emailWas = await email.isChecked();
+    await email.setChecked(!emailWas);
+    await page.getByRole("button", { name: "Save email settings" }).click();
+    await page.getByRole("form", { name: "Email settings" }).getByText("Saved.").waitFor();
+    await page.reload();
+    assert.equal(await page.getByRole("form", { name: "Notification settings" }).getByRole("checkbox").first().isChecked(), !inAppWas);
+    assert.equal(await page.getByRole("form", { name: "Email settings" }).getByRole("checkbox").first().isChecked(), !emailWas);
+  } finally {
+    await admin.context.close();
+  }
+});

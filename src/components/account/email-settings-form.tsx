@@ -1,7 +1,6 @@
 "use client";
 
-import { useState } from "react";
-import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
+import { useSettingsForm } from "../../client/use-settings-form";
 import { type EmailSettingsDTO, MAIL_KIND_LABELS, type MailKind } from "../../shared/mail";
 import { ZUpdateEmailSettings } from "../../shared/schemas/mail";
 
@@ -11,28 +10,9 @@ import { ZUpdateEmailSettings } from "../../shared/schemas/mail";
  * PUT /api/notifications/email-settings, validated by the same schema as the route.
  */
 export function EmailSettingsForm({ initial, kinds, mailEnabled }: { initial: EmailSettingsDTO; kinds: MailKind[]; mailEnabled: boolean }) {
-  const [settings, setSettings] = useState(initial);
-  const [pending, setPending] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const { settings, setSettings, pending, result, save: put } = useSettingsForm<EmailSettingsDTO, typeof ZUpdateEmailSettings>(initial, { url: "/api/notifications/email-settings", schema: ZUpdateEmailSettings });
 
-  async function save(e: React.FormEvent) {
-    e.preventDefault();
-    const parsed = ZUpdateEmailSettings.safeParse(Object.fromEntries(kinds.map((k) => [k, settings[k]])));
-    if (!parsed.success) {
-      setResult({ ok: false, text: Object.values(zodFieldErrors(parsed.error.issues)).flat()[0] ?? "Invalid settings" });
-      return;
-    }
-    setPending(true);
-    setResult(null);
-    try {
-      setSettings(await apiFetch<EmailSettingsDTO>("/api/notifications/email-settings", { method: "PUT", json: parsed.data }));
-      setResult({ ok: true, text: "Saved." });
-    } catch (err) {
-      setResult({ ok: false, text: errorMessage(err) });
-    } finally {
-      setPending(false);
-    }
-  }
+  const save = (e: React.FormEvent) => put(e, Object.fromEntries(kinds.map((k) => [k, settings[k]])));
 
   return (
     <form onSubmit={save} aria-label="Email settings">

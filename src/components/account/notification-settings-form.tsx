@@ -1,7 +1,6 @@
 "use client";
 
-import { useState } from "react";
-import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
+import { useSettingsForm } from "../../client/use-settings-form";
 import { NOTIFICATION_KIND_LABELS, type NotificationKind, type NotificationSettingsDTO } from "../../shared/notifications";
 import { ZUpdateNotificationSettings } from "../../shared/schemas/notifications";
 
@@ -11,29 +10,9 @@ import { ZUpdateNotificationSettings } from "../../shared/schemas/notifications"
  * validated by the same schema as the route.
  */
 export function NotificationSettingsForm({ initial, kinds }: { initial: NotificationSettingsDTO; kinds: NotificationKind[] }) {
-  const [settings, setSettings] = useState(initial);
-  const [pending, setPending] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const { settings, setSettings, pending, result, save: put } = useSettingsForm<NotificationSettingsDTO, typeof ZUpdateNotificationSettings>(initial, { url: "/api/notifications/settings", schema: ZUpdateNotificationSettings });
 
-  async function save(e: React.FormEvent) {
-    e.preventDefault();
-    const body = Object.fromEntries(kinds.map((k) => [k, settings[k]]));
-    const parsed = ZUpdateNotificationSettings.safeParse(body);
-    if (!parsed.success) {
-      setResult({ ok: false, text: Object.values(zodFieldErrors(parsed.error.issues)).flat()[0] ?? "Invalid settings" });
-      return;
-    }
-    setPending(true);
-    setResult(null);
-    try {
-      setSettings(await apiFetch<NotificationSettingsDTO>("/api/notifications/settings", { method: "PUT", json: parsed.data }));
-      setResult({ ok: true, text: "Saved." });
-    } catch (err) {
-      setResult({ ok: false, text: errorMessage(err) });
-    } finally {
-      setPending(false);
-    }
-  }
+  const save = (e: React.FormEvent) => put(e, Object.fromEntries(kinds.map((k) => [k, settings[k]])));
 
   return (
     <form onSubmit={save} aria-label="Notification settings">

@@ -1,16 +1,13 @@
 "use client";
 
-import { useState } from "react";
 import type { SettingsDTO } from "../../shared/audit";
 import { PRIORITY_LABELS, TICKET_PRIORITIES, type TicketPriority } from "../../shared/enums";
 import { ZUpdateSettings } from "../../shared/schemas/settings";
-import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
+import { useSettingsForm } from "../../client/use-settings-form";
 
 /** The install's settings: self sign-up, and which priorities requesters may choose. */
 export function SettingsForm({ initial }: { initial: SettingsDTO }) {
-  const [settings, setSettings] = useState(initial);
-  const [pending, setPending] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const { settings, setSettings, pending, result, save: put } = useSettingsForm<SettingsDTO, typeof ZUpdateSettings>(initial, { url: "/api/settings", schema: ZUpdateSettings, savedText: "Settings saved." });
 
   function togglePriority(p: TicketPriority, on: boolean) {
     setSettings((s) => ({
@@ -19,24 +16,7 @@ export function SettingsForm({ initial }: { initial: SettingsDTO }) {
     }));
   }
 
-  async function save(e: React.FormEvent) {
-    e.preventDefault();
-    const parsed = ZUpdateSettings.safeParse(settings);
-    if (!parsed.success) {
-      setResult({ ok: false, text: Object.values(zodFieldErrors(parsed.error.issues)).flat()[0] ?? "Invalid settings" });
-      return;
-    }
-    setPending(true);
-    setResult(null);
-    try {
-      setSettings(await apiFetch<SettingsDTO>("/api/settings", { method: "PUT", json: parsed.data }));
-      setResult({ ok: true, text: "Settings saved." });
-    } catch (err) {
-      setResult({ ok: false, text: errorMessage(err) });
-    } finally {
-      setPending(false);
-    }
-  }
+  const save = (e: React.FormEvent) => put(e);
 
   return (
     <form onSubmit={save} aria-label="Settings" className="form">
