@@ -64,9 +64,10 @@ run() {
 
 # The whole integration suite again on PostgreSQL (session-end always runs
 # there: it changes users behind the server's back, which PGlite's single
-# process rules out).
+# process rules out; dev-server proves `npm run dev`'s upgrade routing, where
+# the database plays no part, and its compiles cost more than any other suite).
 on_postgres() {
-  mapfile -t files < <(slow_first $(files_in tests/integration | grep -v '/session-end\.test\.ts$'))
+  mapfile -t files < <(slow_first $(files_in tests/integration | grep -vE '/(session-end|dev-server)\.test\.ts$'))
   TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${files[@]}" "${POSTGRES_SECURITY[@]}"
 }
 
