@@ -76,25 +76,33 @@ on_postgres() {
 # enforce) also run on PostgreSQL.
 POSTGRES_SECURITY=(tests/security/sessions.test.ts tests/security/internal-notes.test.ts tests/security/limits.test.ts src/server/db/with-statement-timeout.test.ts)
 
+# The test servers' templates (tests/helpers/prepare-template.ts): `prepare`
+# makes both, `prepare postgres` only the seeded PostgreSQL cluster.
+prepare() {
+  node --require ./src/server/server-only-shim.cjs --import tsx tests/helpers/prepare-template.ts "$@"
+}
+
 case "${1:-all}" in
   unit) run src ;;
-  integration) run tests/integration && on_postgres ;;
-  postgres) on_postgres ;;
+  integration) prepare && run tests/integration && on_postgres ;;
+  postgres) prepare postgres && on_postgres ;;
   deploy) run tests/deploy ;;
-  security) run tests/security && TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${POSTGRES_SECURITY[@]}" ;;
-  scale) run tests/scale ;;
-  e2e) run tests/e2e ;;
+  security) prepare && run tests/security && TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${POSTGRES_SECURITY[@]}" ;;
+  scale) prepare && run tests/scale ;;
+  e2e) prepare && run tests/e2e ;;
   all)
     # Build only when the sources changed since the last build (scripts/build-state.mjs).
     if node scripts/build-state.mjs; then echo "==> build is current"; else npm run build; fi
-    # Once, before the files start in parallel (each would otherwise make its own).
-    node --require ./src/server/server-only-shim.cjs --import tsx tests/helpers/prepare-template.ts
+    # Once, before the files start in parallel (each would otherwise make its
+    # own): the seeded PostgreSQL cluster, then the embedded data dir.
+    prepare postgres
     # The PostgreSQL phase runs beside the first one (the test files wait on
     # servers, databases and browsers as much as on the CPU); its report is
     # printed after the first phase's, and either failing fails the run.
     pg_log=$(mktemp)
     on_postgres >"$pg_log" 2>&1 &
     pg_pid=$!
+    prepare
     first=0
     run src tests || first=$?
     second=0

@@ -12,9 +12,9 @@ import net from "node:net";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, signedInPage } from "../helpers/browser";
-import { api, signIn, startServer, type TestServer } from "../helpers/server";
-import { SECRET, seedDatabase } from "../scale/support";
-import { freePort, type Postgres, startPostgres } from "../helpers/services";
+import { api, SEEDED_DATABASE, signIn, startSeededPostgres, startServer, type TestServer } from "../helpers/server";
+import { SECRET } from "../scale/support";
+import { freePort, type Postgres } from "../helpers/services";
 
 let pg: Postgres | undefined;
 let server: TestServer | undefined;
@@ -64,9 +64,8 @@ function startRelay(listenPort: number, targetPort: number): Promise<NonNullable
 }
 
 before(async () => {
-  pg = await startPostgres();
-  const url = await pg.createDatabase();
-  seedDatabase(url);
+  pg = await startSeededPostgres();
+  const url = await pg.createDatabase(undefined, SEEDED_DATABASE);
   const relayPort = await freePort();
   // The page's origin is the relay's; the Socket.IO Origin check must accept it.
   server = await startServer({ env: { DATABASE_URL: url, NEXTAUTH_SECRET: SECRET, APP_URL: `http://127.0.0.1:${relayPort}` } });

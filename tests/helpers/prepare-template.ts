@@ -1,12 +1,15 @@
 /**
  * `scripts/test.sh` runs this once after the build: the template data dir the
- * test servers start from (see ensureTemplate), made before the suites start
- * in parallel. Not a test file.
+ * test servers start from (see ensureTemplate) and the seeded PostgreSQL
+ * cluster the test processes copy (see ensurePostgresTemplate), made before
+ * the suites start in parallel. Not a test file. `postgres` makes only the
+ * latter (it needs no build).
  */
-import { ensureTemplate } from "./server";
+import { ensurePostgresTemplate, ensureTemplate } from "./server";
 
-ensureTemplate().then(
-  (dir) => console.log(`==> test data dir template: ${dir}`),
+const which = process.argv[2] ?? "all";
+Promise.all([which === "postgres" ? undefined : ensureTemplate(), ensurePostgresTemplate()]).then(
+  ([dir, pg]) => console.log(`==> test templates: ${[dir, pg].filter(Boolean).join(", ")}`),
   (e: unknown) => {
     console.error(e);
     process.exit(1);

@@ -4,6 +4,7 @@
  * socket.io-client sockets.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -44,26 +45,77 @@ let postgres: Promise<Postgres> | undefined;
 
 /** A fresh, migrated and seeded database on this test process's PostgreSQL: env for startServer. */
 export async function postgresEnv(): Promise<{ DATABASE_URL: string; NEXTAUTH_SECRET: string }> {
-  postgres ??= startPostgres().then((pg) => {
+  postgres ??= startSeededPostgres().then((pg) => {
     process.once("exit", () => pg.kill());
     return pg;
   });
-  // Migrate and seed once per test process, then copy: CREATE DATABASE … TEMPLATE
-  // takes milliseconds, a migration and a seed several seconds.
-  template ??= (async () => {
-    const url = await (await postgres!).createDatabase(`tandem_template_${process.pid}`);
-    const env: Record<string, string> = { ...cleanEnv(), DATABASE_URL: url, DEMO_PASSWORD, NEXTAUTH_SECRET: POSTGRES_SECRET };
-    const seeded = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, encoding: "utf8" });
-    if (seeded.status !== 0) throw new Error(`seeding PostgreSQL failed:\n${seeded.stdout}${seeded.stderr}`);
-    return `tandem_template_${process.pid}`;
-  })();
-  const url = await (await postgres).createDatabase(undefined, await template);
+  // CREATE DATABASE … TEMPLATE takes milliseconds, a migration and a seed several seconds.
+  const url = await (await postgres).createDatabase(undefined, SEEDED_DATABASE);
   return { DATABASE_URL: url, NEXTAUTH_SECRET: POSTGRES_SECRET };
 }
 
 /** NEXTAUTH_SECRET of the servers started on PostgreSQL (there is no generated secret file then). */
 export const POSTGRES_SECRET = "test-secret-of-at-least-32-characters";
-let template: Promise<string> | undefined;
+
+/** The migrated, seeded database in every cluster startSeededPostgres starts: copy it with createDatabase(undefined, SEEDED_DATABASE). */
+export const SEEDED_DATABASE = "tandem_seeded";
+
+/** A hash of what a migrated, seeded database is made from: the migrations, the seed and the server code it runs. */
+function seedInputsHash(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== "generated") walk(full);
+      } else if (!/\.test\.ts$/.test(e.name)) hash.update(full).update(fs.readFileSync(full));
+    }
+  };
+  for (const dir of ["prisma", "src/server"]) walk(path.join(ROOT, dir));
+  hash.update(fs.readFileSync(path.join(ROOT, "scripts", "seed.ts")));
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * A stopped PostgreSQL cluster holding SEEDED_DATABASE (migrated by the real
+ * `npm run db:seed`, i.e. `prisma migrate deploy`, then seeded), made once per
+ * set of migrations and seed code and shared by every test process through the
+ * temp dir. Each test process copies the cluster instead of running initdb, the
+ * migration and the seed itself (seconds of CPU per process).
+ */
+export async function ensurePostgresTemplate(): Promise<string> {
+  const template = path.join(os.tmpdir(), `tandem-pg-template-${seedInputsHash()}-${DEMO_PASSWORD}`);
+  if (!fs.existsSync(path.join(template, "ready"))) {
+    const pg = await startPostgres();
+    try {
+      const url = await pg.createDatabase(SEEDED_DATABASE);
+      const env: Record<string, string> = { ...cleanEnv(), DATABASE_URL: url, DEMO_PASSWORD, NEXTAUTH_SECRET: POSTGRES_SECRET };
+      const seeded = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, encoding: "utf8" });
+      if (seeded.status !== 0) throw new Error(`seeding PostgreSQL failed:\n${seeded.stdout}${seeded.stderr}`);
+      // A clean shutdown, so the copies start without recovery. The server is an
+      // unref'd child: keep the loop alive until it has exited.
+      const keepAlive = setInterval(() => undefined, 1000);
+      await pg.halt().finally(() => clearInterval(keepAlive));
+      const building = makeTempDir("tandem-pg-template-build-");
+      fs.renameSync(pg.dataDir, path.join(building, "data"));
+      fs.writeFileSync(path.join(building, "ready"), "");
+      try {
+        fs.renameSync(building, template);
+      } catch {
+        // Another test process made it first: use theirs.
+        fs.rmSync(building, { recursive: true, force: true });
+      }
+    } finally {
+      await pg.stop();
+    }
+  }
+  return path.join(template, "data");
+}
+
+/** A throwaway PostgreSQL that already holds SEEDED_DATABASE (a copy of ensurePostgresTemplate's cluster). */
+export async function startSeededPostgres(): Promise<Postgres> {
+  return startPostgres({ copyOf: await ensurePostgresTemplate() });
+}
 
 /**
  * The production defaults of the per-user creation limits (e.g. 20 comments a

@@ -59,6 +59,8 @@ export type Postgres = {
   /** URL of a new database on this server: empty, or a copy of database `template`. */
   createDatabase(name?: string, template?: string): Promise<string>;
   stop(): Promise<void>;
+  /** The cluster's data directory (stop or halt the server before copying it). */
+  dataDir: string;
   /** Synchronous last-resort stop, for process exit. */
   kill(): void;
   /** Stop the server but keep its data (an outage); resume() starts it again on the same port. */
@@ -69,10 +71,11 @@ export type Postgres = {
 let dbCounter = 0;
 
 /**
- * Start a throwaway PostgreSQL cluster. PostgreSQL refuses to run as root, so
- * as root it runs as the `postgres` user the Debian package creates.
+ * Start a throwaway PostgreSQL cluster: a new one (initdb), or a copy of the
+ * stopped cluster in `copyOf`. PostgreSQL refuses to run as root, so as root
+ * it runs as the `postgres` user the Debian package creates.
  */
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres(opts: { copyOf?: string } = {}): Promise<Postgres> {
   const bin = findPgBin();
   const dir = makeTempDir("tandem-pg-");
   const asRoot = process.getuid?.() === 0;
@@ -85,10 +88,14 @@ export async function startPostgres(): Promise<Postgres> {
     fs.chownSync(dir, uid, gid);
   }
   const dataDir = path.join(dir, "data");
-  execFileSync(path.join(bin, "initdb"), ["-D", dataDir, "-U", "tandem", "--auth=trust", "-E", "UTF8", "--no-sync"], {
-    ...ids,
-    stdio: "pipe",
-  });
+  // A copy of a stopped cluster (owner and modes kept) starts like a fresh initdb, seeded already.
+  if (opts.copyOf) execFileSync("cp", ["-a", opts.copyOf, dataDir], { stdio: "pipe" });
+  else {
+    execFileSync(path.join(bin, "initdb"), ["-D", dataDir, "-U", "tandem", "--auth=trust", "-E", "UTF8", "--no-sync"], {
+      ...ids,
+      stdio: "pipe",
+    });
+  }
   const port = await freePort();
   let log = "";
   const launch = () => {
@@ -139,6 +146,7 @@ export async function startPostgres(): Promise<Postgres> {
   };
   return {
     port,
+    dataDir,
     async createDatabase(name = `tandem_${process.pid}_${++dbCounter}`, template?: string) {
       await psql(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`);
       return `postgresql://tandem@127.0.0.1:${port}/${name}`;

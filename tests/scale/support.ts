@@ -11,8 +11,8 @@ import net from "node:net";
 import path from "node:path";
 import type { CommentDTO, TicketDTO } from "../../src/shared/dto";
 import type { ServerToClientEvents } from "../../src/shared/realtime";
-import { api, type ClientSocket, DEMO_PASSWORD, makeTempDir, ROOT, startServer, type TestServer } from "../helpers/server";
-import { type Postgres, type RedisServer, startPostgres, startRedis } from "../helpers/services";
+import { api, type ClientSocket, makeTempDir, ROOT, SEEDED_DATABASE, startSeededPostgres, startServer, type TestServer } from "../helpers/server";
+import { type Postgres, type RedisServer, startRedis } from "../helpers/services";
 
 export const SECRET = "scale-test-secret-of-at-least-32-characters";
 
@@ -63,27 +63,13 @@ export function loadEcosystem(env: Record<string, string>): { apps: EcosystemApp
   return JSON.parse(result.stdout) as { apps: EcosystemApp[]; ports: number[] };
 }
 
-/** Migrate and seed a fresh database (servers on DATABASE_URL never seed themselves). */
-export function seedDatabase(databaseUrl: string): void {
-  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: databaseUrl, DEMO_PASSWORD, NEXTAUTH_SECRET: SECRET };
-  delete env.REDIS_URL;
-  delete env.APP_URL;
-  const seeded = spawnSync(process.execPath, ["--require", "./src/server/server-only-shim.cjs", "--import", "tsx", "scripts/seed.ts"], {
-    cwd: ROOT,
-    env: env as NodeJS.ProcessEnv,
-    encoding: "utf8",
-  });
-  assert.equal(seeded.status, 0, `seeding PostgreSQL failed:\n${seeded.stdout}${seeded.stderr}`);
-}
-
 /** PostgreSQL (one seeded database) and Redis for one test file. */
 export type Backing = { pg: Postgres; redis: RedisServer; databaseUrl: string; stop(): Promise<void> };
 
 export async function startBacking(): Promise<Backing> {
-  const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const [pg, redis] = await Promise.all([startSeededPostgres(), startRedis()]);
   try {
-    const databaseUrl = await pg.createDatabase();
-    seedDatabase(databaseUrl);
+    const databaseUrl = await pg.createDatabase(undefined, SEEDED_DATABASE);
     return {
       pg,
       redis,

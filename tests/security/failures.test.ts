@@ -13,8 +13,7 @@ import { after, test } from "node:test";
 import { io } from "socket.io-client";
 import { retryWhenUnavailable } from "../../src/client/retry-unavailable";
 import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../src/shared/realtime-handshake";
-import { startPostgres } from "../helpers/services";
-import { api, connectSocket, DEMO_PASSWORD, makeTempDir, ROOT, signIn, startServer, type TestServer } from "../helpers/server";
+import { api, connectSocket, DEMO_PASSWORD, makeTempDir, ROOT, SEEDED_DATABASE, signIn, startSeededPostgres, startServer, type TestServer } from "../helpers/server";
 
 const servers: TestServer[] = [];
 after(async () => {
@@ -160,15 +159,11 @@ test("a full disk: uploads get 507 STORAGE_FULL, no temp file is left, /api/read
 });
 
 test("PostgreSQL stopped under a running server: 503 + Retry-After, sockets retry and get back in; signed out stays final", async () => {
-  const pg = await startPostgres();
+  const pg = await startSeededPostgres();
   process.once("exit", () => pg.kill());
   try {
-    const url = await pg.createDatabase();
+    const url = await pg.createDatabase(undefined, SEEDED_DATABASE);
     const env = { DATABASE_URL: url, DEMO_PASSWORD, NEXTAUTH_SECRET: "test-secret-of-at-least-32-characters" };
-    const clean = { ...(process.env as Record<string, string>) };
-    delete clean.TANDEM_TEST_DB;
-    const seeded = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: ROOT, env: { ...clean, ...env } as unknown as NodeJS.ProcessEnv, encoding: "utf8" });
-    assert.equal(seeded.status, 0, `${seeded.stdout}${seeded.stderr}`);
     const server = await startServer({ env });
     servers.push(server);
     const cookie = await signIn(server.url, "alice@example.com");

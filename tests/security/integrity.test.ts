@@ -22,10 +22,10 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { type Browser, chromium } from "playwright-core";
 import type { AttachmentDTO, CommentDTO, TicketDTO } from "../../src/shared/dto";
-import { api, signIn, startServer, type TestServer } from "../helpers/server";
-import { type Postgres, startPostgres } from "../helpers/services";
+import { api, SEEDED_DATABASE, signIn, startSeededPostgres, startServer, type TestServer } from "../helpers/server";
+import type { Postgres } from "../helpers/services";
 import { createTicket, freePort, listAll } from "../integration/support";
-import { SECRET, seedDatabase } from "../scale/support";
+import { SECRET } from "../scale/support";
 
 const CHROMIUM = "/usr/bin/chromium";
 let server: TestServer;
@@ -305,9 +305,8 @@ describe("across two processes on one PostgreSQL", () => {
   let ticket: TicketDTO;
 
   before(async () => {
-    postgres = await startPostgres();
-    const databaseUrl = await postgres.createDatabase();
-    seedDatabase(databaseUrl);
+    postgres = await startSeededPostgres();
+    const databaseUrl = await postgres.createDatabase(undefined, SEEDED_DATABASE);
     client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     // Planted before any keyed request, so the first one's sweep must remove it.
