@@ -139,7 +139,7 @@ function cleanEnv(): Record<string, string> {
  * temp dir (keyed by the build stamp, so a new build makes a new template).
  * Tests of first-start behaviour pass their own empty `dataDir`.
  */
-async function copyOfTemplate(): Promise<string> {
+export async function copyOfTemplate(): Promise<string> {
   const template = await ensureTemplate();
   const dataDir = makeTempDir();
   fs.cpSync(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== "ready" });

@@ -13,7 +13,7 @@ import { after, test } from "node:test";
 import { io } from "socket.io-client";
 import { retryWhenUnavailable } from "../../src/client/retry-unavailable";
 import { HANDSHAKE_RETRY, HANDSHAKE_UNAUTHORIZED } from "../../src/shared/realtime-handshake";
-import { api, connectSocket, DEMO_PASSWORD, makeTempDir, ROOT, SEEDED_DATABASE, signIn, startSeededPostgres, startServer, type TestServer } from "../helpers/server";
+import { api, connectSocket, copyOfTemplate, DEMO_PASSWORD, makeTempDir, ROOT, SEEDED_DATABASE, signIn, startSeededPostgres, startServer, type TestServer } from "../helpers/server";
 
 const servers: TestServer[] = [];
 after(async () => {
@@ -45,7 +45,8 @@ function mountTmpfs(dir: string, options: string) {
 }
 
 test("the DATA_DIR lock: kill -9 then an immediate restart starts; a stale PID does not block; a live server still does", { skip: process.env.TANDEM_TEST_DB === "postgres" && "embedded database only" }, async () => {
-  const dataDir = makeTempDir();
+  // A seeded data dir: the lock, not the first start's migration, is the point.
+  const dataDir = await copyOfTemplate();
   // The first server's parent is `sleep`, which never reaps children: once killed with -9 it stays
   // a zombie, the case where `kill(pid, 0)` still succeeds and a PID-file lock refused to start.
   const log = path.join(makeTempDir(), "first.log");
@@ -110,20 +111,19 @@ test("start-up errors name the cause and the path, without Prisma's banner", { s
     unmount();
   }
 
-  // A corrupt embedded database: a server made it, then its control file is overwritten with garbage.
-  const dataDir = path.join(base, "corrupt");
-  fs.mkdirSync(dataDir);
-  const server = await startServer({ dataDir });
-  assert.equal(await server.stop(), 0, `exit signal ${server.proc.signalCode}:\n${server.output()}`);
+  // A corrupt embedded database: one a server made and stopped cleanly (a copy of the tests'
+  // template), then its control file is overwritten with garbage.
+  const dataDir = await copyOfTemplate();
   fs.writeFileSync(path.join(dataDir, "pglite", "global", "pg_control"), Buffer.alloc(8192, 0x5a));
   const r3 = runUntilExit({ DATA_DIR: dataDir });
   assert.equal(r3.code, 1, r3.output);
-  assert.match(r3.output, /failed to start: The embedded database in .*corrupt\/pglite cannot be opened; it is probably corrupt/);
+  const pglite = path.join(dataDir, "pglite").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  assert.match(r3.output, new RegExp(`failed to start: The embedded database in ${pglite} cannot be opened; it is probably corrupt`));
   assert.doesNotMatch(r3.output, /Loaded Prisma config|Prisma schema loaded/);
 });
 
 test("a full disk: uploads get 507 STORAGE_FULL, no temp file is left, /api/ready reports it", async () => {
-  const dataDir = makeTempDir();
+  const dataDir = await copyOfTemplate();
   const uploads = path.join(dataDir, "uploads");
   // The uploads live on a 1 MiB tmpfs of their own, so "full" is real and cheap.
   const unmount = mountTmpfs(uploads, "size=1m");
