@@ -4,9 +4,9 @@
  * prints a generated one.
  */
 import "../src/server/server-only-shim.cjs";
-import { lockDataDir, openDatabase } from "../src/server/db/open";
+import { lockDataDir } from "../src/server/db/open";
 import { env as readEnv } from "../src/server/env";
-import { runMigrations } from "../src/server/setup/migrate";
+import { openMigratedDatabase } from "../src/server/setup/open-migrated-database";
 import { PRIVATE_UMASK } from "../src/server/setup/private-data-dir";
 import { generatePassword } from "../src/server/setup/secrets";
 import { DEMO_USERS, seedDemo } from "../src/server/setup/seed-demo";
@@ -17,8 +17,7 @@ async function main() {
   const env = readEnv();
   const release = env.embedded ? await lockDataDir(env.dataDir) : () => undefined;
   try {
-    await runMigrations(env);
-    const database = await openDatabase(env);
+    const database = await openMigratedDatabase(env);
     try {
       const password = env.DEMO_PASSWORD ?? generatePassword();
       await seedDemo(database.prisma, password);

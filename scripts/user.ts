@@ -10,9 +10,9 @@
  */
 import "../src/server/server-only-shim.cjs";
 import { parseArgs } from "node:util";
-import { lockDataDir, openDatabase } from "../src/server/db/open";
+import { lockDataDir } from "../src/server/db/open";
 import { env as readEnv } from "../src/server/env";
-import { runMigrations } from "../src/server/setup/migrate";
+import { openMigratedDatabase } from "../src/server/setup/open-migrated-database";
 import { PRIVATE_UMASK } from "../src/server/setup/private-data-dir";
 import { generatePassword } from "../src/server/setup/secrets";
 import { operatorCreateAdmin } from "../src/server/users/operator-create-admin";
@@ -61,8 +61,7 @@ async function main() {
     }
   }
   try {
-    await runMigrations(env);
-    const database = await openDatabase(env);
+    const database = await openMigratedDatabase(env);
     try {
       if (args.command === "create-admin") {
         await operatorCreateAdmin(database.prisma, args);
