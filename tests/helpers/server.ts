@@ -177,7 +177,10 @@ export async function startServer(
   if (!opts.dev) assertBuilt();
   const dbEnv = onPostgres && !opts.env?.DATABASE_URL ? await postgresEnv() : {};
   const embedded = !("DATABASE_URL" in dbEnv) && !opts.env?.DATABASE_URL;
-  const dataDir = opts.dataDir ?? (embedded && !opts.dev ? await copyOfTemplate() : makeTempDir());
+  // Development mode needs no build, hence maybe no template (it is made by the build's server);
+  // with one there, it starts from a copy too, its migration and seed are not what it tests.
+  const template = embedded && (!opts.dev || fs.existsSync(path.join(ROOT, "dist", "build-stamp.txt")));
+  const dataDir = opts.dataDir ?? (template ? await copyOfTemplate() : makeTempDir());
   const env: Record<string, string> = {
     ...cleanEnv(),
     ...dbEnv,
