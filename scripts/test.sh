@@ -62,12 +62,16 @@ run() {
   "${NODE_TEST[@]}" "${files[@]}"
 }
 
-# The whole integration suite again on PostgreSQL (session-end always runs
-# there: it changes users behind the server's back, which PGlite's single
-# process rules out; dev-server proves `npm run dev`'s upgrade routing, where
-# the database plays no part, and its compiles cost more than any other suite).
+# The integration suites again on PostgreSQL (session-end always runs there:
+# it changes users behind the server's back, which PGlite's single process
+# rules out). Not again: dev-server proves `npm run dev`'s upgrade routing,
+# where the database plays no part; presence is in memory and never touches
+# the database beyond the ticket lookup every suite makes; canned replies and
+# views are plain Prisma reads and writes (no raw SQL, no transactions), the
+# same generated queries the other suites already run on PostgreSQL.
+NOT_AGAIN_ON_POSTGRES='/(session-end|dev-server|presence|canned-replies|views)\.test\.ts$'
 on_postgres() {
-  mapfile -t files < <(slow_first $(files_in tests/integration | grep -vE '/(session-end|dev-server)\.test\.ts$'))
+  mapfile -t files < <(slow_first $(files_in tests/integration | grep -vE "$NOT_AGAIN_ON_POSTGRES"))
   TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${files[@]}" "${POSTGRES_SECURITY[@]}"
 }
 
