@@ -20,6 +20,9 @@ import { createTicket, join, streamingMultipart, until } from "./support";
 
 const embedded = process.env.TANDEM_TEST_DB !== "postgres";
 const dataDir = makeTempDir("tandem-lifecycle-");
+// A DATA_DIR left readable by an older version: the first start must make it private (last test).
+fs.chmodSync(dataDir, 0o755);
+fs.writeFileSync(path.join(dataDir, "left-by-an-old-version"), "x", { mode: 0o644 });
 /** The database every start in this file shares: none (embedded, in DATA_DIR) or one PostgreSQL database. */
 let dbEnv: Record<string, string> = {};
 let server: TestServer | undefined;
@@ -206,4 +209,22 @@ test("a request in flight during SIGTERM completes, then the process exits 0", a
   const last = server;
   server = undefined;
   assert.equal(await last.stop(), 0);
+});
+
+test("DATA_DIR is private to the service user after a first start, restarts and an upload: 0700 directories and 0600 files, old ones fixed", () => {
+  const wrong: string[] = [];
+  let files = 0;
+  const walk = (p: string) => {
+    const st = fs.lstatSync(p);
+    if (st.isSymbolicLink()) return;
+    const want = st.isDirectory() ? 0o700 : 0o600;
+    if ((st.mode & 0o777) !== want) wrong.push(`${path.relative(dataDir, p) || "."} ${(st.mode & 0o777).toString(8)}`);
+    if (st.isDirectory()) for (const n of fs.readdirSync(p)) walk(path.join(p, n));
+    else files++;
+  };
+  walk(dataDir);
+  assert.deepEqual(wrong, []);
+  assert.ok(files > (embedded ? 10 : 1), `walked ${files} files`);
+  const expected = embedded ? ["pglite", "uploads", "nextauth-secret", "left-by-an-old-version"] : ["uploads", "left-by-an-old-version"];
+  for (const p of expected) assert.ok(fs.existsSync(path.join(dataDir, p)), p);
 });

@@ -86,6 +86,20 @@ async function write(server: "s1" | "s2", label: string): Promise<number> {
   return res.status;
 }
 
+/**
+ * Resolves once `n` more writes have been committed: a fault lands in a write
+ * burst however slow the machine is (a fixed delay let a loaded machine get
+ * only a few writes in before the fault, and the scenario proved little).
+ */
+async function afterCommits(n: number, ms = 60_000): Promise<void> {
+  const target = committedAt.size + n;
+  const deadline = Date.now() + ms;
+  while (committedAt.size < target) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${n} writes committed in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Writers on both processes until `stop()` resolves; each keeps posting back to back. */
 function writeWhile(label: string, until: Promise<unknown>): Promise<number[]> {
   let running = true;
@@ -133,9 +147,9 @@ let killedPid = 0;
 test("SIGKILL of a process in the middle of a write burst: every committed event reaches every client", async () => {
   killedPid = deployment.apps[0]!.proc.pid!;
   const killed = (async () => {
-    await new Promise((r) => setTimeout(r, 1500));
+    await afterCommits(6);
     deployment.apps[0]!.proc.kill("SIGKILL");
-    await new Promise((r) => setTimeout(r, 1500));
+    await afterCommits(6);
   })();
   const statuses = await writeWhile("kill -9", killed);
   assert.ok(statuses.filter((s) => s === 201).length >= 10, `writes went through (${statuses.length} attempted)`);
@@ -146,9 +160,9 @@ test("SIGKILL of a process in the middle of a write burst: every committed event
 
 test("graceful stop of a process under write load: every committed event reaches every client", async () => {
   const stopped = (async () => {
-    await new Promise((r) => setTimeout(r, 1500));
+    await afterCommits(6);
     assert.equal(await deployment.apps[1]!.stop(), 0, "graceful stop exits 0");
-    await new Promise((r) => setTimeout(r, 500));
+    await afterCommits(4);
   })();
   const statuses = await writeWhile("graceful stop", stopped);
   assert.ok(statuses.filter((s) => s === 201).length >= 10);
@@ -158,7 +172,7 @@ test("graceful stop of a process under write load: every committed event reaches
 
 test("Redis down for 10 s under write load: every committed event reaches every client in time", async () => {
   const outage = (async () => {
-    await new Promise((r) => setTimeout(r, 1000));
+    await afterCommits(4);
     await backing.redis.stop();
     await new Promise((r) => setTimeout(r, 10_000));
     await backing.redis.start();

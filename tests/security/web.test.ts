@@ -2,21 +2,20 @@
  * Web-facing defences, attacked through the real server (production build):
  * cross-site state changes, JSON media types and streaming body caps,
  * security headers (direct and through the shipped nginx and HAProxy), safe
- * redirects through next-auth and the login page, inert attachment types, a
- * private DATA_DIR, and /api/ready's details for operators only.
+ * redirects through next-auth and the login page, inert attachment types,
+ * and /api/ready's details for operators only (a private DATA_DIR: see
+ * tests/integration/lifecycle.test.ts, whose server makes one from scratch).
  *
  * One server for the file, on APP_URL http://127.0.0.1:<port>, listening on
  * every interface so a request can also arrive from a non-loopback address.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { freePort, type Haproxy, type Nginx, startHaproxy, startNginx } from "../helpers/proxies";
-import { api, makeTempDir, signIn, startServer, type TestServer } from "../helpers/server";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
 
 const READY_TOKEN = "ready-token-for-the-security-tests";
 
@@ -24,16 +23,11 @@ let server: TestServer;
 let app: string; // APP_URL's origin
 let alice: string; // Alice's session cookie
 let ticketId: string;
-let presetDir: string;
 
 before(async () => {
-  // A DATA_DIR left readable by an older version: the server must fix it.
-  presetDir = makeTempDir();
-  fs.chmodSync(presetDir, 0o755);
-  fs.writeFileSync(path.join(presetDir, "left-by-an-old-version"), "x", { mode: 0o644 });
   const port = await freePort();
   app = `http://127.0.0.1:${port}`;
-  server = await startServer({ port, dataDir: presetDir, env: { APP_URL: app, HOST: "0.0.0.0", READY_TOKEN } });
+  server = await startServer({ port, env: { APP_URL: app, HOST: "0.0.0.0", READY_TOKEN } });
   alice = await signIn(app, "alice@example.com");
   const created = await api<{ id: string }>(app, alice, "POST", "/api/tickets", { title: "Printer on fire", description: "Smoke" });
   assert.equal(created.status, 201);
@@ -401,28 +395,6 @@ describe("attachments", () => {
       assert.equal(download.headers.get("content-type"), served, `${claimed} served`);
       assert.match(download.headers.get("content-disposition") ?? "", /^attachment;/);
     }
-  });
-});
-
-describe("DATA_DIR", () => {
-  test("is private to the service user: 0700 directories and 0600 files, old ones fixed", async () => {
-    const upload = multipart("private.txt", "text/plain", "secret");
-    assert.equal((await send(`/api/tickets/${ticketId}/attachments`, { method: "POST", headers: { cookie: alice, "content-type": upload.type }, body: upload.body })).status, 201);
-    const wrong: string[] = [];
-    let files = 0;
-    const walk = (p: string) => {
-      const st = fs.lstatSync(p);
-      if (st.isSymbolicLink()) return;
-      const want = st.isDirectory() ? 0o700 : 0o600;
-      if ((st.mode & 0o777) !== want) wrong.push(`${path.relative(server.dataDir, p) || "."} ${(st.mode & 0o777).toString(8)}`);
-      if (st.isDirectory()) for (const n of fs.readdirSync(p)) walk(path.join(p, n));
-      else files++;
-    };
-    walk(server.dataDir);
-    assert.deepEqual(wrong, []);
-    assert.ok(files > 10, `walked ${files} files`);
-    const expected = process.env.TANDEM_TEST_DB === "postgres" ? ["uploads", "left-by-an-old-version"] : ["pglite", "uploads", "nextauth-secret", "left-by-an-old-version"];
-    for (const p of expected) assert.ok(fs.existsSync(path.join(server.dataDir, p)), p);
   });
 });
 
