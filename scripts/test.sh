@@ -26,21 +26,29 @@ files_in() {
 
 # The slowest files first (longest-processing-time-first): started last, one
 # of them would run alone at the end while the other slots sit idle. Rough
-# durations on the 2-core CI machine, slowest first; the rest keep their order.
+# durations on the 2-core CI machine with both phases running (CPU time and
+# the waits a file cannot shorten: mail delays, PM2, fault windows), slowest
+# first; the rest keep their order.
 SLOW_FIRST=(
-  tests/e2e/collaboration.test.ts
-  tests/security/failures.test.ts
   tests/security/fuzz.test.ts
-  tests/integration/dev-server.test.ts
-  tests/e2e/live-ticket.test.ts
-  tests/integration/lifecycle.test.ts
-  tests/scale/concurrent-start.test.ts
+  tests/e2e/collaboration.test.ts
+  tests/integration/mail.test.ts
   tests/security/integrity.test.ts
-  tests/e2e/reconnecting.test.ts
-  tests/scale/presence.test.ts
+  tests/integration/users.test.ts
+  tests/integration/lifecycle.test.ts
+  tests/security/limits.test.ts
+  tests/security/sessions.test.ts
   tests/scale/delivery-faults.test.ts
   tests/scale/proxies.test.ts
+  tests/integration/dev-server.test.ts
   tests/scale/pm2-reload.test.ts
+  tests/integration/notifications.test.ts
+  tests/e2e/live-ticket.test.ts
+  tests/scale/concurrent-start.test.ts
+  tests/e2e/keyboard-and-phone.test.ts
+  tests/security/failures.test.ts
+  tests/scale/presence.test.ts
+  tests/scale/redis-outage.test.ts
 )
 
 slow_first() {
