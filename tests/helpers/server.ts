@@ -68,7 +68,7 @@ function seedInputsHash(): string {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name !== "generated") walk(full);
-      } else if (!/\.test\.ts$/.test(e.name)) hash.update(full).update(fs.readFileSync(full));
+      } else if (!/\.test\.ts$/.test(e.name)) hash.update(path.relative(ROOT, full)).update(fs.readFileSync(full));
     }
   };
   for (const dir of ["prisma", "src/server"]) walk(path.join(ROOT, dir));
