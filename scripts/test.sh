@@ -89,7 +89,8 @@ on_postgres() {
 POSTGRES_SECURITY=(tests/security/sessions.test.ts tests/security/internal-notes.test.ts tests/security/limits.test.ts src/server/db/with-statement-timeout.test.ts)
 
 # The test servers' templates (tests/helpers/prepare-template.ts): `prepare`
-# makes both, `prepare postgres` only the seeded PostgreSQL cluster.
+# makes both, `prepare postgres` only the seeded PostgreSQL cluster,
+# `prepare embedded` only the embedded data dir.
 prepare() {
   node --require ./src/server/server-only-shim.cjs --import tsx tests/helpers/prepare-template.ts "$@"
 }
@@ -106,7 +107,9 @@ case "${1:-all}" in
     # Build only when the sources changed since the last build (scripts/build-state.mjs).
     if node scripts/build-state.mjs; then echo "==> build is current"; else npm run build; fi
     # Once, before the files start in parallel (each would otherwise make its
-    # own): the seeded PostgreSQL cluster, then the embedded data dir.
+    # own): the seeded PostgreSQL cluster and the embedded data dir, side by
+    # side; each phase starts as soon as its template is there.
+    prepare embedded & embedded_pid=$!
     prepare postgres
     # The PostgreSQL phase runs beside the first one (the test files wait on
     # servers, databases and browsers as much as on the CPU); its report is
@@ -114,7 +117,7 @@ case "${1:-all}" in
     pg_log=$(mktemp)
     on_postgres >"$pg_log" 2>&1 &
     pg_pid=$!
-    prepare
+    wait "$embedded_pid"
     first=0
     run src tests || first=$?
     second=0
