@@ -162,7 +162,7 @@ test("one audience rule: query scope, rooms, assignability, the last admin and t
 });
 
 test("administration is for admins only; everyone edits their own account", () => {
-  for (const action of ["user:list", "user:create", "user:update", "user:password:reset", "settings:update", "audit:read"] as const) {
+  for (const action of ["user:list", "user:create", "user:update", "user:password:reset", "user:invite", "settings:update", "audit:read"] as const) {
     assert.equal(can(admin, action), true, action);
     assert.equal(can(agent, action), false, action);
     assert.equal(can(alice, action), false, action);

@@ -46,6 +46,7 @@ export type Action =
   | "user:create"
   | "user:update"
   | "user:password:reset"
+  | "user:invite"
   | "settings:update"
   | "audit:read"
   | "account:update:own"
@@ -68,6 +69,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
     case "user:create":
     case "user:update":
     case "user:password:reset":
+    case "user:invite":
     case "settings:update":
     case "audit:read":
     case "realtime:inspect":

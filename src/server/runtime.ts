@@ -42,6 +42,8 @@ type Runtime = {
    * across tabs. Best effort: a tab that misses one re-reads on reconnect.
    */
   toUser?: UserEmitter;
+  /** Tells this process's mail worker that a mail is due now (an invite); without it the worker finds it at its next poll. */
+  wakeMailWorker?: () => void;
   shuttingDown?: boolean;
 };
 

@@ -250,7 +250,7 @@ const validUserUpdate = fc.record({ name: validText(1, 40), role: fc.constantFro
 const validComment = fc.record({ body: validText(1, 80), internal: fc.boolean() });
 const validPassword = validText(8, 40);
 const validNewUser = fc.record({ email: fc.emailAddress(), name: validText(1, 40), role: fc.constantFrom("REQUESTER", "AGENT", "ADMIN"), password: validPassword }, { requiredKeys: ["email", "name", "role"] });
-const validReset = fc.oneof(fc.record({ password: validPassword }), fc.constant({ invite: true }));
+const validReset = fc.record({ password: validPassword });
 const validSettings = fc.record({ signupEnabled: fc.boolean(), requesterPriorities: fc.uniqueArray(fc.constantFrom("LOW", "MEDIUM", "HIGH", "URGENT"), { minLength: 1 }) }, { requiredKeys: [] });
 const validSignUp = fc.record({ name: validText(1, 40), email: fc.emailAddress(), password: validPassword });
 const validAccept = fc.record({ token: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), password: validPassword });
@@ -539,7 +539,7 @@ function endpoints(csrf: { token: string; cookie: string }): Endpoint[] {
     {
       name: "any method on any API route, signed out",
       as: "anonymous",
-      request: (c) => fc.tuple(fc.constantFrom("GET", "POST", "PATCH", "PUT", "DELETE"), fc.constantFrom("/api/tickets", "/api/tickets/ID", "/api/tickets/ID/comments", "/api/tickets/ID/attachments", "/api/tickets/ID/events", "/api/attachments/ID", "/api/users/staff", "/api/users/ID", "/api/sessions/revoke-others", "/api/canned-replies", "/api/canned-replies/ID"), pathId(c.ids.read), jsonBodies(validTicket), headerValue).map(([m, p, id, body, cookie]) => req(m, p.replace("ID", id), { "content-type": "application/json", cookie: `next-auth.session-token=${cookie}` }, m === "GET" ? undefined : body)),
+      request: (c) => fc.tuple(fc.constantFrom("GET", "POST", "PATCH", "PUT", "DELETE"), fc.constantFrom("/api/tickets", "/api/tickets/ID", "/api/tickets/ID/comments", "/api/tickets/ID/attachments", "/api/tickets/ID/events", "/api/attachments/ID", "/api/users/staff", "/api/users/ID", "/api/users/ID/invite", "/api/sessions/revoke-others", "/api/canned-replies", "/api/canned-replies/ID"), pathId(c.ids.read), jsonBodies(validTicket), headerValue).map(([m, p, id, body, cookie]) => req(m, p.replace("ID", id), { "content-type": "application/json", cookie: `next-auth.session-token=${cookie}` }, m === "GET" ? undefined : body)),
       effect: readOnly,
     },
     {
@@ -556,6 +556,13 @@ function endpoints(csrf: { token: string; cookie: string }): Endpoint[] {
     // Issue 10. Refused or unmatchable requests only, so each must leave everything as it was.
     { name: "POST /api/users (not admin)", as: "agent", request: jsonRequest("POST", () => fc.constant("/api/users"), validNewUser), effect: readOnly, runs: Math.ceil(RUNS / 2) },
     { name: "POST /api/users/:id/password (not admin)", as: "alice", request: jsonRequest("POST", (c, id) => id(c.bobId).map((i) => `/api/users/${i}/password`), validReset), effect: readOnly, runs: Math.ceil(RUNS / 2) },
+    {
+      name: "POST /api/users/:id/invite (not admin)",
+      as: "agent",
+      request: (c) => fc.tuple(pathId(c.bobId), jsonBodies(fc.constant({})), fc.option(jsonContentType), extraHeaders).map(([id, body, type, extra]) => req("POST", `/api/users/${id}/invite`, { ...(type ? { "content-type": type } : {}), ...(extra ?? {}) }, body)),
+      effect: readOnly,
+      runs: Math.ceil(RUNS / 4),
+    },
     { name: "POST /api/canned-replies (requester)", as: "alice", request: jsonRequest("POST", () => fc.constant("/api/canned-replies"), validCanned), effect: readOnly, runs: Math.ceil(RUNS / 2) },
     { name: "PUT /api/settings (not admin)", as: "agent", request: jsonRequest("PUT", () => fc.constant("/api/settings"), validSettings), effect: readOnly, runs: Math.ceil(RUNS / 2) },
     { name: "POST /api/signup (sign-up off)", as: "anonymous", request: jsonRequest("POST", () => fc.constant("/api/signup"), validSignUp), effect: readOnly, runs: Math.ceil(RUNS / 2) },
