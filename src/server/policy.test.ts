@@ -6,6 +6,7 @@ import {
   audienceOf,
   authorize,
   can,
+  cannedReplyAudience,
   cannedReplyScope,
   creatablePriorities,
   defaultPriority,
@@ -33,6 +34,7 @@ import {
   ticketRoom,
   ticketScope,
 } from "./policy";
+import { rooms } from "../shared/realtime";
 
 const alice = { id: "alice", role: "REQUESTER" as const };
 const agent = { id: "agent", role: "AGENT" as const };
@@ -323,4 +325,12 @@ test("canned replies: staff see shared and their own; admins alone edit shared o
   assert.deepEqual([shared, agents, admins].map((r) => mayEditCannedReply(agent, r)), [false, true, false]);
   assert.deepEqual([shared, agents, admins].map((r) => mayEditCannedReply(admin, r)), [true, false, true]);
   assert.deepEqual([shared, { ownerId: "alice" }].map((r) => maySeeCannedReply(alice, r)), [false, false], "a requester (even a former agent) sees none");
+});
+
+test("a canned reply's change is heard by who may see it: all staff for a shared one, its owner alone for a personal one", () => {
+  assert.deepEqual(cannedReplyAudience({ ownerId: null }), { staff: true });
+  assert.deepEqual(cannedReplyAudience({ ownerId: "agent" }), { userId: "agent" });
+  // The staff room holds no requester; a user room holds only its user.
+  assert.equal(roomsOnConnect(alice).includes(rooms.staff), false);
+  for (const actor of [agent, admin]) assert.equal(roomsOnConnect(actor).includes(rooms.staff), true);
 });

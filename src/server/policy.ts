@@ -369,6 +369,16 @@ export function mayEditCannedReply(actor: Actor, reply: { ownerId: string | null
   return reply.ownerId === null ? can(actor, "canned:shared:manage") : true;
 }
 
+/**
+ * Who hears that a canned reply changed: every staff socket for a shared one
+ * (all staff may use it), only its owner's sockets for a personal one
+ * (nobody else may see it). Requesters are in neither room (roomsOnConnect),
+ * and only staff own personal replies.
+ */
+export function cannedReplyAudience(reply: { ownerId: string | null }): { staff: true } | { userId: string } {
+  return reply.ownerId === null ? { staff: true } : { userId: reply.ownerId };
+}
+
 /** Active admins, as a query condition: there must always be one (the last-admin guard). */
 export const ACTIVE_ADMINS = { active: true, role: "ADMIN" as Role };
 /** Whether applying `change` to `user` removes an active admin. */
