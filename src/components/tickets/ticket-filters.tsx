@@ -6,6 +6,7 @@ import type { UserRef } from "../../shared/dto";
 import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../shared/enums";
 import type { ListQuery, TicketSort } from "../../client/list-query";
 import { EnumOptions } from "../ui/enum-options";
+import { TagFilterInput } from "./tag-filter-input";
 
 const SORT_LABELS: Record<TicketSort, string> = {
   relevance: "Best match",
@@ -32,7 +33,7 @@ export function TicketFilters({
   onSearchInput?: (q: string) => void;
   searching?: boolean;
 }) {
-  const filtered = Boolean(query.status || query.priority || query.assignee || query.q || query.state);
+  const filtered = Boolean(query.status || query.priority || query.assignee || query.q || query.state || query.tag);
   return (
     <Form action="/tickets" className="filters" role="search" aria-label="Filter tickets">
       <div className="field field--grow">
@@ -77,6 +78,12 @@ export function TicketFilters({
               </option>
             ))}
           </select>
+        </div>
+      )}
+      {staff && (
+        <div className="field">
+          <label htmlFor="filter-tag">Tag</label>
+          <TagFilterInput defaultValue={query.tag ?? ""} />
         </div>
       )}
       <div className="field">
