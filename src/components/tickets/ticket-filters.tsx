@@ -1,6 +1,7 @@
 "use client";
 
 import Form from "next/form";
+import { useState } from "react";
 import Link from "next/link";
 import type { UserRef } from "../../shared/dto";
 import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../shared/enums";
@@ -34,8 +35,12 @@ export function TicketFilters({
   searching?: boolean;
 }) {
   const filtered = Boolean(query.status || query.priority || query.assignee || query.q || query.state || query.tag);
+  const narrowed = [query.status, query.priority, query.assignee, query.tag].filter(Boolean).length;
+  // Phones show the search box and a Filters button; the other fields open
+  // under it (always shown on wider screens, see .filters__more in globals.css).
+  const [open, setOpen] = useState(narrowed > 0);
   return (
-    <Form action="/tickets" className="filters" role="search" aria-label="Filter tickets">
+    <Form action="/tickets" className={open ? "filters filters--open" : "filters"} role="search" aria-label="Filter tickets">
       <div className="field field--grow">
         <label htmlFor="filter-q">Search</label>
         <input
@@ -51,6 +56,10 @@ export function TicketFilters({
           onChange={onSearchInput ? (e) => onSearchInput(e.currentTarget.value) : undefined}
         />
       </div>
+      <button type="button" className="button filters__toggle" aria-expanded={open} aria-controls="filter-more" onClick={() => setOpen((o) => !o)}>
+        {narrowed ? `Filters (${narrowed})` : "Filters"}
+      </button>
+      <div id="filter-more" className="filters__more">
       <div className="field">
         <label htmlFor="filter-status">Status</label>
         <select id="filter-status" name="status" defaultValue={query.status ?? ""}>
@@ -95,6 +104,7 @@ export function TicketFilters({
             </option>
           ))}
         </select>
+      </div>
       </div>
       {/* A view's "open only" has no control of its own: kept while other filters change. */}
       {query.state && <input type="hidden" name="state" value={query.state} />}
