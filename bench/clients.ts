@@ -30,9 +30,10 @@ export type ClientReply = {
   ok: boolean;
   error?: string;
   cpu: number;
-  /** connect / join: how many and how long. */
+  /** connect / join: how many and how long; join: how many attempts the server refused as retryable. */
   done?: number;
   ms?: number;
+  retries?: number;
   /** report: arrivals per marker, and events that should not have come. */
   markers?: Record<string, MarkerArrivals>;
   duplicates?: number;
@@ -134,17 +135,27 @@ async function handle(msg: ClientCommand) {
     }
     case "join": {
       const t0 = performance.now();
+      let retries = 0;
       await forEachLimit(msg.joins, msg.concurrency, async ({ index, room }) => {
         const h = held[index];
         if (!h) throw new Error(`no socket ${index} in this process`);
-        const ack =
-          kind === "tandem"
-            ? await h.socket.timeout(60_000).emitWithAck("ticket:join", { ticketId: room })
-            : await h.socket.timeout(60_000).emitWithAck("bench:join", { room });
-        if (!(ack as { ok?: boolean }).ok) throw new Error(`join ${room} refused: ${JSON.stringify(ack)}`);
+        // Like the browser's realtime client, retry a join the server could
+        // not serve right now (e.g. every database connection busy); counted.
+        for (let attempt = 0; ; attempt++) {
+          const ack = (
+            kind === "tandem"
+              ? await h.socket.timeout(60_000).emitWithAck("ticket:join", { ticketId: room })
+              : await h.socket.timeout(60_000).emitWithAck("bench:join", { room })
+          ) as { ok?: boolean; error?: { code?: string } };
+          if (ack.ok) break;
+          const retryable = ack.error?.code === "UNAVAILABLE" || ack.error?.code === "RATE_LIMITED";
+          if (!retryable || attempt >= 20) throw new Error(`join ${room} refused: ${JSON.stringify(ack)}`);
+          retries++;
+          await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+        }
         h.rooms.add(room);
       });
-      return reply({ ok: true, done: msg.joins.length, ms: performance.now() - t0 });
+      return reply({ ok: true, done: msg.joins.length, ms: performance.now() - t0, retries });
     }
     case "record":
       recording = true;

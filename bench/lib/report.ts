@@ -163,6 +163,10 @@ export function renderMarkdown(r: BenchResults): string {
   L.push("");
   L.push(...latencyRows([{ label: t?.label ?? "Tandem", phases: t?.commentToScreen }, { label: "bare Socket.IO", phases: b?.commentToScreen }], b?.commentToScreen));
   L.push("");
+  L.push(
+    `Joining the rooms (${f0(r.plan.sockets + r.plan.fanoutMembers)} \`ticket:join\`s, ten in flight per load generator): Tandem refused ${f0(t?.joinRetries ?? NaN)} as retryable (UNAVAILABLE: no database connection free in time, or RATE_LIMITED), which the load generator retried as the browser does; bare ${f0(b?.joinRetries ?? NaN)}.`,
+  );
+  L.push("");
   L.push(`## 2. Fan-out throughput (one room of ${f0(r.plan.fanoutMembers)})`);
   L.push("");
   L.push(

@@ -47,6 +47,8 @@ export type SocketResults = {
   idle: { rss: number; heap: number };
   memory: MemoryPoint[];
   connectMs: number;
+  /** Joins the server refused as retryable (UNAVAILABLE, RATE_LIMITED) and the load generator retried. */
+  joinRetries: number;
   commentToScreen: PostPhase[];
   fanout: PostPhase[];
   /** A Tandem comment:added payload as a socket received it (for the bare server's same-size copies). */
@@ -240,13 +242,18 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
     }
 
     const members = new Map<string, number>();
+    let joinRetries = 0;
     const join = async (pairs: { g: number; room: string }[]) => {
       for (const { room } of pairs) members.set(room, (members.get(room) ?? 0) + 1);
-      await fleet.all((i) => ({
+      const t0 = performance.now();
+      const replies = await fleet.all((i) => ({
         cmd: "join",
         joins: pairs.filter(({ g }) => g % fleet.size === i).map(({ g, room }) => ({ index: Math.floor(g / fleet.size), room })),
-        concurrency: 20,
+        concurrency: 10,
       }));
+      const retries = sum(replies.map((r) => r.retries ?? 0));
+      joinRetries += retries;
+      log(`${target.label}: ${pairs.length} joins in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${retries} retried`);
     };
 
     const commentToScreen: PostPhase[] = [];
@@ -287,7 +294,7 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
         `${target.label}: fan-out #${rep + 1}: ${r.acked} posts × ${fan.length}, ${Math.round(r.deliveriesPerSec)} deliveries/s, ${Math.round(r.deliveriesPerCpuSec)} per server CPU-s, ${r.cpuPerPostMs.toFixed(1)} ms CPU/post; missing ${r.missing}, dup ${r.duplicates}`,
       );
     }
-    return { label: target.label, idle, memory, connectMs, commentToScreen, fanout, sample: target.kind === "tandem" ? await sampleOf(fleet) : undefined };
+    return { label: target.label, idle, memory, connectMs, joinRetries, commentToScreen, fanout, sample: target.kind === "tandem" ? await sampleOf(fleet) : undefined };
   } finally {
     await fleet.close();
   }
