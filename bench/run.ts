@@ -12,7 +12,13 @@
  * `--out <file>` writes the results as JSON; a full run also writes
  * BENCHMARKS.md and BENCHMARKS.svg (`--no-report` to skip).
  * `--cpu-prof <dir>` runs the Tandem processes under `node --cpu-prof`.
- * `--only tandem,bare,embedded,scale,restart` runs some parts of a full run.
+ * `--only tandem,bare,embedded,scale,restart` runs some parts of a full run;
+ * `--db postgres|embedded` picks the database of the main Tandem runs;
+ * `--sockets N` changes the number of sockets (memory read at N/4, N/2, N);
+ * `--before file.json` compares with an earlier run (of the code before a
+ * change) and reuses its parts this run skipped.
+ * `--memory-only` measures memory per socket and nothing else; `--memory-from
+ * file.json` reports the memory of such a run instead of this run's.
  *
  * Numbers are medians of the repetitions; nothing here asserts a timing.
  */
@@ -61,9 +67,15 @@ export type BenchResults = {
   catchUp?: CatchUpResult;
   scale?: { tandem: SocketResults; bare: SocketResults; writes: WritesResult };
   restart?: { medianSeconds: number; output: string };
+  /** `--before file.json`: a run of the code before a change, compared in the report; parts this run skipped are taken from it. */
+  before?: BenchResults;
+  /** The parts taken from `before` (they do not depend on the change, e.g. bare Socket.IO). */
+  reused?: string[];
+  /** Memory per socket from a separate `--memory-only` run (`--memory-from`), when this run used fewer sockets. */
+  memoryRun?: { sockets: number; tandem?: SocketResults; bare?: SocketResults; machineBefore: Machine; startedAt: string };
 };
 
-const plan: Omit<SocketPlan, "log"> = quick
+const basePlan: Omit<SocketPlan, "log"> = quick
   ? {
       sockets: 300,
       steps: [100, 200, 300],
@@ -90,6 +102,18 @@ const plan: Omit<SocketPlan, "log"> = quick
       fanoutMs: 10_000,
       settleMs: 5_000,
     };
+// `--sockets N`: fewer (or more) sockets than the mode's default, memory read at N/4, N/2 and N.
+const socketsOption = Number(option("--sockets") ?? NaN);
+const plan: Omit<SocketPlan, "log"> = Number.isInteger(socketsOption) && socketsOption > 0
+  ? {
+      ...basePlan,
+      sockets: socketsOption,
+      steps: [...new Set([Math.round(socketsOption / 4), Math.round(socketsOption / 2), socketsOption])],
+      fanoutMembers: Math.min(basePlan.fanoutMembers, socketsOption),
+    }
+  : basePlan;
+// `--memory-only`: connect and measure memory, then stop (no rooms, no posts).
+if (flag("--memory-only")) plan.memoryOnly = true;
 const writeMs = quick ? 1_500 : 10_000;
 const hotWriters = quick ? 10 : 50;
 const manyWriters = quick ? 10 : 100;
@@ -126,7 +150,7 @@ function runRestartBench(): Promise<{ medianSeconds: number; output: string }> {
 async function main() {
   const results: BenchResults = { mode: quick ? "quick" : "full", startedAt: new Date().toISOString(), machineBefore: machine(), plan, writes: [] };
   const nodeArgs = cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
-  const primary = quick ? "embedded" : "postgres";
+  const primary = option("--db") === "postgres" ? "postgres" : option("--db") === "embedded" ? "embedded" : quick ? "embedded" : "postgres";
   const accounts = plan.sockets + extraAccounts;
   log(`${results.mode} run on ${results.machineBefore.cpu} × ${results.machineBefore.cores}, load ${results.machineBefore.load.join(" ")}`);
 
@@ -136,6 +160,7 @@ async function main() {
       () => startTandem({ db: primary, processes: 1, accounts, nodeArgs }),
       async (t) => {
         results.tandem = await socketScenarios(t, { ...plan, log });
+        if (plan.memoryOnly) return;
         // 4: writes, with no sockets connected.
         for (const hot of [true, false]) {
           const w = await writes(t, { hot, writers: hot ? hotWriters : manyWriters, durationMs: writeMs, firstAccount: plan.sockets + POSTERS });
@@ -209,6 +234,23 @@ async function main() {
 
   results.finishedAt = new Date().toISOString();
   results.machineAfter = machine();
+  const beforeFrom = option("--before");
+  if (beforeFrom) {
+    const before = JSON.parse(fs.readFileSync(beforeFrom, "utf8")) as BenchResults;
+    results.before = { ...before, before: undefined };
+    results.reused = [];
+    for (const key of ["bare", "scale", "restart", "memoryRun"] as const) {
+      if (results[key] === undefined && before[key] !== undefined) {
+        (results as Record<string, unknown>)[key] = before[key];
+        results.reused.push(key);
+      }
+    }
+  }
+  const memoryFrom = option("--memory-from");
+  if (memoryFrom) {
+    const m = JSON.parse(fs.readFileSync(memoryFrom, "utf8")) as BenchResults;
+    results.memoryRun = { sockets: m.plan.sockets, tandem: m.tandem, bare: m.bare, machineBefore: m.machineBefore, startedAt: m.startedAt };
+  }
   const out = option("--out");
   if (out) fs.writeFileSync(out, JSON.stringify(results, null, 1));
   if (!quick && !flag("--no-report")) {

@@ -36,8 +36,8 @@ export function targetsOf(r: BenchResults): Target[] {
   const beyondPg = med(t?.fanout, (p) => p.cpuPerPostMs) - bareCpu;
   const beyondEmb = med(r.embedded?.fanout, (p) => p.cpuPerPostMs) - bareCpu;
   const p99 = med(t?.commentToScreen, (p) => p.latency.p99);
-  const lastT = t?.memory.at(-1);
-  const lastB = b?.memory.at(-1);
+  const lastT = (r.memoryRun?.tandem ?? t)?.memory.at(-1);
+  const lastB = (r.memoryRun?.bare ?? b)?.memory.at(-1);
   const memRatio = lastT && lastB ? lastT.rssPerSocket / lastB.rssPerSocket : NaN;
   const hotPg = r.writes.find((w) => w.tickets === 1 && w.label.includes("PostgreSQL"));
   const manyEmb = r.writes.find((w) => w.tickets > 1 && w.label.includes("embedded"));
@@ -100,6 +100,30 @@ function memoryRows(t: SocketResults | undefined, b: SocketResults | undefined):
   return out;
 }
 
+/** Key numbers of this run beside the run before the changes (`--before`). */
+function beforeAfter(r: BenchResults): string[] {
+  const b = r.before!;
+  const row = (what: string, before: number, after: number, fmt: (n: number) => string) => `| ${what} | ${fmt(before)} | ${fmt(after)} | ${ratio(after, before)} |`;
+  const w = (runs: BenchResults["writes"], hot: boolean, db: string) => runs.find((x) => (x.tickets === 1) === hot && x.label.includes(db))?.perSec ?? NaN;
+  return [
+    "## Before and after the changes of this round",
+    "",
+    "| | before | after | after ÷ before |",
+    "|---|---|---|---|",
+    row(`fan-out, deliveries per server CPU-s (${r.tandem?.label})`, med(b.tandem?.fanout, (p) => p.deliveriesPerCpuSec), med(r.tandem?.fanout, (p) => p.deliveriesPerCpuSec), f0),
+    row(`fan-out, server CPU ms per comment (${r.tandem?.label})`, med(b.tandem?.fanout, (p) => p.cpuPerPostMs), med(r.tandem?.fanout, (p) => p.cpuPerPostMs), f1),
+    row("fan-out, server CPU ms per comment (Tandem, embedded)", med(b.embedded?.fanout, (p) => p.cpuPerPostMs), med(r.embedded?.fanout, (p) => p.cpuPerPostMs), f1),
+    row(`comment to screen p50 ms (${r.tandem?.label})`, med(b.tandem?.commentToScreen, (p) => p.latency.p50), med(r.tandem?.commentToScreen, (p) => p.latency.p50), f1),
+    row(`comment to screen p99 ms (${r.tandem?.label})`, med(b.tandem?.commentToScreen, (p) => p.latency.p99), med(r.tandem?.commentToScreen, (p) => p.latency.p99), f1),
+    row("writes/s, one hot ticket, PostgreSQL", w(b.writes, true, "PostgreSQL"), w(r.writes, true, "PostgreSQL"), f0),
+    row("writes/s, many tickets, PostgreSQL", w(b.writes, false, "PostgreSQL"), w(r.writes, false, "PostgreSQL"), f0),
+    row("writes/s, one hot ticket, embedded", w(b.writes, true, "embedded"), w(r.writes, true, "embedded"), f0),
+    row("writes/s, many tickets, embedded", w(b.writes, false, "embedded"), w(r.writes, false, "embedded"), f0),
+    "",
+    `Before: ${b.startedAt.slice(0, 16).replace("T", " ")} UTC, load average ${b.machineBefore.load.join(" / ")}; after: ${r.startedAt.slice(0, 16).replace("T", " ")} UTC, load average ${r.machineBefore.load.join(" / ")}.`,
+  ];
+}
+
 function correctness(r: BenchResults): string[] {
   const all: { label: string; p: PostPhase }[] = [];
   const add = (label: string, ps: PostPhase[] | undefined) => ps?.forEach((p) => all.push({ label, p }));
@@ -141,6 +165,14 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
   L.push("");
+  if (r.reused?.length) {
+    L.push("");
+    L.push(
+      `Taken from the run before the changes (${r.before?.startedAt.slice(0, 16).replace("T", " ")} UTC), as they do not depend on them: ${r.reused.map((k) => ({ bare: "bare Socket.IO", scale: "scale-out", restart: "restart", memoryRun: "memory at 10,000 sockets" })[k] ?? k).join(", ")}.`,
+    );
+  }
+  L.push("");
+  if (r.before) L.push(...beforeAfter(r), "");
   L.push("## Targets");
   L.push("");
   L.push("| target | goal | measured | |");
@@ -190,6 +222,14 @@ export function renderMarkdown(r: BenchResults): string {
     "Connected and authenticated, in no ticket room yet; (RSS − idle RSS) / sockets, read from /proc after the connections settle. Heap is V8's used heap as the process reports it (Tandem's `/metrics`, the bare server's `process.memoryUsage()`), not after a forced collection, so it is noisier than RSS.",
   );
   L.push("");
+  if (r.memoryRun) {
+    L.push(
+      `From a separate run with ${f0(r.memoryRun.sockets)} sockets (\`npm run bench -- --memory-only\`, ${r.memoryRun.startedAt.slice(0, 16).replace("T", " ")} UTC, load average ${r.memoryRun.machineBefore.load.join(" / ")}), Tandem on ${r.memoryRun.tandem?.label.includes("embedded") ? "the embedded database" : "PostgreSQL"}; this run's own readings at ${(t?.memory ?? []).map((m) => f0(m.sockets)).join(" / ")} sockets follow it.`,
+    );
+    L.push("");
+    L.push(...memoryRows(r.memoryRun.tandem, r.memoryRun.bare));
+    L.push("");
+  }
   L.push(...memoryRows(t, b));
   L.push("");
   L.push(
@@ -291,6 +331,8 @@ export function renderSvg(r: BenchResults): string {
     y += c.height + 16;
   };
   const lat = (p: PostPhase[] | undefined, pick: (p: PostPhase) => number) => med(p, pick);
+  const memT = r.memoryRun?.tandem ?? r.tandem;
+  const memB = r.memoryRun?.bare ?? r.bare;
   push(
     barChart({
       title: `Comment to screen, ${f0(r.plan.sockets)} sockets`,
@@ -323,10 +365,10 @@ export function renderSvg(r: BenchResults): string {
     barChart({
       title: "Memory per idle authenticated socket",
       unit: "KB of RSS, lower is better",
-      groups: (r.tandem?.memory ?? []).map((m) => `${f0(m.sockets)} sockets`),
+      groups: (memT?.memory ?? []).map((m) => `${f0(m.sockets)} sockets`),
       series: [
-        { ...tandem, values: (r.tandem?.memory ?? []).map((m) => m.rssPerSocket / KB) },
-        { ...bare, values: (r.tandem?.memory ?? []).map((m) => (r.bare?.memory.find((b) => b.sockets === m.sockets)?.rssPerSocket ?? NaN) / KB) },
+        { ...tandem, values: (memT?.memory ?? []).map((m) => m.rssPerSocket / KB) },
+        { ...bare, values: (memT?.memory ?? []).map((m) => (memB?.memory.find((b) => b.sockets === m.sockets)?.rssPerSocket ?? NaN) / KB) },
       ],
       y,
       width,

@@ -67,6 +67,8 @@ export type SocketPlan = {
   commentMs: number;
   fanoutConcurrency: number;
   fanoutMs: number;
+  /** Measure memory only: no rooms, no posts. */
+  memoryOnly?: boolean;
   /** Skip the comment-to-screen phase (fan-out only). */
   fanoutOnly?: boolean;
   /** Pause before each memory reading, so the handshakes' garbage and timers settle. */
@@ -207,11 +209,11 @@ async function sampleOf(fleet: Fleet): Promise<unknown> {
 export async function socketScenarios(target: Target, plan: SocketPlan): Promise<SocketResults> {
   const { log } = plan;
   const via = plan.via ?? (() => 0);
-  const roomCount = plan.fanoutOnly ? 0 : Math.ceil(plan.sockets / plan.roomSize);
+  const roomCount = plan.fanoutOnly || plan.memoryOnly ? 0 : Math.ceil(plan.sockets / plan.roomSize);
   // Rooms first: a new ticket is announced to every staff socket, which would disturb the measurements.
   const rooms: string[] = [];
   for (let r = 0; r < roomCount; r++) rooms.push(await target.createRoom());
-  const fanRoom = await target.createRoom();
+  const fanRoom = plan.memoryOnly ? "" : await target.createRoom();
 
   await sleep(plan.settleMs);
   const idle = await memoryOf(target);
@@ -241,6 +243,7 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
       log(`${target.label}: ${step} sockets, RSS ${(m.rss / 2 ** 20).toFixed(0)} MB (${((m.rss - idle.rss) / step / 1024).toFixed(1)} KB/socket)`);
     }
 
+    if (plan.memoryOnly) return { label: target.label, idle, memory, connectMs, joinRetries: 0, commentToScreen: [], fanout: [] };
     const members = new Map<string, number>();
     let joinRetries = 0;
     const join = async (pairs: { g: number; room: string }[]) => {

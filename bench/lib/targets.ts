@@ -86,7 +86,15 @@ function tandemTarget(label: string, servers: TestServer[], accounts: Account[],
   };
 }
 
-export type TandemOptions = { db: "embedded" | "postgres"; processes: 1 | 2; accounts: number; redisUrl?: string; nodeArgs?: string[] };
+export type TandemOptions = {
+  db: "embedded" | "postgres";
+  processes: 1 | 2;
+  accounts: number;
+  redisUrl?: string;
+  nodeArgs?: string[];
+  /** A compiled server other than dist/server.js (BENCH_SERVER_SCRIPT), to compare a change before and after. */
+  script?: string;
+};
 
 /**
  * Tandem on a fresh copy of the seeded database with `accounts` bench users
@@ -125,7 +133,12 @@ export async function startTandem(opts: TandemOptions): Promise<Target> {
     }
   }
   const servers = await Promise.all(
-    Array.from({ length: opts.processes }, () => startServer({ env, ...(dataDir ? { dataDir } : {}), ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}) })),
+    Array.from({ length: opts.processes }, () => startServer({
+        env,
+        ...(dataDir ? { dataDir } : {}),
+        ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+        ...(opts.script ?? process.env.BENCH_SERVER_SCRIPT ? { script: opts.script ?? process.env.BENCH_SERVER_SCRIPT } : {}),
+      })),
   );
   const label = `Tandem, ${opts.db === "postgres" ? "PostgreSQL" : "embedded"}${opts.processes === 2 ? ", 2 processes + Redis" : ""}`;
   const target = tandemTarget(label, servers, accounts, accounts.at(-1)!);
