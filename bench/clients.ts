@@ -16,7 +16,8 @@ export type SocketSpec = { url: string; cookie?: string };
 
 export type ClientCommand =
   | { cmd: "connect"; kind: "tandem" | "bare"; sockets: SocketSpec[]; localAddresses: string[]; concurrency: number }
-  | { cmd: "join"; joins: { index: number; room: string }[]; concurrency: number }
+  /** `lists`: Tandem's `lists:watch` (the staff ticket list, which hears every ticket's comments) instead of joining the ticket. */
+  | { cmd: "join"; joins: { index: number; room: string }[]; concurrency: number; via?: "lists" }
   | { cmd: "record" }
   | { cmd: "report" }
   | { cmd: "count" }
@@ -143,9 +144,11 @@ async function handle(msg: ClientCommand) {
         // not serve right now (e.g. every database connection busy); counted.
         for (let attempt = 0; ; attempt++) {
           const ack = (
-            kind === "tandem"
-              ? await h.socket.timeout(60_000).emitWithAck("ticket:join", { ticketId: room })
-              : await h.socket.timeout(60_000).emitWithAck("bench:join", { room })
+            kind === "bare"
+              ? await h.socket.timeout(60_000).emitWithAck("bench:join", { room })
+              : msg.via === "lists"
+                ? await h.socket.timeout(60_000).emitWithAck("lists:watch", {})
+                : await h.socket.timeout(60_000).emitWithAck("ticket:join", { ticketId: room })
           ) as { ok?: boolean; error?: { code?: string } };
           if (ack.ok) break;
           const retryable = ack.error?.code === "UNAVAILABLE" || ack.error?.code === "RATE_LIMITED";

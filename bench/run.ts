@@ -15,6 +15,7 @@
  * `--only tandem,bare,embedded,scale,restart` runs some parts of a full run;
  * `--db postgres|embedded` picks the database of the main Tandem runs;
  * `--sockets N` changes the number of sockets (memory read at N/4, N/2, N);
+ * `--report-from file.json` only rewrites BENCHMARKS.md and .svg from saved results.
  * `--before file.json` compares with an earlier run (of the code before a
  * change) and reuses its parts this run skipped.
  * `--memory-only` measures memory per socket and nothing else; `--memory-from
@@ -97,7 +98,7 @@ const basePlan: Omit<SocketPlan, "log"> = quick
       clients: 4,
       repeats: 3,
       commentRate: 20,
-      commentMs: 20_000,
+      commentMs: 15_000,
       fanoutConcurrency: 4,
       fanoutMs: 10_000,
       settleMs: 5_000,
@@ -148,6 +149,12 @@ function runRestartBench(): Promise<{ medianSeconds: number; output: string }> {
 }
 
 async function main() {
+  const reportFrom = option("--report-from");
+  if (reportFrom) {
+    const { md, svg } = writeReport(JSON.parse(fs.readFileSync(reportFrom, "utf8")) as BenchResults);
+    log(`wrote ${md} and ${svg}`);
+    return;
+  }
   const results: BenchResults = { mode: quick ? "quick" : "full", startedAt: new Date().toISOString(), machineBefore: machine(), plan, writes: [] };
   const nodeArgs = cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
   const primary = option("--db") === "postgres" ? "postgres" : option("--db") === "embedded" ? "embedded" : quick ? "embedded" : "postgres";

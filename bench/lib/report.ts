@@ -132,14 +132,25 @@ function correctness(r: BenchResults): string[] {
     add(`${s?.label}, fan-out`, s?.fanout);
   }
   add("Tandem, embedded, fan-out", r.embedded?.fanout);
-  const bad = all.filter(({ p }) => p.missing || p.duplicates || p.foreign || p.acked !== p.posted);
+  const bad = all.filter(({ p }) => p.missing || p.duplicates || p.foreign);
+  const unacked = all.filter(({ p }) => p.acked !== p.posted);
   const total = all.reduce((n, { p }) => n + p.delivered, 0);
-  if (!bad.length) return [`Every acknowledged post reached every member of its room exactly once, and no other socket: ${f0(total)} deliveries in ${all.length} phases.`];
-  return [
-    "Delivery problems (these make the numbers above suspect):",
-    "",
-    ...bad.map(({ label, p }) => `- ${label}: ${p.posted - p.acked} posts failed, ${p.missing} missing, ${p.duplicates} duplicates, ${p.foreign} to sockets outside the room`),
-  ];
+  const out = bad.length
+    ? [
+        "Delivery problems (these make the numbers above suspect):",
+        "",
+        ...bad.map(({ label, p }) => `- ${label}: ${p.missing} missing, ${p.duplicates} duplicates, ${p.foreign} to sockets outside the room`),
+      ]
+    : [`Every acknowledged post reached every member of its room exactly once, and no other socket: ${f0(total)} deliveries in ${all.length} phases.`];
+  if (unacked.length) {
+    out.push(
+      "",
+      "Posts the server did not acknowledge (not counted as expected deliveries):",
+      "",
+      ...unacked.map(({ label, p }) => `- ${label}: ${p.posted - p.acked} of ${p.posted}${p.failed ? ` (HTTP status: ${Object.entries(p.failed).map(([k, n]) => `${k === "-1" ? "no answer" : k} × ${n}`).join(", ")})` : ""}`),
+    );
+  }
+  return out;
 }
 
 export function renderMarkdown(r: BenchResults): string {
@@ -202,7 +213,7 @@ export function renderMarkdown(r: BenchResults): string {
   L.push(`## 2. Fan-out throughput (one room of ${f0(r.plan.fanoutMembers)})`);
   L.push("");
   L.push(
-    `${r.plan.fanoutConcurrency} posts in flight for ${r.plan.fanoutMs / 1000} s (the next when one is answered); server CPU from /proc/<pid>/stat between the first post and the last delivery. The ${f0(r.plan.sockets - r.plan.fanoutMembers)} other sockets of scenario 1 stay connected.`,
+    `Tandem's room of ${f0(r.plan.fanoutMembers)} is the staff ticket list: that many agents with the list open (\`lists:watch\`) hear every comment, through the same emit as the ticket's own room. Not ${f0(r.plan.fanoutMembers)} viewers of one ticket: see the findings below on presence. ${r.plan.fanoutConcurrency} posts in flight for ${r.plan.fanoutMs / 1000} s (the next when one is answered); server CPU from /proc/<pid>/stat between the first post and the last delivery. The ${f0(r.plan.sockets - r.plan.fanoutMembers)} other sockets of scenario 1 stay connected.`,
   );
   L.push("");
   L.push(
@@ -276,6 +287,12 @@ export function renderMarkdown(r: BenchResults): string {
     L.push("## 7. Restart");
     L.push("");
     L.push(`\`bench/restart.ts\`: process start to ready, median of 5 restarts on the embedded database: ${f2(r.restart.medianSeconds)} s.`);
+    L.push("");
+  }
+  // Hand-written: what the profiles showed and what changed (bench/findings.md), kept across regenerations.
+  const findings = path.join(ROOT, "bench", "findings.md");
+  if (fs.existsSync(findings)) {
+    L.push(fs.readFileSync(findings, "utf8").trim());
     L.push("");
   }
   L.push("## How to run");

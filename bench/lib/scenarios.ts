@@ -26,6 +26,8 @@ export type Delivery = {
   duplicates: number;
   /** Events that reached a socket not in the post's room. */
   foreign: number;
+  /** Posts not acknowledged with 201, by HTTP status (-1: no answer). */
+  failed?: Record<string, number>;
 };
 
 export type PostPhase = Delivery & {
@@ -143,6 +145,8 @@ export async function postPhase(
     );
   }
   const acked = [...sent.values()].filter((s) => s.status === 201);
+  const failed: Record<string, number> = {};
+  for (const s of sent.values()) if (s.status !== 201) failed[String(s.status)] = (failed[String(s.status)] ?? 0) + 1;
   const expected = sum(acked.map((s) => opts.members.get(s.room) ?? 0));
   // Wait for the deliveries: done when all arrived, or when nothing moved for 10 s.
   let last = -1;
@@ -185,6 +189,7 @@ export async function postPhase(
     missing: expected - deliveredForAcked,
     duplicates: sum(reports.map((r) => r.duplicates ?? 0)),
     foreign: sum(reports.map((r) => r.foreign ?? 0)),
+    failed,
     latency: latencyOf(latencies),
     wallMs,
     serverCpu,
@@ -246,13 +251,14 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
     if (plan.memoryOnly) return { label: target.label, idle, memory, connectMs, joinRetries: 0, commentToScreen: [], fanout: [] };
     const members = new Map<string, number>();
     let joinRetries = 0;
-    const join = async (pairs: { g: number; room: string }[]) => {
+    const join = async (pairs: { g: number; room: string }[], via?: "lists") => {
       for (const { room } of pairs) members.set(room, (members.get(room) ?? 0) + 1);
       const t0 = performance.now();
       const replies = await fleet.all((i) => ({
         cmd: "join",
         joins: pairs.filter(({ g }) => g % fleet.size === i).map(({ g, room }) => ({ index: Math.floor(g / fleet.size), room })),
         concurrency: 10,
+        ...(via ? { via } : {}),
       }));
       const retries = sum(replies.map((r) => r.retries ?? 0));
       joinRetries += retries;
@@ -279,8 +285,14 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
       }
     }
 
+    // Tandem's big rooms are the staff ticket lists: every agent with the list
+    // open hears every ticket's comments, through the same emit as the
+    // ticket's own room (src/server/policy.ts, deliveriesOf). A thousand
+    // viewers of one ticket would also be one room, but each of their joins
+    // sends the whole viewer list to all of them (presence), quadratic in
+    // the room's size: BENCHMARKS.md reports that apart.
     const fan = Array.from({ length: Math.min(plan.fanoutMembers, plan.sockets) }, (_, g) => ({ g, room: fanRoom }));
-    await join(fan);
+    await join(fan, target.kind === "tandem" ? "lists" : undefined);
     const fanout: PostPhase[] = [];
     for (let rep = 0; rep < plan.repeats; rep++) {
       const r = await postPhase(target, fleet, {

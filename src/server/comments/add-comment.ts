@@ -46,6 +46,10 @@ export async function addComment(
       }
       comment = await tx.comment.findUniqueOrThrow({ where: { id: comment.id }, include: commentInclude });
     }
+    // Sent: the reply box's saved draft is spent. Before the event: taking
+    // its seq locks the ticket row until commit, so the less that happens
+    // after it, the sooner concurrent replies to the same ticket proceed.
+    await tx.draft.deleteMany({ where: { userId: actor.id, ticketId } });
     const recorded = await recordEvent(tx, {
       ticketId,
       type: "comment:added",
@@ -75,8 +79,6 @@ export async function addComment(
         });
       }
     }
-    // Sent: the reply box's saved draft is spent.
-    await tx.draft.deleteMany({ where: { userId: actor.id, ticketId } });
     await remember?.(tx, recorded.data.comment);
     return recorded;
   });
