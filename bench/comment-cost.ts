@@ -5,10 +5,13 @@
  * after another. The quick way to see the effect of a change on the comment
  * path before running the whole `npm run bench`.
  *
- * `node --require ./src/server/server-only-shim.cjs --import tsx bench/comment-cost.ts [--db postgres|embedded] [--cpu-prof dir]`
+ * `node --require ./src/server/server-only-shim.cjs --import tsx bench/comment-cost.ts [--db postgres|embedded] [--cpu-prof dir] [--hot N]`
+ * `--hot N` then also has N writers post to one ticket for 10 s (acknowledged/s, p99).
+ * BENCH_SERVER_SCRIPT runs another compiled server (e.g. a build of the code before a change).
  */
 import path from "node:path";
 import { cpuSeconds, latencyOf, sleep } from "./lib/measure";
+import { writes } from "./lib/scenarios";
 import { request, startTandem } from "./lib/targets";
 
 const argv = process.argv.slice(2);
@@ -19,6 +22,7 @@ const option = (name: string) => {
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 300);
 const db = option("--db") === "embedded" ? "embedded" : "postgres";
 const prof = option("--cpu-prof");
+const hot = Number(option("--hot") ?? 0);
 
 async function statements(url: string): Promise<Map<string, number>> {
   const res = await request(url, "GET", "/metrics", { authorization: "Bearer bench-metrics-token-0123456789" });
@@ -31,7 +35,7 @@ async function statements(url: string): Promise<Map<string, number>> {
 }
 
 async function main() {
-  const t = await startTandem({ db, processes: 1, accounts: 2, nodeArgs: [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [])] });
+  const t = await startTandem({ db, processes: 1, accounts: 2 + hot, nodeArgs: [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [])] });
   try {
     const ticket = await t.createRoom();
     // Warm-up: the first requests compile routes and fill caches.
@@ -56,6 +60,10 @@ async function main() {
     console.log(`latency: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms`);
     const kinds = [...after].map(([k, n]) => [k, (n - (before.get(k) ?? 0)) / COMMENTS] as const).filter(([, n]) => n > 0);
     console.log(`database statements per comment: ${kinds.reduce((a, [, n]) => a + n, 0).toFixed(1)} (${kinds.map(([k, n]) => `${k} ${n.toFixed(1)}`).join(", ")})`);
+    if (hot > 0) {
+      const w = await writes(t, { hot: true, writers: hot, durationMs: 10_000, firstAccount: 2 });
+      console.log(`one hot ticket, ${hot} writers: ${Math.round(w.perSec)} acknowledged/s, p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms, refused ${JSON.stringify(w.refused)}`);
+    }
   } finally {
     await t.stop();
   }
