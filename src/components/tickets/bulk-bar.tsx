@@ -99,10 +99,10 @@ export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; st
       </label>
       {/* The bar is for staff only (the list offers selection to staff), who may tag. */}
       <label>
-        Add tags <input value={addTags} onChange={(e) => setAddTags(e.target.value)} placeholder="billing, vip" maxLength={400} autoComplete="off" />
+        Add tags <input type="text" value={addTags} onChange={(e) => setAddTags(e.target.value)} placeholder="billing, vip" maxLength={400} autoComplete="off" />
       </label>
       <label>
-        Remove tags <input value={removeTags} onChange={(e) => setRemoveTags(e.target.value)} maxLength={400} autoComplete="off" />
+        Remove tags <input type="text" value={removeTags} onChange={(e) => setRemoveTags(e.target.value)} maxLength={400} autoComplete="off" />
       </label>
       {tagProblem && (
         <p role="alert" className="field__error">

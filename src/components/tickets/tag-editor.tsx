@@ -91,6 +91,7 @@ export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (
       )}
       <form className="tag-editor__add" onSubmit={add}>
         <input
+          type="text"
           aria-label="Add tag"
           placeholder="Add tag"
           list={listId}

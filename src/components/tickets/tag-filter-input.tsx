@@ -14,6 +14,7 @@ export function TagFilterInput({ defaultValue }: { defaultValue: string }) {
     <>
       <input
         id="filter-tag"
+        type="text"
         name="tag"
         list="filter-tag-suggestions"
         defaultValue={defaultValue}
