@@ -170,6 +170,8 @@ async function main() {
       pollMs: env.ENGINE_POLL_MS,
       log: { info: (m) => log.info(`[tandem] ${m}`), warn: (m) => log.warn(`[tandem] ${m}`), error: engineLog },
     });
+    // Invites are queued by requests, not by the processor: they wake it this way.
+    runtime().wakeMailWorker = () => mailWorker?.wake();
     log.info(`[tandem] mail: on, via ${describeSmtpUrl(env.SMTP_URL)} from ${env.mailFrom}, after ${env.MAIL_DELAY_SECONDS} s unless read in the app`);
   } else {
     log.info("[tandem] mail: off (SMTP_URL is unset); no email notifications are sent");
@@ -217,6 +219,7 @@ async function main() {
     step = "removing this process's status";
     await stopReporting();
     step = "stopping the mail worker";
+    runtime().wakeMailWorker = undefined;
     // Before the engine: the worker sends under the engine's lease.
     await mailWorker?.stop();
     step = "stopping the event processors";

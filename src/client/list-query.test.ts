@@ -137,3 +137,19 @@ test("search results: rows shown update in place by rank; a ticket not shown wai
   assert.deepEqual(updated.items[1]!.search, b.search, "the snapshot keeps the row's hit");
   assert.equal(upsertTicket(state, ticket(), query, "me1"), state, "a new ticket is not guessed into a search");
 });
+
+test("a tag filter keeps rows carrying the tag; a tags change moves a row in or out; a snapshot without tags keeps the row's", () => {
+  const a = ticket({ tags: ["vip"] });
+  const b = ticket({ tags: [] });
+  assert.ok(matchesQuery(a, q({ tag: "vip" }), "u"));
+  assert.ok(!matchesQuery(b, q({ tag: "vip" }), "u"));
+  let s: ListState = { items: [a], nextCursor: null };
+  s = upsertTicket(s, { ...b, tags: ["vip"], lastSeq: 2 }, q({ tag: "vip" }), "u");
+  assert.deepEqual(s.items.map((t) => t.id).sort(), [a.id, b.id].sort(), "tagged elsewhere: it joins");
+  s = upsertTicket(s, { ...a, tags: [], lastSeq: 3 }, q({ tag: "vip" }), "u");
+  assert.deepEqual(s.items.map((t) => t.id), [b.id], "untagged: it leaves");
+  // An old event's snapshot (recorded before tags) says nothing about them.
+  const { tags: _dropped, ...old } = { ...b, title: "renamed", lastSeq: 4 };
+  s = upsertTicket(s, old, q({ tag: "vip" }), "u");
+  assert.deepEqual(s.items.map((t) => [t.title, t.tags]), [["renamed", ["vip"]]]);
+});

@@ -13,6 +13,8 @@ export type ListQuery = {
   assignee?: string;
   /** "open": not Resolved or Closed. */
   state?: "open";
+  /** Staff only: tickets carrying this tag. */
+  tag?: string;
   q?: string;
   sort: TicketSort;
 };
@@ -52,6 +54,7 @@ export function matchesQuery(ticket: TicketDTO, query: ListQuery, userId: string
   if (query.status && ticket.status !== query.status) return false;
   if (query.state === "open" && CLOSED_STATUSES.includes(ticket.status)) return false;
   if (query.priority && ticket.priority !== query.priority) return false;
+  if (query.tag && !(ticket.tags ?? []).includes(query.tag)) return false;
   if (query.assignee === "none" && ticket.assignee) return false;
   if (query.assignee === "me" && ticket.assignee?.id !== userId) return false;
   if (query.assignee && query.assignee !== "none" && query.assignee !== "me" && ticket.assignee?.id !== query.assignee) {
@@ -104,6 +107,8 @@ export function upsertTicket(
     ...ticket,
     lastReplier: ticket.lastReplier !== undefined ? ticket.lastReplier : (existing?.lastReplier ?? null),
     unread: ticket.unread ?? existing?.unread ?? false,
+    // A snapshot recorded before tags existed says nothing about them.
+    ...(ticket.tags === undefined && existing?.tags !== undefined ? { tags: existing.tags } : {}),
     ...(existing?.search && !ticket.search ? { search: existing.search } : {}),
   };
   // Search results: only the server knows whether a ticket matches (and how

@@ -122,3 +122,13 @@ test("events of other tickets are ignored", () => {
   const s = initial();
   assert.equal(ticketReducer(s, { type: "events", events: [other] }), s);
 });
+
+test("a tags change replaces the ticket's tags; a later snapshot without tags (recorded before them) keeps them", () => {
+  let s = ticketReducer(initial(), { type: "events", events: [statusEvent(2, ticket({ lastSeq: 2, tags: ["vip"] }))] });
+  assert.deepEqual(s.ticket.tags, ["vip"]);
+  s = ticketReducer(s, { type: "events", events: [statusEvent(3, ticket({ lastSeq: 3, status: "WAITING" }))] });
+  assert.equal(s.ticket.status, "WAITING");
+  assert.deepEqual(s.ticket.tags, ["vip"]);
+  s = ticketReducer(s, { type: "ticket", ticket: ticket({ lastSeq: 4, status: "WAITING", tags: [] }) });
+  assert.deepEqual(s.ticket.tags, []);
+});

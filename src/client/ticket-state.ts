@@ -63,7 +63,9 @@ export function isApplied(state: TicketState, event: AnyTicketEvent): boolean {
 }
 
 function newerTicket(current: TicketDTO, next: TicketDTO): TicketDTO {
-  return next.lastSeq >= current.lastSeq ? next : current;
+  if (next.lastSeq < current.lastSeq) return current;
+  // A snapshot recorded before tags existed says nothing about them: keep ours.
+  return next.tags === undefined && current.tags !== undefined ? { ...next, tags: current.tags } : next;
 }
 
 function byTimeThenId(a: { id: string; createdAt: string }, b: { id: string; createdAt: string }) {

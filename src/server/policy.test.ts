@@ -6,10 +6,13 @@ import {
   audienceOf,
   authorize,
   can,
+  cannedReplyAudience,
   cannedReplyScope,
   creatablePriorities,
   defaultPriority,
+  authorizeTagFilter,
   deliveriesOf,
+  isInternalEvent,
   isUnreadFor,
   listsRoom,
   losesAdmin,
@@ -29,10 +32,12 @@ import {
   presenceSummaryOf,
   presenceViewFor,
   roomsOnConnect,
+  seesTags,
   statusChangeAllowed,
   ticketRoom,
   ticketScope,
 } from "./policy";
+import { rooms } from "../shared/realtime";
 
 const alice = { id: "alice", role: "REQUESTER" as const };
 const agent = { id: "agent", role: "AGENT" as const };
@@ -156,13 +161,13 @@ test("one audience rule: query scope, rooms, assignability, the last admin and t
   assert.equal(losesAdmin({ role: "AGENT", active: true }, { active: false }), false);
   const none = { manageUsers: false, manageSettings: false, readAudit: false, inspectRealtime: false };
   const all = { manageUsers: true, manageSettings: true, readAudit: true, inspectRealtime: true };
-  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, closeOwnTickets: true, useCannedReplies: false, manageSharedCannedReplies: false, ...none });
-  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: false, ...none });
-  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: true, ...all });
+  assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, closeOwnTickets: true, useCannedReplies: false, manageSharedCannedReplies: false, tagTickets: false, ...none });
+  assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: false, tagTickets: true, ...none });
+  assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: true, tagTickets: true, ...all });
 });
 
 test("administration is for admins only; everyone edits their own account", () => {
-  for (const action of ["user:list", "user:create", "user:update", "user:password:reset", "settings:update", "audit:read"] as const) {
+  for (const action of ["user:list", "user:create", "user:update", "user:password:reset", "user:invite", "settings:update", "audit:read"] as const) {
     assert.equal(can(admin, action), true, action);
     assert.equal(can(agent, action), false, action);
     assert.equal(can(alice, action), false, action);
@@ -323,4 +328,29 @@ test("canned replies: staff see shared and their own; admins alone edit shared o
   assert.deepEqual([shared, agents, admins].map((r) => mayEditCannedReply(agent, r)), [false, true, false]);
   assert.deepEqual([shared, agents, admins].map((r) => mayEditCannedReply(admin, r)), [true, false, true]);
   assert.deepEqual([shared, { ownerId: "alice" }].map((r) => maySeeCannedReply(alice, r)), [false, false], "a requester (even a former agent) sees none");
+});
+
+test("a canned reply's change is heard by who may see it: all staff for a shared one, its owner alone for a personal one", () => {
+  assert.deepEqual(cannedReplyAudience({ ownerId: null }), { staff: true });
+  assert.deepEqual(cannedReplyAudience({ ownerId: "agent" }), { userId: "agent" });
+  // The staff room holds no requester; a user room holds only its user.
+  assert.equal(roomsOnConnect(alice).includes(rooms.staff), false);
+  for (const actor of [agent, admin]) assert.equal(roomsOnConnect(actor).includes(rooms.staff), true);
+});
+
+test("tags are staff-only: tagging, filtering, seeing; a tags change is an internal event", () => {
+  for (const actor of [alice, agent, admin]) {
+    const staff = actor !== alice;
+    assert.equal(can(actor, "ticket:tag", alicesTicket), staff, "not even on one's own ticket");
+    assert.equal(seesTags(audienceOf(actor)), can(actor, "ticket:tag"), "who sees tags is who may tag");
+    if (staff) assert.doesNotThrow(() => authorizeTagFilter(actor, "vip"));
+    else assert.throws(() => authorizeTagFilter(actor, "vip"), { code: "FORBIDDEN" });
+    assert.doesNotThrow(() => authorizeTagFilter(actor, undefined));
+  }
+  const snapshot = {
+    id: "t1", number: 1, title: "T", description: "d", status: "OPEN" as const, priority: "LOW" as const,
+    requester: { id: "alice", name: "Alice" }, assignee: null, version: 2, lastSeq: 5, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z",
+  };
+  assert.equal(isInternalEvent({ type: "ticket:updated", data: { ticket: snapshot, changes: { tags: { added: ["vip"], removed: [] } } } }), true);
+  assert.equal(isInternalEvent({ type: "ticket:updated", data: { ticket: { ...snapshot, tags: ["vip"] }, changes: { status: { from: "OPEN", to: "WAITING" } } } }), false);
 });

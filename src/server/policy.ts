@@ -22,6 +22,9 @@ import type { RecordedTicketEvent } from "./events/view-event";
  *   invite links), change the install's settings and read the audit log;
  *   everyone may change their own name and password and end their own other
  *   sessions.
+ * - Tags are staff-only, like internal notes: only staff see, add, remove or
+ *   filter by them, and a tags change is an internal event (see
+ *   isInternalEvent), so a requester never learns a ticket was labelled.
  * - Canned replies are staff-only. Anyone on staff keeps personal ones (only
  *   they see them); shared ones are seen by all staff and written by admins
  *   only: a shared reply goes out under every agent's name, so changing what
@@ -46,6 +49,7 @@ export type Action =
   | "user:create"
   | "user:update"
   | "user:password:reset"
+  | "user:invite"
   | "settings:update"
   | "audit:read"
   | "account:update:own"
@@ -54,7 +58,8 @@ export type Action =
   | "session:revoke:own"
   | "presence:list"
   | "canned:use"
-  | "canned:shared:manage";
+  | "canned:shared:manage"
+  | "ticket:tag";
 
 export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
   const staff = isStaffRole(actor.role);
@@ -68,6 +73,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
     case "user:create":
     case "user:update":
     case "user:password:reset":
+    case "user:invite":
     case "settings:update":
     case "audit:read":
     case "realtime:inspect":
@@ -80,6 +86,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
     case "user:list:staff":
     case "presence:list":
     case "canned:use":
+    case "ticket:tag":
       return staff;
     case "ticket:read":
     case "ticket:update:title":
@@ -101,9 +108,25 @@ export function authorize(actor: Actor, action: Action, ticket?: TicketRef): voi
   throw new AppError("FORBIDDEN", "You are not allowed to do that");
 }
 
-/** Internal events (internal notes) are for staff only. */
+/** Internal events (internal notes, tags changes) are for staff only. */
 export function isInternalEvent<T extends TicketEventType>(event: { type: T; data: TicketEventData[T] }): boolean {
-  return event.type === "comment:added" && (event.data as TicketEventData["comment:added"]).comment.internal;
+  if (event.type === "comment:added") return (event.data as TicketEventData["comment:added"]).comment.internal;
+  if (event.type === "ticket:updated") return (event.data as TicketEventData["ticket:updated"]).changes.tags !== undefined;
+  return false;
+}
+
+/**
+ * Whether an audience sees tickets' tags: the staff audience, which is exactly
+ * those who may `ticket:tag` (policy.test.ts checks the two agree for every
+ * role), the same audience that hears internal events such as a tags change.
+ */
+export function seesTags(audience: Audience): boolean {
+  return audience === "staff";
+}
+
+/** Tags filters are refused to those who may not see tags (the result would reveal them). */
+export function authorizeTagFilter(actor: Actor, tag: string | undefined): void {
+  if (tag !== undefined) authorize(actor, "ticket:tag");
 }
 
 /**
@@ -367,6 +390,16 @@ export function mayEditCannedReply(actor: Actor, reply: { ownerId: string | null
   return reply.ownerId === null ? can(actor, "canned:shared:manage") : true;
 }
 
+/**
+ * Who hears that a canned reply changed: every staff socket for a shared one
+ * (all staff may use it), only its owner's sockets for a personal one
+ * (nobody else may see it). Requesters are in neither room (roomsOnConnect),
+ * and only staff own personal replies.
+ */
+export function cannedReplyAudience(reply: { ownerId: string | null }): { staff: true } | { userId: string } {
+  return reply.ownerId === null ? { staff: true } : { userId: reply.ownerId };
+}
+
 /** Active admins, as a query condition: there must always be one (the last-admin guard). */
 export const ACTIVE_ADMINS = { active: true, role: "ADMIN" as Role };
 /** Whether applying `change` to `user` removes an active admin. */
@@ -423,6 +456,7 @@ export function permissionsOf(actor: Actor): Permissions {
     inspectRealtime: can(actor, "realtime:inspect"),
     useCannedReplies: can(actor, "canned:use"),
     manageSharedCannedReplies: can(actor, "canned:shared:manage"),
+    tagTickets: can(actor, "ticket:tag"),
   };
 }
 

@@ -8,7 +8,7 @@
  * `server-only` because server.ts loads it outside Next.
  */
 import type { PrismaClient } from "../generated/prisma/client";
-import type { UserRoomEvents } from "../shared/realtime";
+import type { StaffRoomEvents, UserRoomEvents } from "../shared/realtime";
 
 export type ReadinessProbe = () => Promise<{ redis: "ok" | "down" | "disabled"; sockets: number }>;
 
@@ -30,6 +30,9 @@ export type SocketCloser = {
  */
 export type UserEmitter = <K extends keyof UserRoomEvents>(userId: string, event: K, payload: UserRoomEvents[K]) => void;
 
+/** Sends an event to every staff socket (the `staff` room), on every process. */
+export type StaffEmitter = <K extends keyof StaffRoomEvents>(event: K, payload: StaffRoomEvents[K]) => void;
+
 type Runtime = {
   prisma?: PrismaClient;
   /** Tells this process's event-stream processors that something committed (see src/server/engine). */
@@ -42,6 +45,14 @@ type Runtime = {
    * across tabs. Best effort: a tab that misses one re-reads on reconnect.
    */
   toUser?: UserEmitter;
+  /**
+   * Sends a message that is not a ticket event to every staff socket, on
+   * every process (through the adapter): shared canned replies changing.
+   * Best effort, like toUser: a tab that misses one re-reads on reconnect.
+   */
+  toStaff?: StaffEmitter;
+  /** Tells this process's mail worker that a mail is due now (an invite); without it the worker finds it at its next poll. */
+  wakeMailWorker?: () => void;
   shuttingDown?: boolean;
 };
 

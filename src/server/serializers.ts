@@ -4,12 +4,15 @@ import type { AttachmentDTO, CommentDTO, NotificationDTO, TicketDTO } from "../s
 import type { NotificationKind } from "../shared/notifications";
 import type { Role, TicketPriority, TicketStatus } from "../shared/enums";
 import { lastSeqFor } from "./events/view-event";
-import type { Audience } from "./policy";
+import { type Audience, seesTags } from "./policy";
 
 const userRef = { select: { id: true, name: true } } as const;
 
+/** A ticket's tags, by name (toTicketDTO shows them to staff only). */
+const tagsInclude = { select: { tag: { select: { name: true } } }, orderBy: { tag: { name: "asc" } } } as const;
+
 /** Prisma `include` that loads what toTicketDTO needs. */
-export const ticketInclude = { requester: userRef, assignee: userRef } as const;
+export const ticketInclude = { requester: userRef, assignee: userRef, tags: tagsInclude } as const;
 /** For lists, which also show who replied last (single reads and event snapshots do not carry it). */
 export const ticketListInclude = { ...ticketInclude, lastReplier: userRef } as const;
 export const attachmentInclude = { uploader: userRef } as const;
@@ -36,6 +39,8 @@ export function toTicketDTO(
     assignee: Ref | null;
     /** Absent where the caller did not load it (the DTO then says nothing either). */
     lastReplier?: Ref | null;
+    /** Absent where the caller did not load them; shown to staff only. */
+    tags?: { tag: { name: string } }[];
     version: number;
     lastSeq: number;
     lastPublicSeq: number;
@@ -54,6 +59,7 @@ export function toTicketDTO(
     requester: { id: t.requester.id, name: t.requester.name },
     assignee: t.assignee ? { id: t.assignee.id, name: t.assignee.name } : null,
     ...(t.lastReplier !== undefined ? { lastReplier: t.lastReplier ? { id: t.lastReplier.id, name: t.lastReplier.name } : null } : {}),
+    ...(t.tags && seesTags(audience) ? { tags: t.tags.map((x) => x.tag.name) } : {}),
     version: t.version,
     lastSeq: lastSeqFor(t, audience),
     createdAt: t.createdAt.toISOString(),

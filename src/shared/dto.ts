@@ -30,6 +30,12 @@ export type TicketDTO = {
    */
   lastReplier?: UserRef | null;
   /**
+   * Tags, sorted by name. Staff only: absent for requesters everywhere
+   * (reads, lists, event snapshots), and absent from snapshots inside events
+   * recorded before tags existed (a client keeps the ones it has).
+   */
+  tags?: string[];
+  /**
    * The reader has not seen this ticket's newest activity (someone else's,
    * after their last read). Per reader, so only in lists and single reads,
    * never inside events.
@@ -99,7 +105,12 @@ export type TicketChanges = Partial<{
   priority: { from: TicketPriority; to: TicketPriority };
   assignee: { from: UserRef | null; to: UserRef | null };
   title: { from: string; to: string };
+  /** Only in a tags event (staff only): what this change added and removed. */
+  tags: { added: string[]; removed: string[] };
 }>;
+
+/** A tag in use (GET /api/tags): its name and how many tickets carry it. */
+export type TagDTO = { name: string; count: number };
 
 /** One in-app notification of the signed-in user (GET /api/notifications, `notification:new`). */
 export type NotificationDTO = {

@@ -25,4 +25,6 @@ export type Permissions = {
   useCannedReplies: boolean;
   /** Create, edit and delete shared canned replies. */
   manageSharedCannedReplies: boolean;
+  /** See, add and remove tickets' tags and filter by them. */
+  tagTickets: boolean;
 };

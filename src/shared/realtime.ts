@@ -108,6 +108,28 @@ export type UserRoomEvents = {
   "ticket:read": { ticketId: string; seq: number };
   "notification:new": NotificationDTO;
   "notification:read": NotificationReadEvent;
+  /** One of the user's personal canned replies changed (in another tab, or this one). */
+  "canned:changed": CannedChanged;
+};
+
+/**
+ * A canned reply was created, edited or deleted (not a ticket event). A
+ * shared one is announced to the staff room, so every staff member's open
+ * pickers and management pages follow it; a personal one only to its
+ * owner's room, `user:{id}`, so it follows the owner's other tabs and
+ * reaches nobody else (src/server/policy.ts, cannedReplyAudience). Requesters
+ * are in neither room.
+ *
+ * A signal, not the reply: the receiver re-reads GET /api/canned-replies,
+ * whose answer is the policy's for them (what they see, and `canEdit`).
+ * Sent after the commit through the adapter (every process with REDIS_URL);
+ * not replayed, so clients also re-read after every reconnect.
+ */
+export type CannedChanged = { id: string; change: "created" | "updated" | "deleted"; shared: boolean };
+
+/** Messages to every staff socket (the `staff` room) that are not ticket events. */
+export type StaffRoomEvents = {
+  "canned:changed": CannedChanged;
 };
 
 /**
@@ -166,6 +188,8 @@ export interface ServerToClientEvents {
   "admin:probe:echo": (echo: ProbeEcho) => void;
   "notification:new": (notification: NotificationDTO) => void;
   "notification:read": (event: NotificationReadEvent) => void;
+  /** Staff room (shared) or the owner's user room (personal) only. */
+  "canned:changed": (event: CannedChanged) => void;
   /** The viewers of a ticket this socket joined, at every change. */
   "presence:ticket": (presence: PresenceTicket) => void;
   /** Staff room only, for ticket lists: a ticket's viewers changed (who, or idle; never typing intent). */

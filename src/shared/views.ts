@@ -13,6 +13,7 @@ export type ViewFilter = {
   priority?: TicketPriority;
   assignee?: string;
   state?: "open";
+  tag?: string;
   q?: string;
 };
 
@@ -26,7 +27,7 @@ export const BUILT_IN_VIEWS: readonly BuiltInView[] = [
   { id: "urgent", name: "Urgent", filter: { priority: "URGENT", state: "open" } },
 ];
 
-const KEYS = ["status", "priority", "assignee", "state", "q"] as const;
+const KEYS = ["status", "priority", "assignee", "state", "tag", "q"] as const;
 
 /** The filter of a list query, with empty fields dropped, in a fixed key order. */
 export function filterOf(query: ViewFilter): ViewFilter {

@@ -2,6 +2,9 @@
  * Browser test: canned replies in the reply box (issue 10). An agent types
  * `/` and part of a title, picks the reply from the list, and the box holds
  * its text with the placeholders expanded for this ticket; then sends it.
+ * Live, in two windows: a shared reply an admin saves shows up in an agent's
+ * open `/` picker and management page without a reload, and goes when
+ * deleted; a personal one follows its owner's other tab.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -101,4 +104,76 @@ test("the management page: an agent reaches it from the nav, creates, edits and 
   assert.equal(await alice.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Canned replies" }).count(), 0, "not in a requester's nav");
   const res = await alice.page.goto("/canned-replies");
   assert.equal(res?.status(), 404);
+});
+
+test("live: a shared reply saved in the admin's window appears in the agent's open picker and page without reload, and goes when deleted", { timeout: 180_000 }, async () => {
+  const alice = await signIn(server.url, "alice@example.com");
+  const ticket = await api<{ id: string; number: number }>(server.url, alice, "POST", "/api/tickets", { title: "Where is my parcel", description: "It is late", priority: "LOW" });
+  assert.equal(ticket.status, 201);
+
+  // The agent: a ticket with the picker's list already read once, and the management page in a second tab.
+  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  contexts.push(agent.context);
+  const page = agent.page;
+  await page.goto(`/tickets/${ticket.body.id}`);
+  await page.getByRole("heading", { level: 1, name: /Where is my parcel/ }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+  const box = page.getByRole("combobox", { name: "Comment" });
+  const picker = page.getByRole("listbox", { name: "Canned replies" });
+  await box.click();
+  await box.pressSequentially("/");
+  await picker.getByRole("option").first().waitFor();
+  assert.equal(await picker.getByRole("option", { name: /Shipping delay/ }).count(), 0);
+  await box.press("Escape");
+  await box.fill("");
+  const manager = await agent.context.newPage();
+  await manager.goto("/canned-replies");
+  await manager.getByRole("heading", { level: 1, name: "Canned replies" }).waitFor();
+  await manager.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+
+  // The admin saves a shared reply in another window.
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  contexts.push(admin.context);
+  await admin.page.goto("/canned-replies");
+  const form = admin.page.getByRole("form", { name: "New canned reply" });
+  await form.getByLabel("Title").fill("Shipping delay");
+  await form.getByLabel("Text").fill("Hi {{requester.firstName}}, #{{ticket.number}} ships next week.");
+  await form.getByRole("checkbox", { name: "Shared with all staff" }).check();
+  await form.getByRole("button", { name: "Save canned reply" }).click();
+  await form.getByRole("status").filter({ hasText: "Saved “Shipping delay”." }).waitFor();
+
+  // No reload anywhere on the agent's side.
+  const item = manager.locator(".canned-list > li").filter({ hasText: "Shipping delay" });
+  await item.waitFor();
+  assert.match((await item.textContent()) ?? "", /Shared/);
+  assert.equal(await item.getByRole("button", { name: /Edit/ }).count(), 0, "agents do not edit shared replies");
+  await box.click();
+  await box.pressSequentially("/ship");
+  await picker.getByRole("option", { name: /Shipping delay/ }).waitFor();
+  assert.deepEqual(await picker.getByRole("option").allTextContents(), ["Shipping delay shared"]);
+  await box.press("Enter");
+  const expected = `Hi Alice, #${ticket.body.number} ships next week.`;
+  await page.waitForFunction((text) => (document.getElementById("comment-body") as HTMLTextAreaElement | null)?.value === text, expected);
+
+  // The admin deletes it: gone from the agent's page and picker, still without a reload.
+  admin.page.once("dialog", (d) => void d.accept());
+  await admin.page.locator(".canned-list > li").filter({ hasText: "Shipping delay" }).getByRole("button", { name: /Delete/ }).click();
+  await item.waitFor({ state: "detached" });
+  await box.fill("");
+  await box.pressSequentially("/ship");
+  await page.getByText("No canned reply matches “ship”.").waitFor();
+  await box.press("Escape");
+  await box.fill("");
+
+  // A personal reply saved in the agent's management tab reaches their ticket tab's picker; not the admin's page.
+  const mine = manager.getByRole("form", { name: "New canned reply" });
+  await mine.getByLabel("Title").fill("Personal sign-off");
+  await mine.getByLabel("Text").fill("Best, {{agent.name}}");
+  await mine.getByRole("button", { name: "Save canned reply" }).click();
+  await box.click();
+  await box.pressSequentially("/sign");
+  await picker.getByRole("option", { name: /Personal sign-off/ }).waitFor();
+  await box.press("Escape");
+  await admin.page.waitForTimeout(500);
+  assert.equal(await admin.page.locator(".canned-list > li").filter({ hasText: "Personal sign-off" }).count(), 0, "another person's personal reply never shows");
 });

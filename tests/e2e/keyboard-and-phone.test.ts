@@ -146,6 +146,16 @@ test("phone: several tickets per screen, and status, priority and assignee above
     const onScreen = boxes.filter((bottom) => bottom <= 844).length;
     if (process.env.E2E_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.E2E_SCREENSHOT_DIR}/phone-list.png` });
     assert.ok(onScreen >= 3, `only ${onScreen} ticket(s) on the first phone screen`);
+    // The search box is there; the other filters open under "Filters".
+    await page.getByRole("searchbox", { name: "Search" }).waitFor();
+    assert.equal(await page.getByLabel("Priority").isVisible(), false);
+    await page.getByRole("button", { name: "Filters" }).click();
+    await page.getByLabel("Priority").selectOption("URGENT");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/priority=URGENT/);
+    await page.getByRole("button", { name: "Filters (1)", expanded: true }).waitFor();
+    await page.goto("/tickets");
+    await rows.first().waitFor();
 
     await rows.first().locator(".cell-title a").click();
     await page.waitForURL(/\/tickets\/[^/]+$/);

@@ -1,7 +1,8 @@
 /**
  * Browser test (issue 10, email): a staff reply written in the browser
  * produces exactly one mail to the requester in an in-process SMTP sink, and
- * an internal note produces none.
+ * an internal note produces none. An admin who adds a user without a
+ * password is told the invite was mailed, and its link signs the person in.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -58,4 +59,40 @@ test("a staff reply sent in the browser mails the requester exactly once; a note
   } finally {
     await context.close();
   }
+});
+
+test("an admin adds a user without a password: the page says the invite was mailed, and its link signs the person in", async () => {
+  const email = `invitee-${Date.now().toString(36)}@example.com`;
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  try {
+    await admin.page.goto("/admin/users");
+    const form = admin.page.getByRole("form", { name: "Add a user" });
+    await form.getByText("Leave empty to email them an invite link instead").waitFor();
+    await form.getByLabel("Email").fill(email);
+    await form.getByLabel("Name").fill("Ivo Invitee");
+    await form.getByLabel("Role").selectOption("AGENT");
+    await form.getByRole("button", { name: "Add user" }).click();
+    await form.getByRole("status").filter({ hasText: `Invite sent to ${email}` }).waitFor();
+    assert.equal(await form.getByRole("status").locator("code").count(), 0, "no link shown to the admin");
+    assert.doesNotMatch((await form.getByRole("status").textContent()) ?? "", /\/invite\//);
+  } finally {
+    await admin.context.close();
+  }
+
+  const [mail] = await sink.waitFor((m) => m.to.includes(email), 1, 20_000);
+  const link = /Choose your password: (\S+)/.exec(mail!.text)?.[1];
+  assert.ok(link?.startsWith(`${server.url}/invite/`), mail!.text);
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    await page.goto(link!);
+    await page.getByRole("heading", { name: "Welcome, Ivo Invitee" }).waitFor();
+    await page.getByLabel("Choose a password").fill("ivo-password-1");
+    await page.getByRole("button", { name: "Set password and sign in" }).click();
+    await page.waitForURL(/\/tickets$/);
+    await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+  } finally {
+    await context.close();
+  }
+  await signIn(server.url, email, "ivo-password-1");
 });

@@ -172,7 +172,15 @@ export async function ensureTemplate(): Promise<string> {
 
 /** Start server.ts (production build, or `dev` for `npm run dev` mode) on a free port. */
 export async function startServer(
-  opts: { env?: Record<string, string>; dataDir?: string; port?: number; dev?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    port?: number;
+    dev?: boolean;
+    nodeArgs?: string[];
+    /** Another compiled server to run instead of dist/server.js (the benchmark's before/after comparisons). */
+    script?: string;
+  } = {},
 ): Promise<TestServer> {
   if (!opts.dev) assertBuilt();
   const dbEnv = onPostgres && !opts.env?.DATABASE_URL ? await postgresEnv() : {};
@@ -194,7 +202,8 @@ export async function startServer(
     ...opts.env,
   };
   // Production runs the compiled server (dist/server.js, as `npm start` and PM2 do); dev runs server.ts under tsx.
-  const entry = opts.dev ? ["--import", "tsx", "server.ts"] : ["dist/server.js"];
+  // `nodeArgs` (e.g. --cpu-prof for the benchmark) go before the entry.
+  const entry = [...(opts.nodeArgs ?? []), ...(opts.dev ? ["--import", "tsx", "server.ts"] : [opts.script ?? "dist/server.js"])];
   const proc = spawn(process.execPath, entry, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d));

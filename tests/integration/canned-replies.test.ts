@@ -3,11 +3,14 @@
  * shared ones and their own personal ones; only admins write shared ones;
  * others' personal ones do not exist for them (404); requesters are refused
  * (403) and the signed-out 401; bad input is 400 and changes nothing.
+ * Live (real sockets): a shared reply's change reaches every staff socket and
+ * no requester's; a personal one reaches only its owner's other sockets.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import type { CannedReplyDTO } from "../../src/shared/dto";
-import { api, signIn, startServer, type TestServer } from "../helpers/server";
+import type { CannedChanged } from "../../src/shared/realtime";
+import { api, type ClientSocket, collect, connectSocket, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
 let url: string;
@@ -139,4 +142,85 @@ test("deleting: owners delete their own, admins shared ones; gone for everyone",
   assert.equal((await remove(cookies.admin, shared.id)).status, 204);
   assert.deepEqual((await list(cookies.agent)).map((r) => r.title), []);
   assert.deepEqual((await list(cookies.admin)).map((r) => r.title), ["Admin's own"]);
+});
+
+describe("live: canned:changed reaches exactly the sockets that may see the reply", () => {
+  const sockets: ClientSocket[] = [];
+  let agentTab1: ClientSocket, agentTab2: ClientSocket, otherAgent: ClientSocket, adminTab: ClientSocket, requester: ClientSocket;
+  const heard = new Map<ClientSocket, CannedChanged[]>();
+  /** Time for a message that should not come to arrive anyway (all go out in one emit, in one process). */
+  const SETTLE_MS = 500;
+  const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+  const about = (id: string) => (s: ClientSocket) => (heard.get(s) ?? []).filter((e) => e.id === id);
+
+  before(async () => {
+    const email = `agent2-${Date.now()}@example.com`;
+    const created = await api(url, cookies.admin, "POST", "/api/users", { email, name: "Second Agent", role: "AGENT", password: "agent2-password-1" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const otherAgentCookie = await signIn(url, email, "agent2-password-1");
+    [agentTab1, agentTab2, otherAgent, adminTab, requester] = await Promise.all([
+      connectSocket(url, cookies.agent),
+      connectSocket(url, cookies.agent),
+      connectSocket(url, otherAgentCookie),
+      connectSocket(url, cookies.admin),
+      connectSocket(url, cookies.alice),
+    ]);
+    for (const socket of [agentTab1, agentTab2, otherAgent, adminTab, requester]) {
+      sockets.push(socket);
+      heard.set(socket, collect(socket, "canned:changed"));
+    }
+  });
+
+  after(() => {
+    for (const socket of sockets) socket.close();
+  });
+
+  test("a shared reply created, edited and deleted by an admin reaches every staff socket, never a requester's", async () => {
+    const gotIt = Promise.all([agentTab1, otherAgent, adminTab].map((s) => nextEvent(s, "canned:changed", (e) => e.change === "created")));
+    const created = await create(cookies.admin, { title: "Live shared", body: "Shared text", shared: true });
+    assert.equal(created.status, 201);
+    const id = created.body.id;
+    for (const event of await gotIt) assert.deepEqual(event, { id, change: "created", shared: true });
+    // What the message asks for: the list now holds it, as each may see it.
+    assert.deepEqual((await list(cookies.agent)).filter((r) => r.id === id).map((r) => [r.title, r.canEdit]), [["Live shared", false]]);
+
+    const edited = nextEvent(otherAgent, "canned:changed", (e) => e.id === id && e.change === "updated");
+    assert.equal((await patch(cookies.admin, id, { title: "Live shared, edited" })).status, 200);
+    await edited;
+    const deleted = nextEvent(agentTab2, "canned:changed", (e) => e.id === id && e.change === "deleted");
+    assert.equal((await remove(cookies.admin, id)).status, 204);
+    await deleted;
+    await settle();
+    for (const socket of [agentTab1, agentTab2, otherAgent, adminTab]) {
+      assert.deepEqual(about(id)(socket).map((e) => e.change), ["created", "updated", "deleted"], "each staff socket heard each change once");
+    }
+    assert.deepEqual(about(id)(requester), [], "the requester heard nothing");
+  });
+
+  test("a personal reply's changes reach its owner's other tabs only: not another agent, not an admin, not a requester", async () => {
+    const inOtherTab = nextEvent(agentTab2, "canned:changed", (e) => e.change === "created" && !e.shared);
+    const created = await create(cookies.agent, { title: "Live personal", body: "Mine", shared: false });
+    assert.equal(created.status, 201);
+    const id = created.body.id;
+    assert.deepEqual(await inOtherTab, { id, change: "created", shared: false });
+    assert.equal((await patch(cookies.agent, id, { body: "Still mine" })).status, 200);
+    const deleted = nextEvent(agentTab2, "canned:changed", (e) => e.id === id && e.change === "deleted");
+    assert.equal((await remove(cookies.agent, id)).status, 204);
+    await deleted;
+    await settle();
+    for (const socket of [agentTab1, agentTab2]) assert.deepEqual(about(id)(socket).map((e) => e.change), ["created", "updated", "deleted"]);
+    for (const socket of [otherAgent, adminTab, requester]) assert.deepEqual(about(id)(socket), [], "nobody else hears of it");
+  });
+
+  test("refused changes announce nothing", async () => {
+    const before = new Map([...heard].map(([s, events]) => [s, events.length]));
+    const adminOwn = (await list(cookies.admin)).find((r) => r.title === "Admin's own")!;
+    assert.equal((await create(cookies.agent, { title: "Team answer", body: "No", shared: true })).status, 403);
+    assert.equal((await create(cookies.alice, { title: "Mine", body: "No", shared: false })).status, 403);
+    assert.equal((await create(cookies.admin, { title: "", body: "No", shared: true })).status, 400);
+    assert.equal((await patch(cookies.agent, adminOwn.id, { title: "Mine now" })).status, 404);
+    assert.equal((await remove(cookies.agent, adminOwn.id)).status, 404);
+    await settle();
+    for (const [socket, count] of before) assert.equal(heard.get(socket)!.length, count);
+  });
 });

@@ -16,7 +16,7 @@ import pg from "pg";
 import { PrismaClient } from "../../src/generated/prisma/client";
 import type { Processor } from "../../src/server/engine/processor";
 import { type Engine, startEngine } from "../../src/server/engine/start-engine";
-import { type Cursor, readStream, STREAM_START, type StreamEvent } from "../../src/server/engine/stream";
+import { type Cursor, readStream, readStreamBatch, STREAM_START, type StreamEvent } from "../../src/server/engine/stream";
 import { recordEvent } from "../../src/server/events/record-event";
 import { type Postgres, startPostgres } from "../helpers/services";
 
@@ -113,9 +113,14 @@ test("an event is not readable while an older transaction is still running, and 
     await held.query(`UPDATE "Ticket" SET "updatedAt" = now() WHERE id = $1`, [tickets[3]]);
     const later = await write(tickets[0]!);
     assert.deepEqual(await readStream(prisma, cursor, 10), [], "held back by the running older transaction");
+    // The reader is told something committed is waiting, so it looks again soon rather than at its next poll.
+    assert.deepEqual(await readStreamBatch(prisma, cursor, 10), { events: [], pending: true });
     await held.query("COMMIT");
-    const batch = await readStream(prisma, cursor, 10);
+    const { events: batch, pending } = await readStreamBatch(prisma, cursor, 10);
     assert.deepEqual(batch.map(keyOf), [later]);
+    assert.equal(pending, false, "nothing is held back any more");
+    // Read to the end: nothing readable and nothing pending, so the reader can sleep until the next commit wakes it.
+    assert.deepEqual(await readStreamBatch(prisma, batch.at(-1)!.cursor, 10), { events: [], pending: false });
   } finally {
     await held.end();
   }

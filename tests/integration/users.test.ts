@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { AuditEntryDTO, SettingsDTO } from "../../src/shared/audit";
 import type { ApiErrorBody, TicketDTO, UserDTO } from "../../src/shared/dto";
+import type { InviteIssued } from "../../src/shared/invite";
 import { api, connectSocket, postgresEnv, ROOT, signIn, startServer, type TestServer } from "../helpers/server";
 import { createTicket, whoAmI, type Me } from "./support";
 
@@ -53,7 +54,17 @@ async function audit(): Promise<AuditEntryDTO[]> {
 }
 
 async function createUser(body: Record<string, unknown>) {
-  return api<{ user: UserDTO; invite?: { url: string; expiresAt: string } }>(url, cookies.admin, "POST", "/api/users", body);
+  return api<{ user: UserDTO; invite?: InviteIssued }>(url, cookies.admin, "POST", "/api/users", body);
+}
+
+/** The link of an invite answered with mail off (this server has no SMTP_URL). */
+function linkOf(invite: InviteIssued | undefined): string {
+  assert.equal(invite?.delivery, "link", JSON.stringify(invite));
+  return (invite as Extract<InviteIssued, { delivery: "link" }>).url;
+}
+
+async function reinvite(id: string) {
+  return api<{ invite: InviteIssued }>(url, cookies.admin, "POST", `/api/users/${id}/invite`);
 }
 
 async function setSettings(body: Partial<SettingsDTO>) {
@@ -70,7 +81,7 @@ describe("authorization: admin 2xx, agent and requester 403, signed out 401", ()
       ["POST", "/api/users", { email: `m-${unique()}@example.com`, name: "M", role: "AGENT", password: "password-123" }],
       ["PATCH", `/api/users/${target.id}`, { name: "Matrix renamed" }],
       ["POST", `/api/users/${target.id}/password`, { password: "another-pass-1" }],
-      ["POST", `/api/users/${target.id}/password`, { invite: true }],
+      ["POST", `/api/users/${target.id}/invite`],
       ["GET", "/api/settings"],
       ["PUT", "/api/settings", { signupEnabled: false }],
       ["GET", "/api/audit"],
@@ -137,10 +148,12 @@ describe("users", () => {
       assertError(res, 400, "VALIDATION");
       assert.ok((res.body as unknown as ApiErrorBody).error.fields?.[field], `${JSON.stringify(body)} → ${JSON.stringify(res.body)}`);
     }
-    for (const body of [{}, { password: "short" }, { invite: false }, { password: "long-enough-1", invite: true }]) {
+    for (const body of [{}, { password: "short" }, { invite: true }, { invite: false }, { password: "long-enough-1", invite: true }]) {
       assertError(await api(url, cookies.admin, "POST", `/api/users/${users.bob.id}/password`, body), 400, "VALIDATION");
     }
-    assertError(await api(url, cookies.admin, "POST", "/api/users/nope/password", { invite: true }), 404, "NOT_FOUND");
+    assertError(await api(url, cookies.admin, "POST", "/api/users/nope/password", { password: "long-enough-1" }), 404, "NOT_FOUND");
+    assertError(await api(url, cookies.admin, "POST", "/api/users/nope/invite"), 404, "NOT_FOUND");
+    assertError(await api(url, cookies.admin, "POST", "/api/users/bad%00id/invite"), 404, "NOT_FOUND");
     assert.equal((await listUsers()).length, before);
     await signIn(url, "bob@example.com"); // bob's password untouched
   });
@@ -149,7 +162,7 @@ describe("users", () => {
     const email = `dave-${unique()}@example.com`;
     const res = await createUser({ email, name: "Dave", role: "REQUESTER" });
     assert.equal(res.status, 201);
-    const link = res.body.invite!.url;
+    const link = linkOf(res.body.invite);
     assert.match(link, /\/invite\/[A-Za-z0-9_-]{43}$/);
     assert.ok(Date.parse(res.body.invite!.expiresAt) > Date.now() + 6 * 24 * 3600_000, "valid for days");
     const token = link.split("/").pop()!;
@@ -173,13 +186,37 @@ describe("users", () => {
 
     // A reset link from an admin: the old link is void, the new one replaces the password and ends sessions.
     const dave = (await listUsers()).find((u) => u.email === email)!;
-    const reset = await api<{ invite: { url: string } }>(url, cookies.admin, "POST", `/api/users/${dave.id}/password`, { invite: true });
+    const reset = await reinvite(dave.id);
     assert.equal(reset.status, 200);
     assert.equal((await api(url, cookie, "GET", "/api/tickets")).status, 200, "an invite alone changes nothing");
-    const second = await api(url, undefined, "POST", "/api/invites/accept", { token: reset.body.invite.url.split("/").pop(), password: "dave-password-3" });
+    const second = await api(url, undefined, "POST", "/api/invites/accept", { token: linkOf(reset.body.invite).split("/").pop(), password: "dave-password-3" });
     assert.equal(second.status, 200);
     assert.equal((await api(url, cookie, "GET", "/api/tickets")).status, 401, "accepting a reset link ends old sessions");
     await signIn(url, email, "dave-password-3");
+  });
+
+  test("with mail off, a new invite link answers its link and voids the older unused one; a deactivated user gets none", async () => {
+    const email = `olive-${unique()}@example.com`;
+    const created = await createUser({ email, name: "Olive", role: "AGENT" });
+    assert.equal(created.status, 201);
+    const first = linkOf(created.body.invite).split("/").pop()!;
+    const again = await reinvite(created.body.user.id);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    const second = linkOf(again.body.invite).split("/").pop()!;
+    assert.notEqual(second, first);
+    assert.ok(Date.parse(again.body.invite.expiresAt) > Date.now() + 6 * 24 * 3600_000);
+    assert.ok((await (await fetch(`${url}/invite/${first}`)).text()).includes("This link no longer works"), "the older link's page says so");
+    assertError(await api(url, undefined, "POST", "/api/invites/accept", { token: first, password: "olive-password-1" }), 404, "NOT_FOUND");
+    assert.ok(/Welcome, (?:<!-- -->)?Olive/.test(await (await fetch(`${url}/invite/${second}`)).text()), "the newer link works");
+
+    assert.equal((await api(url, cookies.admin, "PATCH", `/api/users/${created.body.user.id}`, { active: false })).status, 200);
+    const refused = await reinvite(created.body.user.id);
+    assertError(refused, 409, "CONFLICT");
+    assert.match((refused.body as unknown as ApiErrorBody).error.message, /deactivated/);
+    assert.equal((await api(url, cookies.admin, "PATCH", `/api/users/${created.body.user.id}`, { active: true })).status, 200);
+    const accepted = await api(url, undefined, "POST", "/api/invites/accept", { token: second, password: "olive-password-1" });
+    assert.equal(accepted.status, 200, "the refused call voided nothing");
+    await signIn(url, email, "olive-password-1");
   });
 
   test("the last active admin can be neither demoted nor deactivated", async () => {
@@ -388,7 +425,7 @@ describe("audit log", () => {
     const jack = created.body.user;
     await api(url, cookies.admin, "PATCH", `/api/users/${jack.id}`, { role: "AGENT" });
     await api(url, cookies.admin, "POST", `/api/users/${jack.id}/password`, { password: "jack-other-password" });
-    const invite = await api<{ invite: { url: string } }>(url, cookies.admin, "POST", `/api/users/${jack.id}/password`, { invite: true });
+    const invite = await reinvite(jack.id);
     await setSettings({ signupEnabled: true });
     await setSettings({ signupEnabled: false });
 
@@ -400,6 +437,7 @@ describe("audit log", () => {
     assert.deepEqual(update.before, { role: "REQUESTER" });
     assert.deepEqual(update.after, { role: "AGENT" });
     assert.equal(mine.find((e) => e.action === "user:create")!.after!.email, email);
+    assert.equal(mine.find((e) => e.action === "user:invite")!.after!.delivery, "link shown to the admin");
     const settings = entries.filter((e) => e.action === "settings:update").slice(0, 2);
     assert.deepEqual(settings[0]!.before, { signupEnabled: true });
     assert.deepEqual(settings[0]!.after, { signupEnabled: false });
@@ -407,7 +445,7 @@ describe("audit log", () => {
     assert.ok(Date.parse(mine[0]!.createdAt) >= Date.parse(mine.at(-1)!.createdAt), "newest first");
 
     const all = JSON.stringify(entries);
-    const token = invite.body.invite.url.split("/").pop()!;
+    const token = linkOf(invite.body.invite).split("/").pop()!;
     for (const secret of ["jack-secret-password", "jack-other-password", token, "$argon2"]) assert.ok(!all.includes(secret), secret);
     const page = await (await fetch(`${url}/admin/audit`, { headers: { cookie: cookies.admin } })).text();
     assert.match(page, /Changed user/);

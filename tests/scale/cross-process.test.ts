@@ -104,7 +104,9 @@ describe("events cross processes", () => {
     const e = await atAlice;
     assert.equal(e.data.ticket.status, "IN_PROGRESS");
     assert.deepEqual(e.data.changes.status, { from: "OPEN", to: "IN_PROGRESS" });
-    assert.deepEqual(await atAdmin, e);
+    // The same event; only staff see the ticket's tags (none yet).
+    assert.equal("tags" in e.data.ticket, false);
+    assert.deepEqual(await atAdmin, { ...e, data: { ...e.data, ticket: { ...e.data.ticket, tags: [] } } });
   });
 
   test("ticket:created reaches list viewers (staff) on the other process, not other requesters", async () => {
@@ -175,5 +177,34 @@ describe("rooms hold across processes", () => {
     await Promise.all(markers);
     assert.deepEqual(aliceSees, []);
     assert.deepEqual(bobSees, []);
+  });
+});
+
+describe("canned replies announce across processes", () => {
+  test("a shared reply saved via process 2 reaches staff sockets on process 1, never a requester; a personal one only its owner", async () => {
+    const ticket = await createTicket(p1.url, cookies.alice, "Canned across processes");
+    const agent1 = await connect("agent", p1);
+    const admin1 = await connect("admin", p1);
+    const alice1 = await connect("alice", p1);
+    const adminHears = record(admin1, "canned:changed");
+    const aliceHears = record(alice1, "canned:changed");
+
+    // Personal first: the agent's other process's socket hears it; the admin's must not.
+    const personalAt = nextEvent(agent1, "canned:changed", (e) => !e.shared && e.change === "created");
+    const personal = await api<{ id: string }>(p2.url, cookies.agent, "POST", "/api/canned-replies", { title: "Mine across", body: "Mine", shared: false });
+    assert.equal(personal.status, 201);
+    assert.deepEqual(await personalAt, { id: personal.body.id, change: "created", shared: false });
+
+    const sharedAt = [agent1, admin1].map((s) => nextEvent(s, "canned:changed", (e) => e.shared && e.change === "created"));
+    const shared = await api<{ id: string }>(p2.url, cookies.admin, "POST", "/api/canned-replies", { title: "Shared across", body: "Ours", shared: true });
+    assert.equal(shared.status, 201);
+    for (const event of await Promise.all(sharedAt)) assert.equal(event.id, shared.body.id);
+
+    // A later message to Alice's room from the same process (her draft, through Redis): the canned ones would have come first.
+    const marker = nextEvent(alice1, "draft:saved", (d) => d.ticketId === ticket.id);
+    assert.equal((await api(p2.url, cookies.alice, "PUT", `/api/tickets/${ticket.id}/draft`, { body: "marker" })).status, 200);
+    await marker;
+    assert.deepEqual(aliceHears, [], "a requester hears of no canned reply");
+    assert.deepEqual(adminHears.map((e) => e.id), [shared.body.id], "the admin heard the shared reply, not the agent's personal one");
   });
 });

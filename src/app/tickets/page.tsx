@@ -36,6 +36,8 @@ function parseQuery(params: SearchParams, staff: boolean): ListQuery {
     // Only staff filter by assignee; a requester only ever sees their own tickets.
     assignee: staff ? ok(fields.assignee, pick("assignee")) : undefined,
     state: ok(fields.state, pick("state")),
+    // Tags are staff-only too.
+    tag: staff ? ok(fields.tag, pick("tag")) : undefined,
     q,
     sort: effectiveSort({ q, sort: ok(fields.sort, pick("sort")) }),
   };

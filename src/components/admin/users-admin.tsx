@@ -3,20 +3,30 @@
 import { useState } from "react";
 import type { UserDTO } from "../../shared/dto";
 import { ROLES, type Role } from "../../shared/enums";
+import type { InviteIssued } from "../../shared/invite";
 import { ZCreateUser, ZNewPassword, ZUpdateUser } from "../../shared/schemas/users";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { ROLE_LABELS } from "../lib/format";
 import { EnumOptions } from "../ui/enum-options";
 
-type Invite = { url: string; expiresAt: string };
-type Notice = { ok: boolean; text: string; invite?: Invite; who?: string } | null;
+type Notice = { ok: boolean; text: string; invite?: InviteIssued; who?: string } | null;
 
-/** An invite link to hand over, with its expiry: mail is not part of Tandem yet, so the admin passes it on. */
-function InviteLink({ invite, who }: { invite: Invite; who: string }) {
+/**
+ * Where an invite went: with mail on, the address it was mailed to (the
+ * admin never sees the link); with mail off, the link to hand over.
+ */
+function InviteNotice({ invite, who }: { invite: InviteIssued; who: string }) {
+  const until = new Date(invite.expiresAt).toLocaleString("en-GB");
+  if (invite.delivery === "mail") {
+    return (
+      <span>
+        Invite sent to {invite.sentTo} (the link works once, until {until}).
+      </span>
+    );
+  }
   return (
     <span>
-      Invite link for {who} (works once, until {new Date(invite.expiresAt).toLocaleString("en-GB")}):{" "}
-      <code aria-label={`Invite link for ${who}`}>{invite.url}</code>
+      Invite link for {who} (works once, until {until}): <code aria-label={`Invite link for ${who}`}>{invite.url}</code>
     </span>
   );
 }
@@ -25,8 +35,9 @@ function InviteLink({ invite, who }: { invite: Invite; who: string }) {
  * The admin's user list: add a user (with a password, or an invite link),
  * change role and active, set a password or issue a new invite link. Every
  * form is checked with the API's own schemas first; the server checks again.
+ * `mailEnabled`: invite links are mailed to the person, not shown here.
  */
-export function UsersAdmin({ initial }: { initial: UserDTO[] }) {
+export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailEnabled: boolean }) {
   const [users, setUsers] = useState(initial);
   const [fields, setFields] = useState<Record<string, string[]>>({});
   const [notice, setNotice] = useState<Notice>(null);
@@ -50,7 +61,7 @@ export function UsersAdmin({ initial }: { initial: UserDTO[] }) {
     setFields({});
     setPending(true);
     try {
-      const res = await apiFetch<{ user: UserDTO; invite?: Invite }>("/api/users", { method: "POST", json: parsed.data });
+      const res = await apiFetch<{ user: UserDTO; invite?: InviteIssued }>("/api/users", { method: "POST", json: parsed.data });
       setUsers((list) => [...list, res.user].sort((a, b) => a.name.localeCompare(b.name)));
       setNotice({ ok: true, text: `Added ${res.user.name}.`, invite: res.invite, who: res.user.name });
       form.reset();
@@ -97,7 +108,9 @@ export function UsersAdmin({ initial }: { initial: UserDTO[] }) {
             <label htmlFor="new-user-password">Password (optional)</label>
             <input id="new-user-password" name="password" type="password" autoComplete="new-password" aria-describedby="new-user-password-hint" {...invalid("password")} />
             <p id="new-user-password-hint" className="muted small">
-              Leave empty to get an invite link instead: the person sets their own password with it.
+              {mailEnabled
+                ? "Leave empty to email them an invite link instead: they set their own password with it."
+                : "Leave empty to get an invite link instead: the person sets their own password with it."}
             </p>
             {err("password")}
           </div>
@@ -105,7 +118,7 @@ export function UsersAdmin({ initial }: { initial: UserDTO[] }) {
             Add user
           </button>
           <p role="status" aria-live="polite" className={notice && !notice.ok ? "field__error" : "muted"}>
-            {notice?.text} {notice?.invite && <InviteLink invite={notice.invite} who={notice.who ?? "them"} />}
+            {notice?.text} {notice?.invite && <InviteNotice invite={notice.invite} who={notice.who ?? "them"} />}
           </p>
         </form>
       </section>
@@ -126,7 +139,12 @@ export function UsersAdmin({ initial }: { initial: UserDTO[] }) {
             </thead>
             <tbody>
               {users.map((u) => (
-                <UserRow key={u.id} user={u} onChange={(next) => setUsers((list) => list.map((x) => (x.id === next.id ? next : x)))} />
+                <UserRow
+                  key={u.id}
+                  user={u}
+                  mailEnabled={mailEnabled}
+                  onChange={(next) => setUsers((list) => list.map((x) => (x.id === next.id ? next : x)))}
+                />
               ))}
             </tbody>
           </table>
@@ -136,7 +154,7 @@ export function UsersAdmin({ initial }: { initial: UserDTO[] }) {
   );
 }
 
-function UserRow({ user, onChange }: { user: UserDTO; onChange: (u: UserDTO) => void }) {
+function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: boolean; onChange: (u: UserDTO) => void }) {
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, setPending] = useState(false);
   const [password, setPassword] = useState("");
@@ -209,16 +227,17 @@ function UserRow({ user, onChange }: { user: UserDTO; onChange: (u: UserDTO) => 
             disabled={pending}
             onClick={() =>
               run(async () => {
-                const res = await apiFetch<{ invite: Invite }>(`/api/users/${user.id}/password`, { method: "POST", json: { invite: true } });
+                const res = await apiFetch<{ invite: InviteIssued }>(`/api/users/${user.id}/invite`, { method: "POST" });
                 setNotice({ ok: true, text: "", invite: res.invite });
               })
             }
           >
-            Create invite link
+            {mailEnabled ? "Email invite link" : "Create invite link"}
+            <span className="visually-hidden"> for {user.name}</span>
           </button>
         </form>
         <p role="status" aria-live="polite" className={notice && !notice.ok ? "field__error" : "muted"}>
-          {notice?.text} {notice?.invite && <InviteLink invite={notice.invite} who={user.name} />}
+          {notice?.text} {notice?.invite && <InviteNotice invite={notice.invite} who={user.name} />}
         </p>
       </td>
     </tr>

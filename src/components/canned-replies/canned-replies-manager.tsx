@@ -5,6 +5,7 @@ import type { CannedReplyDTO } from "../../shared/dto";
 import { CANNED_PLACEHOLDERS } from "../../shared/canned";
 import { ZCreateCannedReply, ZUpdateCannedReply } from "../../shared/schemas/canned-replies";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
+import { useCannedReplies } from "../../hooks/use-canned-replies";
 
 type Result = { ok: boolean; text: string } | null;
 
@@ -83,7 +84,16 @@ function CannedReplyItem({ reply, onSaved, onDeleted }: { reply: CannedReplyDTO;
           <pre>{reply.body}</pre>
           {reply.canEdit && (
             <p>
-              <button type="button" className="button" onClick={() => setEditing(true)}>
+              <button
+                type="button"
+                className="button"
+                onClick={() => {
+                  // From the reply as it is now: it may have changed live since this item first rendered.
+                  setTitle(reply.title);
+                  setBody(reply.body);
+                  setEditing(true);
+                }}
+              >
                 Edit <span className="visually-hidden">{reply.title}</span>
               </button>{" "}
               <button type="button" className="button button--ghost" onClick={() => void remove()} disabled={pending}>
@@ -103,9 +113,13 @@ function CannedReplyItem({ reply, onSaved, onDeleted }: { reply: CannedReplyDTO;
 /**
  * Canned replies: create, edit and delete one's personal ones, and shared
  * ones when `canManageShared` (the policy's answer; the server checks again).
+ * Live: changes made elsewhere (shared ones by any admin, one's own in other
+ * tabs) show up without a reload (../../hooks/use-canned-replies.ts).
  */
 export function CannedRepliesManager({ initial, canManageShared }: { initial: CannedReplyDTO[]; canManageShared: boolean }) {
-  const [replies, setReplies] = useState(initial);
+  const canned = useCannedReplies(initial);
+  const replies = canned.list ?? initial;
+  const setReplies = canned.setList;
   const [title, setTitle] = useState("");
   const [body, setBody] = useState("");
   const [shared, setShared] = useState(false);

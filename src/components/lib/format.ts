@@ -60,6 +60,11 @@ export function describeEvent(event: AnyTicketEvent): string[] {
       if (c.status) {
         lines.push(`${actor} changed status from ${STATUS_LABELS[c.status.from]} to ${STATUS_LABELS[c.status.to]}`);
       }
+      if (c.tags) {
+        const list = (names: string[]) => names.join(", ");
+        if (c.tags.added.length) lines.push(`${actor} added ${c.tags.added.length === 1 ? "tag" : "tags"} ${list(c.tags.added)}`);
+        if (c.tags.removed.length) lines.push(`${actor} removed ${c.tags.removed.length === 1 ? "tag" : "tags"} ${list(c.tags.removed)}`);
+      }
       if (c.priority) {
         lines.push(
           `${actor} changed priority from ${PRIORITY_LABELS[c.priority.from]} to ${PRIORITY_LABELS[c.priority.to]}`,

@@ -5,6 +5,7 @@ import type { TicketDTO, UserRef } from "../../shared/dto";
 import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from "../../shared/enums";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { EnumOptions } from "../ui/enum-options";
+import { parseTagInput } from "../../shared/schemas/tags";
 
 type Change = { status?: TicketStatus; priority?: TicketPriority; assigneeId?: string | null };
 type Outcome = { ticket: TicketDTO; ok: true } | { ticket: TicketDTO; ok: false; error: string };
@@ -13,14 +14,17 @@ type Outcome = { ticket: TicketDTO; ok: true } | { ticket: TicketDTO; ok: false;
 const PARALLEL = 4;
 
 /**
- * Change the selected tickets: each one on its own request (PATCH without a
- * version: "make it so now"), so one failure (a ticket gone, a limit) stops
- * nothing else and is reported against its own ticket, with progress.
+ * Change the selected tickets: each one on its own requests (PATCH without a
+ * version: "make it so now"; tags as add/remove operations), so one failure
+ * (a ticket gone, a limit) stops nothing else and is reported against its own
+ * ticket, with progress.
  */
 export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; staff: UserRef[]; onDone: (succeeded: string[]) => void }) {
   const [status, setStatus] = useState("");
   const [priority, setPriority] = useState("");
   const [assignee, setAssignee] = useState("");
+  const [addTags, setAddTags] = useState("");
+  const [removeTags, setRemoveTags] = useState("");
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [outcomes, setOutcomes] = useState<Outcome[]>([]);
 
@@ -29,10 +33,16 @@ export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; st
     ...(priority ? { priority: priority as TicketPriority } : {}),
     ...(assignee ? { assigneeId: assignee === "none" ? null : assignee } : {}),
   };
-  const empty = Object.keys(change).length === 0;
+  const adding = parseTagInput(addTags);
+  const removing = parseTagInput(removeTags);
+  const tagProblem = adding.problem ?? removing.problem ?? (adding.names.some((n) => removing.names.includes(n)) ? "A tag cannot be added and removed at once" : null);
+  const tagOps = { ...(adding.names.length ? { add: adding.names } : {}), ...(removing.names.length ? { remove: removing.names } : {}) };
+  const changesFields = Object.keys(change).length > 0;
+  const changesTags = Object.keys(tagOps).length > 0;
+  const empty = !changesFields && !changesTags;
 
   async function apply() {
-    if (empty || progress) return;
+    if (empty || progress || tagProblem) return;
     const queue = [...selected];
     const results: Outcome[] = [];
     setOutcomes([]);
@@ -40,7 +50,9 @@ export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; st
     async function worker() {
       for (let ticket = queue.shift(); ticket; ticket = queue.shift()) {
         try {
-          await apiFetch(`/api/tickets/${encodeURIComponent(ticket.id)}`, { method: "PATCH", json: change });
+          const id = encodeURIComponent(ticket.id);
+          if (changesFields) await apiFetch(`/api/tickets/${id}`, { method: "PATCH", json: change });
+          if (changesTags) await apiFetch(`/api/tickets/${id}/tags`, { method: "POST", json: tagOps });
           results.push({ ticket, ok: true });
         } catch (e) {
           results.push({ ticket, ok: false, error: errorMessage(e) });
@@ -85,7 +97,19 @@ export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; st
           <EnumOptions values={TICKET_PRIORITIES} labels={PRIORITY_LABELS} />
         </select>
       </label>
-      <button type="button" className="button button--primary" aria-disabled={empty || progress !== null || undefined} onClick={() => void apply()}>
+      {/* The bar is for staff only (the list offers selection to staff), who may tag. */}
+      <label>
+        Add tags <input type="text" value={addTags} onChange={(e) => setAddTags(e.target.value)} placeholder="billing, vip" maxLength={400} autoComplete="off" />
+      </label>
+      <label>
+        Remove tags <input type="text" value={removeTags} onChange={(e) => setRemoveTags(e.target.value)} maxLength={400} autoComplete="off" />
+      </label>
+      {tagProblem && (
+        <p role="alert" className="field__error">
+          {tagProblem}
+        </p>
+      )}
+      <button type="button" className="button button--primary" aria-disabled={empty || progress !== null || tagProblem !== null || undefined} onClick={() => void apply()}>
         Apply to {selected.length}
       </button>
       <p role="status" className="muted small bulk-bar__status">

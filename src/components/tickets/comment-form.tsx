@@ -11,6 +11,7 @@ import { DraftSaver } from "../../client/draft-sync";
 import { tabId } from "../../client/tab-id";
 import { COMPOSE_EVENT, type ComposeDetail } from "../../client/shortcuts";
 import { useConnectionState, useOnConnect, useRealtimeMessage } from "../../client/realtime-provider";
+import { useCannedReplies } from "../../hooks/use-canned-replies";
 
 export type ComposingKind = "reply" | "note";
 
@@ -79,14 +80,13 @@ export function CommentForm({
   const latest = useRef({ body: initialDraft?.body ?? "", internal: canWriteInternal && (initialDraft?.internal ?? false) });
   const [dragging, setDragging] = useState(false);
   const [activeMention, setActiveMention] = useState(0);
-  // Canned replies: the list (fetched when first wanted) and the open picker.
-  // "slash": opened by a leading `/query`, which the pick replaces;
-  // "button": opened by the button, the pick goes in at the caret.
-  const [cannedList, setCannedList] = useState<CannedReplyDTO[] | null>(null);
-  const [cannedError, setCannedError] = useState<string | null>(null);
+  // Canned replies: the list (read when first wanted, then kept live) and the
+  // open picker. "slash": opened by a leading `/query`, which the pick
+  // replaces; "button": opened by the button, the pick goes in at the caret.
+  const cannedReplies = useCannedReplies(null);
+  const { list: cannedList, error: cannedError } = cannedReplies;
   const [picker, setPicker] = useState<{ mode: "slash" | "button"; query: string } | null>(null);
   const [activeCanned, setActiveCanned] = useState(0);
-  const cannedLoading = useRef(false);
   // Pressing Send again after a failure is a retry of the same comment: same key, at most one comment.
   const sendKey = useRef(new SendKey());
   const [saver] = useState(() => new DraftSaver(ticketId, { body: initialDraft?.body ?? "", internal: initialDraft?.internal ?? false }, setDraftState));
@@ -185,19 +185,9 @@ export function CommentForm({
     }
   }
 
-  /** Fetch the canned replies once, when first wanted (a failure is shown in the picker and retried next time). */
+  /** Read the canned replies when first wanted, then follow them live (a failure is shown in the picker and retried next time). */
   function loadCanned() {
-    if (cannedList !== null || cannedLoading.current) return;
-    cannedLoading.current = true;
-    apiFetch<{ items: CannedReplyDTO[] }>("/api/canned-replies").then(
-      (res) => {
-        setCannedList(res.items);
-        setCannedError(null);
-      },
-      (e: unknown) => setCannedError(errorMessage(e)),
-    ).finally(() => {
-      cannedLoading.current = false;
-    });
+    cannedReplies.load();
   }
 
   /** Open the canned picker for a leading `/query` on the caret's line, or close it. */

@@ -1,11 +1,13 @@
 "use client";
 
 import Form from "next/form";
+import { useState } from "react";
 import Link from "next/link";
 import type { UserRef } from "../../shared/dto";
 import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../shared/enums";
 import type { ListQuery, TicketSort } from "../../client/list-query";
 import { EnumOptions } from "../ui/enum-options";
+import { TagFilterInput } from "./tag-filter-input";
 
 const SORT_LABELS: Record<TicketSort, string> = {
   relevance: "Best match",
@@ -32,9 +34,13 @@ export function TicketFilters({
   onSearchInput?: (q: string) => void;
   searching?: boolean;
 }) {
-  const filtered = Boolean(query.status || query.priority || query.assignee || query.q || query.state);
+  const filtered = Boolean(query.status || query.priority || query.assignee || query.q || query.state || query.tag);
+  const narrowed = [query.status, query.priority, query.assignee, query.tag].filter(Boolean).length;
+  // Phones show the search box and a Filters button; the other fields open
+  // under it (always shown on wider screens, see .filters__more in globals.css).
+  const [open, setOpen] = useState(narrowed > 0);
   return (
-    <Form action="/tickets" className="filters" role="search" aria-label="Filter tickets">
+    <Form action="/tickets" className={open ? "filters filters--open" : "filters"} role="search" aria-label="Filter tickets">
       <div className="field field--grow">
         <label htmlFor="filter-q">Search</label>
         <input
@@ -50,6 +56,10 @@ export function TicketFilters({
           onChange={onSearchInput ? (e) => onSearchInput(e.currentTarget.value) : undefined}
         />
       </div>
+      <button type="button" className="button filters__toggle" aria-expanded={open} aria-controls="filter-more" onClick={() => setOpen((o) => !o)}>
+        {narrowed ? `Filters (${narrowed})` : "Filters"}
+      </button>
+      <div id="filter-more" className="filters__more">
       <div className="field">
         <label htmlFor="filter-status">Status</label>
         <select id="filter-status" name="status" defaultValue={query.status ?? ""}>
@@ -79,6 +89,12 @@ export function TicketFilters({
           </select>
         </div>
       )}
+      {staff && (
+        <div className="field">
+          <label htmlFor="filter-tag">Tag</label>
+          <TagFilterInput defaultValue={query.tag ?? ""} />
+        </div>
+      )}
       <div className="field">
         <label htmlFor="filter-sort">Sort</label>
         <select key={query.sort} id="filter-sort" name="sort" defaultValue={query.sort}>
@@ -88,6 +104,7 @@ export function TicketFilters({
             </option>
           ))}
         </select>
+      </div>
       </div>
       {/* A view's "open only" has no control of its own: kept while other filters change. */}
       {query.state && <input type="hidden" name="state" value={query.state} />}

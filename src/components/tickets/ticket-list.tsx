@@ -216,6 +216,15 @@ export function TicketList({
                       {t.title}
                       {t.unread && <span className="badge badge--unread"> unread</span>}
                     </Link>
+                    {t.tags && t.tags.length > 0 && (
+                      <ul className="tag-list tag-list--row cell-tags" aria-label={`Tags of #${t.number}`}>
+                        {t.tags.map((name) => (
+                          <li key={name} className="ticket-tag">
+                            {name}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                     {t.search && <SearchSnippet hit={t.search} />}
                     {t.lastReplier && <span className="muted small cell-replier"> Last reply: {t.lastReplier.name}</span>}
                     <ViewingNote viewers={viewing.get(t.id)} userId={userId} />

@@ -18,6 +18,7 @@ import { AttachmentsPanel } from "./attachments-panel";
 import { PriorityBadge, StatusBadge } from "./badges";
 import { CommentForm } from "./comment-form";
 import { CommentThread } from "./comment-thread";
+import { TagEditor } from "./tag-editor";
 import { TicketFields } from "./ticket-fields";
 
 function snippet(body: string): string {
@@ -128,6 +129,7 @@ export function TicketView({
               onTicket={(next) => dispatch({ type: "ticket", ticket: next })}
               onConflict={refresh}
             />
+            {permissions.tagTickets && <TagEditor ticket={ticket} onTicket={(next) => dispatch({ type: "ticket", ticket: next })} />}
           </section>
 
           <section className="card" aria-labelledby="attachments-title">

@@ -26,9 +26,11 @@ export async function addComment(
   if (input.internal) authorize(actor, "comment:internal:create", ticket);
   await enforceCreationLimit("comment", actor.id);
   const event = await db().$transaction(async (tx) => {
-    const created = await tx.comment.create({
+    // The comment comes back with what its event carries in the same call;
+    // only a reply with files is read again, once they are linked to it.
+    let comment = await tx.comment.create({
       data: { ticketId, authorId: actor.id, body: input.body, internal: input.internal ?? false },
-      select: { id: true },
+      include: commentInclude,
     });
     // The files uploaded for this reply join it, and take its visibility: a
     // note's files are internal. Only the sender's own unsent files on this
@@ -37,19 +39,17 @@ export async function addComment(
     if (ids.length > 0) {
       const linked = await tx.attachment.updateMany({
         where: { id: { in: ids }, ticketId, uploaderId: actor.id, staged: true },
-        data: { staged: false, commentId: created.id, internal: input.internal ?? false },
+        data: { staged: false, commentId: comment.id, internal: input.internal ?? false },
       });
       if (linked.count !== ids.length) {
         throw new AppError("VALIDATION", "A file is not yours to send here, or was already sent", { attachmentIds: ["Unknown or already sent file"] });
       }
+      comment = await tx.comment.findUniqueOrThrow({ where: { id: comment.id }, include: commentInclude });
     }
-    const comment = await tx.comment.findUniqueOrThrow({ where: { id: created.id }, include: commentInclude });
-    // Touch the ticket so "recently updated" sorting reflects conversation
-    // and lists show who replied last; not for internal notes, which
-    // requesters must not be able to detect.
-    if (!comment.internal) {
-      await tx.ticket.update({ where: { id: ticketId }, data: { updatedAt: comment.createdAt, lastReplierId: actor.id } });
-    }
+    // Sent: the reply box's saved draft is spent. Before the event: taking
+    // its seq locks the ticket row until commit, so the less that happens
+    // after it, the sooner concurrent replies to the same ticket proceed.
+    await tx.draft.deleteMany({ where: { userId: actor.id, ticketId } });
     const recorded = await recordEvent(tx, {
       ticketId,
       type: "comment:added",
@@ -57,6 +57,11 @@ export async function addComment(
       data: { comment: toCommentDTO(comment) },
       internal: comment.internal,
       at: comment.createdAt,
+      // Touch the ticket so "recently updated" sorting reflects conversation
+      // and lists show who replied last; not for internal notes, which
+      // requesters must not be able to detect. In the statement that takes
+      // the event's seq, one round trip instead of two.
+      ...(comment.internal ? {} : { reply: { at: comment.createdAt, by: actor.id } }),
     });
     // The requester answered what the team was waiting for: the ticket is
     // theirs to work again. An event like any other, after the comment.
@@ -74,8 +79,6 @@ export async function addComment(
         });
       }
     }
-    // Sent: the reply box's saved draft is spent.
-    await tx.draft.deleteMany({ where: { userId: actor.id, ticketId } });
     await remember?.(tx, recorded.data.comment);
     return recorded;
   });

@@ -2,7 +2,7 @@ import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Coordinator } from "./cluster-connection";
 import type { Processor } from "./processor";
-import { compareCursors, type Cursor, readStream, STREAM_START, streamHead } from "./stream";
+import { compareCursors, type Cursor, readStreamBatch, STREAM_START, streamHead } from "./stream";
 
 export type RunnerDeps = {
   prisma: PrismaClient;
@@ -22,8 +22,11 @@ export type ProcessorRunner = {
   stop(): Promise<void>;
 };
 
-// After a wake-up that found nothing new, the event may be waiting behind a
-// transaction still running elsewhere: look again soon, then fall back to polling.
+// While a committed event waits behind a transaction still running elsewhere
+// (readStreamBatch's `pending`), look again soon, then fall back to polling.
+// Without one, nothing new can become readable before the next commit, whose
+// wake-up (in-process, or NOTIFY) ends the wait: re-reading on a timer then
+// only costs queries (it was several per event and processor).
 const QUICK_RETRIES_MS = [20, 50, 100, 200, 400];
 const MAX_BACKOFF_MS = 30_000;
 
@@ -96,10 +99,10 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
       cursor = await loadCursor();
     }
     cursor ??= await loadCursor();
-    const batch = await readStream(prisma, cursor, batchSize, (e, row) =>
+    const { events: batch, pending } = await readStreamBatch(prisma, cursor, batchSize, (e, row) =>
       log(`processor ${processor.name}: event ${row.ticketId}#${row.seq} is unreadable and was skipped`, e),
     );
-    if (batch.length === 0) return quick < QUICK_RETRIES_MS.length ? QUICK_RETRIES_MS[quick++]! : pollMs;
+    if (batch.length === 0) return pending && quick < QUICK_RETRIES_MS.length ? QUICK_RETRIES_MS[quick++]! : pollMs;
     await processor.handle(batch);
     const last = batch[batch.length - 1]!.cursor;
     if (cluster) {
@@ -108,7 +111,9 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
       await saveCursor(last);
     }
     if (compareCursors(last, cursor ?? STREAM_START) > 0) cursor = last;
-    return batch.length === batchSize ? 0 : QUICK_RETRIES_MS[0]!;
+    if (batch.length === batchSize) return 0;
+    if (pending) return QUICK_RETRIES_MS[0]!;
+    return pollMs;
   }
 
   const done = (async () => {

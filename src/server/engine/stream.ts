@@ -45,25 +45,56 @@ export async function readStream(
   limit: number,
   onUnreadable: (e: unknown, row: { ticketId: string; seq: number }) => void = () => undefined,
 ): Promise<StreamEvent[]> {
-  const rows = await prisma.$queryRaw<Row[]>`
-    SELECT e."txId", e."position", e."ticketId", e."seq", e."publicSeq", e."type", e."payload",
-           e."payloadVersion", e."createdAt", u."id" AS "actorId", u."name" AS "actorName", t."requesterId"
-    FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId" JOIN "Ticket" t ON t."id" = e."ticketId"
-    WHERE (e."txId", e."position") > (${after.txId.toString()}::bigint, ${after.position.toString()}::bigint)
-      AND e."txId" < (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint
-    ORDER BY e."txId", e."position"
-    LIMIT ${limit}`;
-  return rows.map((row) => {
-    const cursor = { txId: big(row.txId), position: big(row.position) };
+  return (await readStreamBatch(prisma, after, limit, onUnreadable)).events;
+}
+
+/**
+ * Up to `limit` events after `after`, in stream order, and whether any
+ * committed event is still held back (`pending`): committed, so visible to
+ * this statement, but not readable yet because an older transaction is still
+ * running. Only then is it worth looking again soon; otherwise nothing new
+ * can become readable until the next commit, which wakes the reader anyway.
+ * One statement either way: the batch, left-joined to a single row that
+ * carries the flag, so an empty batch still answers it.
+ */
+export async function readStreamBatch(
+  prisma: PrismaClient,
+  after: Cursor,
+  limit: number,
+  onUnreadable: (e: unknown, row: { ticketId: string; seq: number }) => void = () => undefined,
+): Promise<{ events: StreamEvent[]; pending: boolean }> {
+  const rows = await prisma.$queryRaw<(Nullable<Row> & { pending: boolean })[]>`
+    WITH horizon AS MATERIALIZED (
+      SELECT (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint AS xmin
+    ), batch AS (
+      SELECT e."txId", e."position", e."ticketId", e."seq", e."publicSeq", e."type", e."payload",
+             e."payloadVersion", e."createdAt", u."id" AS "actorId", u."name" AS "actorName", t."requesterId"
+      FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId" JOIN "Ticket" t ON t."id" = e."ticketId"
+      WHERE (e."txId", e."position") > (${after.txId.toString()}::bigint, ${after.position.toString()}::bigint)
+        AND e."txId" < (SELECT xmin FROM horizon)
+      ORDER BY e."txId", e."position"
+      LIMIT ${limit}
+    )
+    SELECT b.*, EXISTS (SELECT 1 FROM "TicketEvent" h WHERE h."txId" >= (SELECT xmin FROM horizon)) AS "pending"
+    FROM (SELECT 1) AS one LEFT JOIN batch b ON true
+    ORDER BY b."txId", b."position"`;
+  const pending = rows[0]?.pending === true;
+  const events = rows.flatMap((row): StreamEvent[] => {
+    if (row.txId === null) return [];
+    const r = row as Row;
+    const cursor = { txId: big(r.txId), position: big(r.position) };
     try {
-      const event = fromStoredRow({ ...row, createdAt: new Date(row.createdAt), actor: { id: row.actorId, name: row.actorName } });
-      return { cursor, event, requesterId: row.requesterId };
+      const event = fromStoredRow({ ...r, createdAt: new Date(r.createdAt), actor: { id: r.actorId, name: r.actorName } });
+      return [{ cursor, event, requesterId: r.requesterId }];
     } catch (e) {
-      onUnreadable(e, row);
-      return { cursor, event: null, requesterId: row.requesterId };
+      onUnreadable(e, r);
+      return [{ cursor, event: null, requesterId: r.requesterId }];
     }
   });
+  return { events, pending };
 }
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /** The cursor after the newest readable event: where a consumer that wants only new events starts. */
 export async function streamHead(prisma: PrismaClient): Promise<Cursor> {

@@ -34,3 +34,17 @@ test("history keeps its shape: fields a payload did not have in its version are 
   const extra = readStoredPayload("comment:added", 1, { comment: { ...comment, secret: "x" }, other: 1 });
   assert.deepEqual(extra.data, { comment });
 });
+
+test("version 3 (tags): a snapshot's tags and a tags change are stored and read back; version 2 replays without them", () => {
+  const ticket = {
+    id: "t1", number: 7, title: "Printer", description: "jams", status: "OPEN" as const, priority: "LOW" as const,
+    requester: { id: "u2", name: "Bo" }, assignee: null, version: 1, lastSeq: 3, createdAt: comment.createdAt, updatedAt: comment.createdAt,
+  };
+  const data = { ticket: { ...ticket, tags: ["billing", "vip"] }, changes: { tags: { added: ["vip"], removed: [] } } };
+  const stored = toStoredPayload("ticket:updated", data);
+  assert.equal(stored.payloadVersion, 3);
+  assert.deepEqual(readStoredPayload("ticket:updated", 3, JSON.parse(JSON.stringify(stored.payload))).data, data);
+  // Written as version 2 (before tags): the same keys are not part of that shape and are not sent.
+  const v2 = readStoredPayload("ticket:updated", 2, JSON.parse(JSON.stringify(stored.payload)));
+  assert.deepEqual(v2.data, { ticket, changes: {} });
+});

@@ -19,7 +19,7 @@ import type { TicketEventData, TicketEventType } from "../../shared/realtime";
  * To change a payload: add version 2's schemas, an upgrade from 1 to 2, and
  * bump CURRENT_PAYLOAD_VERSION; never edit version 1.
  */
-export const CURRENT_PAYLOAD_VERSION = 2;
+export const CURRENT_PAYLOAD_VERSION = 3;
 
 const ZUserRefV1 = z.object({ id: z.string(), name: z.string() }) satisfies z.ZodType<UserRef>;
 
@@ -96,7 +96,26 @@ const V2 = {
   "attachment:added": z.object({ attachment: ZAttachmentV2 }),
 } satisfies { [K in TicketEventType]: z.ZodType<TicketEventData[K]> };
 
-const BY_VERSION: Record<number, typeof V1 | typeof V2> = { 1: V1, 2: V2 };
+/**
+ * Version 3: tags. A ticket snapshot carries the ticket's tags (staff
+ * numbering is the stored one; viewEvent drops them for requesters), and a
+ * `ticket:updated` may be a tags change (`changes.tags`), which is internal.
+ * Versions 1 and 2 need no upgrade: a snapshot without `tags` says nothing
+ * about them (clients keep what they have), and no older change touched tags.
+ */
+const ZTicketV3 = ZTicketV1.extend({ tags: z.array(z.string()).optional() }) satisfies z.ZodType<TicketDTO>;
+const ZChangesV3 = ZChangesV1.extend({
+  tags: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }).optional(),
+}) satisfies z.ZodType<TicketChanges>;
+
+const V3 = {
+  ...V2,
+  "ticket:created": z.object({ ticket: ZTicketV3 }),
+  "ticket:updated": z.object({ ticket: ZTicketV3, changes: ZChangesV3 }),
+} satisfies { [K in TicketEventType]: z.ZodType<TicketEventData[K]> };
+
+const CURRENT = V3;
+const BY_VERSION: Record<number, typeof V1 | typeof V2 | typeof V3> = { 1: V1, 2: V2, 3: V3 };
 
 /** Why a stored event could not be read back: a bug or a corrupt row, never sent to a client as is. */
 export class StoredPayloadError extends Error {
@@ -115,7 +134,7 @@ function isEventType(type: string): type is TicketEventType {
  * in the writer's transaction, rather than discovered at replay.
  */
 export function toStoredPayload<T extends TicketEventType>(type: T, data: TicketEventData[T]): { payload: TicketEventData[T]; payloadVersion: number } {
-  const parsed = V2[type].safeParse(data);
+  const parsed = CURRENT[type].safeParse(data);
   if (!parsed.success) throw new StoredPayloadError(type, CURRENT_PAYLOAD_VERSION, z.prettifyError(parsed.error));
   return { payload: parsed.data as TicketEventData[T], payloadVersion: CURRENT_PAYLOAD_VERSION };
 }
@@ -128,7 +147,7 @@ export function readStoredPayload(type: string, version: number, payload: unknow
   if (!isEventType(type)) throw new StoredPayloadError(type, version, "unknown event type");
   const schemas = BY_VERSION[version];
   if (!schemas) throw new StoredPayloadError(type, version, "unknown payload version");
-  // Version 1 upgrades to 2 as it is (see V2).
+  // Versions 1 and 2 upgrade to 3 as they are (see V2 and V3).
   const parsed = schemas[type].safeParse(payload);
   if (!parsed.success) throw new StoredPayloadError(type, version, z.prettifyError(parsed.error));
   return { type, data: parsed.data };

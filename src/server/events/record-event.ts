@@ -33,6 +33,8 @@ export async function recordEvent<T extends TicketEventType>(
     data: TicketEventData[T] | (() => Promise<TicketEventData[T]>);
     internal?: boolean;
     at?: Date;
+    /** A reply everyone may see: also set the ticket's `updatedAt` to `at` and `lastReplierId` to `by`, in the same statement. */
+    reply?: { at: Date; by: string };
   },
 ): Promise<RecordedTicketEvent<TicketEventEnvelope<T>>> {
   const internal = input.internal ?? false;
@@ -43,12 +45,16 @@ export async function recordEvent<T extends TicketEventType>(
   //
   // The same statement queues a NOTIFY, which PostgreSQL delivers only when
   // the transaction commits: the processors of every process wake at once
-  // (src/server/engine), at no extra round trip.
+  // (src/server/engine), at no extra round trip. `updatedAt` is a UTC
+  // timestamp without zone, as Prisma stores DateTimes.
+  const reply = input.reply;
   const [row] = await tx.$queryRaw<{ lastSeq: number; lastPublicSeq: number }[]>`
     UPDATE "Ticket"
     SET "lastSeq" = "lastSeq" + 1, "lastPublicSeq" = "lastPublicSeq" + ${internal ? 0 : 1}::int,
         "lastActorId" = ${input.actor.id},
-        "lastPublicActorId" = COALESCE(${internal ? null : input.actor.id}::text, "lastPublicActorId")
+        "lastPublicActorId" = COALESCE(${internal ? null : input.actor.id}::text, "lastPublicActorId"),
+        "updatedAt" = COALESCE((${reply ? reply.at.toISOString() : null}::timestamptz AT TIME ZONE 'UTC'), "updatedAt"),
+        "lastReplierId" = COALESCE(${reply ? reply.by : null}::text, "lastReplierId")
     WHERE "id" = ${input.ticketId}
     RETURNING "lastSeq", "lastPublicSeq", pg_notify(${EVENTS_CHANNEL}, '')::text AS "notified"`;
   if (!row) throw new Error(`recordEvent: ticket ${input.ticketId} does not exist`);

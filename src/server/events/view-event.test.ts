@@ -64,3 +64,12 @@ test("lastSeqFor picks the audience's counter", () => {
   assert.equal(lastSeqFor({ lastSeq: 9, lastPublicSeq: 5 }, "staff"), 9);
   assert.equal(lastSeqFor({ lastSeq: 9, lastPublicSeq: 5 }, "requester"), 5);
 });
+
+test("a snapshot's tags reach staff only: the requester's view of the same event has none", () => {
+  const tagged: RecordedTicketEvent = { ...updated, data: { ticket: { ...ticket, tags: ["vip"] }, changes: { title: { from: "S", to: "T" } } } };
+  const staff = viewEvent(tagged, "staff") as Extract<AnyTicketEvent, { type: "ticket:updated" }>;
+  assert.deepEqual(staff.data.ticket.tags, ["vip"]);
+  const requester = viewEvent(tagged, "requester") as Extract<AnyTicketEvent, { type: "ticket:updated" }>;
+  assert.equal("tags" in requester.data.ticket, false);
+  assert.equal(JSON.stringify(requester).includes("vip"), false);
+});

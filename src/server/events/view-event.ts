@@ -1,6 +1,7 @@
 import "server-only";
 import type { AnyTicketEvent, TicketEventEnvelope } from "../../shared/realtime";
-import type { Audience } from "../policy";
+import type { TicketDTO } from "../../shared/dto";
+import { type Audience, seesTags } from "../policy";
 
 /**
  * An event as recorded: the envelope in staff numbering (`seq`, and any ticket
@@ -27,6 +28,16 @@ export function viewEvent<E extends TicketEventEnvelope>(event: RecordedTicketEv
   const { publicSeq, ...envelope } = event;
   const seq = audience === "staff" ? event.seq : publicSeq;
   if (seq === null) throw new Error(`viewEvent: event ${event.ticketId}#${event.seq} is internal; requesters never see it`);
-  const data = "ticket" in envelope.data ? { ...envelope.data, ticket: { ...envelope.data.ticket, lastSeq: seq } } : envelope.data;
+  // Stored snapshots are staff views: the requester's drops what only staff see.
+  const data =
+    "ticket" in envelope.data
+      ? { ...envelope.data, ticket: withoutStaffFields({ ...envelope.data.ticket, lastSeq: seq }, audience) }
+      : envelope.data;
   return { ...envelope, seq, data } as unknown as E;
+}
+
+function withoutStaffFields(ticket: TicketDTO, audience: Audience): TicketDTO {
+  if (seesTags(audience) || ticket.tags === undefined) return ticket;
+  const { tags: _tags, ...rest } = ticket;
+  return rest;
 }

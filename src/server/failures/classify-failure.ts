@@ -51,6 +51,26 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   return false;
 }
 
+// Prisma's interactive-transaction errors (P2028) that mean the work was
+// never done or was rolled back because the server is overloaded: no
+// connection came free within maxWait, or the transaction ran past its
+// timeout and Prisma rolled it back (later statements then find it closed).
+// Other P2028s ("cannot be executed on a committed transaction") are bugs.
+const OVERLOAD_MESSAGES = /Unable to start a transaction in the given time|cannot be executed on an expired transaction|cannot be executed on a transaction that was rolled back|Transaction not found/;
+
+/**
+ * True when `e` means the server was too busy to do the work and rolled it
+ * back (see OVERLOAD_MESSAGES): nothing was saved, and a retry later may
+ * succeed. Without this, a burst of writers got 500s under load (issue 11's
+ * write benchmark).
+ */
+export function isOverloaded(e: unknown): boolean {
+  for (const err of chain(e)) {
+    if (err.code === "P2028" && typeof err.message === "string" && OVERLOAD_MESSAGES.test(err.message)) return true;
+  }
+  return false;
+}
+
 /** True when `e` (or its cause) is the filesystem reporting no space left (ENOSPC) or no quota left (EDQUOT). */
 export function isDiskFull(e: unknown): boolean {
   for (const err of chain(e)) {
@@ -69,5 +89,6 @@ export function isDiskFull(e: unknown): boolean {
 export function infrastructureError(e: unknown): AppError | null {
   if (isDiskFull(e)) return new AppError("STORAGE_FULL", "The server's disk is full: nothing was saved. Try again once an administrator has freed space.");
   if (isDatabaseUnavailable(e)) return new AppError("UNAVAILABLE", "The database is unreachable right now: nothing was saved. Try again in a few seconds.");
+  if (isOverloaded(e)) return new AppError("UNAVAILABLE", "The server is too busy right now: nothing was saved. Try again in a few seconds.");
   return null;
 }

@@ -4,7 +4,10 @@ import { isMailKind } from "../../shared/mail";
 import { mailKindsFor, mayBeNotifiedOf } from "../policy";
 import type { Role } from "../../shared/enums";
 import { type EmailRow, emailSettingsFromRow } from "./email-settings-row";
-import type { MailTransport } from "./smtp-transport";
+import { inviteToken, inviteUrl } from "../users/invite-token";
+import { INVITE_URL_SLOT } from "./render-invite-mail";
+import { escapeHtml } from "./render-mail";
+import type { MailMessage, MailTransport } from "./smtp-transport";
 import { oneClickUnsubscribeUrl } from "./unsubscribe-token";
 
 /** The lease (see ../engine/cluster-connection.ts) under which one process at a time sends. */
@@ -41,10 +44,12 @@ type SkipCheckUser = { id: string; role: Role; active: boolean; notificationSett
 type Claimed = {
   id: string;
   userId: string;
-  ticketId: string;
-  seq: number;
+  /** ticketId, seq and readSeq are set for a notification, inviteId for an invite (a CHECK constraint says so). */
+  ticketId: string | null;
+  seq: number | null;
   kind: string;
-  readSeq: number;
+  readSeq: number | null;
+  inviteId: string | null;
   internal: boolean;
   subject: string;
   text: string;
@@ -71,7 +76,8 @@ type Claimed = {
  * applying to them and switched on (an unsubscribe stops queued mails), and
  * not already read in the app (the in-app notification of that event marked
  * read, or the ticket read up to the event in the user's numbering). Any of
- * those marks it skipped. An SMTP failure is retried with exponential
+ * those marks it skipped. An invite mail is sent only while its link still
+ * works (see deliverInvite). An SMTP failure is retried with exponential
  * backoff up to maxAttempts; a 5xx answer (a permanent refusal) fails it at once.
  */
 export function startMailWorker(deps: MailWorkerDeps): MailWorker {
@@ -106,7 +112,7 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
         WHERE "status" IN ('pending', 'sending') AND "nextAttemptAt" <= now()
         ORDER BY "nextAttemptAt" LIMIT ${BATCH}
         FOR UPDATE SKIP LOCKED)
-      RETURNING "id", "userId", "ticketId", "seq", "kind", "readSeq", "internal", "subject", "text", "html", "attempts"`;
+      RETURNING "id", "userId", "ticketId", "seq", "kind", "readSeq", "inviteId", "internal", "subject", "text", "html", "attempts"`;
   }
 
   /** Record the outcome of a claim, unless the claim is no longer ours (it expired and was taken). */
@@ -125,7 +131,7 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
     }
   }
 
-  async function whySkip(mail: Claimed, user: SkipCheckUser, ticket: { requesterId: string } | null): Promise<string | null> {
+  async function whySkip(mail: Claimed & { ticketId: string; seq: number; readSeq: number }, user: SkipCheckUser, ticket: { requesterId: string } | null): Promise<string | null> {
     if (!ticket) return "the ticket is gone";
     if (!mayBeNotifiedOf(user, { internal: mail.internal }, ticket)) return "the user may no longer see this";
     if (!isMailKind(mail.kind) || !mailKindsFor(user).includes(mail.kind)) return "this kind no longer applies to the user";
@@ -140,6 +146,9 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
   }
 
   async function deliver(mail: Claimed) {
+    if (mail.inviteId !== null) return deliverInvite(mail, mail.inviteId);
+    const { ticketId, seq, readSeq } = mail;
+    if (ticketId === null || seq === null || readSeq === null) return finish(mail, { status: "skipped", lastError: "not about a ticket" });
     const [user, ticket] = await Promise.all([
       prisma.user.findUnique({
         where: { id: mail.userId },
@@ -152,39 +161,79 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
           notificationSettings: { select: { emailReply: true, emailResolved: true, emailAssigned: true, emailMention: true } },
         },
       }),
-      prisma.ticket.findUnique({ where: { id: mail.ticketId }, select: { requesterId: true } }),
+      prisma.ticket.findUnique({ where: { id: ticketId }, select: { requesterId: true } }),
     ]);
-    const skip = user ? await whySkip(mail, user, ticket) : "the user is gone";
+    const skip = user ? await whySkip({ ...mail, ticketId, seq, readSeq }, user, ticket) : "the user is gone";
     if (skip || !user || !isMailKind(mail.kind)) return finish(mail, { status: "skipped", lastError: skip });
 
     const appUrl = deps.appUrl();
     const oneClick = oneClickUnsubscribeUrl(appUrl, deps.secret, mail.userId, mail.kind);
+    await send(mail, {
+      to: { name: user.name, address: user.email },
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: `<${mail.id}@${new URL(appUrl).hostname}>`,
+      headers: {
+        "List-Unsubscribe": `<${oneClick}>`,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        // Mail clients thread a ticket's mails together.
+        References: `<ticket-${ticketId}@${new URL(appUrl).hostname}>`,
+        "Auto-Submitted": "auto-generated",
+      },
+    });
+  }
+
+  /**
+   * An invite mail: sent only while its link still works (not used, not
+   * replaced by a newer invite, not expired, the user active), so a mail
+   * held back by retries never delivers a dead link after a re-invite. The
+   * link is derived here from the invite's id and the secret and put into
+   * the stored text's slot; it is never written to the database.
+   */
+  async function deliverInvite(mail: Claimed, inviteId: string) {
+    const invite = await prisma.invite.findUnique({
+      where: { id: inviteId },
+      select: { usedAt: true, expiresAt: true, user: { select: { name: true, email: true, active: true } } },
+    });
+    const skip = !invite
+      ? "the invite is gone"
+      : invite.usedAt
+        ? "the link was used or replaced by a newer one"
+        : invite.expiresAt <= new Date()
+          ? "the link expired"
+          : !invite.user.active
+            ? "the user is deactivated"
+            : null;
+    if (skip || !invite) return finish(mail, { status: "skipped", lastError: skip });
+    const appUrl = deps.appUrl();
+    const url = inviteUrl(appUrl, inviteToken(deps.secret, inviteId));
+    await send(mail, {
+      to: { name: invite.user.name, address: invite.user.email },
+      subject: mail.subject,
+      text: mail.text.replaceAll(INVITE_URL_SLOT, url),
+      html: mail.html.replaceAll(INVITE_URL_SLOT, escapeHtml(url)),
+      messageId: `<${mail.id}@${new URL(appUrl).hostname}>`,
+      // Transactional (an admin asked for it): no List-Unsubscribe.
+      headers: { "Auto-Submitted": "auto-generated" },
+    });
+  }
+
+  /** One SMTP try of a claimed mail, and its outcome: sent, retried with backoff, or failed. */
+  async function send(mail: Claimed, message: MailMessage) {
     try {
-      await deps.transport.send({
-        to: { name: user.name, address: user.email },
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: `<${mail.id}@${new URL(appUrl).hostname}>`,
-        headers: {
-          "List-Unsubscribe": `<${oneClick}>`,
-          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-          // Mail clients thread a ticket's mails together.
-          References: `<ticket-${mail.ticketId}@${new URL(appUrl).hostname}>`,
-          "Auto-Submitted": "auto-generated",
-        },
-      });
+      await deps.transport.send(message);
     } catch (e) {
       const code = (e as { responseCode?: unknown }).responseCode;
       const permanent = typeof code === "number" && code >= 500 && code < 600;
-      const message = (e instanceof Error ? e.message : String(e)).slice(0, 1000);
+      const reason = (e instanceof Error ? e.message : String(e)).slice(0, 1000);
       if (permanent || mail.attempts >= deps.maxAttempts) {
-        log.error(`mail ${mail.id} (${mail.kind}) failed for good after ${mail.attempts} attempt(s): ${message}`);
-        return finish(mail, { status: "failed", lastError: message });
+        log.error(`mail ${mail.id} (${mail.kind}) failed for good after ${mail.attempts} attempt(s): ${reason}`);
+        return finish(mail, { status: "failed", lastError: reason });
       }
       const wait = Math.min(MAX_RETRY_SECONDS, deps.retrySeconds * 2 ** (mail.attempts - 1));
-      log.warn(`mail ${mail.id} (${mail.kind}) attempt ${mail.attempts} failed, retrying in ${wait} s: ${message}`);
-      return finish(mail, { status: "pending", lastError: message, nextAttemptAt: new Date(Date.now() + wait * 1000) });
+      log.warn(`mail ${mail.id} (${mail.kind}) attempt ${mail.attempts} failed, retrying in ${wait} s: ${reason}`);
+      return finish(mail, { status: "pending", lastError: reason, nextAttemptAt: new Date(Date.now() + wait * 1000) });
     }
     await finish(mail, { status: "sent", sentAt: new Date(), lastError: null });
   }

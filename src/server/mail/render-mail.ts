@@ -34,35 +34,73 @@ export function renderMail(c: MailContent): RenderedMail {
     assigned: `[${ref}] Assigned to you`,
     mention: `[${ref}] You were mentioned`,
   };
-  const footer = `You get this because of your "${MAIL_KIND_LABELS[c.kind].label}" email setting.`;
+  return {
+    subject: oneLine(subject[c.kind]),
+    ...renderLayout({
+      recipientName: c.recipientName,
+      paragraphs: [`${headline[c.kind]}.`],
+      quote: c.body,
+      action: { label: "Open the ticket", url: link },
+      footer: `You get this because of your "${MAIL_KIND_LABELS[c.kind].label}" email setting.`,
+      footerLink: { label: "Stop these emails", url: c.unsubscribeUrl },
+    }),
+  };
+}
+
+/** The parts every mail is made of, in this order. */
+export type MailLayout = {
+  recipientName: string;
+  /** Plain sentences after the greeting. */
+  paragraphs: string[];
+  /** Quoted text (a comment), when there is one. */
+  quote?: string;
+  /** The one thing to do: a line "label: url" in text, a link in HTML. */
+  action: { label: string; url: string };
+  /** Plain sentences after the action. */
+  after?: string[];
+  /** Why the recipient gets this mail. */
+  footer: string;
+  footerLink?: { label: string; url: string };
+};
+
+/**
+ * Plain text and HTML of one mail, built the same way for every kind
+ * (notifications, invites): a greeting, paragraphs, an optional quote, one
+ * action link, and a footer after a signature separator. Every value is
+ * escaped in the HTML.
+ */
+export function renderLayout(l: MailLayout): { text: string; html: string } {
   const text = [
-    `Hi ${c.recipientName},`,
+    `Hi ${l.recipientName},`,
     "",
-    `${headline[c.kind]}.`,
-    ...(c.body !== undefined ? ["", ...c.body.split(/\r?\n/).map((l) => `> ${l}`)] : []),
+    ...l.paragraphs.flatMap((p, i) => (i === 0 ? [p] : ["", p])),
+    ...(l.quote !== undefined ? ["", ...l.quote.split(/\r?\n/).map((line) => `> ${line}`)] : []),
     "",
-    `Open the ticket: ${link}`,
+    `${l.action.label}: ${l.action.url}`,
+    ...(l.after ?? []).flatMap((p) => ["", p]),
     "",
     "-- ",
-    footer,
-    `Stop these emails: ${c.unsubscribeUrl}`,
+    l.footer,
+    ...(l.footerLink ? [`${l.footerLink.label}: ${l.footerLink.url}`] : []),
     "",
   ].join("\n");
   const quote =
-    c.body !== undefined
-      ? `<blockquote style="margin:1em 0;padding-left:1em;border-left:3px solid #ccc;white-space:pre-wrap">${escapeHtml(c.body)}</blockquote>`
+    l.quote !== undefined
+      ? `<blockquote style="margin:1em 0;padding-left:1em;border-left:3px solid #ccc;white-space:pre-wrap">${escapeHtml(l.quote)}</blockquote>`
       : "";
+  const footerLink = l.footerLink ? ` <a href="${escapeHtml(l.footerLink.url)}">${escapeHtml(l.footerLink.label)}</a>` : "";
   const html = [
     "<!doctype html>",
     `<html><body style="font-family:sans-serif;line-height:1.5">`,
-    `<p>Hi ${escapeHtml(c.recipientName)},</p>`,
-    `<p>${escapeHtml(headline[c.kind])}.</p>`,
+    `<p>Hi ${escapeHtml(l.recipientName)},</p>`,
+    ...l.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
     quote,
-    `<p><a href="${escapeHtml(link)}">Open the ticket</a></p>`,
-    `<hr><p style="color:#666;font-size:0.9em">${escapeHtml(footer)} <a href="${escapeHtml(c.unsubscribeUrl)}">Stop these emails</a></p>`,
+    `<p><a href="${escapeHtml(l.action.url)}">${escapeHtml(l.action.label)}</a></p>`,
+    ...(l.after ?? []).map((p) => `<p>${escapeHtml(p)}</p>`),
+    `<hr><p style="color:#666;font-size:0.9em">${escapeHtml(l.footer)}${footerLink}</p>`,
     "</body></html>",
   ].join("\n");
-  return { subject: oneLine(subject[c.kind]), text, html };
+  return { text, html };
 }
 
 /** Text for HTML content and attribute values. */
@@ -71,6 +109,6 @@ export function escapeHtml(s: string): string {
 }
 
 /** Titles are validated single-line, but a header must never break on one that is not. */
-function oneLine(s: string): string {
+export function oneLine(s: string): string {
   return s.replace(/[\r\n\t]+/g, " ").trim();
 }

@@ -16,7 +16,7 @@ import type { Processor } from "../engine/processor";
 import { listTicketEvents } from "../events/list-events";
 import { listsRoom, roomsOnConnect, ticketRoom } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
-import { runtime, type UserEmitter } from "../runtime";
+import { runtime, type StaffEmitter, type UserEmitter } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
 import { originAllowed } from "./origin";
 import { packetShape } from "./packet-shape";
@@ -230,6 +230,12 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
     room.emit(event, payload);
   };
   runtime().toUser = emitToUser;
+  const emitToStaff: StaffEmitter = (event, payload) => {
+    // StaffRoomEvents and ServerToClientEvents agree by construction (see the contract).
+    const room = io.to(rooms.staff) as unknown as { emit(event: string, payload: unknown): void };
+    room.emit(event, payload);
+  };
+  runtime().toStaff = emitToStaff;
 
   runtime().readiness = async () => ({
     redis: redis ? redis.status() : "disabled",
@@ -252,6 +258,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
       await presence.close();
       runtime().sockets = undefined;
       runtime().toUser = undefined;
+      runtime().toStaff = undefined;
       // io.close() only drops the transports, so clients see "transport
       // close" and reconnect (to this process once it is back, or to another
       // behind the proxy). Not disconnectSockets(): that tells clients the

@@ -5,7 +5,7 @@ import { effectiveSort, type TListTickets } from "../../shared/schemas/tickets";
 import { db } from "../db";
 import { withStatementTimeout } from "../db/with-statement-timeout";
 import { env } from "../env";
-import { audienceOf, isUnreadFor, ticketScope } from "../policy";
+import { audienceOf, authorizeTagFilter, isUnreadFor, ticketScope } from "../policy";
 import { ticketListInclude, toTicketDTO } from "../serializers";
 import { decodeDateCursor, encodeCursor } from "./list-cursor";
 import { searchTickets } from "./search-tickets";
@@ -25,6 +25,7 @@ const SORTS: Record<Exclude<TListTickets["sort"], "relevance" | undefined>, { ke
  * With `q` it is a full-text search (search-tickets.ts).
  */
 export async function listTickets(actor: SessionUser, query: TListTickets): Promise<Page<TicketDTO>> {
+  authorizeTagFilter(actor, query.tag);
   if (query.q) return searchTickets(actor, { ...query, q: query.q });
   const sortName = effectiveSort(query);
   const sort = SORTS[sortName === "relevance" ? "updated_desc" : sortName];
@@ -33,6 +34,7 @@ export async function listTickets(actor: SessionUser, query: TListTickets): Prom
   if (query.status) and.push({ status: query.status });
   if (query.state === "open") and.push({ status: { notIn: [...CLOSED_STATUSES] } });
   if (query.priority) and.push({ priority: query.priority });
+  if (query.tag) and.push({ tags: { some: { tag: { name: query.tag } } } });
   if (query.assignee === "none") and.push({ assigneeId: null });
   else if (query.assignee === "me") and.push({ assigneeId: actor.id });
   else if (query.assignee) and.push({ assigneeId: query.assignee });

@@ -5,7 +5,7 @@ import { effectiveSort, type TListTickets } from "../../shared/schemas/tickets";
 import { db } from "../db";
 import { withStatementTimeout } from "../db/with-statement-timeout";
 import { env } from "../env";
-import { audienceOf, isUnreadFor, searchesInternalNotes, ticketScope } from "../policy";
+import { audienceOf, authorizeTagFilter, isUnreadFor, searchesInternalNotes, ticketScope } from "../policy";
 import { ticketListInclude, toTicketDTO } from "../serializers";
 import { decodeDateCursor, decodeRankCursor, encodeCursor } from "./list-cursor";
 
@@ -97,6 +97,7 @@ const SORT_COLUMNS = {
  * from public text, so adding a note changes nothing they can get.
  */
 export async function searchTickets(actor: SessionUser, query: TListTickets & { q: string }): Promise<Page<TicketDTO>> {
+  authorizeTagFilter(actor, query.tag);
   const parsed = parseSearch(query.q);
   const staff = searchesInternalNotes(actor);
   const sort = effectiveSort(query);
@@ -108,6 +109,9 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
   if (query.status) filters.push(Prisma.sql`t."status" = ${query.status}::"TicketStatus"`);
   if (query.state === "open") filters.push(Prisma.sql`t."status" NOT IN ('RESOLVED', 'CLOSED')`);
   if (query.priority) filters.push(Prisma.sql`t."priority" = ${query.priority}::"TicketPriority"`);
+  if (query.tag) {
+    filters.push(Prisma.sql`EXISTS (SELECT 1 FROM "TicketTag" tt JOIN "Tag" g ON g."id" = tt."tagId" WHERE tt."ticketId" = t."id" AND g."name" = ${query.tag})`);
+  }
   if (query.assignee === "none") filters.push(Prisma.sql`t."assigneeId" IS NULL`);
   else if (query.assignee === "me") filters.push(Prisma.sql`t."assigneeId" = ${actor.id}`);
   else if (query.assignee) filters.push(Prisma.sql`t."assigneeId" = ${query.assignee}`);

@@ -30,7 +30,9 @@ export async function listViews(actor: SessionUser): Promise<ViewDTO[]> {
     // A stored filter that no longer parses (a removed status, say) is shown as matching nothing rather than breaking the page.
     ...saved.map((v) => {
       const parsed = ZViewFilter.safeParse(v.filter);
-      return { id: v.id, name: v.name, filter: parsed.success ? parsed.data : null, saved: true };
+      // So is a tag filter its owner may no longer use (a former agent, now a requester).
+      const filter = parsed.success && (parsed.data.tag === undefined || can(actor, "ticket:tag")) ? parsed.data : null;
+      return { id: v.id, name: v.name, filter, saved: true };
     }),
   ];
   return Promise.all(

@@ -4,9 +4,11 @@ import type { TSaveView } from "../../shared/schemas/views";
 import { filterOf } from "../../shared/views";
 import { db, isUniqueViolation } from "../db";
 import { AppError } from "../errors";
+import { authorizeTagFilter } from "../policy";
 
 /** Keep the current filter as one of the user's views. */
 export async function saveView(actor: SessionUser, input: TSaveView): Promise<{ id: string; name: string }> {
+  authorizeTagFilter(actor, input.filter.tag);
   try {
     const view = await db().savedView.create({ data: { userId: actor.id, name: input.name, filter: filterOf(input.filter) } });
     return { id: view.id, name: view.name };

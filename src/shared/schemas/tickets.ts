@@ -1,6 +1,7 @@
 /** Ticket request schemas: validate the API routes and the ticket forms alike. */
 import { z } from "zod";
 import { TICKET_PRIORITIES, TICKET_STATUSES } from "../enums";
+import { ZTagName } from "./tags";
 import { text, ZId } from "./text";
 
 export const ZCreateTicket = z.object({
@@ -39,6 +40,8 @@ export const ZListTickets = z.object({
   assignee: z.union([z.enum(["me", "none"]), ZId]).optional(),
   /** "open": not Resolved or Closed (the built-in views' "open"). */
   state: z.enum(["open"]).optional(),
+  /** Tickets carrying this tag (staff only; normalized like every tag). */
+  tag: ZTagName.optional(),
   q: text().trim().max(200).optional(),
   /** Defaults to "relevance" with `q`, to "updated_desc" without (see effectiveSort). */
   sort: z.enum(TICKET_SORTS).optional(),

@@ -28,18 +28,19 @@ const ZEmail = z.string().trim().toLowerCase().email("Enter a valid email addres
 
 /**
  * POST /api/users (admins only). Without `password` the person gets an
- * invite link (answered once, shown to the admin) to set their own.
+ * invite link to set their own: mailed to them when mail is on, else
+ * answered once for the admin to pass on.
  */
 export const ZCreateUser = z
   .object({ email: ZEmail, name: ZName, role: z.enum(ROLES), password: ZNewPassword.optional() })
   .strict();
 export type TCreateUser = z.infer<typeof ZCreateUser>;
 
-/** POST /api/users/:id/password (admins only): set a password, or issue a new invite link. */
-export const ZResetPassword = z.union([
-  z.object({ password: ZNewPassword }).strict(),
-  z.object({ invite: z.literal(true) }).strict(),
-]);
+/**
+ * POST /api/users/:id/password (admins only): set a password. A link for the
+ * user to choose one is POST /api/users/:id/invite.
+ */
+export const ZResetPassword = z.object({ password: ZNewPassword }).strict();
 export type TResetPassword = z.infer<typeof ZResetPassword>;
 
 /** PATCH /api/account: the signed-in user's own name. */
@@ -59,7 +60,7 @@ export type TChangePassword = z.infer<typeof ZChangePassword>;
 export const ZSignUp = z.object({ name: ZName, email: ZEmail, password: ZNewPassword }).strict();
 export type TSignUp = z.infer<typeof ZSignUp>;
 
-/** Invite tokens are 32 random bytes, base64url: 43 characters. */
+/** Invite tokens are 32 bytes (an HMAC-SHA256, see src/server/users/invite-token.ts), base64url: 43 characters. */
 export const ZInviteToken = z.string().max(64, "Not a valid invite link").regex(/^[A-Za-z0-9_-]{43}$/, "Not a valid invite link");
 
 /** POST /api/invites/accept: set a password with an invite link's token. */

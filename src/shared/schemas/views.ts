@@ -4,7 +4,7 @@ import { ZListTickets } from "./tickets";
 import { text } from "./text";
 
 /** A view's filter: the list query's filter fields. */
-export const ZViewFilter = ZListTickets.pick({ status: true, priority: true, assignee: true, state: true, q: true });
+export const ZViewFilter = ZListTickets.pick({ status: true, priority: true, assignee: true, state: true, tag: true, q: true });
 
 export const ZSaveView = z.object({
   name: text().trim().min(1, "Give the view a name").max(60, "At most 60 characters"),

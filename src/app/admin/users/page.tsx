@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { UsersAdmin } from "../../../components/admin/users-admin";
+import { env } from "../../../server/env";
 import { can } from "../../../server/policy";
 import { listUsers } from "../../../server/users/list-users";
 import { requirePageUser } from "../../_lib/session";
@@ -20,7 +21,7 @@ export default async function UsersPage() {
       <p className="muted">
         The last active admin cannot be demoted or deactivated. Deactivating someone signs them out everywhere at once.
       </p>
-      <UsersAdmin initial={users} />
+      <UsersAdmin initial={users} mailEnabled={env().mailEnabled} />
     </div>
   );
 }

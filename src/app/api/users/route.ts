@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 /** Every user with role and active flag (admins only). */
 export const GET = authed(async (_req, user) => Response.json({ items: await listUsers(user) }));
 
-/** Create a user (admins only): 201 `{ user, invite? }`; `invite.url` only when no password was given. */
+/** Create a user (admins only): 201 `{ user, invite? }`; `invite` only when no password was given (mailed, or its `url` when mail is off). */
 export const POST = authed(async (req, user) => Response.json(await createUser(user, await parseJson(req, ZCreateUser)), { status: 201 }));

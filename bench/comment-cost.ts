@@ -1,0 +1,78 @@
+/**
+ * What one comment costs the server, with nothing else going on: server CPU
+ * (from /proc) and database statements (Tandem's own /metrics, by kind) per
+ * comment, with no socket connected, over BENCH_COMMENTS comments posted one
+ * after another. The quick way to see the effect of a change on the comment
+ * path before running the whole `npm run bench`.
+ *
+ * `node --require ./src/server/server-only-shim.cjs --import tsx bench/comment-cost.ts [--db postgres|embedded] [--cpu-prof dir] [--hot N]`
+ * `--hot N` then also has N writers post to one ticket for 10 s (acknowledged/s, p99).
+ * BENCH_SERVER_SCRIPT runs another compiled server (e.g. a build of the code before a change).
+ */
+import path from "node:path";
+import { cpuSeconds, latencyOf, sleep } from "./lib/measure";
+import { writes } from "./lib/scenarios";
+import { request, startTandem } from "./lib/targets";
+
+const argv = process.argv.slice(2);
+const option = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 300);
+const db = option("--db") === "embedded" ? "embedded" : "postgres";
+const prof = option("--cpu-prof");
+const hot = Number(option("--hot") ?? 0);
+
+async function statements(url: string): Promise<Map<string, number>> {
+  const res = await request(url, "GET", "/metrics", { authorization: "Bearer bench-metrics-token-0123456789" });
+  const out = new Map<string, number>();
+  for (const m of res.text.matchAll(/^tandem_db_query_duration_seconds_count\{([^}]*)\} (\d+)/gm)) {
+    const statement = /statement="([^"]*)"/.exec(m[1]!)?.[1] ?? "?";
+    out.set(statement, (out.get(statement) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+async function main() {
+  const t = await startTandem({ db, processes: 1, accounts: 2 + hot, nodeArgs: [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [])] });
+  try {
+    const ticket = await t.createRoom();
+    // Warm-up: the first requests compile routes and fill caches.
+    for (let i = 0; i < 20; i++) await t.post(0, ticket, `warm-up ${i}`, 0);
+    await sleep(1_500);
+    const before = await statements(t.urls[0]!);
+    const cpu0 = cpuSeconds(t.pids[0]!);
+    const latencies: number[] = [];
+    for (let i = 0; i < COMMENTS; i++) {
+      const s = performance.now();
+      const status = await t.post(0, ticket, `comment ${i}`, 0);
+      if (status !== 201) throw new Error(`comment ${i}: HTTP ${status}`);
+      latencies.push(performance.now() - s);
+    }
+    // Let the processors (relay, notifications, mail) finish with the last ones.
+    await sleep(1_500);
+    const cpu = cpuSeconds(t.pids[0]!) - cpu0;
+    const after = await statements(t.urls[0]!);
+    const lat = latencyOf(latencies);
+    console.log(`${t.label}: ${COMMENTS} comments, one at a time, no sockets`);
+    console.log(`server CPU per comment: ${((cpu * 1000) / COMMENTS).toFixed(2)} ms (includes ~1.5 s of idle processors)`);
+    console.log(`latency: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms`);
+    const kinds = [...after].map(([k, n]) => [k, (n - (before.get(k) ?? 0)) / COMMENTS] as const).filter(([, n]) => n > 0);
+    console.log(`database statements per comment: ${kinds.reduce((a, [, n]) => a + n, 0).toFixed(1)} (${kinds.map(([k, n]) => `${k} ${n.toFixed(1)}`).join(", ")})`);
+    if (hot > 0) {
+      const w = await writes(t, { hot: true, writers: hot, durationMs: 10_000, firstAccount: 2 });
+      console.log(`one hot ticket, ${hot} writers: ${Math.round(w.perSec)} acknowledged/s, p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms, refused ${JSON.stringify(w.refused)}`);
+    }
+  } finally {
+    await t.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

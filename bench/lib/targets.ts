@@ -1,0 +1,216 @@
+/**
+ * The servers a benchmark run compares: Tandem (one process on the embedded
+ * database or PostgreSQL, or two processes on PostgreSQL + Redis) and the bare
+ * Socket.IO baseline (bench/bare-server.mjs, one process or two with Redis).
+ * Both expose the same verbs to the scenarios: make a room, post into it,
+ * and where each process is (URL, PID) for /proc measurements.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../../src/generated/prisma/client";
+import { openPglite } from "../../src/server/db/adapters";
+import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../../src/server/timeouts";
+import { ensureTemplate, makeTempDir, postgresEnv, ROOT, startServer, type TestServer } from "../../tests/helpers/server";
+import { type Account, createAccounts } from "./accounts";
+
+export type Target = {
+  /** e.g. "Tandem, PostgreSQL, 2 processes". */
+  label: string;
+  kind: "tandem" | "bare";
+  urls: string[];
+  pids: number[];
+  /** Tandem: the first `sockets` accounts hold sockets, the rest post and write. Bare: none. */
+  accounts: Account[];
+  /** A new room: a ticket (Tandem) or a name (bare). */
+  createRoom(): Promise<string>;
+  /** Post a comment whose body is `marker` to `room` through process `via`; resolves with the HTTP status. */
+  post(via: number, room: string, marker: string, poster: number): Promise<number>;
+  /** V8 heap used by each process, bytes. */
+  heapUsed(): Promise<number[]>;
+  stop(): Promise<void>;
+};
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** A small HTTP client on a keep-alive agent: the poster's CPU per request stays far below fetch's. */
+export function request(url: string, method: string, pathname: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      new URL(pathname, url),
+      { method, agent, headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {}) } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Every server gets these: creation limits off (tests/helpers/server.ts adds them), and no per-address socket cap, since every bench socket comes from loopback. */
+const BENCH_ENV = { SOCKET_MAX_PER_ADDRESS: "100000", METRICS_TOKEN: "bench-metrics-token-0123456789" };
+
+/** Bytes of V8 heap in use, from Tandem's /metrics (prom-client's default metrics). */
+async function tandemHeap(url: string): Promise<number> {
+  const res = await request(url, "GET", "/metrics", { authorization: `Bearer ${BENCH_ENV.METRICS_TOKEN}` });
+  const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(res.text);
+  return m ? Number(m[1]) : NaN;
+}
+
+function tandemTarget(label: string, servers: TestServer[], accounts: Account[], creator: Account): Target {
+  return {
+    label,
+    kind: "tandem",
+    urls: servers.map((s) => s.url),
+    pids: servers.map((s) => s.proc.pid!),
+    accounts,
+    async createRoom() {
+      const res = await request(servers[0]!.url, "POST", "/api/tickets", { cookie: creator.cookie }, JSON.stringify({ title: "Benchmark ticket", description: "bench" }));
+      if (res.status !== 201) throw new Error(`ticket creation failed: ${res.status} ${res.text}`);
+      return (JSON.parse(res.text) as { id: string }).id;
+    },
+    async post(via, room, marker, poster) {
+      const res = await request(servers[via]!.url, "POST", `/api/tickets/${room}/comments`, { cookie: accounts[poster]!.cookie }, JSON.stringify({ body: marker }));
+      return res.status;
+    },
+    heapUsed: () => Promise.all(servers.map((s) => tandemHeap(s.url))),
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+export type TandemOptions = {
+  db: "embedded" | "postgres";
+  processes: 1 | 2;
+  accounts: number;
+  redisUrl?: string;
+  nodeArgs?: string[];
+  /** A compiled server other than dist/server.js (BENCH_SERVER_SCRIPT), to compare a change before and after. */
+  script?: string;
+};
+
+/**
+ * Tandem on a fresh copy of the seeded database with `accounts` bench users
+ * (see ./accounts.ts) inserted before the servers start (the embedded
+ * database admits one process, the server's).
+ */
+export async function startTandem(opts: TandemOptions): Promise<Target> {
+  let secret: string;
+  let env: Record<string, string> = { ...BENCH_ENV };
+  let accounts: Account[];
+  let dataDir: string | undefined;
+  if (opts.db === "postgres") {
+    const pg = await postgresEnv();
+    secret = pg.NEXTAUTH_SECRET;
+    env = { ...env, ...pg, ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}) };
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: pg.DATABASE_URL }) });
+    try {
+      accounts = await createAccounts(prisma, opts.accounts, secret);
+    } finally {
+      await prisma.$disconnect();
+    }
+  } else {
+    if (opts.processes !== 1) throw new Error("the embedded database runs in one process");
+    secret = "bench-secret-of-at-least-32-characters-long";
+    env.NEXTAUTH_SECRET = secret;
+    const template = await ensureTemplate();
+    dataDir = makeTempDir("tandem-bench-");
+    fs.cpSync(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== "ready" });
+    const { client, adapter } = await openPglite(dataDir);
+    const prisma = new PrismaClient({ adapter });
+    try {
+      accounts = await createAccounts(prisma, opts.accounts, secret);
+    } finally {
+      await prisma.$disconnect();
+      await client.close();
+    }
+  }
+  const servers = await Promise.all(
+    Array.from({ length: opts.processes }, () => startServer({
+        env,
+        ...(dataDir ? { dataDir } : {}),
+        ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+        ...(opts.script ?? process.env.BENCH_SERVER_SCRIPT ? { script: opts.script ?? process.env.BENCH_SERVER_SCRIPT } : {}),
+      })),
+  );
+  const label = `Tandem, ${opts.db === "postgres" ? "PostgreSQL" : "embedded"}${opts.processes === 2 ? ", 2 processes + Redis" : ""}`;
+  const target = tandemTarget(label, servers, accounts, accounts.at(-1)!);
+  const stop = target.stop;
+  target.stop = async () => {
+    await stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  return target;
+}
+
+function startBareProcess(redisUrl: string | undefined): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: "production",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    BARE_PING_INTERVAL: String(PING_INTERVAL_MS),
+    BARE_PING_TIMEOUT: String(PING_TIMEOUT_MS),
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  };
+  const proc = spawn(process.execPath, [path.join(ROOT, "bench", "bare-server.mjs")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stderr!.on("data", (d: Buffer) => (out += d));
+  const exited = new Promise<void>((resolve) => proc.once("close", () => resolve()));
+  return new Promise((resolve, reject) => {
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d;
+      const m = /ready on http:\/\/localhost:(\d+)/.exec(out);
+      if (m) {
+        resolve({
+          url: `http://127.0.0.1:${m[1]}`,
+          proc,
+          async stop() {
+            if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+            await exited;
+          },
+        });
+      }
+    });
+    void exited.then(() => reject(new Error(`bare server exited before it was ready:\n${out}`)));
+  });
+}
+
+/** The bare baseline; `payload` is the event body it sends (a real Tandem event, so sizes match), its marker replaced per post. */
+export async function startBare(opts: { processes: 1 | 2; redisUrl?: string; payload: () => unknown }): Promise<Target> {
+  const procs = await Promise.all(Array.from({ length: opts.processes }, () => startBareProcess(opts.redisUrl)));
+  let rooms = 0;
+  return {
+    label: `bare Socket.IO${opts.processes === 2 ? ", 2 processes + Redis" : ""}`,
+    kind: "bare",
+    urls: procs.map((p) => p.url),
+    pids: procs.map((p) => p.proc.pid!),
+    accounts: [],
+    createRoom: async () => `room-${++rooms}`,
+    async post(via, room, marker) {
+      const payload = withMarker(opts.payload(), marker);
+      const res = await request(procs[via]!.url, "POST", "/emit", {}, JSON.stringify({ room, event: "comment:added", payload }));
+      return res.status;
+    },
+    heapUsed: () =>
+      Promise.all(procs.map(async (p) => (JSON.parse((await request(p.url, "GET", "/memory", {})).text) as { heapUsed: number }).heapUsed)),
+    async stop() {
+      await Promise.all(procs.map((p) => p.stop()));
+    },
+  };
+}
+
+/** A copy of a Tandem `comment:added` payload carrying `marker` as its body, padded to the body's original length. */
+export function withMarker(sample: unknown, marker: string): unknown {
+  const copy = structuredClone(sample) as { data: { comment: { body: string } } };
+  const original = copy.data.comment.body;
+  copy.data.comment.body = marker.length >= original.length ? marker : marker + " ".repeat(original.length - marker.length);
+  return copy;
+}

@@ -1,0 +1,139 @@
+/**
+ * Browser test: tags (issue 10). Two staff windows tag one ticket at the same
+ * moment and each sees both tags live, removals follow, the requester's
+ * window never shows a tag; a bulk "Add tags" labels selected rows, live in
+ * another agent's list, and the Tag filter lists exactly the tagged tickets,
+ * following new tags live.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import type { TicketDTO } from "../../src/shared/dto";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
+import { freePort } from "../helpers/services";
+
+let server: TestServer;
+let browser: Browser;
+
+before(async () => {
+  const port = await freePort();
+  server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const tagsOf = (page: Page) => page.getByRole("list", { name: "Tags" }).getByRole("listitem");
+
+async function addTag(page: Page, name: string) {
+  await page.getByRole("combobox", { name: "Add tag" }).fill(name);
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+}
+
+test("tagging from two windows at once: both keep their tag, each window shows both live; the requester sees none", async () => {
+  const alice = await signIn(server.url, "alice@example.com");
+  const created = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title: "Invoice shows the wrong VAT", description: "Since March." });
+  assert.equal(created.status, 201);
+  const path = `/tickets/${created.body.id}`;
+  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  const requester = await signedInPage(browser, server.url, "alice@example.com", server.password);
+  try {
+    for (const p of [agent.page, admin.page, requester.page]) await p.goto(path);
+    for (const p of [agent.page, admin.page]) await p.getByRole("combobox", { name: "Add tag" }).waitFor();
+
+    // Both press Add at the same moment, each with the other's change in flight.
+    await agent.page.getByRole("combobox", { name: "Add tag" }).fill("Billing");
+    await admin.page.getByRole("combobox", { name: "Add tag" }).fill("vip");
+    await Promise.all([
+      agent.page.getByRole("button", { name: "Add", exact: true }).click(),
+      admin.page.getByRole("button", { name: "Add", exact: true }).click(),
+    ]);
+    for (const p of [agent.page, admin.page]) {
+      await p.waitForFunction(() => [...document.querySelectorAll('ul[aria-label="Tags"] li span')].map((el) => el.textContent).join(",") === "billing,vip");
+      assert.deepEqual(await tagsOf(p).locator("span").allTextContents(), ["billing", "vip"]);
+      assert.equal(await p.getByRole("alert").filter({ hasText: "Not saved" }).count(), 0, "neither was refused");
+    }
+    // The box emptied after its own success only.
+    assert.equal(await agent.page.getByRole("combobox", { name: "Add tag" }).inputValue(), "");
+
+    // A removal in one window leaves the other's view too, and is in the activity.
+    await admin.page.getByRole("button", { name: "Remove tag billing" }).click();
+    await agent.page.getByRole("button", { name: "Remove tag billing" }).waitFor({ state: "detached" });
+    assert.deepEqual(await tagsOf(agent.page).locator("span").allTextContents(), ["vip"]);
+    await agent.page.getByRole("region", { name: "Activity" }).getByText("Ada Admin removed tag billing").waitFor();
+    await admin.page.getByRole("region", { name: "Activity" }).getByText("Sam Agent added tag billing").waitFor();
+
+    // Several at once, comma-separated; a bad one is explained and adds nothing.
+    await addTag(agent.page, "north, <oops>");
+    await agent.page.getByText("<oops>: A tag is letters").waitFor();
+    assert.deepEqual(await tagsOf(agent.page).locator("span").allTextContents(), ["vip"]);
+    await addTag(agent.page, "north, Escalated");
+    await admin.page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Tags"] li').length === 3);
+    assert.deepEqual(await tagsOf(admin.page).locator("span").allTextContents(), ["escalated", "north", "vip"]);
+
+    // The requester's window stayed live (a public change shows) and never showed a tag.
+    await api(server.url, await signIn(server.url, "agent@example.com"), "PATCH", `/api/tickets/${created.body.id}`, { priority: "HIGH" });
+    await requester.page.locator(".ticket__meta").getByText("High").waitFor();
+    assert.equal(await requester.page.getByRole("heading", { name: "Tags" }).count(), 0);
+    const text = (await requester.page.locator("body").textContent()) ?? "";
+    for (const name of ["vip", "north", "escalated", "billing"]) assert.equal(text.toLowerCase().includes(name), false, `${name} on the requester's page`);
+  } finally {
+    for (const s of [agent, admin, requester]) await s.context.close();
+  }
+});
+
+test("bulk: add a tag to selected rows (live in another agent's list); the Tag filter lists exactly those and follows new tags", async () => {
+  const alice = await signIn(server.url, "alice@example.com");
+  const staffCookie = await signIn(server.url, "agent@example.com");
+  const label = `wing-${Date.now().toString(36)}`;
+  const made: TicketDTO[] = [];
+  for (const title of ["Radiator cold in room 12", "Window stuck in room 14", "Lift noisy"]) {
+    const res = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title, description: "Building B." });
+    assert.equal(res.status, 201);
+    made.push(res.body);
+  }
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  try {
+    for (const p of [admin.page, agent.page]) {
+      await p.goto("/tickets");
+      await p.locator(`tr[data-ticket-id="${made[0]!.id}"]`).waitFor();
+    }
+    const page = admin.page;
+    for (const t of made.slice(0, 2)) await page.locator(`tr[data-ticket-id="${t.id}"] input[type=checkbox]`).check();
+    const bar = page.getByRole("region", { name: "Bulk actions" });
+    await bar.getByText("2 selected").waitFor();
+    await bar.getByLabel("Add tags").fill(label.toUpperCase());
+    await bar.getByRole("button", { name: "Apply to 2" }).click();
+    await page.getByRole("status").filter({ hasText: "Done: 2 changed." }).waitFor();
+    for (const t of made.slice(0, 2)) {
+      for (const p of [page, agent.page]) {
+        await p.getByRole("list", { name: `Tags of #${t.number}` }).getByText(label, { exact: true }).waitFor();
+      }
+    }
+    assert.equal(await agent.page.getByRole("list", { name: `Tags of #${made[2]!.number}` }).count(), 0);
+
+    // The filter: exactly the two, then a third as soon as someone tags it.
+    await agent.page.getByLabel("Tag", { exact: true }).fill(label);
+    await agent.page.getByRole("button", { name: "Apply" }).click();
+    await agent.page.waitForURL(new RegExp(`tag=${label}`));
+    await agent.page.getByRole("heading", { name: "Filtered tickets" }).waitFor();
+    await agent.page.waitForFunction(() => document.querySelectorAll("tr[data-ticket-id]").length === 2);
+    const shown = await agent.page.locator("tr[data-ticket-id]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-ticket-id")));
+    assert.deepEqual(shown.sort(), made.slice(0, 2).map((t) => t.id).sort());
+    const res = await api(server.url, staffCookie, "POST", `/api/tickets/${made[2]!.id}/tags`, { add: [label] });
+    assert.equal(res.status, 200);
+    await agent.page.locator(`tr[data-ticket-id="${made[2]!.id}"]`).waitFor();
+    // And a row whose tag is removed leaves the filtered list.
+    await api(server.url, staffCookie, "POST", `/api/tickets/${made[0]!.id}/tags`, { remove: [label] });
+    await agent.page.locator(`tr[data-ticket-id="${made[0]!.id}"]`).waitFor({ state: "detached" });
+  } finally {
+    await admin.context.close();
+    await agent.context.close();
+  }
+});
