@@ -89,9 +89,14 @@ async function sendWithRetries(send: () => Promise<Response>, delays: readonly n
  * With an `idempotencyKey`, a request whose response was lost (network error)
  * or that met a 502/503/504 is retried automatically with the same key: the
  * server replays the first result instead of creating a second record.
+ * `repeatable` says the request is safe to send twice as it is (tag
+ * operations: adding a tag twice adds it once), so it is retried the same way.
  */
-export async function apiFetch<T>(url: string, init: RequestInit & { json?: unknown; idempotencyKey?: string } = {}): Promise<T> {
-  const { json, headers, idempotencyKey, ...rest } = init;
+export async function apiFetch<T>(
+  url: string,
+  init: RequestInit & { json?: unknown; idempotencyKey?: string; repeatable?: boolean } = {},
+): Promise<T> {
+  const { json, headers, idempotencyKey, repeatable, ...rest } = init;
   const send = () =>
     fetch(url, {
       credentials: "same-origin",
@@ -105,7 +110,7 @@ export async function apiFetch<T>(url: string, init: RequestInit & { json?: unkn
       },
       body: json !== undefined ? JSON.stringify(json) : rest.body,
     });
-  const res = await sendWithRetries(send, idempotencyKey ? RETRY_DELAYS_MS : []);
+  const res = await sendWithRetries(send, idempotencyKey || repeatable ? RETRY_DELAYS_MS : []);
   const text = await res.text();
   let body: unknown = undefined;
   if (text) {

@@ -52,7 +52,7 @@ export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; st
         try {
           const id = encodeURIComponent(ticket.id);
           if (changesFields) await apiFetch(`/api/tickets/${id}`, { method: "PATCH", json: change });
-          if (changesTags) await apiFetch(`/api/tickets/${id}/tags`, { method: "POST", json: tagOps });
+          if (changesTags) await apiFetch(`/api/tickets/${id}/tags`, { method: "POST", json: tagOps, repeatable: true });
           results.push({ ticket, ok: true });
         } catch (e) {
           results.push({ ticket, ok: false, error: errorMessage(e) });

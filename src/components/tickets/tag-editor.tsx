@@ -47,7 +47,7 @@ export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (
     setPending(true);
     setError(null);
     try {
-      onTicket(await apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticket.id)}/tags`, { method: "POST", json: ops }));
+      onTicket(await apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticket.id)}/tags`, { method: "POST", json: ops, repeatable: true }));
       return true;
     } catch (e) {
       // A field's own message says which tag and why ("at most 30 tags").
