@@ -32,6 +32,7 @@ files_in() {
 SLOW_FIRST=(
   tests/security/fuzz.test.ts
   tests/e2e/collaboration.test.ts
+  tests/scale/bench-quick.test.ts
   tests/integration/mail.test.ts
   tests/security/integrity.test.ts
   tests/integration/users.test.ts
