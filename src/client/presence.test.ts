@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { PresenceViewer } from "../shared/realtime";
-import { initialsOf, othersWritingReply, typingLineOf } from "./presence";
+import { initialsOf, othersNotListed, othersWritingReply, typingLineOf } from "./presence";
 
 const viewers: PresenceViewer[] = [
   { userId: "me", name: "Me Myself", composing: "reply" },
@@ -27,4 +27,19 @@ test("initials: first and last word, one letter for one word", () => {
   assert.equal(initialsOf("Sam"), "S");
   assert.equal(initialsOf("  "), "?");
   assert.equal(initialsOf("Émile Zola"), "ÉZ");
+});
+
+test("othersNotListed: the people counted but not listed, without me", () => {
+  const staff = (id: string): PresenceViewer => ({ userId: id, name: id, role: "AGENT", idle: false });
+  const listed = Array.from({ length: 20 }, (_, i) => staff(`u${i}`));
+  assert.equal(othersNotListed({ viewers: listed.slice(0, 3), total: 3 }, "u0", true), 0);
+  // Staff view, I have the ticket open and am listed: the 10 missing are others.
+  assert.equal(othersNotListed({ viewers: listed, total: 30 }, "u0", true), 10);
+  // Staff view, I have it open but am not listed: I am one of the missing.
+  assert.equal(othersNotListed({ viewers: listed, total: 30 }, "me", true), 9);
+  // A ticket list cannot tell whether I have the ticket open elsewhere: all missing count as others.
+  assert.equal(othersNotListed({ viewers: listed, total: 30 }, "me", false), 10);
+  // A requester's view (no roles) never counts requesters, so never me.
+  const names = listed.map(({ userId, name }) => ({ userId, name }));
+  assert.equal(othersNotListed({ viewers: names, total: 25 }, "alice", true), 5);
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import type { ComposingKind, PresenceViewer } from "../shared/realtime";
+import type { ComposingKind, PresenceTicket, PresenceViewer } from "../shared/realtime";
 import { useConnectionState, useRealtimeClient } from "./realtime-provider";
 
 /** No interaction for this long marks the tab idle (others see it, staff only). */
@@ -12,6 +12,26 @@ export const TYPING_BEAT_MS = 3_000;
 /** Viewers other than `myUserId` who are writing a public reply: for the comment form's collision warning. */
 export function othersWritingReply(viewers: readonly PresenceViewer[], myUserId: string): PresenceViewer[] {
   return viewers.filter((v) => v.userId !== myUserId && v.composing === "reply");
+}
+
+/** A ticket's viewers as the server sent them: at most PRESENCE_VIEWERS_SHOWN listed, `total` counting all. */
+export type PresenceGroup = Omit<PresenceTicket, "ticketId">;
+
+/**
+ * How many viewers other than `myUserId` the server counted but did not list
+ * (it lists at most PRESENCE_VIEWERS_SHOWN), for "and N others". Staff views
+ * (their viewers carry a role) count this user too when `meViewing` (they
+ * have the ticket open), so an unlisted self is taken off; requesters' views
+ * never count requesters. On a ticket list `meViewing` is unknown (another
+ * tab may have the ticket open) and taken as false: the count can then be one
+ * too many, only past the cap.
+ */
+export function othersNotListed(group: PresenceGroup, myUserId: string, meViewing: boolean): number {
+  const missing = group.total - group.viewers.length;
+  if (missing <= 0) return 0;
+  const staffView = group.viewers.some((v) => v.role !== undefined);
+  const meUnlisted = meViewing && staffView && !group.viewers.some((v) => v.userId === myUserId);
+  return Math.max(0, missing - (meUnlisted ? 1 : 0));
 }
 
 /** Up to two initials for an avatar ("Ada Lovelace" → "AL"). */
@@ -89,8 +109,10 @@ export function useIdle(): boolean {
 }
 
 export type Presence = {
-  /** Everyone on the ticket as the server lets this user see them (this user included, for staff); [] while disconnected. */
+  /** Who is on the ticket as the server lets this user see them (this user included, for staff), capped; [] while disconnected. */
   viewers: PresenceViewer[];
+  /** How many there are in all (viewers lists at most PRESENCE_VIEWERS_SHOWN); 0 while disconnected. */
+  total: number;
   /**
    * Call on every change of the reply text: the kind being written, or null
    * once the text is empty or sent. Beats are throttled here.
@@ -108,14 +130,14 @@ export function usePresence(ticketId: string): Presence {
   const client = useRealtimeClient();
   const connection = useConnectionState();
   const idle = useIdle();
-  const [viewers, setViewers] = useState<PresenceViewer[]>([]);
+  const [group, setGroup] = useState<PresenceGroup>(EMPTY);
   const composing = useRef<{ kind: ComposingKind | null; beatAt: number }>({ kind: null, beatAt: 0 });
   const idleRef = useRef(idle);
 
   useEffect(() => {
     if (!client) return;
     const offPresence = client.onPresence((event, presence) => {
-      if (event === "presence:ticket" && presence.ticketId === ticketId) setViewers(presence.viewers);
+      if (event === "presence:ticket" && presence.ticketId === ticketId) setGroup({ viewers: presence.viewers, total: presence.total });
     });
     const offJoined = client.onJoined((joined) => {
       if (joined !== ticketId) return;
@@ -149,10 +171,11 @@ export function usePresence(ticketId: string): Presence {
     [client, ticketId],
   );
 
-  return { viewers: connection === "connected" ? viewers : NONE, setComposing };
+  const shown = connection === "connected" ? group : EMPTY;
+  return { viewers: shown.viewers, total: shown.total, setComposing };
 }
 
-const NONE: PresenceViewer[] = [];
+const EMPTY: PresenceGroup = { viewers: [], total: 0 };
 
 /**
  * Who views each ticket of a staff member's ticket list, kept current: asked
@@ -160,9 +183,9 @@ const NONE: PresenceViewer[] = [];
  * staff room's `presence:summary`. Requesters are refused by the server and
  * get an empty map.
  */
-export function useTicketListPresence(ticketIds: readonly string[]): ReadonlyMap<string, PresenceViewer[]> {
+export function useTicketListPresence(ticketIds: readonly string[]): ReadonlyMap<string, PresenceGroup> {
   const client = useRealtimeClient();
-  const [byTicket, setByTicket] = useState<ReadonlyMap<string, PresenceViewer[]>>(() => new Map());
+  const [byTicket, setByTicket] = useState<ReadonlyMap<string, PresenceGroup>>(() => new Map());
   const [refused, setRefused] = useState(false);
   const key = ticketIds.join(",");
 
@@ -175,13 +198,13 @@ export function useTicketListPresence(ticketIds: readonly string[]): ReadonlyMap
       if (ids.length === 0) return;
       void client.listPresence(ids).then((ack) => {
         if (!current) return;
-        if (ack.ok) setByTicket(new Map(Object.entries(ack.viewers)));
+        if (ack.ok) setByTicket(new Map(Object.entries(ack.viewers).map(([id, viewers]) => [id, { viewers, total: ack.totals[id] ?? viewers.length }])));
         else if (ack.error.code === "FORBIDDEN") setRefused(true);
       });
     };
     const offPresence = client.onPresence((event, presence) => {
       if (event !== "presence:summary" || !wanted.has(presence.ticketId)) return;
-      setByTicket((map) => new Map(map).set(presence.ticketId, presence.viewers));
+      setByTicket((map) => new Map(map).set(presence.ticketId, { viewers: presence.viewers, total: presence.total }));
     });
     const offConnect = client.onConnect(ask);
     if (client.connected) ask();

@@ -28,6 +28,7 @@ import {
   ownStatusToggle,
   permissionsOf,
   type PresenceEntry,
+  presenceCap,
   presenceRooms,
   presenceSummaryOf,
   presenceViewFor,
@@ -311,6 +312,25 @@ describe("presence: who is on a ticket, per audience", () => {
     assert.equal(mayAnnounceComposing(agent, "note"), true);
     assert.equal(can(alice, "presence:list"), false);
     assert.equal(can(agent, "presence:list"), true);
+  });
+
+  test("a crowd is capped: anyone writing first, then staff, then the rest, in name order, with the total", () => {
+    const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, "0")}`);
+    const entries = [
+      ...names(30, "requester").map((id) => tab(id, "REQUESTER")),
+      ...names(15, "staff").map((id) => tab(id, "AGENT")),
+      tab("requester29", "REQUESTER", { composing: "reply" }),
+    ];
+    const capped = presenceCap(presenceViewFor("staff", entries), 20);
+    assert.equal(capped.total, 45);
+    assert.equal(capped.viewers.length, 20);
+    const ids = capped.viewers.map((v) => v.userId);
+    assert.ok(ids.includes("requester29"), "someone writing is always listed");
+    for (const id of names(15, "staff")) assert.ok(ids.includes(id), `${id}: staff before requesters`);
+    assert.deepEqual(ids.filter((id) => id.startsWith("requester")), ["requester00", "requester01", "requester02", "requester03", "requester29"]);
+    assert.deepEqual([...capped.viewers].sort((a, b) => a.name.localeCompare(b.name)), capped.viewers, "still in name order");
+    const few = presenceViewFor("staff", entries.slice(0, 3));
+    assert.deepEqual(presenceCap(few, 20), { viewers: few, total: 3 });
   });
 
   test("each audience's view goes to its own room, the summary to the staff room", () => {

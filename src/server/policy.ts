@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { closeOrReopen, isStaffRole, type Role, TICKET_PRIORITIES, type TicketPriority, type TicketStatus } from "../shared/enums";
-import { type ComposingKind, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
+import { type ComposingKind, PRESENCE_VIEWERS_SHOWN, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import type { Permissions } from "../shared/permissions";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
 import type { EmailSettingsDTO, MailKind } from "../shared/mail";
@@ -270,6 +270,25 @@ export function presenceViewFor(audience: Audience, entries: readonly PresenceEn
  */
 export function presenceSummaryOf(entries: readonly PresenceEntry[]): PresenceViewer[] {
   return presenceViewFor("staff", entries).map(({ composing: _composing, ...viewer }) => viewer);
+}
+
+/**
+ * The viewers a presence message lists, out of an audience's view (sorted by
+ * name): at most `max`, and how many there are in all. Anyone writing comes
+ * first (so "… is writing a reply" is never cut), then staff, then the rest,
+ * each group in name order, and the kept ones stay in name order. Name order
+ * rather than "most recent" keeps the list still while a crowd comes and goes.
+ */
+export function presenceCap(viewers: readonly PresenceViewer[], max = PRESENCE_VIEWERS_SHOWN): { viewers: PresenceViewer[]; total: number } {
+  if (viewers.length <= max) return { viewers: [...viewers], total: viewers.length };
+  // Requesters' views carry no role: everyone in them is staff.
+  const rank = (v: PresenceViewer) => (v.composing ? 0 : v.role === undefined || isStaffRole(v.role) ? 1 : 2);
+  const kept = viewers
+    .map((viewer, index) => ({ viewer, index, rank: rank(viewer) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .slice(0, max)
+    .sort((a, b) => a.index - b.index);
+  return { viewers: kept.map((k) => k.viewer), total: viewers.length };
 }
 
 /** Who hears a ticket's presence, per audience (each gets its own view), and where ticket lists hear the summary. */

@@ -172,11 +172,27 @@ export type TPresenceUpdate = z.infer<typeof ZPresenceUpdate>;
 export const ZPresenceList = z.object({ ticketIds: z.array(ZId).max(PRESENCE_LIST_MAX) });
 export type TPresenceList = z.infer<typeof ZPresenceList>;
 
-/** Viewers per asked ticket id (tickets nobody views map to []). Staff only. */
-export type PresenceListAck = Ack<{ viewers: Record<string, PresenceViewer[]> }>;
+/**
+ * The most viewers one presence message lists. A message goes to every socket
+ * of a ticket's room, so an uncapped list made presence cost grow with the
+ * square of the room's size; `total` still counts everyone (the UI says
+ * "and N more"). Who is listed first: see presenceCap in src/server/policy.ts.
+ */
+export const PRESENCE_VIEWERS_SHOWN = 20;
 
-/** Everyone on one ticket, in the receiver's audience view; replaces the previous list. */
-export type PresenceTicket = { ticketId: string; viewers: PresenceViewer[] };
+/**
+ * Viewers per asked ticket id, at most PRESENCE_VIEWERS_SHOWN each (tickets
+ * nobody views map to []), and how many there are in all. Staff only.
+ */
+export type PresenceListAck = Ack<{ viewers: Record<string, PresenceViewer[]>; totals: Record<string, number> }>;
+
+/**
+ * Who is on one ticket, in the receiver's audience view; replaces the
+ * previous one. `viewers` lists at most PRESENCE_VIEWERS_SHOWN of them
+ * (anyone writing comes first), `total` counts them all (the receiver
+ * included, when their audience sees them).
+ */
+export type PresenceTicket = { ticketId: string; viewers: PresenceViewer[]; total: number };
 
 export interface ServerToClientEvents {
   "draft:saved": (draft: DraftSaved) => void;

@@ -227,7 +227,7 @@ export function TicketList({
                     )}
                     {t.search && <SearchSnippet hit={t.search} />}
                     {t.lastReplier && <span className="muted small cell-replier"> Last reply: {t.lastReplier.name}</span>}
-                    <ViewingNote viewers={viewing.get(t.id)} userId={userId} />
+                    <ViewingNote group={viewing.get(t.id)} userId={userId} />
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={t.status} />

@@ -45,7 +45,7 @@ export function TicketView({
   const { ticket, comments, attachments, events } = state;
   const [announcement, setAnnouncement] = useState("");
   useMarkRead(ticket.id, state.seq);
-  const { viewers, setComposing } = usePresence(ticket.id);
+  const { viewers, total, setComposing } = usePresence(ticket.id);
   const writingReply = othersWritingReply(viewers, user.id).map((v) => v.name);
 
   // Tell screen-reader users what others just did; our own actions are already
@@ -76,7 +76,7 @@ export function TicketView({
         </p>
       </header>
 
-      <PresencePanel viewers={viewers} userId={user.id} />
+      <PresencePanel viewers={viewers} total={total} userId={user.id} />
 
       {liveError && (
         <p role="alert" className="alert alert--error">

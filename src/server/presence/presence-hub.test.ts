@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 import type { PresenceTicket } from "../../shared/realtime";
 import { createMemoryPresenceStore } from "./memory-store";
-import { createPresenceHub, type PresenceEmit } from "./presence-hub";
+import { PRESENCE_VIEWERS_SHOWN } from "../../shared/realtime";
+import { ANNOUNCE_EVERY_MS, createPresenceHub, type PresenceEmit } from "./presence-hub";
 import type { PresenceStore } from "./store";
 import { presenceChangeOf } from "./update-presence";
 
@@ -20,8 +21,9 @@ function hubOn(store: PresenceStore, clock: { now: number }) {
   return { hub, sent };
 }
 
-/** Announcements go out after a short settle window. */
-const settled = () => new Promise((r) => setTimeout(r, 120));
+/** Announcements go out after a short settle, at most one per ticket per ANNOUNCE_EVERY_MS: wait two windows. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const settled = () => sleep(2 * ANNOUNCE_EVERY_MS);
 const last = (sent: Sent[], room: string, event = "presence:ticket") => sent.filter((s) => s.room === room && s.event === event).at(-1)?.payload.viewers;
 
 describe("presence hub", () => {
@@ -93,6 +95,46 @@ describe("presence hub", () => {
     await settled();
     assert.deepEqual(last(sent, "ticket:t1:staff"), []);
     assert.deepEqual(last(sent, "staff", "presence:summary"), []);
+  });
+
+  test("a crowd joining at once is one announcement per audience, capped, with the total", async () => {
+    const { hub, sent } = hubOn(store, clock);
+    for (let i = 0; i < 150; i++) hub.enter({ id: `s${i}`, user: { id: `u${String(i).padStart(3, "0")}`, name: `User ${String(i).padStart(3, "0")}`, role: "AGENT" } }, "t1");
+    hub.enter({ id: "s-alice", user: alice }, "t1");
+    await settled();
+    const rooms = sent.map((s) => `${s.event} ${s.room}`).sort();
+    assert.deepEqual(rooms, ["presence:summary staff", "presence:ticket ticket:t1:requester", "presence:ticket ticket:t1:staff"]);
+    const staff = sent.find((s) => s.room === "ticket:t1:staff")!.payload;
+    assert.equal(staff.total, 151);
+    assert.equal(staff.viewers.length, PRESENCE_VIEWERS_SHOWN);
+    assert.ok(!staff.viewers.some((v) => v.userId === "alice"), "staff come before requesters in a capped list");
+    const requester = sent.find((s) => s.room === "ticket:t1:requester")!.payload;
+    assert.equal(requester.total, 150, "the requester's view counts staff only");
+    assert.equal(sent.find((s) => s.event === "presence:summary")!.payload.total, 151);
+  });
+
+  test("a steady stream of changes is announced at most once per window, and the last one is current", async () => {
+    const { hub, sent } = hubOn(store, clock);
+    const started = performance.now();
+    let n = 0;
+    while (performance.now() - started < 5 * ANNOUNCE_EVERY_MS) {
+      hub.enter({ id: `s${n}`, user: { id: `u${n}`, name: `User ${n}`, role: "AGENT" } }, "t1");
+      hub.update(`s${n}`, { ticketId: "t1", composing: "reply" });
+      n++;
+      await sleep(5);
+    }
+    const took = performance.now() - started;
+    await settled();
+    const staff = sent.filter((s) => s.room === "ticket:t1:staff");
+    // One per window (plus the first after the settle, and one after the stream ends).
+    assert.ok(staff.length <= Math.ceil(took / ANNOUNCE_EVERY_MS) + 2, `${staff.length} announcements for ${n} joins in ${Math.round(took)} ms`);
+    assert.ok(n > 2 * staff.length, `coalesced: ${n} joins, ${staff.length} announcements`);
+    assert.equal(staff.at(-1)!.payload.total, n);
+    assert.equal(sent.filter((s) => s.event === "presence:summary").length, staff.length, "the summary is coalesced the same way");
+    // A new change after the stream is announced within a window, not lost.
+    hub.drop("s0");
+    await settled();
+    assert.equal(sent.filter((s) => s.room === "ticket:t1:staff").at(-1)!.payload.total, n - 1);
   });
 
   test("updates for a ticket the socket did not join are refused", () => {

@@ -1,14 +1,24 @@
 import "server-only";
 import type { Role } from "../../shared/enums";
-import type { PresenceTicket, PresenceViewer } from "../../shared/realtime";
-import { type PresenceEntry, presenceRooms, presenceSummaryOf, presenceViewFor } from "../policy";
+import type { PresenceTicket } from "../../shared/realtime";
+import { type PresenceEntry, presenceCap, presenceRooms, presenceSummaryOf, presenceViewFor } from "../policy";
 import type { PresenceChange } from "./update-presence";
 import { entriesAt, type PresenceItem, type PresenceStore, type StoredPresence } from "./store";
 
 /** Typing intent lasts this long after the client's last beat (it beats every ~3 s while typing). */
 export const COMPOSING_MS = 12_000;
-/** Changes to one ticket within this window go out as one announcement. */
+/** A change to a quiet ticket goes out this long after it is stored, with whatever else changed meanwhile. */
 const SETTLE_MS = 50;
+/**
+ * A ticket is announced at most once per this window, however many changes
+ * it sees. Every announcement reaches every socket of the ticket's rooms
+ * (and the summary every staff socket), so announcing each change made a
+ * crowd joining at once cost (crowd size)²; coalesced, a burst costs each
+ * socket one message per window. 200 ms is below what a person notices as
+ * lag on "who is here" and typing lines, and bounds a busy ticket to five
+ * announcements a second per process.
+ */
+export const ANNOUNCE_EVERY_MS = 200;
 
 export type PresenceEmit = (
   /** "all": through the adapter to every process; "local": this process's sockets only. */
@@ -48,8 +58,10 @@ type Shown = { staff: string; requester: string; summary: string };
  * without cleaning up (kill -9) lapse: the owner pushes every entry's
  * deadline out every ttlMs / 3, and nobody else does.
  *
- * Changes are announced at once through the adapter, each audience its own
- * view (see presenceViewFor in the policy). Changes nobody announces (typing
+ * Changes are announced through the adapter, each audience its own view
+ * (see presenceViewFor in the policy), capped (presenceCap) and coalesced
+ * per ticket (ANNOUNCE_EVERY_MS), so the cost of presence grows with a
+ * room's size, not with its square. Changes nobody announces (typing
  * intent running out, a dead process's entries lapsing) are found by the
  * tick: every tickMs this process re-reads the tickets its sockets watch and
  * tells its own sockets what changed since it last told them.
@@ -63,9 +75,14 @@ export function createPresenceHub(deps: PresenceHubDeps) {
   const listed = new Map<string, Set<string>>();
   /** What this process last sent for a ticket, per audience, to tell changes from repeats. */
   const shown = new Map<string, Shown>();
-  /** Tickets to announce, and whether their summary (who, idle) may have changed. */
-  const pending = new Map<string, boolean>();
+  /** Tickets to announce, whether their summary (who, idle) may have changed, and when they are due. */
+  const pending = new Map<string, { summary: boolean; due: number }>();
+  /** When each ticket was last announced (kept for one window), to space announcements ANNOUNCE_EVERY_MS apart. */
+  const announcedAt = new Map<string, number>();
   let settle: ReturnType<typeof setTimeout> | undefined;
+  let settleAt = Infinity;
+  // Real time for the windows, whatever clock `now` is (tests move that one by hand).
+  const clock = () => performance.now();
   let timers: ReturnType<typeof setInterval>[] = [];
   let closed = false;
   // Announcements and ticks read the store and emit; run one at a time so an
@@ -81,25 +98,61 @@ export function createPresenceHub(deps: PresenceHubDeps) {
     deps.store.put(items).then(then, (e: unknown) => deps.onError("presence write failed", e));
   }
 
+  /**
+   * Mark `ticketId` changed: it is announced once, SETTLE_MS from now or one
+   * window after its last announcement, whichever is later, with every change
+   * made until then. One timer serves all tickets; tickets due together are
+   * read from the store in one go.
+   */
   function announce(ticketId: string, summary: boolean) {
-    pending.set(ticketId, (pending.get(ticketId) ?? false) || summary);
-    settle ??= setTimeout(() => {
-      settle = undefined;
-      const batch = [...pending];
-      pending.clear();
-      serial(() => flush(batch));
-    }, SETTLE_MS);
+    const waiting = pending.get(ticketId);
+    if (waiting) {
+      waiting.summary ||= summary;
+      return;
+    }
+    const due = Math.max(clock() + SETTLE_MS, (announcedAt.get(ticketId) ?? -Infinity) + ANNOUNCE_EVERY_MS);
+    pending.set(ticketId, { summary, due });
+    schedule(due);
   }
 
+  function schedule(due: number) {
+    if (closed || due >= settleAt) return;
+    if (settle) clearTimeout(settle);
+    settleAt = due;
+    settle = setTimeout(announceDue, Math.max(0, due - clock()));
+  }
+
+  function announceDue() {
+    settle = undefined;
+    settleAt = Infinity;
+    const at = clock();
+    for (const [ticketId, when] of announcedAt) if (at - when >= ANNOUNCE_EVERY_MS) announcedAt.delete(ticketId);
+    const batch: Array<[string, boolean]> = [];
+    let next = Infinity;
+    for (const [ticketId, { summary, due }] of pending) {
+      // A few ms early is the same announcement (timers fire late as often as not).
+      if (due > at + 5) {
+        next = Math.min(next, due);
+        continue;
+      }
+      pending.delete(ticketId);
+      announcedAt.set(ticketId, at);
+      batch.push([ticketId, summary]);
+    }
+    if (batch.length) serial(() => flush(batch));
+    if (next < Infinity) schedule(next);
+  }
+
+  /** What each audience is sent: its view, capped (see presenceCap), computed once per ticket and announcement. */
   function viewsOf(entries: PresenceEntry[]) {
-    const staff = presenceViewFor("staff", entries);
-    const requester = presenceViewFor("requester", entries);
-    const summary = presenceSummaryOf(entries);
+    const staff = presenceCap(presenceViewFor("staff", entries));
+    const requester = presenceCap(presenceViewFor("requester", entries));
+    const summary = presenceCap(presenceSummaryOf(entries));
     return { staff, requester, summary, signature: { staff: JSON.stringify(staff), requester: JSON.stringify(requester), summary: JSON.stringify(summary) } };
   }
 
-  function send(scope: "all" | "local", ticketId: string, event: "presence:ticket" | "presence:summary", room: string, viewers: PresenceViewer[]) {
-    deps.emit(scope, room, event, { ticketId, viewers });
+  function send(scope: "all" | "local", ticketId: string, event: "presence:ticket" | "presence:summary", room: string, view: Omit<PresenceTicket, "ticketId">) {
+    deps.emit(scope, room, event, { ticketId, ...view });
   }
 
   async function read(ticketIds: string[]): Promise<Map<string, PresenceEntry[]>> {
@@ -271,10 +324,14 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       for (const timer of timers) clearInterval(timer);
       if (settle) clearTimeout(settle);
       settle = undefined;
+      // Changes still waiting for their window go out with the viewers leaving.
+      const tickets = new Set(pending.keys());
+      pending.clear();
       listed.clear();
       const items = [...owned.keys()].flatMap(removeAll);
+      for (const { ticketId } of items) tickets.add(ticketId);
       const done = deps.store.remove(items).then(
-        () => flush([...new Set(items.map((i) => i.ticketId))].map((ticketId) => [ticketId, true] as [string, boolean])),
+        () => flush([...tickets].map((ticketId) => [ticketId, true] as [string, boolean])),
         (e: unknown) => deps.onError("presence remove failed", e),
       );
       await Promise.race([Promise.all([done, queue]), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
