@@ -110,7 +110,14 @@ export type UserRoomEvents = {
   "notification:read": NotificationReadEvent;
   /** One of the user's personal canned replies changed (in another tab, or this one). */
   "canned:changed": CannedChanged;
+  /**
+   * The user saved or removed one of their views (in any tab): open lists
+   * re-read GET /api/views. A signal only; saved views are their owner's alone.
+   */
+  "views:changed": ViewsChanged;
 };
+
+export type ViewsChanged = { id: string; change: "created" | "deleted" };
 
 /**
  * A canned reply was created, edited or deleted (not a ticket event). A
@@ -206,6 +213,7 @@ export interface ServerToClientEvents {
   "notification:read": (event: NotificationReadEvent) => void;
   /** Staff room (shared) or the owner's user room (personal) only. */
   "canned:changed": (event: CannedChanged) => void;
+  "views:changed": (event: ViewsChanged) => void;
   /** The viewers of a ticket this socket joined, at every change. */
   "presence:ticket": (presence: PresenceTicket) => void;
   /** Staff room only, for ticket lists: a ticket's viewers changed (who, or idle; never typing intent). */

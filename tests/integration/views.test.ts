@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { TicketDTO } from "../../src/shared/dto";
 import type { ViewDTO } from "../../src/shared/views";
-import { api, signIn, startServer, type TestServer } from "../helpers/server";
+import { api, collect, connectSocket, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
 import { createTicket } from "./support";
 
 let server: TestServer;
@@ -59,4 +59,27 @@ test("saved views are their owner's: counted in their scope, named once, removab
   assert.equal((await api(url, cookies.alice, "DELETE", `/api/views/${saved.body.id}`)).status, 204);
   assert.deepEqual(await views("alice"), []);
   assert.equal((await api(url, undefined, "GET", "/api/views")).status, 401);
+});
+
+test("saving or removing a view reaches the owner's other tabs live (views:changed), and nobody else", async () => {
+  const [tab1, tab2, bob] = await Promise.all([connectSocket(url, cookies.alice), connectSocket(url, cookies.alice), connectSocket(url, cookies.bob)]);
+  try {
+    const bobHeard = collect(bob, "views:changed");
+    const created = nextEvent(tab2, "views:changed", (e) => e.change === "created");
+    const alsoHere = nextEvent(tab1, "views:changed", (e) => e.change === "created");
+    const saved = await api<{ id: string }>(url, cookies.alice, "POST", "/api/views", { name: "Live view", filter: { status: "OPEN" } });
+    assert.equal(saved.status, 201);
+    assert.deepEqual(await created, { id: saved.body.id, change: "created" });
+    await alsoHere;
+    // A refused save announces nothing.
+    const before = collect(tab2, "views:changed");
+    assert.equal((await api(url, cookies.alice, "POST", "/api/views", { name: "Live view", filter: {} })).status, 409);
+    const deleted = nextEvent(tab2, "views:changed", (e) => e.change === "deleted");
+    assert.equal((await api(url, cookies.alice, "DELETE", `/api/views/${saved.body.id}`)).status, 204);
+    assert.deepEqual(await deleted, { id: saved.body.id, change: "deleted" });
+    assert.deepEqual(before.map((e) => e.change), ["deleted"], "the 409 sent nothing");
+    assert.deepEqual(bobHeard, [], "another user hears nothing of Alice's views");
+  } finally {
+    for (const s of [tab1, tab2, bob]) s.close();
+  }
 });

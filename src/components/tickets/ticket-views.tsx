@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { apiFetch, errorMessage } from "../../client/api-client";
-import { useOnConnect, useTicketEvents } from "../../client/realtime-provider";
+import { useOnConnect, useRealtimeMessage, useTicketEvents } from "../../client/realtime-provider";
 import { filterOf, sameFilter, type ViewDTO, type ViewFilter, viewHref } from "../../shared/views";
 
 /** Batch the recounts that a burst of changes asks for. */
@@ -13,7 +13,7 @@ const RECOUNT_DELAY_MS = 400;
  * The views beside the list, each with a live count: recounted whenever a
  * ticket is created or changed anywhere (and after every reconnect), so a
  * queue's number moves while nobody reloads. The current filter can be saved
- * as a view of one's own.
+ * as a view of one's own; the user's other tabs follow (`views:changed`).
  */
 export function TicketViews({ initial, current }: { initial: ViewDTO[]; current: ViewFilter }) {
   const [views, setViews] = useState(initial);
@@ -36,6 +36,8 @@ export function TicketViews({ initial, current }: { initial: ViewDTO[]; current:
     if (event.type === "ticket:created" || event.type === "ticket:updated") recount();
   });
   useOnConnect(recount);
+  // A view saved or removed in another tab of this user.
+  useRealtimeMessage("views:changed", recount);
 
   const active = views.find((v) => sameFilter(v.filter, current));
   const canSave = !active && Object.keys(filterOf(current)).length > 0;
