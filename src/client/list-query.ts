@@ -1,23 +1,11 @@
 import type { TicketDTO } from "../shared/dto";
-import { CLOSED_STATUSES } from "../shared/views";
-import type { TicketPriority, TicketStatus } from "../shared/enums";
+import { CLOSED_STATUSES, type ViewFilter } from "../shared/views";
 import { effectiveSort, type TICKET_SORTS } from "../shared/schemas/tickets";
 
 export type TicketSort = (typeof TICKET_SORTS)[number];
 
-/** The list filters as the URL carries them (a subset of ZListTickets). */
-export type ListQuery = {
-  status?: TicketStatus;
-  priority?: TicketPriority;
-  /** A user id, "me" or "none". */
-  assignee?: string;
-  /** "open": not Resolved or Closed. */
-  state?: "open";
-  /** Staff only: tickets carrying this tag. */
-  tag?: string;
-  q?: string;
-  sort: TicketSort;
-};
+/** The list filters as the URL carries them (a view's filter, see ViewFilter, plus the order). */
+export type ListQuery = ViewFilter & { sort: TicketSort };
 
 /**
  * Query string for GET /api/tickets (and the page URL). The sort is left out

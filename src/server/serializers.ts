@@ -11,8 +11,10 @@ const userRef = { select: { id: true, name: true } } as const;
 /** A ticket's tags, by name (toTicketDTO shows them to staff only). */
 const tagsInclude = { select: { tag: { select: { name: true } } }, orderBy: { tag: { name: "asc" } } } as const;
 
+/** A ticket's people, without its tags: enough to check access (loadTicketFor). */
+export const ticketRefInclude = { requester: userRef, assignee: userRef } as const;
 /** Prisma `include` that loads what toTicketDTO needs. */
-export const ticketInclude = { requester: userRef, assignee: userRef, tags: tagsInclude } as const;
+export const ticketInclude = { ...ticketRefInclude, tags: tagsInclude } as const;
 /** For lists, which also show who replied last (single reads and event snapshots do not carry it). */
 export const ticketListInclude = { ...ticketInclude, lastReplier: userRef } as const;
 export const attachmentInclude = { uploader: userRef } as const;

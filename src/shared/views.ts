@@ -11,8 +11,11 @@ export const CLOSED_STATUSES: readonly TicketStatus[] = ["RESOLVED", "CLOSED"];
 export type ViewFilter = {
   status?: TicketStatus;
   priority?: TicketPriority;
+  /** A user id, "me" or "none". */
   assignee?: string;
+  /** "open": not Resolved or Closed. */
   state?: "open";
+  /** Staff only: tickets carrying this tag. */
   tag?: string;
   q?: string;
 };

@@ -7,7 +7,7 @@ import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import { viewEvent } from "../events/view-event";
 import { ticketInclude, toTicketDTO } from "../serializers";
-import { loadTicketFor } from "../tickets/load-ticket";
+import { loadTicketWithTagsFor } from "../tickets/load-ticket";
 
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 
@@ -23,7 +23,7 @@ const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
  * nothing. The event is internal: requesters never hear of tags.
  */
 export async function changeTags(actor: SessionUser, ticketId: string, ops: TTagOps): Promise<TicketDTO> {
-  const current = await loadTicketFor(actor, ticketId, "ticket:tag");
+  const current = await loadTicketWithTagsFor(actor, ticketId, "ticket:tag");
   const add = sorted(ops.add ?? []);
   const remove = sorted(ops.remove ?? []);
 

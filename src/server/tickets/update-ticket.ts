@@ -8,7 +8,7 @@ import { recordEvent } from "../events/record-event";
 import { viewEvent } from "../events/view-event";
 import { audienceOf, authorize, mayBeAssigned, statusChangeAllowed } from "../policy";
 import { ticketInclude, toTicketDTO } from "../serializers";
-import { loadTicketFor } from "./load-ticket";
+import { loadTicketWithTagsFor } from "./load-ticket";
 
 /**
  * Change a ticket's status, priority, assignee or title.
@@ -36,7 +36,7 @@ const MAX_ATTEMPTS = 5;
 class LostRace extends Error {}
 
 async function updateOnce(actor: SessionUser, ticketId: string, input: TUpdateTicket): Promise<TicketDTO> {
-  const current = await loadTicketFor(actor, ticketId);
+  const current = await loadTicketWithTagsFor(actor, ticketId);
   if (input.priority !== undefined || input.assigneeId !== undefined) {
     authorize(actor, "ticket:update:workflow", current);
   }
