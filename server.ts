@@ -74,6 +74,7 @@ async function main() {
   // PGlite's initdb writes its config files with explicit modes (0640, 0750).
   makeDataDirPrivate(env.dataDir);
   runtime().prisma = database.prisma;
+  runtime().sql = database.sql;
   // Files uploaded from a reply box and never sent: at start, then hourly.
   const sweepUnsent = () =>
     sweepUnsentAttachments(database.prisma, env.uploadDir).catch((e: unknown) => log.error({ err: e }, "[tandem] sweeping unsent attachments failed"));

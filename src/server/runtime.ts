@@ -8,6 +8,7 @@
  * `server-only` because server.ts loads it outside Next.
  */
 import type { PrismaClient } from "../generated/prisma/client";
+import type { Sql } from "./db/sql";
 import type { StaffRoomEvents, UserRoomEvents } from "../shared/realtime";
 
 export type ReadinessProbe = () => Promise<{ redis: "ok" | "down" | "disabled"; sockets: number }>;
@@ -35,6 +36,8 @@ export type StaffEmitter = <K extends keyof StaffRoomEvents>(event: K, payload: 
 
 type Runtime = {
   prisma?: PrismaClient;
+  /** Direct statements for the hot paths, on the same database (src/server/db/sql.ts). */
+  sql?: Sql;
   /** Tells this process's event-stream processors that something committed (see src/server/engine). */
   wake?: () => void;
   readiness?: ReadinessProbe;

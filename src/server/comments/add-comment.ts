@@ -1,7 +1,11 @@
 import "server-only";
 import type { CommentDTO, SessionUser } from "../../shared/dto";
 import type { TCreateComment } from "../../shared/schemas/comments";
-import { db } from "../db";
+import { createId } from "@paralleldrive/cuid2";
+import { db, sql } from "../db";
+import { statement } from "../db/sql";
+import { EVENTS_CHANNEL } from "../events/channel";
+import { toStoredPayload } from "../events/payloads";
 import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
@@ -9,12 +13,12 @@ import { enforceCreationLimit } from "../limits/enforce-creation-limit";
 import { authorize, reopensOnReply } from "../policy";
 import { AppError } from "../errors";
 import { commentInclude, ticketInclude, toCommentDTO, toTicketDTO } from "../serializers";
-import { loadTicketFor } from "../tickets/load-ticket";
+import { loadTicketFor, type TicketAccess } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
 
 /**
  * Add a comment, or an internal note when `internal` (staff only).
- * `remember` stores the response for an Idempotency-Key in the same transaction.
+ * `remember` stores the response for an Idempotency-Key with the comment.
  */
 export async function addComment(
   actor: SessionUser,
@@ -25,6 +29,100 @@ export async function addComment(
   const ticket = await loadTicketFor(actor, ticketId, "comment:create");
   if (input.internal) authorize(actor, "comment:internal:create", ticket);
   await enforceCreationLimit("comment", actor.id);
+  const attachmentIds = [...new Set(input.attachmentIds ?? [])];
+  // Most replies carry no file and reopen nothing: those are one statement.
+  // A reply with files, or a requester's answer that reopens a WAITING
+  // ticket, needs more than one and takes a transaction.
+  const comment =
+    attachmentIds.length === 0 && !reopensOnReply(actor, ticket)
+      ? await insertPlainComment(actor, ticketId, input, remember)
+      : await addCommentInTransaction(actor, ticket, input, attachmentIds, remember);
+  announceCommitted();
+  // The user's other tabs empty their reply box too.
+  runtime().toUser?.(actor.id, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
+  return comment;
+}
+
+/**
+ * A reply without files, in one statement (so no transaction: one statement
+ * is atomic): the comment, the event that announces it (taking the ticket's
+ * next seq, which row-locks the ticket until the statement commits, and
+ * touching the ticket for a public reply as recordEvent does), the spent
+ * draft, and the Idempotency-Key's response. Everything the event carries is
+ * known before the statement runs (the comment's id and time are made here,
+ * the author is the session's user, read from the database by this request),
+ * so the event is written in the same statement instead of after a read.
+ * This was about 12 round trips and 8 Prisma calls (bench/findings.md).
+ */
+const INSERT_PLAIN_COMMENT = statement(
+  "insert_plain_comment",
+  `WITH ticket AS (
+     UPDATE "Ticket"
+     SET "lastSeq" = "lastSeq" + 1,
+         "lastPublicSeq" = "lastPublicSeq" + CASE WHEN $5::boolean THEN 0 ELSE 1 END,
+         "lastActorId" = $3,
+         "lastPublicActorId" = CASE WHEN $5::boolean THEN "lastPublicActorId" ELSE $3 END,
+         "updatedAt" = CASE WHEN $5::boolean THEN "updatedAt" ELSE ($6::timestamptz AT TIME ZONE 'UTC') END,
+         "lastReplierId" = CASE WHEN $5::boolean THEN "lastReplierId" ELSE $3 END
+     WHERE "id" = $2
+     RETURNING "lastSeq", "lastPublicSeq", pg_notify($10, '')::text AS "notified"
+   ), draft AS (
+     DELETE FROM "Draft" WHERE "userId" = $3 AND "ticketId" = $2
+   ), comment AS (
+     INSERT INTO "Comment" ("id", "ticketId", "authorId", "body", "internal", "createdAt")
+     SELECT $1, $2, $3, $4, $5::boolean, ($6::timestamptz AT TIME ZONE 'UTC') FROM ticket
+     RETURNING "id"
+   ), event AS (
+     INSERT INTO "TicketEvent" ("id", "ticketId", "seq", "publicSeq", "type", "payload", "payloadVersion", "actorId", "internal", "createdAt")
+     SELECT $7, $2, t."lastSeq", CASE WHEN $5::boolean THEN NULL ELSE t."lastPublicSeq" END, 'comment:added', $8::text::jsonb, $9::int, $3, $5::boolean, ($6::timestamptz AT TIME ZONE 'UTC')
+     FROM ticket t, comment c
+     RETURNING "seq"
+   ), remembered AS (
+     INSERT INTO "IdempotencyKey" ("userId", "key", "fingerprint", "status", "response", "expiresAt")
+     SELECT $15::text, $11::text, $12::text, $13::int, $8::text::jsonb -> 'comment', ($14::timestamptz AT TIME ZONE 'UTC')
+     FROM event WHERE $11::text IS NOT NULL
+   )
+   SELECT "seq" FROM event`,
+);
+
+async function insertPlainComment(actor: SessionUser, ticketId: string, input: TCreateComment, remember?: Remember<CommentDTO>): Promise<CommentDTO> {
+  const internal = input.internal ?? false;
+  const createdAt = new Date();
+  const stored = toStoredPayload("comment:added", {
+    comment: toCommentDTO({ id: createId(), ticketId, body: input.body, internal, author: actor, createdAt }),
+  });
+  const key = remember?.key;
+  const rows = await sql().query<{ seq: number }>(INSERT_PLAIN_COMMENT, [
+    stored.payload.comment.id,
+    ticketId,
+    actor.id,
+    input.body,
+    internal,
+    createdAt.toISOString(),
+    createId(),
+    JSON.stringify(stored.payload),
+    stored.payloadVersion,
+    EVENTS_CHANNEL,
+    key?.key ?? null,
+    key?.fingerprint ?? null,
+    key?.status ?? null,
+    key?.expiresAt.toISOString() ?? null,
+    key?.userId ?? null,
+  ]);
+  // The ticket was there a moment ago (loadTicketFor); nothing was written if it is gone now.
+  if (rows.length === 0) throw new AppError("NOT_FOUND", "Ticket not found");
+  return stored.payload.comment;
+}
+
+/** A reply with files, or one that reopens the ticket: several statements, one transaction. */
+async function addCommentInTransaction(
+  actor: SessionUser,
+  ticket: TicketAccess,
+  input: TCreateComment,
+  ids: string[],
+  remember?: Remember<CommentDTO>,
+): Promise<CommentDTO> {
+  const ticketId = ticket.id;
   const event = await db().$transaction(async (tx) => {
     // The comment comes back with what its event carries in the same call;
     // only a reply with files is read again, once they are linked to it.
@@ -35,7 +133,6 @@ export async function addComment(
     // The files uploaded for this reply join it, and take its visibility: a
     // note's files are internal. Only the sender's own unsent files on this
     // ticket qualify; anything else refuses the whole comment.
-    const ids = [...new Set(input.attachmentIds ?? [])];
     if (ids.length > 0) {
       const linked = await tx.attachment.updateMany({
         where: { id: { in: ids }, ticketId, uploaderId: actor.id, staged: true },
@@ -79,11 +176,8 @@ export async function addComment(
         });
       }
     }
-    await remember?.(tx, recorded.data.comment);
+    await remember?.inTransaction(tx, recorded.data.comment);
     return recorded;
   });
-  announceCommitted();
-  // The user's other tabs empty their reply box too.
-  runtime().toUser?.(actor.id, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
   return event.data.comment;
 }

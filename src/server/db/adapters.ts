@@ -54,11 +54,20 @@ function relabel(res: pg.QueryResult | pg.QueryResult[] | undefined) {
   return res;
 }
 
-/** Adapter factory for PostgreSQL at `url`, for the app at run time. */
-export function createPostgresAdapter(url: string, max = 10) {
+/** The connection pool for PostgreSQL at `url`, for the app at run time. */
+export function createPostgresPool(url: string, max = 10) {
   // Without a connect timeout, a PostgreSQL that stops answering (rather than
   // refusing) would hang every request and health check instead of failing them.
-  return new PrismaPg({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+  return new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+}
+
+/**
+ * Adapter factory over `pool` (by default a new one for `url`), for the app at
+ * run time. The app hands it the pool its direct statements use too
+ * (src/server/db/sql.ts), so both share one set of connections.
+ */
+export function createPostgresAdapter(url: string, max = 10, pool = createPostgresPool(url, max)) {
+  return new PrismaPg(pool, { disposeExternalPool: true });
 }
 
 /** Adapter factory for PostgreSQL at `url`, for the Prisma CLI's schema engine. */

@@ -1,7 +1,8 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { Prisma } from "../../generated/prisma/client";
-import { db, isUniqueViolation } from "../db";
+import { db, isUniqueViolation, sql } from "../db";
+import { statement } from "../db/sql";
 import { AppError } from "../errors";
 
 type Tx = Prisma.TransactionClient;
@@ -17,8 +18,17 @@ export type Idempotency = {
   fingerprint: string;
 };
 
-/** Stores the response inside the use case's transaction, beside the record it describes. */
-export type Remember<T> = (tx: Tx, body: T) => Promise<void>;
+/**
+ * How a use case stores the response beside the record it describes, so the
+ * key row commits exactly when the record does: inside its Prisma
+ * transaction, or (a single-statement writer such as a plain comment) as
+ * part of its own statement, from `key`.
+ */
+export type Remember<T> = {
+  inTransaction(tx: Tx, body: T): Promise<void>;
+  /** The IdempotencyKey row's columns besides the response (the user is the actor's). */
+  key: { userId: string; key: string; fingerprint: string; status: number; expiresAt: Date };
+};
 
 export type IdempotentResult<T> = { status: number; body: T; replayed: boolean };
 
@@ -31,10 +41,21 @@ export function fingerprintOf(method: string, path: string, input: unknown): str
   return createHash("sha256").update(JSON.stringify([method, path, input ?? null])).digest("hex");
 }
 
+/** Every create that carries a key (the browser sends one with each) looks it up first: a prepared statement (src/server/db/sql.ts). */
+const FIND_KEY = statement(
+  "idempotency_key",
+  `SELECT "fingerprint", "status", "response", "expiresAt" > ($3::timestamptz AT TIME ZONE 'UTC') AS "live"
+   FROM "IdempotencyKey" WHERE "userId" = $1 AND "key" = $2`,
+);
+
 async function findLive(idem: Idempotency) {
-  const row = await db().idempotencyKey.findUnique({ where: { userId_key: { userId: idem.userId, key: idem.key } } });
+  const [row] = await sql().query<{ fingerprint: string; status: number; response: unknown; live: boolean }>(FIND_KEY, [
+    idem.userId,
+    idem.key,
+    new Date().toISOString(),
+  ]);
   if (!row) return null;
-  if (row.expiresAt.getTime() > Date.now()) return row;
+  if (row.live) return row;
   // An expired key is forgotten: the request runs as new.
   await db().idempotencyKey.deleteMany({ where: { userId: idem.userId, key: idem.key, expiresAt: { lte: new Date() } } });
   return null;
@@ -73,24 +94,19 @@ async function sweepExpired() {
 export async function runIdempotent<T>(
   idem: Idempotency | undefined,
   status: number,
-  run: (remember: Remember<T>) => Promise<T>,
+  run: (remember: Remember<T> | undefined) => Promise<T>,
 ): Promise<IdempotentResult<T>> {
-  if (!idem) return { status, body: await run(async () => undefined), replayed: false };
+  if (!idem) return { status, body: await run(undefined), replayed: false };
   const stored = await findLive(idem);
   if (stored) return replay(idem, stored);
   await sweepExpired().catch(() => undefined);
   try {
-    const body = await run(async (tx, response) => {
-      await tx.idempotencyKey.create({
-        data: {
-          userId: idem.userId,
-          key: idem.key,
-          fingerprint: idem.fingerprint,
-          status,
-          response: response as Prisma.InputJsonValue,
-          expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
-        },
-      });
+    const key = { userId: idem.userId, key: idem.key, fingerprint: idem.fingerprint, status, expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS) };
+    const body = await run({
+      key,
+      async inTransaction(tx, response) {
+        await tx.idempotencyKey.create({ data: { ...key, response: response as Prisma.InputJsonValue } });
+      },
     });
     return { status, body, replayed: false };
   } catch (e) {

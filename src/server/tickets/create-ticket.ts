@@ -47,7 +47,7 @@ export async function createTicket(actor: SessionUser, input: TCreateTicket, rem
         ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id }, include: ticketInclude }), "staff"),
       }),
     });
-    await remember?.(tx, viewEvent(recorded, audienceOf(actor)).data.ticket);
+    await remember?.inTransaction(tx, viewEvent(recorded, audienceOf(actor)).data.ticket);
     return recorded;
   });
   announceCommitted();
