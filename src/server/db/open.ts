@@ -9,10 +9,13 @@ import net from "node:net";
 import path from "node:path";
 import { PrismaClient } from "../../generated/prisma/client";
 import type { Env } from "../env";
-import { createPostgresAdapter, openPglite } from "./adapters";
+import { createPostgresAdapter, createPostgresPool, openPglite } from "./adapters";
+import { pgliteSql, poolSql, type Sql } from "./sql";
 
 export type Database = {
   prisma: PrismaClient;
+  /** The hot paths' direct statements, on the same connections (see sql.ts). */
+  sql: Sql;
   kind: "pglite" | "postgres";
   close(): Promise<void>;
 };
@@ -144,14 +147,16 @@ export async function openDatabase(env: Env, onQuery?: (sql: string, ms: number)
     return prisma;
   };
   if (env.DATABASE_URL) {
-    const prisma = observe(new PrismaClient({ adapter: createPostgresAdapter(env.DATABASE_URL), log }));
+    const pool = createPostgresPool(env.DATABASE_URL);
+    const prisma = observe(new PrismaClient({ adapter: createPostgresAdapter(env.DATABASE_URL, undefined, pool), log }));
     await prisma.$connect();
-    return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
+    return { prisma, sql: poolSql(pool, onQuery), kind: "postgres", close: () => prisma.$disconnect() };
   }
   const { client, adapter } = await openPglite(env.dataDir);
   const prisma = observe(new PrismaClient({ adapter, log }));
   return {
     prisma,
+    sql: pgliteSql(client, onQuery),
     kind: "pglite",
     async close() {
       await prisma.$disconnect();

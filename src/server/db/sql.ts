@@ -13,8 +13,7 @@
  * belong here, each written once as a `Statement` beside its use case.
  *
  * Both databases run the same text: PostgreSQL through the same pg pool
- * Prisma uses (so the two never hold more connections than DATABASE_POOL
- * allows), and the embedded PGlite through its own client, whose `query`
+ * Prisma uses (one set of connections, one size limit), and the embedded PGlite through its own client, whose `query`
  * waits for any transaction Prisma holds open on it (PGlite's transaction
  * mutex) and syncs the WAL to disk before it returns (durable-node-fs.ts).
  * A statement runs outside any transaction: one statement is atomic on its

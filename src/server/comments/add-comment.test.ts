@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { after, before, beforeEach, test } from "node:test";
+import { openMemoryDb } from "../../../tests/helpers/memory-db";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { SessionUser } from "../../shared/dto";
+import { isUniqueViolation } from "../db";
+import { pgliteSql } from "../db/sql";
+import { readStoredPayload } from "../events/payloads";
+import type { Remember } from "../integrity/run-idempotent";
+import { runtime } from "../runtime";
+import { addComment } from "./add-comment";
+
+// The single-statement reply (add-comment.ts) against the real migrations on
+// an in-memory PGlite, through the same direct-statement path the server uses
+// on the embedded database. The HTTP contract, PostgreSQL and concurrency are
+// tests/integration (http-api, lifecycle, realtime) and tests/security
+// (integrity, internal-notes).
+let database: Awaited<ReturnType<typeof openMemoryDb>>;
+let prisma: PrismaClient;
+const prismaQueries: string[] = [];
+const direct: string[] = [];
+let agent: SessionUser;
+let alice: SessionUser;
+
+before(async () => {
+  database = await openMemoryDb({ queryLog: prismaQueries });
+  prisma = database.prisma;
+  runtime().prisma = prisma;
+  runtime().sql = pgliteSql(database.client, (sql) => direct.push(sql));
+  const user = (name: string, role: "AGENT" | "REQUESTER") =>
+    prisma.user.create({ data: { name, email: `${name.toLowerCase()}@example.com`, passwordHash: "x", role } });
+  const a = await user("Agent", "AGENT");
+  const b = await user("Alice", "REQUESTER");
+  agent = { id: a.id, role: "AGENT", name: a.name, email: a.email };
+  alice = { id: b.id, role: "REQUESTER", name: b.name, email: b.email };
+});
+
+after(async () => {
+  runtime().prisma = undefined;
+  runtime().sql = undefined;
+  await database.close();
+});
+
+beforeEach(() => {
+  prismaQueries.length = 0;
+  direct.length = 0;
+});
+
+const newTicket = () =>
+  prisma.ticket.create({ data: { title: "Printer", description: "It jams.", requesterId: alice.id, lastSeq: 3, lastPublicSeq: 2, updatedAt: new Date("2026-01-01T00:00:00Z") } });
+
+test("a reply without files is one statement after the access check, with no Prisma call and no transaction", async () => {
+  const ticket = await newTicket();
+  await prisma.draft.create({ data: { userId: agent.id, ticketId: ticket.id, body: "half-written" } });
+  prismaQueries.length = 0;
+  direct.length = 0;
+
+  const before = Date.now();
+  const dto = await addComment(agent, ticket.id, { body: "Have you tried turning it off?", internal: false });
+
+  assert.equal(direct.length, 2, "the access check and the insert");
+  assert.deepEqual(prismaQueries, []);
+  assert.equal(dto.body, "Have you tried turning it off?");
+  assert.deepEqual(dto.author, { id: agent.id, name: "Agent", role: "AGENT" });
+  assert.equal(dto.internal, false);
+
+  const comment = await prisma.comment.findUniqueOrThrow({ where: { id: dto.id } });
+  assert.equal(comment.createdAt.toISOString(), dto.createdAt, "stored in UTC, to the millisecond");
+  assert.ok(comment.createdAt.getTime() >= before - 1 && comment.createdAt.getTime() <= Date.now() + 1);
+
+  const event = await prisma.ticketEvent.findFirstOrThrow({ where: { ticketId: ticket.id } });
+  assert.equal(event.seq, 4);
+  assert.equal(event.publicSeq, 3);
+  assert.equal(event.type, "comment:added");
+  assert.equal(event.internal, false);
+  assert.equal(event.actorId, agent.id);
+  assert.equal(event.createdAt.toISOString(), dto.createdAt);
+  assert.deepEqual(readStoredPayload(event.type, event.payloadVersion, event.payload).data, { comment: dto }, "the event carries exactly the answer");
+
+  const after = await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
+  assert.equal(after.lastSeq, 4);
+  assert.equal(after.lastPublicSeq, 3);
+  assert.equal(after.lastActorId, agent.id);
+  assert.equal(after.lastPublicActorId, agent.id);
+  assert.equal(after.lastReplierId, agent.id);
+  assert.equal(after.updatedAt.toISOString(), dto.createdAt, "a public reply touches the ticket");
+  assert.equal(after.version, ticket.version, "a reply is not a field change");
+  assert.equal(await prisma.draft.count({ where: { userId: agent.id, ticketId: ticket.id } }), 0, "the draft is spent");
+});
+
+test("an internal note moves nothing a requester can read", async () => {
+  const ticket = await newTicket();
+  const dto = await addComment(agent, ticket.id, { body: "Between us", internal: true });
+  const event = await prisma.ticketEvent.findFirstOrThrow({ where: { ticketId: ticket.id } });
+  assert.equal(event.seq, 4);
+  assert.equal(event.publicSeq, null);
+  assert.equal(event.internal, true);
+  assert.equal(dto.internal, true);
+  const after = await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
+  assert.equal(after.lastSeq, 4);
+  assert.equal(after.lastPublicSeq, 2);
+  assert.equal(after.lastPublicActorId, ticket.lastPublicActorId);
+  assert.equal(after.lastReplierId, null);
+  assert.equal(after.updatedAt.toISOString(), "2026-01-01T00:00:00.000Z");
+});
+
+test("the Idempotency-Key's response is stored in the same statement; a second use of the key writes nothing", async () => {
+  const ticket = await newTicket();
+  const expiresAt = new Date(Date.now() + 60_000);
+  const remember: Remember<unknown> = {
+    key: { userId: alice.id, key: "k-1", fingerprint: "f", status: 201, expiresAt },
+    inTransaction: () => Promise.reject(new Error("a plain reply stores its key in its own statement")),
+  };
+  const dto = await addComment(alice, ticket.id, { body: "Still broken", internal: false }, remember);
+  const key = await prisma.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.id, key: "k-1" } } });
+  assert.deepEqual(key.response, dto);
+  assert.equal(key.status, 201);
+  assert.equal(key.fingerprint, "f");
+  assert.equal(key.expiresAt.toISOString(), expiresAt.toISOString());
+
+  await assert.rejects(addComment(alice, ticket.id, { body: "Still broken", internal: false }, remember), (e) => isUniqueViolation(e));
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 1, "the losing statement wrote no comment");
+  assert.equal(await prisma.ticketEvent.count({ where: { ticketId: ticket.id } }), 1, "and no event");
+  assert.equal((await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).lastSeq, 4, "and took no seq");
+});
+
+test("a requester cannot write an internal note, and another requester's ticket is not found: nothing is written", async () => {
+  const ticket = await newTicket();
+  await assert.rejects(addComment(alice, ticket.id, { body: "psst", internal: true }), { code: "FORBIDDEN" });
+  const bob = await prisma.user.create({ data: { name: "Bob", email: "bob@example.com", passwordHash: "x" } });
+  await assert.rejects(addComment({ id: bob.id, name: "Bob", email: bob.email, role: "REQUESTER" }, ticket.id, { body: "hi", internal: false }), { code: "NOT_FOUND" });
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 0);
+  assert.equal((await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).lastSeq, 3);
+});
