@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../src/shared/realtime";
-import { makeTempDir, type Postgres, startPostgres } from "./services";
+import { makeTempDir, type Postgres, removeStaleTemplates, startPostgres } from "./services";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const DEMO_PASSWORD = "password";
@@ -85,7 +85,9 @@ function seedInputsHash(): string {
  */
 export async function ensurePostgresTemplate(): Promise<string> {
   const template = path.join(os.tmpdir(), `tandem-pg-template-${seedInputsHash()}-${DEMO_PASSWORD}`);
-  if (!fs.existsSync(path.join(template, "ready"))) {
+  if (fs.existsSync(path.join(template, "ready"))) touch(template);
+  else {
+    removeStaleTemplates();
     const pg = await startPostgres();
     try {
       const url = await pg.createDatabase(SEEDED_DATABASE);
@@ -110,6 +112,16 @@ export async function ensurePostgresTemplate(): Promise<string> {
     }
   }
   return path.join(template, "data");
+}
+
+/** Mark a template as used now, so removeStaleTemplates keeps it. */
+function touch(dir: string): void {
+  const now = new Date();
+  try {
+    fs.utimesSync(dir, now, now);
+  } catch {
+    /* removed meanwhile: the caller copies what is there or fails loudly */
+  }
 }
 
 /** A throwaway PostgreSQL that already holds SEEDED_DATABASE (a copy of ensurePostgresTemplate's cluster). */
@@ -154,7 +166,9 @@ export async function copyOfTemplate(): Promise<string> {
 export async function ensureTemplate(): Promise<string> {
   const stamp = fs.readFileSync(path.join(ROOT, "dist", "build-stamp.txt"), "utf8").trim().slice(0, 16);
   const template = path.join(os.tmpdir(), `tandem-test-template-${stamp}-${DEMO_PASSWORD}`);
-  if (!fs.existsSync(path.join(template, "ready"))) {
+  if (fs.existsSync(path.join(template, "ready"))) touch(template);
+  else {
+    removeStaleTemplates();
     const building = makeTempDir("tandem-template-build-");
     const first = await startServer({ dataDir: building });
     const code = await first.stop();

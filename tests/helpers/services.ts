@@ -9,8 +9,54 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
+/**
+ * A new temp dir, removed when this test process exits (set
+ * TANDEM_KEEP_TEST_DIRS=1 to keep them for a post-mortem). Every suite makes
+ * dozens (data dirs, PostgreSQL clusters, Redis, proxies) of up to 100 MB
+ * each: left behind, they filled this machine's disk within a day of runs,
+ * and CI runs on the same machine. A dir renamed away (the templates) is not
+ * touched.
+ */
 export function makeTempDir(prefix = "tandem-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  removeAtExit(dir);
+  return dir;
+}
+
+const toRemove: string[] = [];
+function removeAtExit(dir: string): void {
+  if (process.env.TANDEM_KEEP_TEST_DIRS) return;
+  if (toRemove.length === 0) {
+    // After the other exit handlers (registered earlier) have killed the servers that used them.
+    process.on("exit", () => {
+      for (const d of toRemove) {
+        try {
+          fs.rmSync(d, { recursive: true, force: true, maxRetries: 2 });
+        } catch {
+          /* a server still writing into it: best effort */
+        }
+      }
+    });
+  }
+  toRemove.push(dir);
+}
+
+/**
+ * Templates (a seeded data dir per build, a seeded PostgreSQL cluster per set
+ * of migrations) that no test has made or used for a day: a new build makes a
+ * new one, so the old ones would pile up. Called when a template is made.
+ */
+export function removeStaleTemplates(): void {
+  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!/^tandem-(test|pg)-template-/.test(name)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      if (fs.statSync(dir).mtimeMs < dayAgo) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* removed meanwhile by another test process */
+    }
+  }
 }
 
 /** A free TCP port on 127.0.0.1. */
