@@ -38,9 +38,11 @@ export type Engine = {
  * process's own LISTEN as well as to the others', and the committing code
  * calls `wake()`), and each wake-up costs a read of the stream. So while the
  * LISTEN connection is up, `wake()` is left to the NOTIFY, which PostgreSQL
- * sends for every committed event (record-event.ts queues it in the same
- * statement as the seq) to every listener, this process included, no later
- * than the commit's answer: nothing is slower for it. While the connection
+ * sends for every committed event to every listener, this process included,
+ * no later than the commit's answer: nothing is slower for it. This relies
+ * on every statement that takes an event's seq queuing the NOTIFY (as
+ * record-event.ts does): one that did not would be seen by its own process
+ * only at the next poll, as by the others. While the connection
  * is down (and until it first comes up), `wake()` wakes them itself; on
  * reconnecting, the processors look at once for what they missed.
  * Processors of one process then share their reads (./shared-reader.ts).
