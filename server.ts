@@ -35,7 +35,7 @@ import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
 import { keepDeclaredLength } from "./src/server/http/content-length";
 import { log, requestContext, setLogLevel } from "./src/server/log";
 import { logWhenDone, observeRequests, requestIdOf } from "./src/server/http/request-log";
-import { countSocketsWith, observeHttp, observeQuery } from "./src/server/metrics/metrics";
+import { countSocketsWith, countStreamRead, observeHttp, observeQuery } from "./src/server/metrics/metrics";
 import { isMetricsRequest, serveMetrics } from "./src/server/metrics/serve-metrics";
 
 // Next phones home by default; self-hosted installs (often offline) should not.
@@ -156,6 +156,7 @@ async function main() {
     ],
     pollMs: env.ENGINE_POLL_MS,
     log: engineLog,
+    onStreamRead: countStreamRead,
   });
   runtime().wake = engine.wake;
   if (env.SMTP_URL) {

@@ -221,3 +221,72 @@ test("a commit in one process wakes the others' processors through NOTIFY, long 
     await engine.close();
   }
 });
+
+test("one read per commit serves all of a process's processors, though the committing code also wakes the engine", async () => {
+  const log: { who: string; key: string }[] = [];
+  let reads = 0;
+  const engine = await startEngine({
+    prisma,
+    databaseUrl: url,
+    processors: [recorder("shared-relay", "relay", log, "process"), recorder("shared-a", "a", log), recorder("shared-b", "b", log)],
+    // A one-minute poll: every read here is a wake-up's.
+    pollMs: 60_000,
+    log: quiet,
+    onStreamRead: () => reads++,
+  });
+  try {
+    await until(() => engine.status().every((s) => s.cursor !== null), "the leases");
+    await sleep(300);
+    const before = reads;
+    const written: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const key = await write(tickets[2]!);
+      // What a use case does after its commit (announceCommitted): the NOTIFY already wakes this process.
+      engine.wake();
+      written.push(key);
+      await until(() => ["relay", "a", "b"].every((who) => log.some((l) => l.who === who && l.key === key)), `every processor to handle ${key}`);
+    }
+    assert.equal(reads - before, written.length, "one read per commit");
+    for (const who of ["relay", "a", "b"]) {
+      assert.deepEqual(log.filter((l) => l.who === who).map((l) => l.key), written, `${who} handled each once, in order`);
+    }
+  } finally {
+    await engine.close();
+  }
+});
+
+test("a cursor is stored within a moment of its batch; a holder that dies first hands only that tail over again", async () => {
+  const log: { who: string; key: string }[] = [];
+  const stored = async () => {
+    const row = await prisma.processorCursor.findUnique({ where: { name: "lagging" } });
+    return row ? `${row.txId}:${row.position}` : null;
+  };
+  const at = (c: Cursor | null) => (c ? `${c.txId}:${c.position}` : null);
+  const a = await startEngine({ prisma, databaseUrl: url, processors: [recorder("lagging", "a", log)], pollMs: 200, cursorSaveMs: 2000, log: quiet });
+  let b: Engine | undefined;
+  try {
+    await until(() => a.status()[0]!.cursor !== null, "the lease");
+    const first = await write(tickets[3]!);
+    await until(() => log.some((l) => l.key === first), "the batch");
+    const handled = at(a.status()[0]!.cursor);
+    assert.notEqual(await stored(), handled, "not stored right after the batch");
+    const deadline = Date.now() + 6000;
+    while ((await stored()) !== handled) {
+      assert.ok(Date.now() < deadline, "stored within cursorSaveMs");
+      await sleep(50);
+    }
+
+    // A second process waits for the lease. Another event; then the holder's
+    // database session dies before its cursor is stored (as with kill -9).
+    b = await startEngine({ prisma, databaseUrl: url, processors: [recorder("lagging", "b", log)], pollMs: 200, log: quiet });
+    const second = await write(tickets[3]!);
+    await until(() => log.some((l) => l.who === "a" && l.key === second), "the second batch");
+    await prisma.$queryRaw`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`;
+    // b takes over from the stored cursor: the unstored tail (the second event) again, nothing before it.
+    await until(() => log.some((l) => l.who === "b" && l.key === second), "the new holder to hand the tail over again");
+    assert.ok(!log.some((l) => l.who === "b" && l.key === first), "what was stored is not handed over again");
+  } finally {
+    await a.close();
+    await b?.close();
+  }
+});

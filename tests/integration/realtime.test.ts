@@ -387,6 +387,43 @@ describe("missed events", () => {
     assert.equal(e.data.comment.id, c3.id);
     assert.equal(e.seq, since + 3);
   });
+
+  test("more than a page behind (500 in the client's numbering) answers RESYNC; the HTTP pages then have every event; a page behind gets the page", async () => {
+    const t = await createTicket(url, cookies.alice, { title: "Long thread" });
+    // Staff numbering: 1 (created), 2-3 the notes, 4-504 the comments; alice's: 1, then 2-502.
+    await comment("agent", t.id, "note 1", true);
+    await comment("agent", t.id, "note 2", true);
+    for (let i = 0; i < 501; i += 10) {
+      await Promise.all(Array.from({ length: Math.min(10, 501 - i) }, (_, k) => comment(k % 2 ? "agent" : "alice", t.id, `reply ${i + k}`)));
+    }
+    const alice = await connect("alice");
+    const agent = await connect("agent");
+    const resync = { ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } };
+    assert.deepEqual(await join(alice, { ticketId: t.id, sinceSeq: 1 }), resync);
+    assert.deepEqual(await join(agent, { ticketId: t.id, sinceSeq: 3 }), resync);
+
+    // What the browser does then: pages over HTTP, in its numbering, until not truncated.
+    const page = async (who: Who, after: number) =>
+      (await api<{ seq: number; items: AnyTicketEvent[]; truncated: boolean }>(url, cookies[who], "GET", `/api/tickets/${t.id}/events?after=${after}`)).body;
+    const p1 = await page("alice", 1);
+    assert.equal(p1.truncated, true);
+    assert.deepEqual(p1.items.map((e) => e.seq), Array.from({ length: 500 }, (_, i) => i + 2));
+    const p2 = await page("alice", p1.items.at(-1)!.seq);
+    assert.deepEqual({ seq: p2.seq, seqs: p2.items.map((e) => e.seq), truncated: p2.truncated }, { seq: 502, seqs: [502], truncated: false });
+    assert.ok(![...p1.items, ...p2.items].some((e) => JSON.stringify(e).includes("note ")), "no internal note in a requester's pages");
+
+    // Exactly a page behind: the page comes in the ack, and the socket is in the room.
+    const a = await join(alice, { ticketId: t.id, sinceSeq: 2 });
+    assert.ok(a.ok);
+    assert.equal(a.seq, 502);
+    assert.deepEqual(a.missed.map((e) => e.seq), Array.from({ length: 500 }, (_, i) => i + 3));
+    const g = await join(agent, { ticketId: t.id, sinceSeq: 4 });
+    assert.ok(g.ok);
+    assert.deepEqual(g.missed.map((e) => e.seq), Array.from({ length: 500 }, (_, i) => i + 5));
+    const live = nextEvent(alice, "comment:added", (e) => e.ticketId === t.id);
+    await comment("agent", t.id, "live after the catch-up");
+    assert.equal((await live).seq, 503);
+  });
 });
 
 describe("attachments", () => {

@@ -12,6 +12,8 @@ export type Coordinator = {
   acquire(name: string): Promise<boolean>;
   /** Whether the lease is still held (false once its connection dropped). */
   held(name: string): boolean;
+  /** Whether every commit, this process's included, wakes the processors by itself (PostgreSQL's NOTIFY, while LISTENing). */
+  listening(): boolean;
   close(): Promise<void>;
 };
 
@@ -20,7 +22,7 @@ export type Coordinator = {
  * it), so it holds every lease, and commits are announced in-process.
  */
 export function embeddedCoordinator(): Coordinator {
-  return { acquire: async () => true, held: () => true, close: async () => undefined };
+  return { acquire: async () => true, held: () => true, listening: () => false, close: async () => undefined };
 }
 
 /** A 64-bit advisory lock key for a lease name. */
@@ -102,6 +104,7 @@ export function postgresCoordinator(url: string, hooks: { onNotify(): void; onRe
       }
     },
     held: (name) => locks.has(name),
+    listening: () => client !== undefined,
     async close() {
       closed = true;
       clearTimeout(retry);

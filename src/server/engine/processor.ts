@@ -24,6 +24,8 @@ export type Processor = {
   scope: "process" | "cluster";
   /** Handle events in stream order; throw to have the same batch retried. */
   handle(batch: StreamEvent[]): Promise<void> | void;
-  /** Events per read (default 200). */
+  /** Most events per batch (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
 };
+
+export const DEFAULT_BATCH_SIZE = 200;

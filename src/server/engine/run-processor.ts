@@ -1,12 +1,18 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Coordinator } from "./cluster-connection";
-import type { Processor } from "./processor";
-import { compareCursors, type Cursor, readStreamBatch, STREAM_START, streamHead } from "./stream";
+import type { CursorStore } from "./cursor-store";
+import { DEFAULT_BATCH_SIZE, type Processor } from "./processor";
+import type { StreamRead } from "./shared-reader";
+import { compareCursors, type Cursor, STREAM_START, streamHead } from "./stream";
 
 export type RunnerDeps = {
   prisma: PrismaClient;
   coordinator: Coordinator;
+  /** The stream's events after a cursor (shared between the process's runners: ./shared-reader.ts). */
+  read(after: Cursor): Promise<StreamRead>;
+  /** Where cluster processors' cursors are stored (./cursor-store.ts). */
+  cursors: CursorStore;
   /** Longest wait between looks at the stream when nothing woke the runner. */
   pollMs: number;
   log(msg: string, e?: unknown): void;
@@ -38,13 +44,14 @@ const MAX_BACKOFF_MS = 30_000;
  *
  * A cluster processor first takes its lease and loads its stored cursor
  * (starting at the stream's head the first time it ever runs: history is
- * not replayed into new side effects); it stores the cursor after each
- * batch, and only while it still holds the lease. A failing batch is retried
- * with backoff, so delivery is at least once and in order.
+ * not replayed into new side effects); it has the cursor stored after each
+ * batch (a moment later, see ./cursor-store.ts), and only while it still
+ * holds the lease. A failing batch is retried with backoff, so delivery is
+ * at least once and in order.
  */
 export async function runProcessor(processor: Processor, deps: RunnerDeps): Promise<ProcessorRunner> {
-  const { prisma, coordinator, pollMs, log } = deps;
-  const batchSize = processor.batchSize ?? 200;
+  const { prisma, coordinator, cursors, pollMs, log } = deps;
+  const batchSize = processor.batchSize ?? DEFAULT_BATCH_SIZE;
   const cluster = processor.scope === "cluster";
   // A process processor starts at the head as the process starts (before it
   // accepts sockets): whatever commits from here on is its to deliver.
@@ -75,43 +82,27 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
     });
   }
 
-  async function loadCursor(): Promise<Cursor> {
-    const stored = await prisma.processorCursor.findUnique({ where: { name: processor.name } });
-    if (stored) return { txId: stored.txId, position: stored.position };
-    const head = await streamHead(prisma);
-    await saveCursor(head);
-    return head;
-  }
-
-  /** Store `to` unless the stored cursor is already past it (a previous holder got further). */
-  async function saveCursor(to: Cursor) {
-    await prisma.$executeRaw`
-      INSERT INTO "ProcessorCursor" ("name", "txId", "position", "updatedAt")
-      VALUES (${processor.name}, ${to.txId.toString()}::bigint, ${to.position.toString()}::bigint, now())
-      ON CONFLICT ("name") DO UPDATE SET "txId" = EXCLUDED."txId", "position" = EXCLUDED."position", "updatedAt" = now()
-      WHERE ("ProcessorCursor"."txId", "ProcessorCursor"."position") < (EXCLUDED."txId", EXCLUDED."position")`;
-  }
-
   async function step(): Promise<number> {
     if (cluster && !coordinator.held(processor.name)) {
       cursor = null;
       if (!(await coordinator.acquire(processor.name))) return pollMs;
-      cursor = await loadCursor();
+      cursor = await cursors.load(processor.name);
     }
-    cursor ??= await loadCursor();
-    const { events: batch, pending } = await readStreamBatch(prisma, cursor, batchSize, (e, row) =>
-      log(`processor ${processor.name}: event ${row.ticketId}#${row.seq} is unreadable and was skipped`, e),
-    );
+    cursor ??= await cursors.load(processor.name);
+    const read = await deps.read(cursor);
+    const { pending } = read;
+    const batch = read.events.length > batchSize ? read.events.slice(0, batchSize) : read.events;
     if (batch.length === 0) return pending && quick < QUICK_RETRIES_MS.length ? QUICK_RETRIES_MS[quick++]! : pollMs;
     await processor.handle(batch);
     const last = batch[batch.length - 1]!.cursor;
     if (cluster) {
       // Lost the lease meanwhile: the new holder carries on from the stored cursor.
       if (!coordinator.held(processor.name)) return 0;
-      await saveCursor(last);
+      cursors.note(processor.name, last);
     }
     if (compareCursors(last, cursor ?? STREAM_START) > 0) cursor = last;
-    if (batch.length === batchSize) return 0;
+    // More may be waiting right behind this batch: read on at once.
+    if (batch.length < read.events.length || read.full) return 0;
     if (pending) return QUICK_RETRIES_MS[0]!;
     return pollMs;
   }

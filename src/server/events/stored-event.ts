@@ -3,18 +3,7 @@ import type { AnyTicketEvent } from "../../shared/realtime";
 import { readStoredPayload } from "./payloads";
 import type { RecordedTicketEvent } from "./view-event";
 
-/** The columns of a stored event needed to rebuild it (Prisma `select`). */
-export const storedEventSelect = {
-  ticketId: true,
-  seq: true,
-  publicSeq: true,
-  type: true,
-  payload: true,
-  payloadVersion: true,
-  createdAt: true,
-  actor: { select: { id: true, name: true } },
-} as const;
-
+/** The columns of a stored event needed to rebuild it. */
 export type StoredEventRow = {
   ticketId: string;
   seq: number;

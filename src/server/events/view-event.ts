@@ -10,6 +10,9 @@ import { type Audience, seesTags } from "../policy";
  */
 export type RecordedTicketEvent<E extends TicketEventEnvelope = AnyTicketEvent> = E & { publicSeq: number | null };
 
+/** Cap on one replay (a page of a ticket's events); a client further behind fetches pages instead. */
+export const MAX_REPLAY = 500;
+
 /** A ticket's newest event number in `audience`'s numbering. */
 export function lastSeqFor(ticket: { lastSeq: number; lastPublicSeq: number }, audience: Audience): number {
   return audience === "staff" ? ticket.lastSeq : ticket.lastPublicSeq;

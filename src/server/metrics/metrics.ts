@@ -51,6 +51,12 @@ const catchUpEvents = new client.Counter({
   registers: [registry],
 });
 
+const streamReads = new client.Counter({
+  name: "tandem_stream_reads_total",
+  help: "Reads of the event stream this process's processors sent to the database (shared between them; see src/server/engine)",
+  registers: [registry],
+});
+
 const dbQuery = new client.Histogram({
   name: "tandem_db_query_duration_seconds",
   help: "Database query time by statement kind",
@@ -85,6 +91,10 @@ export function countCatchUp(events: number): void {
   if (events === 0) return;
   catchUps.inc();
   catchUpEvents.inc(events);
+}
+
+export function countStreamRead(): void {
+  streamReads.inc();
 }
 
 const STATEMENT = /^\s*(select|insert|update|delete|begin|commit|rollback|with|set|show|listen|notify)\b/i;

@@ -1,6 +1,8 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
+import type { Role } from "../../shared/enums";
 import { DEFAULT_NOTIFICATION_SETTINGS } from "../../shared/notifications";
+import { newRowId } from "../db/row-id";
 import type { Processor } from "../engine/processor";
 import type { StreamEvent } from "../engine/stream";
 import type { RecordedTicketEvent } from "../events/view-event";
@@ -22,7 +24,7 @@ export const NOTIFICATIONS_PROCESSOR = "notifications";
  * (user, ticket, seq) makes a batch handed over again insert nothing new.
  *
  * Recipients come from the rule in ./recipients.ts, on the ticket and users
- * as they are now, read in a few batch queries per batch of events. Only
+ * as they are now, read in one statement per batch of events. Only
  * rows actually inserted are announced (`notification:new` to the user's
  * room, through the adapter). A process that dies between the insert and
  * the emit announces nothing for those rows; clients re-read the list after
@@ -53,43 +55,62 @@ function mayNotify(event: RecordedTicketEvent): boolean {
   }
 }
 
+/** A ticket as the rule and the announcement need it. */
+type TicketRow = { id: string; number: number; title: string; requesterId: string; assigneeId: string | null };
+type UserRow = { id: string; role: Role; active: boolean; mention: boolean | null; assigned: boolean | null; reply: boolean | null; newTicket: boolean | null };
+
+/**
+ * Raw SQL, two statements for a batch (three with a mention): each Prisma ORM
+ * call costs about a millisecond of query compilation on top of its round
+ * trip, and this runs for every comment. The tickets, the new-ticket
+ * watchers and every candidate user with their switches come back from one
+ * statement; the rows are inserted by another.
+ */
 export async function notifyBatch(deps: { prisma: PrismaClient; emitToUser: UserEmitter }, batch: StreamEvent[]): Promise<void> {
   const { prisma } = deps;
   const events = batch.flatMap((e) => (e.event && mayNotify(e.event) ? [e.event] : []));
   if (events.length === 0) return;
 
-  const tickets = new Map(
-    (
-      await prisma.ticket.findMany({
-        where: { id: { in: [...new Set(events.map((e) => e.ticketId))] } },
-        select: { id: true, number: true, title: true, requesterId: true, assigneeId: true },
-      })
-    ).map((t) => [t.id, t]),
-  );
-
   const staffByHandle = await mentionedStaff(prisma, events);
+  const named = new Set<string>([...staffByHandle.values()].flat());
+  for (const e of events) if (e.type === "ticket:updated" && e.data.changes.assignee?.to) named.add(e.data.changes.assignee.to.id);
+  const wantWatchers = events.some((e) => e.type === "ticket:created");
 
-  const newTicketWatchers = events.some((e) => e.type === "ticket:created")
-    ? (await prisma.notificationSettings.findMany({ where: { newTicket: true, user: { active: true } }, select: { userId: true } })).map(
-        (s) => s.userId,
-      )
-    : [];
-
-  const ids = new Set<string>([...newTicketWatchers, ...[...staffByHandle.values()].flat()]);
-  for (const t of tickets.values()) {
-    ids.add(t.requesterId);
-    if (t.assigneeId) ids.add(t.assigneeId);
-  }
-  for (const e of events) if (e.type === "ticket:updated" && e.data.changes.assignee?.to) ids.add(e.data.changes.assignee.to.id);
+  // Candidates: the tickets' requesters and assignees, whoever the events
+  // name, and (for a new ticket) the active users who watch new tickets.
+  const [found] = await prisma.$queryRaw<{ tickets: TicketRow[]; watchers: string[]; users: UserRow[] }[]>`
+    WITH t AS (
+      SELECT "id", "number", "title", "requesterId", "assigneeId" FROM "Ticket"
+      WHERE "id" = ANY(${[...new Set(events.map((e) => e.ticketId))]}::text[])
+    ), watchers AS (
+      SELECT s."userId" FROM "NotificationSettings" s JOIN "User" u ON u."id" = s."userId"
+      WHERE ${wantWatchers}::boolean AND s."newTicket" AND u."active"
+    ), ids AS (
+      SELECT "requesterId" AS "id" FROM t
+      UNION SELECT "assigneeId" FROM t WHERE "assigneeId" IS NOT NULL
+      UNION SELECT unnest(${[...named]}::text[])
+      UNION SELECT "userId" FROM watchers
+    )
+    SELECT
+      (SELECT COALESCE(json_agg(t), '[]'::json) FROM t) AS "tickets",
+      (SELECT COALESCE(json_agg("userId"), '[]'::json) FROM watchers) AS "watchers",
+      (SELECT COALESCE(json_agg(json_build_object(
+                'id', u."id", 'role', u."role", 'active', u."active",
+                'mention', s."mention", 'assigned', s."assigned", 'reply', s."reply", 'newTicket', s."newTicket")), '[]'::json)
+       FROM "User" u LEFT JOIN "NotificationSettings" s ON s."userId" = u."id"
+       WHERE u."id" IN (SELECT "id" FROM ids)) AS "users"`;
+  const tickets = new Map(found!.tickets.map((t) => [t.id, t]));
+  const newTicketWatchers = found!.watchers;
   const users = new Map<string, Candidate>(
-    (
-      await prisma.user.findMany({
-        where: { id: { in: [...ids] } },
-        select: { id: true, role: true, active: true, notificationSettings: true },
-      })
-    ).map((u) => [
+    found!.users.map((u) => [
       u.id,
-      { id: u.id, role: u.role, active: u.active, settings: u.notificationSettings ? settingsFromRow(u.notificationSettings) : DEFAULT_NOTIFICATION_SETTINGS },
+      {
+        id: u.id,
+        role: u.role,
+        active: u.active,
+        // No settings row: the defaults (the row's columns are never null when it exists).
+        settings: u.mention === null ? DEFAULT_NOTIFICATION_SETTINGS : settingsFromRow(u as { mention: boolean; assigned: boolean; reply: boolean; newTicket: boolean }),
+      },
     ]),
   );
 
@@ -98,27 +119,35 @@ export async function notifyBatch(deps: { prisma: PrismaClient; emitToUser: User
     if (!ticket) return [];
     const internal = isInternalEvent(event);
     return recipientsOf(event, { ticket, users, staffByHandle, newTicketWatchers }).map((r) => ({
+      id: newRowId(),
       userId: r.userId,
       kind: r.kind,
       ticketId: event.ticketId,
       seq: event.seq,
       actorId: event.actor.id,
       internal,
-      createdAt: new Date(event.at),
+      at: event.at,
     }));
   });
   if (rows.length === 0) return;
 
-  // ON CONFLICT DO NOTHING RETURNING: only the rows this call inserted come back.
-  const inserted = await prisma.notification.createManyAndReturn({
-    data: rows,
-    skipDuplicates: true,
-    select: { id: true, userId: true, kind: true, ticketId: true, seq: true, createdAt: true, readAt: true },
-  });
-  const actors = new Map(events.map((e) => [`${e.ticketId}#${e.seq}`, e.actor]));
+  // ON CONFLICT DO NOTHING RETURNING: only the rows this call inserted come
+  // back (an event handed over again inserts and announces nothing).
+  // `createdAt` is the event's time, stored as Prisma stores DateTimes (UTC,
+  // without zone).
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => String(r[k]));
+  const inserted = await prisma.$queryRaw<{ id: string; userId: string; kind: string; ticketId: string; seq: number }[]>`
+    INSERT INTO "Notification" ("id", "userId", "kind", "ticketId", "seq", "actorId", "internal", "createdAt")
+    SELECT r."id", r."userId", r."kind", r."ticketId", r."seq"::int, r."actorId", r."internal"::boolean, r."at"::timestamptz AT TIME ZONE 'UTC'
+    FROM unnest(${col("id")}::text[], ${col("userId")}::text[], ${col("kind")}::text[], ${col("ticketId")}::text[],
+                ${col("seq")}::text[], ${col("actorId")}::text[], ${col("internal")}::text[], ${col("at")}::text[])
+         AS r("id", "userId", "kind", "ticketId", "seq", "actorId", "internal", "at")
+    ON CONFLICT DO NOTHING
+    RETURNING "id", "userId", "kind", "ticketId", "seq"`;
+  const byEvent = new Map(events.map((e) => [`${e.ticketId}#${e.seq}`, e]));
   for (const n of inserted) {
     const ticket = tickets.get(n.ticketId)!;
-    const actor = actors.get(`${n.ticketId}#${n.seq}`)!;
-    deps.emitToUser(n.userId, "notification:new", toNotificationDTO({ ...n, ticket, actor }));
+    const event = byEvent.get(`${n.ticketId}#${Number(n.seq)}`)!;
+    deps.emitToUser(n.userId, "notification:new", toNotificationDTO({ ...n, ticket, actor: event.actor, createdAt: new Date(event.at), readAt: null }));
   }
 }

@@ -2,8 +2,10 @@ import "server-only";
 import type { AnyTicketEvent, TicketJoinAck } from "../../shared/realtime";
 import { ZTicketJoin } from "../../shared/realtime";
 import type { ErrorInfo } from "../../shared/errors";
-import { lastSeqFor } from "../events/view-event";
+import { lastSeqFor, MAX_REPLAY } from "../events/view-event";
 import { type Actor, audienceOf, ticketRoom } from "../policy";
+
+const RESYNC: TicketJoinAck = { ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } };
 
 /** What joining needs, passed in so the use case runs in-process in tests. */
 export type JoinDeps = {
@@ -36,6 +38,13 @@ export async function joinTicket(actor: Actor, payload: unknown, deps: JoinDeps)
   if (!deps.reserve(ticketId)) return deps.tooManyRooms();
   try {
     const ticket = await deps.loadTicket(actor, ticketId);
+    // Each audience's numbering has no gaps, so a client more than a page
+    // behind is known to be without reading the page (which was about a third
+    // of a 1,000-event catch-up's time, for nothing).
+    if (sinceSeq !== undefined && lastSeqFor(ticket, audienceOf(actor)) - sinceSeq > MAX_REPLAY) {
+      await deps.leave(room, ticketId);
+      return RESYNC;
+    }
     await deps.join(room);
     // Without sinceSeq the client has just loaded the ticket: it still gets
     // whatever committed between that load and the join.
@@ -43,7 +52,7 @@ export async function joinTicket(actor: Actor, payload: unknown, deps: JoinDeps)
     if (truncated) {
       // Not joined after all: the client catches up over HTTP, then joins again.
       await deps.leave(room, ticketId);
-      return { ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } };
+      return RESYNC;
     }
     return { ok: true, seq, missed: events };
   } catch (e) {
