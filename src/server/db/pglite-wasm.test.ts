@@ -38,5 +38,5 @@ test("a build without exactly one compiled-in setting is refused", () => {
   assert.throws(() => patchedPgliteWasm(Buffer.from("no settings here")), /exactly once/);
   assert.throws(() => patchedPgliteWasm(Buffer.concat([setting, setting])), /exactly once/);
   const patched = patchedPgliteWasm(Buffer.concat([Buffer.from("a"), setting, Buffer.from("b")]));
-  assert.equal(patched.toString("latin1"), "a\0shared_buffers=16MB\0\0b");
+  assert.equal(Buffer.from(patched).toString("latin1"), "a\0shared_buffers=16MB\0\0b");
 });

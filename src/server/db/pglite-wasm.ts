@@ -33,18 +33,19 @@ const COMPILED_IN = "shared_buffers=128MB";
 let compiled: Promise<WebAssembly.Module> | undefined;
 
 /** pglite.wasm's bytes with `shared_buffers` set to PGLITE_SHARED_BUFFERS. */
-export function patchedPgliteWasm(bytes: Buffer): Buffer {
+export function patchedPgliteWasm(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const from = Buffer.from(`\0${COMPILED_IN}\0`);
   const setting = `shared_buffers=${PGLITE_SHARED_BUFFERS}`;
   if (setting.length > COMPILED_IN.length) throw new Error(`PGLITE_SHARED_BUFFERS ${PGLITE_SHARED_BUFFERS} is longer than the compiled-in value`);
   const to = Buffer.concat([Buffer.from(`\0${setting}`), Buffer.alloc(COMPILED_IN.length - setting.length + 1)]);
-  const at = bytes.indexOf(from);
-  if (at < 0 || bytes.indexOf(from, at + 1) >= 0) {
+  // A copy in a plain ArrayBuffer, which WebAssembly.compile takes.
+  const out = Buffer.from(new Uint8Array(bytes));
+  const at = out.indexOf(from);
+  if (at < 0 || out.indexOf(from, at + 1) >= 0) {
     throw new Error(`pglite.wasm does not contain "${COMPILED_IN}" exactly once: this PGlite build differs from 0.3.16; review src/server/db/pglite-wasm.ts`);
   }
-  const out = Buffer.from(bytes);
   to.copy(out, at);
-  return out;
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
 /**
