@@ -14,6 +14,8 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { DurableNodeFS, syncAfterTransactions } from "./durable-node-fs";
+import { keepAdapterParsers } from "./pglite-parsers";
+import { pgliteWasmModule } from "./pglite-wasm";
 
 /** OIDs of PostgreSQL built-in types the pg adapter cannot map (see below). */
 const NAME_OID = 19;
@@ -126,7 +128,11 @@ export async function openPglite(dataDir: string) {
   fs.mkdirSync(dir, { recursive: true });
   // PGlite's own Node filesystem never fsyncs; see durable-node-fs.ts.
   // The app and `prisma migrate deploy` both open the database here, so both have the extensions.
-  const client = syncAfterTransactions(await PGlite.create({ fs: new DurableNodeFS(dir), extensions: PGLITE_EXTENSIONS }));
+  // The module with a smaller buffer cache (see pglite-wasm.ts): about 110 MB less resident memory.
+  // Only the result parsers Prisma can use (see pglite-parsers.ts): about 0.1 ms less CPU per query.
+  const client = keepAdapterParsers(
+    syncAfterTransactions(await PGlite.create({ fs: new DurableNodeFS(dir), extensions: PGLITE_EXTENSIONS, wasmModule: await pgliteWasmModule() })),
+  );
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10, whose
   // ArgType shape differs from 6.19's; it ignores argTypes at run time (PGlite
   // infers parameter types), so only the declaration is out of date.

@@ -52,3 +52,21 @@ test("a transaction (how Prisma writes) is synced before transaction() resolves"
   await db.query("SELECT 1");
   assert.equal(durable.counters.filesSynced, synced);
 });
+
+test("commits to the same WAL segment reuse one open handle, and every one is synced", async () => {
+  await db.query("INSERT INTO note VALUES ('warm')");
+  const before = { ...durable.counters };
+  for (let i = 0; i < 5; i++) await db.query("INSERT INTO note VALUES ($1)", [`commit ${i}`]);
+  assert.ok(durable.counters.filesSynced - before.filesSynced >= 5, "each commit synced its WAL");
+  assert.equal(durable.counters.walOpens, before.walOpens, "no WAL segment was opened again");
+});
+
+test("a WAL segment switch opens the new segment and syncs it before the query returns", async () => {
+  const segment = async () => (await db.query<{ name: string }>("SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS name")).rows[0]!.name;
+  const first = await segment();
+  await db.query("SELECT pg_switch_wal()");
+  await db.query("INSERT INTO note VALUES ('in the next segment')");
+  const second = await segment();
+  assert.notEqual(second, first);
+  assert.ok(durable.counters.lastFiles.some((f) => f.endsWith(path.join("pg_wal", second))), `synced ${durable.counters.lastFiles.join(", ")}`);
+});
