@@ -1,8 +1,8 @@
 import "server-only";
 import type { CommentDTO, SessionUser } from "../../shared/dto";
 import type { TCreateComment } from "../../shared/schemas/comments";
-import { createId } from "@paralleldrive/cuid2";
 import { db, sql } from "../db";
+import { newRowId } from "../db/row-id";
 import { statement } from "../db/sql";
 import { EVENTS_CHANNEL } from "../events/channel";
 import { toStoredPayload } from "../events/payloads";
@@ -89,7 +89,7 @@ async function insertPlainComment(actor: SessionUser, ticketId: string, input: T
   const internal = input.internal ?? false;
   const createdAt = new Date();
   const stored = toStoredPayload("comment:added", {
-    comment: toCommentDTO({ id: createId(), ticketId, body: input.body, internal, author: actor, createdAt }),
+    comment: toCommentDTO({ id: newRowId(), ticketId, body: input.body, internal, author: actor, createdAt }),
   });
   const key = remember?.key;
   const rows = await sql().query<{ seq: number }>(INSERT_PLAIN_COMMENT, [
@@ -99,7 +99,7 @@ async function insertPlainComment(actor: SessionUser, ticketId: string, input: T
     input.body,
     internal,
     createdAt.toISOString(),
-    createId(),
+    newRowId(),
     JSON.stringify(stored.payload),
     stored.payloadVersion,
     EVENTS_CHANNEL,
