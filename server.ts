@@ -139,12 +139,13 @@ async function main() {
     log.error(e ? { err: e } : {}, `[tandem] ${msg}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`);
   const engine = await startEngine({
     prisma: database.prisma,
+    sql: database.sql,
     databaseUrl: env.DATABASE_URL,
     // The relay runs in every process; notifications and mail in one process
     // at a time (cluster scope), from cursors stored in the database.
     processors: [
       realtime.relay,
-      createNotificationProcessor({ prisma: database.prisma, emitToUser: realtime.emitToUser }),
+      createNotificationProcessor({ prisma: database.prisma, sql: database.sql, emitToUser: realtime.emitToUser }),
       createMailProcessor({
         prisma: database.prisma,
         enabled: env.mailEnabled,

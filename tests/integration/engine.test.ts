@@ -17,6 +17,7 @@ import { PrismaClient } from "../../src/generated/prisma/client";
 import type { Processor } from "../../src/server/engine/processor";
 import { type Engine, startEngine } from "../../src/server/engine/start-engine";
 import { type Cursor, readStream, readStreamBatch, STREAM_START, type StreamEvent } from "../../src/server/engine/stream";
+import { prismaSql } from "../../src/server/db/sql";
 import { recordEvent } from "../../src/server/events/record-event";
 import { type Postgres, startPostgres } from "../helpers/services";
 
@@ -87,7 +88,7 @@ test("a reader following the stream sees every committed event exactly once, tho
   const reader = (async () => {
     for (;;) {
       const done = !writing;
-      const batch = await readStream(prisma, cursor, 7);
+      const batch = await readStream(prismaSql(prisma), cursor, 7);
       for (const e of batch) seen.push(keyOf(e));
       if (batch.length) cursor = batch[batch.length - 1]!.cursor;
       else if (done) return;
@@ -104,7 +105,7 @@ test("a reader following the stream sees every committed event exactly once, tho
 });
 
 test("an event is not readable while an older transaction is still running, and comes right after it commits", async () => {
-  const { cursor } = (await readStream(prisma, STREAM_START, 10_000)).at(-1)!;
+  const { cursor } = (await readStream(prismaSql(prisma), STREAM_START, 10_000)).at(-1)!;
   const held = new pg.Client({ connectionString: url });
   await held.connect();
   try {
@@ -112,15 +113,15 @@ test("an event is not readable while an older transaction is still running, and 
     await held.query("BEGIN");
     await held.query(`UPDATE "Ticket" SET "updatedAt" = now() WHERE id = $1`, [tickets[3]]);
     const later = await write(tickets[0]!);
-    assert.deepEqual(await readStream(prisma, cursor, 10), [], "held back by the running older transaction");
+    assert.deepEqual(await readStream(prismaSql(prisma), cursor, 10), [], "held back by the running older transaction");
     // The reader is told something committed is waiting, so it looks again soon rather than at its next poll.
-    assert.deepEqual(await readStreamBatch(prisma, cursor, 10), { events: [], pending: true });
+    assert.deepEqual(await readStreamBatch(prismaSql(prisma), cursor, 10), { events: [], pending: true });
     await held.query("COMMIT");
-    const { events: batch, pending } = await readStreamBatch(prisma, cursor, 10);
+    const { events: batch, pending } = await readStreamBatch(prismaSql(prisma), cursor, 10);
     assert.deepEqual(batch.map(keyOf), [later]);
     assert.equal(pending, false, "nothing is held back any more");
     // Read to the end: nothing readable and nothing pending, so the reader can sleep until the next commit wakes it.
-    assert.deepEqual(await readStreamBatch(prisma, batch.at(-1)!.cursor, 10), { events: [], pending: false });
+    assert.deepEqual(await readStreamBatch(prismaSql(prisma), batch.at(-1)!.cursor, 10), { events: [], pending: false });
   } finally {
     await held.end();
   }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { Sql } from "../db/sql";
 import { type Cursor, readStreamBatch, type StreamEvent } from "./stream";
 
 /** One read of the stream: up to the reader's limit of events, `pending` as in readStreamBatch, and whether the limit was reached (more may follow). */
@@ -27,7 +27,8 @@ export type SharedReader = {
  * Only reads in flight are shared; nothing is cached once answered.
  */
 export function sharedReader(deps: {
-  prisma: PrismaClient;
+  /** Where the stream is read (src/server/db/sql.ts). */
+  sql: Sql;
   /** Events per read: the largest batch any processor takes. */
   limit: number;
   log(msg: string, e?: unknown): void;
@@ -42,7 +43,7 @@ export function sharedReader(deps: {
       const current = inFlight.get(key);
       if (current && current.generation === generation) return current.answer;
       deps.onRead?.();
-      const answer = readStreamBatch(deps.prisma, after, deps.limit, (e, row) =>
+      const answer = readStreamBatch(deps.sql, after, deps.limit, (e, row) =>
         deps.log(`event stream: event ${row.ticketId}#${row.seq} is unreadable and was skipped`, e),
       ).then(({ events, pending }) => ({ events, pending, full: events.length >= deps.limit }));
       const entry = { generation, answer };

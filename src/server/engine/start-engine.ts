@@ -1,5 +1,6 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
+import { prismaSql, type Sql } from "../db/sql";
 import { type Coordinator, embeddedCoordinator, postgresCoordinator } from "./cluster-connection";
 import { cursorStore } from "./cursor-store";
 import { DEFAULT_BATCH_SIZE, type Processor } from "./processor";
@@ -49,6 +50,8 @@ export type Engine = {
  */
 export async function startEngine(deps: {
   prisma: PrismaClient;
+  /** The stream's reads as prepared statements (src/server/db/sql.ts); by default Prisma raw queries on `prisma`. */
+  sql?: Sql;
   databaseUrl?: string;
   processors: Processor[];
   pollMs: number;
@@ -60,7 +63,7 @@ export async function startEngine(deps: {
 }): Promise<Engine> {
   const runners: ProcessorRunner[] = [];
   const reader = sharedReader({
-    prisma: deps.prisma,
+    sql: deps.sql ?? prismaSql(deps.prisma),
     limit: Math.max(...deps.processors.map((p) => p.batchSize ?? DEFAULT_BATCH_SIZE)),
     log: deps.log,
     onRead: deps.onStreamRead,

@@ -1,5 +1,6 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
+import { statement, type Sql } from "../db/sql";
 import { fromStoredRow, type StoredEventRow } from "../events/stored-event";
 import type { RecordedTicketEvent } from "../events/view-event";
 
@@ -34,19 +35,50 @@ export type StreamEvent = {
 };
 
 /** A stored event's columns (as stored-event.ts reads them), its place in the stream, and its actor flattened. */
-type Row = Omit<StoredEventRow, "actor"> & { txId: bigint; position: bigint; actorId: string; actorName: string; requesterId: string };
+type Row = Omit<StoredEventRow, "actor" | "createdAt"> & {
+  txId: bigint | string;
+  position: bigint | string;
+  createdAtMs: number | string;
+  actorId: string;
+  actorName: string;
+  requesterId: string;
+};
 
 const big = (v: bigint | number | string) => BigInt(v);
 
 /** Up to `limit` events after `after`, in stream order. */
 export async function readStream(
-  prisma: PrismaClient,
+  sql: Sql,
   after: Cursor,
   limit: number,
   onUnreadable: (e: unknown, row: { ticketId: string; seq: number }) => void = () => undefined,
 ): Promise<StreamEvent[]> {
-  return (await readStreamBatch(prisma, after, limit, onUnreadable)).events;
+  return (await readStreamBatch(sql, after, limit, onUnreadable)).events;
 }
+
+/**
+ * One read per commit (./shared-reader.ts), so a prepared statement
+ * (src/server/db/sql.ts). The time comes back as epoch milliseconds: the
+ * drivers would read a `timestamp without time zone` in the process's zone.
+ */
+const READ_BATCH = statement(
+  "stream_read_batch",
+  `WITH horizon AS MATERIALIZED (
+     SELECT (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint AS xmin
+   ), batch AS (
+     SELECT e."txId", e."position", e."ticketId", e."seq", e."publicSeq", e."type", e."payload",
+            e."payloadVersion", (extract(epoch FROM e."createdAt") * 1000)::float8 AS "createdAtMs",
+            u."id" AS "actorId", u."name" AS "actorName", t."requesterId"
+     FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId" JOIN "Ticket" t ON t."id" = e."ticketId"
+     WHERE (e."txId", e."position") > ($1::bigint, $2::bigint)
+       AND e."txId" < (SELECT xmin FROM horizon)
+     ORDER BY e."txId", e."position"
+     LIMIT $3::int
+   )
+   SELECT b.*, EXISTS (SELECT 1 FROM "TicketEvent" h WHERE h."txId" >= (SELECT xmin FROM horizon)) AS "pending"
+   FROM (SELECT 1) AS one LEFT JOIN batch b ON true
+   ORDER BY b."txId", b."position"`,
+);
 
 /**
  * Up to `limit` events after `after`, in stream order, and whether any
@@ -58,33 +90,19 @@ export async function readStream(
  * carries the flag, so an empty batch still answers it.
  */
 export async function readStreamBatch(
-  prisma: PrismaClient,
+  sql: Sql,
   after: Cursor,
   limit: number,
   onUnreadable: (e: unknown, row: { ticketId: string; seq: number }) => void = () => undefined,
 ): Promise<{ events: StreamEvent[]; pending: boolean }> {
-  const rows = await prisma.$queryRaw<(Nullable<Row> & { pending: boolean })[]>`
-    WITH horizon AS MATERIALIZED (
-      SELECT (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint AS xmin
-    ), batch AS (
-      SELECT e."txId", e."position", e."ticketId", e."seq", e."publicSeq", e."type", e."payload",
-             e."payloadVersion", e."createdAt", u."id" AS "actorId", u."name" AS "actorName", t."requesterId"
-      FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId" JOIN "Ticket" t ON t."id" = e."ticketId"
-      WHERE (e."txId", e."position") > (${after.txId.toString()}::bigint, ${after.position.toString()}::bigint)
-        AND e."txId" < (SELECT xmin FROM horizon)
-      ORDER BY e."txId", e."position"
-      LIMIT ${limit}
-    )
-    SELECT b.*, EXISTS (SELECT 1 FROM "TicketEvent" h WHERE h."txId" >= (SELECT xmin FROM horizon)) AS "pending"
-    FROM (SELECT 1) AS one LEFT JOIN batch b ON true
-    ORDER BY b."txId", b."position"`;
+  const rows = await sql.query<Nullable<Row> & { pending: boolean }>(READ_BATCH, [after.txId.toString(), after.position.toString(), limit]);
   const pending = rows[0]?.pending === true;
   const events = rows.flatMap((row): StreamEvent[] => {
     if (row.txId === null) return [];
     const r = row as Row;
     const cursor = { txId: big(r.txId), position: big(r.position) };
     try {
-      const event = fromStoredRow({ ...r, createdAt: new Date(r.createdAt), actor: { id: r.actorId, name: r.actorName } });
+      const event = fromStoredRow({ ...r, createdAt: new Date(Number(r.createdAtMs)), actor: { id: r.actorId, name: r.actorName } });
       return [{ cursor, event, requesterId: r.requesterId }];
     } catch (e) {
       onUnreadable(e, r);

@@ -3,6 +3,7 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import type { Role } from "../../shared/enums";
 import { DEFAULT_NOTIFICATION_SETTINGS } from "../../shared/notifications";
 import { newRowId } from "../db/row-id";
+import { prismaSql, statement, type Sql } from "../db/sql";
 import type { Processor } from "../engine/processor";
 import type { StreamEvent } from "../engine/stream";
 import type { RecordedTicketEvent } from "../events/view-event";
@@ -33,7 +34,8 @@ export const NOTIFICATIONS_PROCESSOR = "notifications";
  * Its first run on a database positions its cursor at the stream's head
  * (run-processor.ts): installing it does not notify anyone of old history.
  */
-export function createNotificationProcessor(deps: { prisma: PrismaClient; emitToUser: UserEmitter }): Processor {
+/** `sql`: its statements prepared (src/server/db/sql.ts); by default Prisma raw queries on `prisma`. */
+export function createNotificationProcessor(deps: { prisma: PrismaClient; sql?: Sql; emitToUser: UserEmitter }): Processor {
   return {
     name: NOTIFICATIONS_PROCESSOR,
     scope: "cluster",
@@ -59,15 +61,57 @@ function mayNotify(event: RecordedTicketEvent): boolean {
 type TicketRow = { id: string; number: number; title: string; requesterId: string; assigneeId: string | null };
 type UserRow = { id: string; role: Role; active: boolean; mention: boolean | null; assigned: boolean | null; reply: boolean | null; newTicket: boolean | null };
 
+/** The tickets, the new-ticket watchers and every candidate user with their switches. */
+const CANDIDATES = statement(
+  "notification_candidates",
+  `WITH t AS (
+     SELECT "id", "number", "title", "requesterId", "assigneeId" FROM "Ticket"
+     WHERE "id" = ANY($1::text[])
+   ), watchers AS (
+     SELECT s."userId" FROM "NotificationSettings" s JOIN "User" u ON u."id" = s."userId"
+     WHERE $2::boolean AND s."newTicket" AND u."active"
+   ), ids AS (
+     SELECT "requesterId" AS "id" FROM t
+     UNION SELECT "assigneeId" FROM t WHERE "assigneeId" IS NOT NULL
+     UNION SELECT unnest($3::text[])
+     UNION SELECT "userId" FROM watchers
+   )
+   SELECT
+     (SELECT COALESCE(json_agg(t), '[]'::json) FROM t) AS "tickets",
+     (SELECT COALESCE(json_agg("userId"), '[]'::json) FROM watchers) AS "watchers",
+     (SELECT COALESCE(json_agg(json_build_object(
+               'id', u."id", 'role', u."role", 'active', u."active",
+               'mention', s."mention", 'assigned', s."assigned", 'reply', s."reply", 'newTicket', s."newTicket")), '[]'::json)
+      FROM "User" u LEFT JOIN "NotificationSettings" s ON s."userId" = u."id"
+      WHERE u."id" IN (SELECT "id" FROM ids)) AS "users"`,
+);
+
 /**
- * Raw SQL, two statements for a batch (three with a mention): each Prisma ORM
+ * ON CONFLICT DO NOTHING RETURNING: only the rows this call inserted come
+ * back (an event handed over again inserts and announces nothing).
+ * `createdAt` is the event's time, stored as Prisma stores DateTimes (UTC,
+ * without zone).
+ */
+const INSERT_NOTIFICATIONS = statement(
+  "notification_insert",
+  `INSERT INTO "Notification" ("id", "userId", "kind", "ticketId", "seq", "actorId", "internal", "createdAt")
+   SELECT r."id", r."userId", r."kind", r."ticketId", r."seq"::int, r."actorId", r."internal"::boolean, r."at"::timestamptz AT TIME ZONE 'UTC'
+   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+        AS r("id", "userId", "kind", "ticketId", "seq", "actorId", "internal", "at")
+   ON CONFLICT DO NOTHING
+   RETURNING "id", "userId", "kind", "ticketId", "seq"`,
+);
+
+/**
+ * Two prepared statements for a batch (three with a mention): each Prisma ORM
  * call costs about a millisecond of query compilation on top of its round
- * trip, and this runs for every comment. The tickets, the new-ticket
+ * trip, and this runs for every comment (src/server/db/sql.ts). The tickets, the new-ticket
  * watchers and every candidate user with their switches come back from one
  * statement; the rows are inserted by another.
  */
-export async function notifyBatch(deps: { prisma: PrismaClient; emitToUser: UserEmitter }, batch: StreamEvent[]): Promise<void> {
+export async function notifyBatch(deps: { prisma: PrismaClient; sql?: Sql; emitToUser: UserEmitter }, batch: StreamEvent[]): Promise<void> {
   const { prisma } = deps;
+  const sql = deps.sql ?? prismaSql(prisma);
   const events = batch.flatMap((e) => (e.event && mayNotify(e.event) ? [e.event] : []));
   if (events.length === 0) return;
 
@@ -78,27 +122,11 @@ export async function notifyBatch(deps: { prisma: PrismaClient; emitToUser: User
 
   // Candidates: the tickets' requesters and assignees, whoever the events
   // name, and (for a new ticket) the active users who watch new tickets.
-  const [found] = await prisma.$queryRaw<{ tickets: TicketRow[]; watchers: string[]; users: UserRow[] }[]>`
-    WITH t AS (
-      SELECT "id", "number", "title", "requesterId", "assigneeId" FROM "Ticket"
-      WHERE "id" = ANY(${[...new Set(events.map((e) => e.ticketId))]}::text[])
-    ), watchers AS (
-      SELECT s."userId" FROM "NotificationSettings" s JOIN "User" u ON u."id" = s."userId"
-      WHERE ${wantWatchers}::boolean AND s."newTicket" AND u."active"
-    ), ids AS (
-      SELECT "requesterId" AS "id" FROM t
-      UNION SELECT "assigneeId" FROM t WHERE "assigneeId" IS NOT NULL
-      UNION SELECT unnest(${[...named]}::text[])
-      UNION SELECT "userId" FROM watchers
-    )
-    SELECT
-      (SELECT COALESCE(json_agg(t), '[]'::json) FROM t) AS "tickets",
-      (SELECT COALESCE(json_agg("userId"), '[]'::json) FROM watchers) AS "watchers",
-      (SELECT COALESCE(json_agg(json_build_object(
-                'id', u."id", 'role', u."role", 'active', u."active",
-                'mention', s."mention", 'assigned', s."assigned", 'reply', s."reply", 'newTicket', s."newTicket")), '[]'::json)
-       FROM "User" u LEFT JOIN "NotificationSettings" s ON s."userId" = u."id"
-       WHERE u."id" IN (SELECT "id" FROM ids)) AS "users"`;
+  const [found] = await sql.query<{ tickets: TicketRow[]; watchers: string[]; users: UserRow[] }>(CANDIDATES, [
+    [...new Set(events.map((e) => e.ticketId))],
+    wantWatchers,
+    [...named],
+  ]);
   const tickets = new Map(found!.tickets.map((t) => [t.id, t]));
   const newTicketWatchers = found!.watchers;
   const users = new Map<string, Candidate>(
@@ -131,19 +159,17 @@ export async function notifyBatch(deps: { prisma: PrismaClient; emitToUser: User
   });
   if (rows.length === 0) return;
 
-  // ON CONFLICT DO NOTHING RETURNING: only the rows this call inserted come
-  // back (an event handed over again inserts and announces nothing).
-  // `createdAt` is the event's time, stored as Prisma stores DateTimes (UTC,
-  // without zone).
   const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => String(r[k]));
-  const inserted = await prisma.$queryRaw<{ id: string; userId: string; kind: string; ticketId: string; seq: number }[]>`
-    INSERT INTO "Notification" ("id", "userId", "kind", "ticketId", "seq", "actorId", "internal", "createdAt")
-    SELECT r."id", r."userId", r."kind", r."ticketId", r."seq"::int, r."actorId", r."internal"::boolean, r."at"::timestamptz AT TIME ZONE 'UTC'
-    FROM unnest(${col("id")}::text[], ${col("userId")}::text[], ${col("kind")}::text[], ${col("ticketId")}::text[],
-                ${col("seq")}::text[], ${col("actorId")}::text[], ${col("internal")}::text[], ${col("at")}::text[])
-         AS r("id", "userId", "kind", "ticketId", "seq", "actorId", "internal", "at")
-    ON CONFLICT DO NOTHING
-    RETURNING "id", "userId", "kind", "ticketId", "seq"`;
+  const inserted = await sql.query<{ id: string; userId: string; kind: string; ticketId: string; seq: number }>(INSERT_NOTIFICATIONS, [
+    col("id"),
+    col("userId"),
+    col("kind"),
+    col("ticketId"),
+    col("seq"),
+    col("actorId"),
+    col("internal"),
+    col("at"),
+  ]);
   const byEvent = new Map(events.map((e) => [`${e.ticketId}#${e.seq}`, e]));
   for (const n of inserted) {
     const ticket = tickets.get(n.ticketId)!;
