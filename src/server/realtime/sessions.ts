@@ -3,10 +3,8 @@ import { rooms } from "../../shared/realtime";
 import { runtime } from "../runtime";
 import { findLiveSessions } from "../sessions/find-live-sessions";
 import { findSessionUser } from "../sessions/find-session-user";
-import type { TandemIO } from "./create-realtime-server";
+import type { TandemIO, TandemSocket } from "./create-realtime-server";
 import { log } from "../log";
-
-type TandemSocket = Parameters<Parameters<TandemIO["on"]>[1]>[0];
 
 /**
  * Every socket of one session: what a revocation closes. Server-only (the
@@ -35,14 +33,14 @@ export function installSocketCloser(io: TandemIO): void {
 }
 
 /**
- * Put a newly connected socket in its session's room, then check the session
- * once more: a revocation or role change committed between the handshake's
- * check and this join was broadcast before the socket was in any room, so it
- * missed it. Checking after joining closes that window.
+ * Check a newly connected socket's session once more, after it joined its
+ * session's room (`sessionRoom`, joined at connection with its other rooms):
+ * a revocation or role change committed between the handshake's check and
+ * that join was broadcast before the socket was in any room, so it missed
+ * it. Checking after joining closes that window.
  */
-export function enterSessionRoom(socket: TandemSocket): void {
+export function recheckSession(socket: TandemSocket): void {
   const { sid, user } = socket.data;
-  void socket.join(sessionRoom(sid));
   findSessionUser(sid, user.id).then(
     (now) => {
       if (!now || now.role !== user.role) socket.disconnect(true);
