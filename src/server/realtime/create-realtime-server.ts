@@ -21,6 +21,7 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import { createRelay, type RelayStats } from "./relay";
 import { installSocketCloser, recheckSession, recheckSessions, sessionRoom } from "./sessions";
 import { createClientEvents } from "./client-events";
+import { forgetHandshake, installForgetting } from "./forget-requests";
 import { log } from "../log";
 import { countRelayed } from "../metrics/metrics";
 import { createPresenceHub } from "../presence/presence-hub";
@@ -94,9 +95,13 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
 
   io.use((socket, next) => limits.admitUser(socket, next));
 
+  installForgetting(io);
   const clientEvents = createClientEvents({ io, env, limits, presence, prisma: deps.prisma, redis });
 
   io.on("connection", (socket) => {
+    // Only the middlewares above read the handshake's headers; what the
+    // socket needs later is in socket.data (see ./forget-requests.ts).
+    forgetHandshake(socket);
     void socket.join([...roomsOnConnect(socket.data.user), sessionRoom(socket.data.sid)]);
     recheckSession(socket);
     clientEvents.listen(socket);
