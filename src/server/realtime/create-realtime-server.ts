@@ -19,7 +19,7 @@ import { connectRedis } from "./redis";
 import { authenticateSockets } from "./handshake";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { createRelay, type RelayStats } from "./relay";
-import { installSocketCloser, recheckSession, recheckSessions, sessionRoom } from "./sessions";
+import { createConnectRecheck, installSocketCloser, recheckSessions, sessionRoom } from "./sessions";
 import { createClientEvents } from "./client-events";
 import { forgetHandshake, installForgetting } from "./forget-requests";
 import { log } from "../log";
@@ -96,6 +96,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
   io.use((socket, next) => limits.admitUser(socket, next));
 
   installForgetting(io);
+  const recheckSession = createConnectRecheck();
   const clientEvents = createClientEvents({ io, env, limits, presence, prisma: deps.prisma, redis });
 
   io.on("connection", (socket) => {
