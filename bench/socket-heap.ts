@@ -8,6 +8,9 @@
  *   node --require ./src/server/server-only-shim.cjs --import tsx bench/socket-heap.ts [--sockets 1000] [--top 25] [--only tandem|bare] [--save dir]
  *
  * `--save dir` keeps the snapshots with sockets (<dir>/<tandem|bare>.heapsnapshot) for DevTools.
+ * `--allocations` also samples what the server allocates while the sockets
+ * connect (garbage included: what fills the heap until V8 collects), per
+ * socket, by allocating function.
  *
  * BENCH_SERVER_SCRIPT runs another build of Tandem (before/after).
  */
@@ -26,6 +29,7 @@ const sockets = Number(option("--sockets") ?? 1000);
 const top = Number(option("--top") ?? 25);
 const only = option("--only");
 const save = option("--save");
+const allocations = argv.includes("--allocations");
 
 type Snapshot = {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
@@ -64,15 +68,23 @@ async function measure(target: Target) {
   const idle = tally(await target.heapSnapshot());
   const fleet = Fleet.start(2);
   try {
-    await fleet.all((i) => ({
-      cmd: "connect",
-      kind: target.kind,
-      sockets: Array.from({ length: sockets }, (_, g) => g)
-        .filter((g) => g % fleet.size === i)
-        .map((g) => ({ url: target.urls[0]!, cookie: target.accounts[g]?.cookie })),
-      localAddresses: LOCAL_ADDRESSES,
-      concurrency: 20,
-    }));
+    const connect = async () => {
+      await fleet.all((i) => ({
+        cmd: "connect",
+        kind: target.kind,
+        sockets: Array.from({ length: sockets }, (_, g) => g)
+          .filter((g) => g % fleet.size === i)
+          .map((g) => ({ url: target.urls[0]!, cookie: target.accounts[g]?.cookie })),
+        localAddresses: LOCAL_ADDRESSES,
+        concurrency: 20,
+      }));
+    };
+    if (allocations) {
+      const sites = await target.sampleAllocations(connect);
+      const total = sites.reduce((n, [, bytes]) => n + bytes, 0);
+      console.log(`\n${target.label}: allocated while ${sockets} sockets connected: ${(total / sockets / 1024).toFixed(1)} KB per socket; top sites (KB per socket):`);
+      for (const [site, bytes] of sites.slice(0, top)) console.log(`  ${(bytes / sockets / 1024).toFixed(2).padStart(8)}  ${site}`);
+    } else await connect();
     await sleep(5_000);
     const snapshot = await target.heapSnapshot();
     if (save) fs.writeFileSync(path.join(save, `${target.kind}.heapsnapshot`), snapshot);

@@ -101,3 +101,31 @@ export async function heapSnapshot(pid: number, port: number): Promise<string> {
     inspector.close();
   }
 }
+
+type SamplingNode = { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: SamplingNode[] };
+
+/**
+ * Bytes allocated in process `pid` while `during()` runs, by the function
+ * that allocated them (V8's sampling heap profiler, counting objects that
+ * died since as well), as [function at file:line, bytes] sorted by bytes.
+ */
+export async function sampleAllocations(pid: number, port: number, during: () => Promise<void>): Promise<[string, number][]> {
+  const inspector = await inspect(pid, port);
+  try {
+    await inspector.call("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await during();
+    const { profile } = (await inspector.call("HeapProfiler.stopSampling")) as { profile: { head: SamplingNode } };
+    const bySite = new Map<string, number>();
+    const walk = (node: SamplingNode) => {
+      const { functionName, url, lineNumber } = node.callFrame;
+      const file = url.replace(/^.*\/node_modules\//, "").replace(/^file:\/\/.*\/(dist|src)\//, "$1/");
+      const site = `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
+      if (node.selfSize) bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+      node.children.forEach(walk);
+    };
+    walk(profile.head);
+    return [...bySite].sort((a, b) => b[1] - a[1]);
+  } finally {
+    inspector.close();
+  }
+}

@@ -15,7 +15,7 @@ import { openPglite } from "../../src/server/db/adapters";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../../src/server/timeouts";
 import { ensureTemplate, makeTempDir, postgresEnv, ROOT, startServer, type TestServer } from "../../tests/helpers/server";
 import { type Account, createAccounts } from "./accounts";
-import { collectGarbage, freePort, heapSnapshot } from "./gc";
+import { collectGarbage, freePort, heapSnapshot, sampleAllocations } from "./gc";
 
 export type Target = {
   /** e.g. "Tandem, PostgreSQL, 2 processes". */
@@ -35,6 +35,8 @@ export type Target = {
   collectGarbage(): Promise<number[]>;
   /** A heap snapshot of the first process (after a collection), DevTools JSON. */
   heapSnapshot(): Promise<string>;
+  /** What the first process allocates while `during()` runs, by allocating function (see ./gc.ts). */
+  sampleAllocations(during: () => Promise<void>): Promise<[string, number][]>;
   stop(): Promise<void>;
 };
 
@@ -87,6 +89,7 @@ function tandemTarget(label: string, servers: TestServer[], accounts: Account[],
     heapUsed: () => Promise.all(servers.map((s) => tandemHeap(s.url))),
     collectGarbage: () => Promise.all(servers.map((s, i) => collectGarbage(s.proc.pid!, inspectPorts[i]!))),
     heapSnapshot: () => heapSnapshot(servers[0]!.proc.pid!, inspectPorts[0]!),
+    sampleAllocations: (during) => sampleAllocations(servers[0]!.proc.pid!, inspectPorts[0]!, during),
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
     },
@@ -214,6 +217,7 @@ export async function startBare(opts: { processes: 1 | 2; redisUrl?: string; pay
       Promise.all(procs.map(async (p) => (JSON.parse((await request(p.url, "GET", "/memory", {})).text) as { heapUsed: number }).heapUsed)),
     collectGarbage: () => Promise.all(procs.map((p) => collectGarbage(p.proc.pid!, p.inspectPort))),
     heapSnapshot: () => heapSnapshot(procs[0]!.proc.pid!, procs[0]!.inspectPort),
+    sampleAllocations: (during) => sampleAllocations(procs[0]!.proc.pid!, procs[0]!.inspectPort, during),
     async stop() {
       await Promise.all(procs.map((p) => p.stop()));
     },
