@@ -50,7 +50,8 @@ const option = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = flag("--quick") || process.env.BENCH_QUICK === "1";
-const only = option("--only")?.split(",");
+// `--memory-only` runs the two single-process targets and nothing else, unless `--only` says otherwise.
+const only = option("--only")?.split(",") ?? (flag("--memory-only") ? ["tandem", "bare"] : undefined);
 const part = (name: string) => !only || only.includes(name);
 const cpuProfDir = option("--cpu-prof");
 

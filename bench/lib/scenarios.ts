@@ -44,10 +44,19 @@ export type PostPhase = Delivery & {
 
 export type MemoryPoint = { sockets: number; rss: number; heap: number; rssPerSocket: number; heapPerSocket: number };
 
+/**
+ * Readings after a full garbage collection forced from outside (./gc.ts):
+ * what the sockets keep alive, without the garbage and allocator headroom
+ * the handshakes leave until V8 gets round to collecting (RSS only shrinks
+ * by what V8 and the allocator give back).
+ */
+export type AfterGc = { rss: number; heap: number };
 export type SocketResults = {
   label: string;
   idle: { rss: number; heap: number };
   memory: MemoryPoint[];
+  /** Idle, and at the last step, after a forced collection (taken after the ordinary readings there); per socket = (last − idle) / sockets. */
+  afterGc?: { idle: AfterGc; last: AfterGc & { sockets: number; rssPerSocket: number; heapPerSocket: number } };
   connectMs: number;
   /** Joins the server refused as retryable (UNAVAILABLE, RATE_LIMITED) and the load generator retried. */
   joinRetries: number;
@@ -89,6 +98,11 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 async function memoryOf(target: Target) {
   const heaps = await target.heapUsed();
+  return { rss: sum(target.pids.map(rssBytes)), heap: sum(heaps) };
+}
+
+async function memoryAfterGc(target: Target): Promise<AfterGc> {
+  const heaps = await target.collectGarbage();
   return { rss: sum(target.pids.map(rssBytes)), heap: sum(heaps) };
 }
 
@@ -223,6 +237,8 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
   await sleep(plan.settleMs);
   const idle = await memoryOf(target);
   log(`${target.label}: idle RSS ${(idle.rss / 2 ** 20).toFixed(0)} MB, heap ${(idle.heap / 2 ** 20).toFixed(0)} MB`);
+  const idleGc = plan.memoryOnly ? await memoryAfterGc(target) : undefined;
+  if (idleGc) log(`${target.label}: idle after GC: RSS ${(idleGc.rss / 2 ** 20).toFixed(0)} MB, heap ${(idleGc.heap / 2 ** 20).toFixed(1)} MB`);
 
   const fleet = Fleet.start(plan.clients);
   try {
@@ -245,10 +261,19 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
       await sleep(plan.settleMs);
       const m = await memoryOf(target);
       memory.push({ sockets: step, rss: m.rss, heap: m.heap, rssPerSocket: (m.rss - idle.rss) / step, heapPerSocket: (m.heap - idle.heap) / step });
-      log(`${target.label}: ${step} sockets, RSS ${(m.rss / 2 ** 20).toFixed(0)} MB (${((m.rss - idle.rss) / step / 1024).toFixed(1)} KB/socket)`);
+      log(`${target.label}: ${step} sockets, RSS ${(m.rss / 2 ** 20).toFixed(0)} MB (${((m.rss - idle.rss) / step / 1024).toFixed(1)} KB/socket), heap ${(m.heap / 2 ** 20).toFixed(0)} MB (${((m.heap - idle.heap) / step / 1024).toFixed(1)} KB/socket)`);
     }
 
-    if (plan.memoryOnly) return { label: target.label, idle, memory, connectMs, joinRetries: 0, commentToScreen: [], fanout: [] };
+    if (plan.memoryOnly) {
+      const last = await memoryAfterGc(target);
+      const n = connected;
+      const afterGc = {
+        idle: idleGc!,
+        last: { ...last, sockets: n, rssPerSocket: (last.rss - idleGc!.rss) / n, heapPerSocket: (last.heap - idleGc!.heap) / n },
+      };
+      log(`${target.label}: ${n} sockets after GC: RSS ${(last.rss / 2 ** 20).toFixed(0)} MB (${(afterGc.last.rssPerSocket / 1024).toFixed(1)} KB/socket), heap ${(last.heap / 2 ** 20).toFixed(0)} MB (${(afterGc.last.heapPerSocket / 1024).toFixed(1)} KB/socket)`);
+      return { label: target.label, idle, memory, afterGc, connectMs, joinRetries: 0, commentToScreen: [], fanout: [] };
+    }
     const members = new Map<string, number>();
     let joinRetries = 0;
     const join = async (pairs: { g: number; room: string }[], via?: "lists") => {

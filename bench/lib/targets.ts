@@ -15,6 +15,7 @@ import { openPglite } from "../../src/server/db/adapters";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../../src/server/timeouts";
 import { ensureTemplate, makeTempDir, postgresEnv, ROOT, startServer, type TestServer } from "../../tests/helpers/server";
 import { type Account, createAccounts } from "./accounts";
+import { collectGarbage, freePort, heapSnapshot, sampleAllocations } from "./gc";
 
 export type Target = {
   /** e.g. "Tandem, PostgreSQL, 2 processes". */
@@ -30,6 +31,12 @@ export type Target = {
   post(via: number, room: string, marker: string, poster: number): Promise<number>;
   /** V8 heap used by each process, bytes. */
   heapUsed(): Promise<number[]>;
+  /** A full garbage collection in each process (see ./gc.ts); the V8 heap in use after it, bytes. */
+  collectGarbage(): Promise<number[]>;
+  /** A heap snapshot of the first process (after a collection), DevTools JSON. */
+  heapSnapshot(): Promise<string>;
+  /** What the first process allocates while `during()` runs, by allocating function (see ./gc.ts). */
+  sampleAllocations(during: () => Promise<void>): Promise<[string, number][]>;
   stop(): Promise<void>;
 };
 
@@ -63,7 +70,7 @@ async function tandemHeap(url: string): Promise<number> {
   return m ? Number(m[1]) : NaN;
 }
 
-function tandemTarget(label: string, servers: TestServer[], accounts: Account[], creator: Account): Target {
+function tandemTarget(label: string, servers: TestServer[], accounts: Account[], creator: Account, inspectPorts: number[]): Target {
   return {
     label,
     kind: "tandem",
@@ -80,6 +87,9 @@ function tandemTarget(label: string, servers: TestServer[], accounts: Account[],
       return res.status;
     },
     heapUsed: () => Promise.all(servers.map((s) => tandemHeap(s.url))),
+    collectGarbage: () => Promise.all(servers.map((s, i) => collectGarbage(s.proc.pid!, inspectPorts[i]!))),
+    heapSnapshot: () => heapSnapshot(servers[0]!.proc.pid!, inspectPorts[0]!),
+    sampleAllocations: (during) => sampleAllocations(servers[0]!.proc.pid!, inspectPorts[0]!, during),
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
     },
@@ -132,16 +142,18 @@ export async function startTandem(opts: TandemOptions): Promise<Target> {
       await client.close();
     }
   }
+  // Where each process opens its inspector when the harness forces a collection (./gc.ts).
+  const inspectPorts = await Promise.all(Array.from({ length: opts.processes }, () => freePort()));
   const servers = await Promise.all(
-    Array.from({ length: opts.processes }, () => startServer({
+    Array.from({ length: opts.processes }, (_, i) => startServer({
         env,
         ...(dataDir ? { dataDir } : {}),
-        ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+        nodeArgs: [...(opts.nodeArgs ?? []), `--inspect-port=127.0.0.1:${inspectPorts[i]}`],
         ...(opts.script ?? process.env.BENCH_SERVER_SCRIPT ? { script: opts.script ?? process.env.BENCH_SERVER_SCRIPT } : {}),
       })),
   );
   const label = `Tandem, ${opts.db === "postgres" ? "PostgreSQL" : "embedded"}${opts.processes === 2 ? ", 2 processes + Redis" : ""}`;
-  const target = tandemTarget(label, servers, accounts, accounts.at(-1)!);
+  const target = tandemTarget(label, servers, accounts, accounts.at(-1)!, inspectPorts);
   const stop = target.stop;
   target.stop = async () => {
     await stop();
@@ -150,7 +162,8 @@ export async function startTandem(opts: TandemOptions): Promise<Target> {
   return target;
 }
 
-function startBareProcess(redisUrl: string | undefined): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
+async function startBareProcess(redisUrl: string | undefined): Promise<{ url: string; proc: ChildProcess; inspectPort: number; stop(): Promise<void> }> {
+  const inspectPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     NODE_ENV: "production",
@@ -160,7 +173,7 @@ function startBareProcess(redisUrl: string | undefined): Promise<{ url: string; 
     BARE_PING_TIMEOUT: String(PING_TIMEOUT_MS),
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
-  const proc = spawn(process.execPath, [path.join(ROOT, "bench", "bare-server.mjs")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [`--inspect-port=127.0.0.1:${inspectPort}`, path.join(ROOT, "bench", "bare-server.mjs")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stderr!.on("data", (d: Buffer) => (out += d));
   const exited = new Promise<void>((resolve) => proc.once("close", () => resolve()));
@@ -172,6 +185,7 @@ function startBareProcess(redisUrl: string | undefined): Promise<{ url: string; 
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
           proc,
+          inspectPort,
           async stop() {
             if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
             await exited;
@@ -201,6 +215,9 @@ export async function startBare(opts: { processes: 1 | 2; redisUrl?: string; pay
     },
     heapUsed: () =>
       Promise.all(procs.map(async (p) => (JSON.parse((await request(p.url, "GET", "/memory", {})).text) as { heapUsed: number }).heapUsed)),
+    collectGarbage: () => Promise.all(procs.map((p) => collectGarbage(p.proc.pid!, p.inspectPort))),
+    heapSnapshot: () => heapSnapshot(procs[0]!.proc.pid!, procs[0]!.inspectPort),
+    sampleAllocations: (during) => sampleAllocations(procs[0]!.proc.pid!, procs[0]!.inspectPort, during),
     async stop() {
       await Promise.all(procs.map((p) => p.stop()));
     },

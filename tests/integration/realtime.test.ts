@@ -461,3 +461,24 @@ describe("rate limit", () => {
     assert.deepEqual(await other.timeout(10_000).emitWithAck("ticket:leave", { ticketId: "flood" }), { ok: true });
   });
 });
+
+describe("packet shape", () => {
+  test("unknown events (also names special to an EventEmitter or an object) and extra payloads get an error ack; the server carries on", async () => {
+    const socket = await connect("alice");
+    // Untyped: these are not in the contract.
+    const raw = socket as unknown as {
+      emit(event: string, ...args: unknown[]): void;
+      timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<{ ok: boolean; error?: { code: string } }> };
+    };
+    for (const name of ["admin:drop-tables", "error", "constructor", "__proto__", "toString"]) {
+      const ack = await raw.timeout(10_000).emitWithAck(name, {});
+      assert.equal(ack.error?.code, "NOT_FOUND", name);
+    }
+    assert.equal((await raw.timeout(10_000).emitWithAck("ticket:leave", "", { ticketId: "x" })).error?.code, "VALIDATION");
+    assert.equal((await raw.timeout(10_000).emitWithAck("ticket:leave")).error?.code, "VALIDATION");
+    // Without an ack there is nobody to answer; an EventEmitter with no
+    // "error" listener would throw on this one, so it must reach none.
+    raw.emit("error", { boom: true });
+    assert.deepEqual(await socket.timeout(10_000).emitWithAck("ticket:leave", { ticketId: "x" }), { ok: true });
+  });
+});

@@ -7,47 +7,29 @@ import {
   type ServerToClientEvents,
   type SocketData,
   rooms,
-  ZTicketJoin,
-  ZTicketLeave,
 } from "../../shared/realtime";
 import type { Env } from "../env";
-import { isAppError } from "../errors";
 import type { Processor } from "../engine/processor";
-import { listTicketEvents } from "../events/list-events";
-import { listsRoom, roomsOnConnect, ticketRoom } from "../policy";
-import { loadTicketFor } from "../tickets/load-ticket";
+import { roomsOnConnect } from "../policy";
 import { runtime, type StaffEmitter, type UserEmitter } from "../runtime";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../timeouts";
 import { originAllowed } from "./origin";
-import { packetShape } from "./packet-shape";
-import { infrastructureError } from "../failures/classify-failure";
-import { createRateLimiter } from "./rate-limit";
-import { createSocketLimits, tooManyRooms } from "./limits";
+import { createSocketLimits } from "./limits";
 import { connectRedis } from "./redis";
 import { authenticateSockets } from "./handshake";
-import { joinTicket } from "./join-ticket";
-import { runProbe } from "./probe";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { createRelay, type RelayStats } from "./relay";
-import { enterSessionRoom, installSocketCloser, recheckSessions } from "./sessions";
+import { createConnectRecheck, installSocketCloser, recheckSessions, sessionRoom } from "./sessions";
+import { createClientEvents } from "./client-events";
+import { forgetHandshake, installForgetting } from "./forget-requests";
 import { log } from "../log";
-import type { ErrorInfo } from "../../shared/errors";
-import { countCatchUp, countRelayed } from "../metrics/metrics";
+import { countRelayed } from "../metrics/metrics";
 import { createPresenceHub } from "../presence/presence-hub";
 import { createMemoryPresenceStore } from "../presence/memory-store";
 import { createRedisPresenceStore } from "../presence/redis-store";
-import { presenceChangeOf } from "../presence/update-presence";
-import { listPresence } from "../presence/list-presence";
-
-/**
- * Presence events a socket may send per 10 s, counted apart from its other
- * events: a client beats at most every ~3 s while typing, and a flood of
- * beats must never use up the budget that ticket joins need.
- */
-const PRESENCE_EVENTS_PER_10S = 40;
-const isPresenceEvent = (event: unknown) => event === "presence:update" || event === "presence:list";
 
 export type TandemIO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { expiresAt: number; sid: string }>;
+export type TandemSocket = Parameters<Parameters<TandemIO["on"]>[1]>[0];
 
 export type RealtimeServer = {
   io: TandemIO;
@@ -59,17 +41,10 @@ export type RealtimeServer = {
   close(): Promise<void>;
 };
 
-function errorOf(e: unknown): ErrorInfo {
-  if (isAppError(e)) return { code: e.code, message: e.message };
-  const infrastructure = infrastructureError(e);
-  if (infrastructure) return { code: infrastructure.code, message: infrastructure.message };
-  log.error({ err: e }, "[tandem] socket handler failed");
-  return { code: "INTERNAL", message: "Something went wrong" };
-}
-
 /**
  * Attach Socket.IO to `httpServer`, composed of: the handshake (./handshake.ts),
- * Origin allowlist, limits, the join use case (./join-ticket.ts), the relay
+ * Origin allowlist, limits, the client events (./client-events.ts: one set of
+ * handlers for every socket, joining tickets through ./join-ticket.ts), the relay
  * that delivers committed events (./relay.ts; server.ts runs it as a stream
  * processor) and session re-checks (./sessions.ts). With REDIS_URL,
  * @socket.io/redis-adapter lets one process close sockets held by another
@@ -120,102 +95,17 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
 
   io.use((socket, next) => limits.admitUser(socket, next));
 
+  installForgetting(io);
+  const recheckSession = createConnectRecheck();
+  const clientEvents = createClientEvents({ io, env, limits, presence, prisma: deps.prisma, redis });
+
   io.on("connection", (socket) => {
-    const user = socket.data.user;
-    void socket.join(roomsOnConnect(user));
-    enterSessionRoom(socket);
-
-    const allow = createRateLimiter(env.SOCKET_RATE_LIMIT, 10_000);
-    const allowPresence = createRateLimiter(PRESENCE_EVENTS_PER_10S, 10_000);
-    socket.use((packet, next) => {
-      if (isPresenceEvent(packet[0]) ? allowPresence() : allow()) return next();
-      // Excess presence beats are dropped quietly (they have no ack); a list request is told.
-      const ack = packet[packet.length - 1];
-      if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } });
-    });
-    const eventBudget = limits.eventBudget(socket);
-    socket.use((packet, next) => (isPresenceEvent(packet[0]) ? next() : eventBudget(packet, next)));
-    socket.use(packetShape(socket));
-    socket.on("disconnect", () => presence.drop(socket.id));
-
-    socket.on("ticket:join", async (payload, ack) => {
-      if (typeof ack !== "function") return;
-      const answer = await joinTicket(user, payload, {
-        loadTicket: loadTicketFor,
-        listEvents: listTicketEvents,
-        reserve: (ticketId) => limits.enterRoom(socket, ticketId),
-        join: (room) => Promise.resolve(socket.join(room)),
-        async leave(room, ticketId) {
-          await socket.leave(room);
-          limits.leaveRoom(socket, ticketId);
-        },
-        describeError: errorOf,
-        tooManyRooms: () => tooManyRooms(env.SOCKET_MAX_ROOMS),
-      });
-      if (answer.ok) {
-        countCatchUp(answer.missed.length);
-        // Before the ack, so a presence:update the client sends on the ack
-        // finds the entry; not for a socket that went away during the join
-        // (its disconnect already cleaned up, and an entry now would linger).
-        const joined = ZTicketJoin.safeParse(payload);
-        if (joined.success && socket.connected) presence.enter({ id: socket.id, user }, joined.data.ticketId);
-      }
-      ack(answer);
-    });
-
-    socket.on("admin:probe", async (payload, ack) => {
-      if (typeof ack !== "function") return;
-      ack(
-        await runProbe(user, payload, {
-          pingDatabase: () => deps.prisma.$queryRaw`SELECT 1`,
-          pingRedis: redis ? () => redis.pub.ping() : undefined,
-          echo: (room, probeId) => io.to(room).emit("admin:probe:echo", { probeId, pid: process.pid }),
-        }),
-      );
-    });
-
-    // Ticket lists: comments reach this socket only while it shows one.
-    socket.on("lists:watch", async (_payload, ack) => {
-      await socket.join(listsRoom(user));
-      if (typeof ack === "function") ack({ ok: true });
-    });
-    socket.on("lists:unwatch", async (_payload, ack) => {
-      await socket.leave(listsRoom(user));
-      if (typeof ack === "function") ack({ ok: true });
-    });
-
-    socket.on("presence:update", (payload, ack) => {
-      const change = presenceChangeOf(user, payload);
-      // Only for tickets this socket joined; anything else is dropped (quietly, unless asked).
-      const applied = change !== null && presence.update(socket.id, change);
-      if (typeof ack !== "function") return;
-      if (applied) ack({ ok: true });
-      else if (!change) ack({ ok: false, error: { code: "VALIDATION", message: "Invalid presence:update payload" } });
-      else ack({ ok: false, error: { code: "NOT_FOUND", message: "Join the ticket first" } });
-    });
-
-    socket.on("presence:list", async (payload, ack) => {
-      if (typeof ack !== "function") return;
-      ack(
-        await listPresence(user, payload, {
-          read: (ticketIds) => presence.read(ticketIds),
-          watch: (ticketIds) => presence.watchList(socket.id, ticketIds),
-          describeError: errorOf,
-        }),
-      );
-    });
-
-    socket.on("ticket:leave", async (payload, ack) => {
-      const parsed = ZTicketLeave.safeParse(payload);
-      if (!parsed.success) {
-        if (typeof ack === "function") ack({ ok: false, error: { code: "VALIDATION", message: "Invalid ticket:leave payload" } });
-        return;
-      }
-      await socket.leave(ticketRoom(user, parsed.data.ticketId));
-      limits.leaveRoom(socket, parsed.data.ticketId);
-      presence.leave(socket.id, parsed.data.ticketId);
-      if (typeof ack === "function") ack({ ok: true });
-    });
+    // Only the middlewares above read the handshake's headers; what the
+    // socket needs later is in socket.data (see ./forget-requests.ts).
+    forgetHandshake(socket);
+    void socket.join([...roomsOnConnect(socket.data.user), sessionRoom(socket.data.sid)]);
+    recheckSession(socket);
+    clientEvents.listen(socket);
   });
 
   // Committed events reach sockets through the relay, a processor of the

@@ -10,22 +10,21 @@ export const TOO_MANY_SOCKETS = "too_many_sockets";
 type Next = (err?: Error) => void;
 type AnySocket = Socket;
 
-/** Live counts per key with at most `max` each; release is idempotent per reservation. */
+/** Live counts per key with at most `max` each. */
 function counter(max: number) {
   const counts = new Map<string, number>();
   return {
-    reserve(key: string): (() => void) | null {
+    /** Count one more for `key`; false (and nothing counted) at `max`. */
+    reserve(key: string): boolean {
       const n = counts.get(key) ?? 0;
-      if (n >= max) return null;
+      if (n >= max) return false;
       counts.set(key, n + 1);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        const left = (counts.get(key) ?? 1) - 1;
-        if (left <= 0) counts.delete(key);
-        else counts.set(key, left);
-      };
+      return true;
+    },
+    release(key: string) {
+      const left = (counts.get(key) ?? 1) - 1;
+      if (left <= 0) counts.delete(key);
+      else counts.set(key, left);
     },
   };
 }
@@ -39,15 +38,8 @@ function refused(scope: "user" | "address", max: number): Error {
   return err;
 }
 
-/**
- * Hold a reservation until the socket is gone: released at disconnect, or
- * when the connection closes before the socket ever connected (a handshake
- * that failed later, or a client that left during it).
- */
-function holdUntilGone(socket: AnySocket, release: () => void) {
-  socket.conn.once("close", release);
-  socket.once("disconnect", release);
-}
+/** What one socket counts against the caps, until it is gone (released together, once). */
+type Hold = { address: string | undefined; user: string | undefined };
 
 /**
  * Abuse limits for Socket.IO, all kept per process (in this process's memory):
@@ -76,6 +68,31 @@ export function createSocketLimits(env: Env) {
   // ack is a write per packet), so the offending socket is disconnected.
   const refusals = new RateLimiterMemory({ keyPrefix: "socket-refusals", points: env.SOCKET_USER_EVENT_LIMIT, duration: 10 });
   const ticketRooms = new WeakMap<AnySocket, Set<string>>();
+  const holds = new WeakMap<AnySocket, Hold>();
+
+  function release(hold: Hold) {
+    if (hold.address !== undefined) perAddress.release(hold.address);
+    if (hold.user !== undefined) perUser.release(hold.user);
+    hold.address = hold.user = undefined;
+  }
+
+  /**
+   * What `socket` holds, released when it is gone: at disconnect, or when
+   * the connection closes before the socket ever connected (a handshake that
+   * failed later, or a client that left during it). One closure for both
+   * caps, listened to with `on` (each `once` would cost a wrapper and its state).
+   */
+  function holdOf(socket: AnySocket): Hold {
+    let hold = holds.get(socket);
+    if (!hold) {
+      const h: Hold = (hold = { address: undefined, user: undefined });
+      holds.set(socket, h);
+      const gone = () => release(h);
+      socket.conn.on("close", gone);
+      socket.on("disconnect", gone);
+    }
+    return hold;
+  }
 
   return {
     /** Middleware before authentication: the per-address cap. */
@@ -83,40 +100,35 @@ export function createSocketLimits(env: Env) {
       // The handshake's peer as engine.io recorded it (a polling request's
       // socket may be gone by the time a later request reads it).
       const address = resolveClientAddress(socket.handshake.address, socket.request.headers["x-forwarded-for"], trusted);
-      const release = perAddress.reserve(address);
-      if (!release) return next(refused("address", env.SOCKET_MAX_PER_ADDRESS));
-      holdUntilGone(socket, release);
+      if (!perAddress.reserve(address)) return next(refused("address", env.SOCKET_MAX_PER_ADDRESS));
+      holdOf(socket).address = address;
       next();
     },
 
     /** Middleware after authentication (socket.data.user is set): the per-user cap. */
     admitUser(socket: AnySocket, next: Next) {
-      const release = perUser.reserve((socket.data as { user: { id: string } }).user.id);
-      if (!release) return next(refused("user", env.SOCKET_MAX_PER_USER));
-      holdUntilGone(socket, release);
+      const userId = (socket.data as { user: { id: string } }).user.id;
+      if (!perUser.reserve(userId)) return next(refused("user", env.SOCKET_MAX_PER_USER));
+      holdOf(socket).user = userId;
       next();
     },
 
     /**
-     * Packet middleware: the user's shared event budget. Refused events get a
-     * RATE_LIMITED ack; past twice the budget in a window the socket that
-     * keeps sending is disconnected (the browser client reconnects).
+     * The user's shared event budget, for one packet of `socket`: `pass()`
+     * when within it. Refused events get a RATE_LIMITED ack; past twice the
+     * budget in a window the socket that keeps sending is disconnected (the
+     * browser client reconnects).
      */
-    eventBudget(socket: AnySocket) {
+    spend(socket: AnySocket, ack: ((r: unknown) => void) | undefined, pass: () => void) {
       const userId = (socket.data as { user: { id: string } }).user.id;
-      return (packet: unknown[], next: Next) => {
-        budget.consume(userId).then(
-          () => next(),
-          () =>
-            refusals.consume(userId).then(
-              () => {
-                const ack = packet[packet.length - 1];
-                if (typeof ack === "function") ack({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } });
-              },
-              () => socket.disconnect(true),
-            ),
-        );
-      };
+      budget.consume(userId).then(
+        () => pass(),
+        () =>
+          refusals.consume(userId).then(
+            () => ack?.({ ok: false, error: { code: "RATE_LIMITED", message: "Too many requests" } }),
+            () => socket.disconnect(true),
+          ),
+      );
     },
 
     /** Count `ticketId` as a room of `socket`; false when the socket is at SOCKET_MAX_ROOMS. */

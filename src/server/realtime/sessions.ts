@@ -1,12 +1,10 @@
 import "server-only";
+import type { Role } from "../../shared/enums";
 import { rooms } from "../../shared/realtime";
 import { runtime } from "../runtime";
 import { findLiveSessions } from "../sessions/find-live-sessions";
-import { findSessionUser } from "../sessions/find-session-user";
 import type { TandemIO } from "./create-realtime-server";
 import { log } from "../log";
-
-type TandemSocket = Parameters<Parameters<TandemIO["on"]>[1]>[0];
 
 /**
  * Every socket of one session: what a revocation closes. Server-only (the
@@ -34,21 +32,48 @@ export function installSocketCloser(io: TandemIO): void {
   };
 }
 
+/** What the re-checks read of a socket. */
+type CheckedSocket = { connected: boolean; data: { sid: string; user: { role: Role } }; disconnect(close: boolean): unknown };
+
 /**
- * Put a newly connected socket in its session's room, then check the session
- * once more: a revocation or role change committed between the handshake's
- * check and this join was broadcast before the socket was in any room, so it
- * missed it. Checking after joining closes that window.
+ * Check each newly connected socket's session once more, after it joined
+ * its session's room (`sessionRoom`, joined at connection with its other
+ * rooms): a revocation or role change committed between the handshake's
+ * check and that join was broadcast before the socket was in any room, so
+ * it missed it. Checking after joining closes that window.
+ *
+ * Batched: the first socket is checked at once; sockets that connect while
+ * a check is running wait for it and are then checked together, one query
+ * per 500 sessions (`findLiveSessions`). So a reconnect storm (every client
+ * of a restarted process at once) costs a few queries instead of one per
+ * socket, and no socket waits longer than one query for its check.
  */
-export function enterSessionRoom(socket: TandemSocket): void {
-  const { sid, user } = socket.data;
-  void socket.join(sessionRoom(sid));
-  findSessionUser(sid, user.id).then(
-    (now) => {
-      if (!now || now.role !== user.role) socket.disconnect(true);
-    },
-    (e: unknown) => log.error({ err: e }, "[tandem] session re-check after connect failed"),
-  );
+export function createConnectRecheck(
+  findLive: (sessionIds: string[]) => Promise<Map<string, Role>> = findLiveSessions,
+  onError: (e: unknown) => void = (e) => log.error({ err: e }, "[tandem] session re-check after connect failed"),
+): (socket: CheckedSocket) => void {
+  let waiting: CheckedSocket[] = [];
+  let running = false;
+  async function drain() {
+    running = true;
+    while (waiting.length) {
+      const batch = waiting;
+      waiting = [];
+      try {
+        const live = await findLive([...new Set(batch.map((s) => s.data.sid))]);
+        for (const socket of batch) {
+          if (socket.connected && live.get(socket.data.sid) !== socket.data.user.role) socket.disconnect(true);
+        }
+      } catch (e) {
+        onError(e);
+      }
+    }
+    running = false;
+  }
+  return (socket) => {
+    waiting.push(socket);
+    if (!running) void drain();
+  };
 }
 
 /**
