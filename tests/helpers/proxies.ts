@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
+import { makeTempDir } from "./services";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const NGINX_CONF = path.join(ROOT, "nginx.conf");
@@ -53,7 +53,7 @@ export function requireBinary(name: "nginx" | "haproxy" | "openssl"): string {
 }
 
 export function tempDir(label: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tandem-${label}-`));
+  const dir = makeTempDir(`tandem-${label}-`);
   // nginx started as root runs its workers as www-data, which must reach the temp dirs.
   fs.chmodSync(dir, 0o755);
   return dir;

@@ -9,8 +9,29 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
+/** Every temp dir this test process made, removed when it exits. */
+const tempDirs = new Set<string>();
+let removeOnExit = false;
+
+/**
+ * A new dir under the system temp dir, removed with everything in it when this
+ * test process exits (a PostgreSQL cluster copy is about 100 MB, a server's
+ * data dir about 30: a full run made several GB of them). TANDEM_KEEP_TEMP=1
+ * keeps them for a post-mortem. A dir renamed away (the templates) is not
+ * touched.
+ */
 export function makeTempDir(prefix = "tandem-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  if (process.env.TANDEM_KEEP_TEMP !== "1") {
+    tempDirs.add(dir);
+    if (!removeOnExit) {
+      removeOnExit = true;
+      process.once("exit", () => {
+        for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true, maxRetries: 2 });
+      });
+    }
+  }
+  return dir;
 }
 
 /** A free TCP port on 127.0.0.1. */
