@@ -8,7 +8,11 @@ const nextConfig: NextConfig = {
   // `npm run dev` is opened as localhost or 127.0.0.1; Next blocks dev
   // resources (HMR) for other origins.
   allowedDevOrigins: ["localhost", "127.0.0.1"],
-  typescript: { tsconfigPath: "tsconfig.next.json" },
+  // The type check is `npm run typecheck` (tsc over the whole project, tests
+  // and scripts too, with the route types a build generates), which .ci/run
+  // runs after the build and gates on; the build's own pass over the app was
+  // the same work a second time (about 14 of a fresh build's 38 CPU-seconds).
+  typescript: { tsconfigPath: "tsconfig.next.json", ignoreBuildErrors: true },
   reactStrictMode: true,
 };
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TicketDTO } from "../shared/dto";
-import { applyComment, applyRead, type ListQuery, type ListState, matchesQuery, mergeFirstPage, upsertTicket } from "./list-query";
+import { applyComment, applyRead, type ListQuery, type ListState, matchesQuery, mergeFirstPage, toSearchParams, upsertTicket, withSearch } from "./list-query";
 
 let n = 0;
 function ticket(over: Partial<TicketDTO> = {}): TicketDTO {
@@ -119,7 +119,6 @@ test("a snapshot from an event keeps the row's last replier and unread mark", ()
 });
 
 test("a search sorts by relevance unless another order was chosen; clearing it restores the default", async () => {
-  const { withSearch, toSearchParams } = await import("./list-query");
   assert.deepEqual(withSearch(q(), "vpn"), { sort: "relevance", q: "vpn" });
   assert.deepEqual(withSearch(q({ sort: "created_asc" }), "vpn"), { sort: "created_asc", q: "vpn" });
   assert.deepEqual(withSearch(q({ q: "vpn", sort: "relevance" }), " "), { sort: "updated_desc", q: undefined });

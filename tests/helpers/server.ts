@@ -227,10 +227,14 @@ export async function startServer(
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 90 s:\n${out}`)), 90_000);
+    // Only until the line is there: a server that logs every request for
+    // minutes (the fuzz suite) would otherwise have its whole output scanned
+    // again at every chunk.
     const check = () => {
       const m = /ready on http:\/\/localhost:(\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
+        proc.stdout!.off("data", check);
         resolve(Number(m[1]));
       }
     };

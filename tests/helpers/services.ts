@@ -11,7 +11,7 @@ import path from "node:path";
 
 /**
  * A new temp dir, removed when this test process exits (set
- * TANDEM_KEEP_TEST_DIRS=1 to keep them for a post-mortem). Every suite makes
+ * TANDEM_KEEP_TEMP=1 to keep them for a post-mortem). Every suite makes
  * dozens (data dirs, PostgreSQL clusters, Redis, proxies) of up to 100 MB
  * each: left behind, they filled this machine's disk within a day of runs,
  * and CI runs on the same machine. A dir renamed away (the templates) is not
@@ -25,7 +25,7 @@ export function makeTempDir(prefix = "tandem-test-"): string {
 
 const toRemove: string[] = [];
 function removeAtExit(dir: string): void {
-  if (process.env.TANDEM_KEEP_TEST_DIRS) return;
+  if (process.env.TANDEM_KEEP_TEMP === "1") return;
   if (toRemove.length === 0) {
     // After the other exit handlers (registered earlier) have killed the servers that used them.
     process.on("exit", () => {

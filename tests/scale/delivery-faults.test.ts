@@ -25,8 +25,8 @@ import { PrismaClient } from "../../src/generated/prisma/client";
 import { addComment } from "../../src/server/comments/add-comment";
 import { runtime } from "../../src/server/runtime";
 import type { TicketDTO } from "../../src/shared/dto";
-import { type Haproxy, startHaproxy } from "../helpers/proxies";
-import { api, signIn, type TestServer } from "../helpers/server";
+import { freePort, type Haproxy, startHaproxy } from "../helpers/proxies";
+import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { assertConverged, committedView, LiveClient } from "./live-client";
 import { type Backing, createTicket, type Deployment, startApps, startBacking } from "./support";
 
@@ -46,7 +46,6 @@ const committedAt = new Map<string, number>();
 before(async () => {
   backing = await startBacking();
   // The public origin is HAProxy's; its port is known only once it runs, so pick it first.
-  const { freePort } = await import("../helpers/proxies");
   const appPort = await freePort();
   proxyUrl = `http://127.0.0.1:${appPort}`;
   deployment = await startApps({ backing, appUrl: proxyUrl });
@@ -198,7 +197,6 @@ test("the admin realtime page lists every running process, and the killed one as
 
 /** Start app process `i` again with its environment (after a kill or stop). */
 async function restartKilled(i: number): Promise<TestServer> {
-  const { startServer } = await import("../helpers/server");
   const port = deployment.ports[i]!;
   const env: Record<string, string> = { ...deployment.env, PORT: String(port) };
   return startServer({ port, dataDir: env.DATA_DIR, env });

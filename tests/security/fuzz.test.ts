@@ -23,7 +23,17 @@ import type { AttachmentDTO, CommentDTO, Page, TicketDTO } from "../../src/share
 import { type ClientSocket, connectSocket, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
+/**
+ * A fixed seed by default, so every CI run replays the same cases and a red
+ * run is never luck; `FUZZ_SEED=random` draws a new one (shown in the suite
+ * names) to explore further.
+ */
+const SEED = process.env.FUZZ_SEED === "random" ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 20261123);
+/**
+ * Cases per endpoint. Not fewer: with the surrogate rule removed from text(),
+ * the PATCH and comment properties fail only after 63 and 75 cases with the
+ * default seed (50 would pass them). Deeper runs: `FUZZ_RUNS=500 FUZZ_SEED=random`.
+ */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 /**
  * Abuse limits raised so the fuzzer reaches the handlers instead of the

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import { test } from "node:test";
 import pg from "pg";
+import { openMemoryDb } from "../../../tests/helpers/memory-db";
 import { infrastructureError, isDatabaseUnavailable, isDiskFull } from "./classify-failure";
 
 test("a real ENOSPC (writing to /dev/full) is a full disk: 507 STORAGE_FULL", async () => {
@@ -47,7 +48,6 @@ test("Prisma's and the driver adapter's connection failures are recognised; bugs
 });
 
 test("real Prisma transactions that overload rolls back are 'too busy' (503, nothing saved); a transaction misused after commit is a bug", async () => {
-  const { openMemoryDb } = await import("../../../tests/helpers/memory-db");
   const db = await openMemoryDb();
   try {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
