@@ -333,8 +333,8 @@ describe("presence: who is on a ticket, per audience", () => {
     assert.deepEqual(presenceCap(few, 20), { viewers: few, total: 3 });
   });
 
-  test("each audience's view goes to its own room, the summary to the staff room", () => {
-    assert.deepEqual(presenceRooms("t1"), { staff: "ticket:t1:staff", requester: "ticket:t1:requester", summary: "staff" });
+  test("each audience's view goes to its own room, the summary to the staff sockets showing ticket lists", () => {
+    assert.deepEqual(presenceRooms("t1"), { staff: "ticket:t1:staff", requester: "ticket:t1:requester", summary: "lists:staff" });
   });
 });
 

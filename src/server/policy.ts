@@ -291,9 +291,16 @@ export function presenceCap(viewers: readonly PresenceViewer[], max = PRESENCE_V
   return { viewers: kept.map((k) => k.viewer), total: viewers.length };
 }
 
-/** Who hears a ticket's presence, per audience (each gets its own view), and where ticket lists hear the summary. */
+/**
+ * Who hears a ticket's presence, per audience (each gets its own view), and
+ * where ticket lists hear the summary: the staff sockets showing a ticket
+ * list (`lists:watch`), not every staff socket. Sent to the whole staff room,
+ * every join anywhere reached every agent's every tab: 10,000 joins took 51 s
+ * on one process and 349 s on two (issue 11's benchmark), most of it writing
+ * summaries to sockets that showed no list.
+ */
 export function presenceRooms(ticketId: string): { staff: string; requester: string; summary: string } {
-  return { staff: rooms.ticketAudience(ticketId, "staff"), requester: rooms.ticketAudience(ticketId, "requester"), summary: rooms.staff };
+  return { staff: rooms.ticketAudience(ticketId, "staff"), requester: rooms.ticketAudience(ticketId, "requester"), summary: rooms.staffLists };
 }
 
 /** The rooms a socket of `actor` joins on connecting: its user's, and the staff room for staff (ticket lists). */

@@ -134,15 +134,23 @@ test("ticket:leave removes the viewer; updates for tickets a socket did not join
   assert.equal(find((await fence).viewers, "alice"), undefined);
 });
 
-test("ticket lists: presence:list answers staff and refuses requesters; the staff room hears who arrives", async () => {
+test("ticket lists: presence:list answers staff and refuses requesters; staff showing a list hear who arrives, other staff sockets do not", async () => {
   const alice = await connect("alice");
   const refused = await alice.timeout(10_000).emitWithAck("presence:list", { ticketIds: [ticket.id] });
   assert.deepEqual(refused, { ok: false, error: { code: "FORBIDDEN", message: "You are not allowed to do that" } });
 
   const lister = await connect("agent");
+  assert.deepEqual(await lister.timeout(10_000).emitWithAck("lists:watch", {}), { ok: true });
+  // An agent's tab that shows no list (a ticket page, say) is spared the summaries.
+  const noList = await connect("agent");
+  const spared: PresenceTicket[] = [];
+  noList.on("presence:summary", (p) => spared.push(p));
   const summary = nextEvent(lister, "presence:summary", onTicket((v) => !!find(v, "alice")));
   await viewer("alice");
   const { viewers } = await summary;
+  // A round trip on that socket after the summary went out: anything sent to it before is in by now.
+  await noList.timeout(10_000).emitWithAck("presence:list", { ticketIds: [ticket.id] });
+  assert.deepEqual(spared, [], "a staff socket without a list hears no summary");
   assert.deepEqual(find(viewers, "alice"), { userId: users.alice.id, name: users.alice.name, role: "REQUESTER", idle: false });
   const listed: PresenceListAck = await lister.timeout(10_000).emitWithAck("presence:list", { ticketIds: [ticket.id, "unviewed"] });
   if (!listed.ok) assert.fail(JSON.stringify(listed));

@@ -78,6 +78,8 @@ test("both processes show the same people on a ticket, each audience its own vie
   adminOnS2 = await connect("admin", "s2");
   aliceOnS2 = await connect("alice", "s2");
   listerOnS2 = await connect("agent", "s2");
+  // Ticket lists hear the summaries (the browser's list sends this when it shows).
+  assert.deepEqual(await listerOnS2.timeout(10_000).emitWithAck("lists:watch", {}), { ok: true });
   const aliceSaw = record(aliceOnS2, "presence:ticket");
 
   const agentSees = nextEvent(agentOnS1, "presence:ticket", onTicket(everyone));

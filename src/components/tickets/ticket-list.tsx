@@ -56,6 +56,9 @@ export function TicketList({
   const [announcement, setAnnouncement] = useState("");
   const client = useRealtimeClient();
   const resyncRef = useRef(0);
+  // Before the presence below: the lists room is where the summaries arrive,
+  // so it is joined before the first presence:list is asked (effects run in order).
+  useEffect(() => client?.watchLists(), [client]);
   // Staff only (the server refuses requesters, who then see no note).
   const viewing = useTicketListPresence(list.items.map((t) => t.id));
 
@@ -104,8 +107,6 @@ export function TicketList({
   });
 
   useRealtimeMessage("ticket:read", (read) => setList((current) => applyRead(current, read)));
-  useEffect(() => client?.watchLists(), [client]);
-
   /**
    * Re-read the first page and merge it in: events sent while the socket was
    * down were never received, so after every (re)connect the list catches up.

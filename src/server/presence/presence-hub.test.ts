@@ -45,7 +45,7 @@ describe("presence hub", () => {
       { userId: "alice", name: "Alice", role: "REQUESTER", idle: false },
     ]);
     assert.deepEqual(last(sent, "ticket:t1:requester"), [{ userId: "agent", name: "Agent" }]);
-    assert.equal(last(sent, "staff", "presence:summary")?.length, 2);
+    assert.equal(last(sent, "lists:staff", "presence:summary")?.length, 2);
   });
 
   test("a note being written reaches the staff room only; typing alone does not touch the summary", async () => {
@@ -94,7 +94,7 @@ describe("presence hub", () => {
     hub.drop("tab1");
     await settled();
     assert.deepEqual(last(sent, "ticket:t1:staff"), []);
-    assert.deepEqual(last(sent, "staff", "presence:summary"), []);
+    assert.deepEqual(last(sent, "lists:staff", "presence:summary"), []);
   });
 
   test("a crowd joining at once is one announcement per audience, capped, with the total", async () => {
@@ -103,7 +103,7 @@ describe("presence hub", () => {
     hub.enter({ id: "s-alice", user: alice }, "t1");
     await settled();
     const rooms = sent.map((s) => `${s.event} ${s.room}`).sort();
-    assert.deepEqual(rooms, ["presence:summary staff", "presence:ticket ticket:t1:requester", "presence:ticket ticket:t1:staff"]);
+    assert.deepEqual(rooms, ["presence:summary lists:staff", "presence:ticket ticket:t1:requester", "presence:ticket ticket:t1:staff"]);
     const staff = sent.find((s) => s.room === "ticket:t1:staff")!.payload;
     assert.equal(staff.total, 151);
     assert.equal(staff.viewers.length, PRESENCE_VIEWERS_SHOWN);
