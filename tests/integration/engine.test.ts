@@ -283,9 +283,13 @@ test("a cursor is stored within a moment of its batch; a holder that dies first 
     const second = await write(tickets[3]!);
     await until(() => log.some((l) => l.who === "a" && l.key === second), "the second batch");
     await prisma.$queryRaw`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`;
-    // b takes over from the stored cursor: the unstored tail (the second event) again, nothing before it.
-    await until(() => log.some((l) => l.who === "b" && l.key === second), "the new holder to hand the tail over again");
-    assert.ok(!log.some((l) => l.who === "b" && l.key === first), "what was stored is not handed over again");
+    // The next holder takes over from the stored cursor: the unstored tail
+    // (the second event) again, nothing before it. Usually b, which waits for
+    // the lease; but a reconnects after a second and may win the lease back
+    // first (on a loaded machine b's next try can come later than that), and
+    // it then starts from the stored cursor just the same.
+    await until(() => log.filter((l) => l.key === second).length >= 2, "the next holder to hand the tail over again", 30_000);
+    assert.equal(log.filter((l) => l.key === first).length, 1, "what was stored is not handed over again");
   } finally {
     await a.close();
     await b?.close();
