@@ -4,6 +4,7 @@
  * the database, seed the demo (embedded only), then serve.
  */
 import "./src/server/server-only-shim.cjs";
+import "./src/server/wasm-tiering";
 import { EventEmitter } from "node:events";
 import http from "node:http";
 import type { Socket } from "node:net";

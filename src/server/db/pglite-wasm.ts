@@ -24,6 +24,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+// Before PGlite compiles: also for scripts that open the database without server.ts (npm run user).
+import "../wasm-tiering";
 
 /** The buffer cache Tandem's PostgreSQL gets instead of 128MB. Must fit in 5 characters. */
 export const PGLITE_SHARED_BUFFERS = "16MB";
