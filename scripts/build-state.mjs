@@ -9,7 +9,7 @@ import path from "node:path";
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 export const STAMP = path.join(ROOT, "dist", "build-stamp.txt");
 
-const INPUT_FILES = ["server.ts", "package.json", "package-lock.json", "next.config.ts", "tsconfig.json", "tsconfig.next.json", "prisma/schema.prisma"];
+const INPUT_FILES = ["server.ts", "package.json", "package-lock.json", "next.config.mjs", "tsconfig.json", "tsconfig.next.json", "prisma/schema.prisma"];
 const INPUT_DIRS = ["src", "public", "prisma/migrations"];
 
 function* walk(dir) {

@@ -1,6 +1,9 @@
-import type { NextConfig } from "next";
-
-const nextConfig: NextConfig = {
+// JavaScript, not next.config.ts: Next transpiles a TypeScript config with its
+// native SWC binding at every start, production included, which loads the
+// binding (about 23 MB resident for the life of the process) and costs start
+// time. The type annotation keeps the editor's checks.
+/** @type {import("next").NextConfig} */
+const nextConfig = {
   // These load native/wasm code or are also loaded by server.ts; bundling them
   // would create second copies of process-wide state.
   serverExternalPackages: ["pino", "@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "bcryptjs", "busboy", "@node-rs/argon2", "rate-limiter-flexible", "ioredis"],
