@@ -10,7 +10,7 @@
  * BENCH_SERVER_SCRIPT runs another compiled server (e.g. a build of the code before a change).
  */
 import path from "node:path";
-import { cpuSeconds, latencyOf, sleep } from "./lib/measure";
+import { cpuSeconds, latencyOf, sleep, speedMarkerMs } from "./lib/measure";
 import { writes } from "./lib/scenarios";
 import { request, startTandem } from "./lib/targets";
 
@@ -56,7 +56,7 @@ async function main() {
     const after = await statements(t.urls[0]!);
     const lat = latencyOf(latencies);
     console.log(`${t.label}: ${COMMENTS} comments, one at a time, no sockets`);
-    console.log(`server CPU per comment: ${((cpu * 1000) / COMMENTS).toFixed(2)} ms (includes ~1.5 s of idle processors)`);
+    console.log(`server CPU per comment: ${((cpu * 1000) / COMMENTS).toFixed(2)} ms (includes ~1.5 s of idle processors; speed marker ${speedMarkerMs()} ms, lower is faster)`);
     console.log(`latency: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms`);
     const kinds = [...after].map(([k, n]) => [k, (n - (before.get(k) ?? 0)) / COMMENTS] as const).filter(([, n]) => n > 0);
     console.log(`database statements per comment: ${kinds.reduce((a, [, n]) => a + n, 0).toFixed(1)} (${kinds.map(([k, n]) => `${k} ${n.toFixed(1)}`).join(", ")})`);

@@ -66,7 +66,34 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export type Machine = { cpu: string; cores: number; memoryGb: number; node: string; kernel: string; load: number[]; ulimitN: string };
+export type Machine = {
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  node: string;
+  kernel: string;
+  load: number[];
+  ulimitN: string;
+  /** ms a fixed single-threaded loop took (speedMarkerMs): absent in runs from before it existed. */
+  speedMarkerMs?: number;
+};
+
+/**
+ * How fast one core of this machine is right now, as the ms a fixed loop
+ * takes (lower is faster). The same model name has run 1.6× slower on some
+ * days than on others here (a shared virtual machine): per-comment CPU
+ * figures from two runs compare only next to this marker.
+ */
+export function speedMarkerMs(): number {
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < 1e8; i++) x = (x + (i % 7)) | 0;
+    best = Math.min(best, performance.now() - t0 + (x === -1 ? 1 : 0));
+  }
+  return Math.round(best);
+}
 
 export function machine(): Machine {
   let ulimitN = "?";
@@ -83,6 +110,7 @@ export function machine(): Machine {
     kernel: os.release(),
     load: os.loadavg().map((l) => Math.round(l * 100) / 100),
     ulimitN,
+    speedMarkerMs: speedMarkerMs(),
   };
 }
 

@@ -180,7 +180,7 @@ export function renderMarkdown(r: BenchResults): string {
   L.push("");
   L.push(`Run: ${r.startedAt.slice(0, 16).replace("T", " ")} UTC to ${(r.finishedAt ?? "").slice(11, 16)} UTC, ${r.mode} mode, medians of ${r.plan.repeats} repetitions.`);
   L.push("");
-  L.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, Linux ${m.kernel}, \`ulimit -n\` ${m.ulimitN}. Load average (1/5/15 min) ${m.load.join(" / ")} before, ${after.load.join(" / ")} after.`);
+  L.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, Linux ${m.kernel}, \`ulimit -n\` ${m.ulimitN}. Load average (1/5/15 min) ${m.load.join(" / ")} before, ${after.load.join(" / ")} after.${m.speedMarkerMs ? ` Speed of one core: a fixed loop of 10⁸ steps took ${m.speedMarkerMs} ms before the run${after.speedMarkerMs ? ` and ${after.speedMarkerMs} ms after` : ""} (\`speedMarkerMs\` in bench/lib/measure.ts; this virtual machine has been up to 1.6× slower on some days than on others, so compare CPU times across runs next to it).` : ""}`);
   if (busy) {
     L.push("");
     L.push(
