@@ -137,8 +137,12 @@ test("a full disk: uploads get 507 STORAGE_FULL, no temp file is left, /api/read
     const ok = await api<{ disk: string }>(server.url, undefined, "GET", "/api/ready");
     assert.equal(ok.body.disk, "ok", JSON.stringify(ok.body));
 
+    // 9 MiB (under the 10 MB limit) onto 1 MiB: the disk fills with 8 MiB still
+    // to come, more than the connection buffers hold. The client must still
+    // get the 507, not a reset connection ("fetch failed", a browser's
+    // "network error").
     const form = new FormData();
-    form.append("file", new Blob([Buffer.alloc(1536 * 1024, 1)]), "big.bin");
+    form.append("file", new Blob([Buffer.alloc(9 * 1024 * 1024, 1)]), "big.bin");
     const res = await fetch(`${server.url}/api/tickets/${created.body.id}/attachments`, { method: "POST", headers: { cookie }, body: form });
     const body = (await res.json()) as { error: { code: string; message: string } };
     assert.equal(res.status, 507, JSON.stringify(body));
