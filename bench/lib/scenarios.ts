@@ -293,6 +293,11 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
     const commentToScreen: PostPhase[] = [];
     if (!plan.fanoutOnly) {
       await join(Array.from({ length: plan.sockets }, (_, g) => ({ g, room: rooms[Math.floor(g / plan.roomSize)]! })));
+      // The steady rate the scenario is about, not the joins' aftermath: at
+      // 10,000 sockets the first repetition right after the joins had a p99
+      // 4-10x the later ones' (the joins' garbage collected, presence
+      // updates flushed meanwhile). Both servers get the same pause.
+      await sleep(plan.settleMs);
       for (let rep = 0; rep < plan.repeats; rep++) {
         const r = await postPhase(target, fleet, {
           phase: `s1r${rep}`,
