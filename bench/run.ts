@@ -18,6 +18,8 @@
  * `--report-from file.json` only rewrites BENCHMARKS.md and .svg from saved results.
  * `--before file.json` compares with an earlier run (of the code before a
  * change) and reuses its parts this run skipped.
+ * `--fanout-ab file.json` adds bench/fanout-ab.ts's interleaved fan-out pairs
+ * to the report (the targets use them: see that file for why).
  * `--memory-only` measures memory per socket and nothing else; `--memory-from
  * file.json` reports the memory of such a run instead of this run's.
  *
@@ -73,6 +75,8 @@ export type BenchResults = {
   before?: BenchResults;
   /** The parts taken from `before` (they do not depend on the change, e.g. bare Socket.IO). */
   reused?: string[];
+  /** Scenario 2 with Tandem's and bare's repetitions interleaved (bench/fanout-ab.ts, `--fanout-ab file.json`). */
+  fanoutAb?: { startedAt: string; db: string; ratio: number; beyondMs: number; pairs: unknown[] };
   /** Memory per socket from a separate `--memory-only` run (`--memory-from`), when this run used fewer sockets. */
   memoryRun?: { sockets: number; tandem?: SocketResults; bare?: SocketResults; machineBefore: Machine; startedAt: string };
 };
@@ -259,6 +263,8 @@ async function main() {
     const m = JSON.parse(fs.readFileSync(memoryFrom, "utf8")) as BenchResults;
     results.memoryRun = { sockets: m.plan.sockets, tandem: m.tandem, bare: m.bare, machineBefore: m.machineBefore, startedAt: m.startedAt };
   }
+  const fanoutAb = option("--fanout-ab");
+  if (fanoutAb) results.fanoutAb = JSON.parse(fs.readFileSync(fanoutAb, "utf8")) as BenchResults["fanoutAb"];
   const out = option("--out");
   if (out) fs.writeFileSync(out, JSON.stringify(results, null, 1));
   if (!quick && !flag("--no-report")) {
