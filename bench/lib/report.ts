@@ -138,7 +138,13 @@ function beforeAfter(r: BenchResults): string[] {
     row("writes/s, one hot ticket, embedded", w(b.writes, true, "embedded"), w(r.writes, true, "embedded"), f0),
     row("writes/s, many tickets, embedded", w(b.writes, false, "embedded"), w(r.writes, false, "embedded"), f0),
     "",
-    `Before: ${b.startedAt.slice(0, 16).replace("T", " ")} UTC, load average ${b.machineBefore.load.join(" / ")}; after: ${r.startedAt.slice(0, 16).replace("T", " ")} UTC, load average ${r.machineBefore.load.join(" / ")}. Other work on the machine differed between the two runs, so latencies and throughputs compare loosely; CPU per comment compares best (see the A/B measurement in the findings).`,
+    `Before: ${b.startedAt.slice(0, 16).replace("T", " ")} UTC, load average ${b.machineBefore.load.join(" / ")}; after: ${r.startedAt.slice(0, 16).replace("T", " ")} UTC, load average ${r.machineBefore.load.join(" / ")}. Other work on the machine differed between the two runs, so latencies and throughputs compare loosely; CPU per comment compares best (see the A/B measurement in the findings).${
+      b.machineBefore.speedMarkerMs && r.machineBefore.speedMarkerMs
+        ? ` One core's speed marker: ${b.machineBefore.speedMarkerMs} ms before, ${r.machineBefore.speedMarkerMs} ms after (lower is faster).`
+        : r.machineBefore.speedMarkerMs
+          ? " The run before has no speed marker (it predates it), so how fast the machine was then is not known; A/B measurements in the same minutes (bench/findings.md) are what show a change's effect."
+          : ""
+    }`,
   ];
 }
 
@@ -334,7 +340,7 @@ export function renderMarkdown(r: BenchResults): string {
   L.push("## How to run");
   L.push("");
   L.push(
-    "`npm run bench` (builds first) rewrites this file and the chart: the full run at 10,000 sockets took 10 to 11 minutes on this 2-core machine. This file comes from `npm run bench -- --before bench/results/2026-12-05-round3.json --out bench/results/2026-12-05-round5.json`, with the memory section from `--memory-only --out bench/results/2026-12-05-memory-round5.json` put in as `memoryRun`, the interleaved fan-out pairs from `bench/fanout-ab.ts --out bench/results/2026-12-05-fanout-ab.json` as `fanoutAb` (`--memory-from` and `--fanout-ab` do both in one run), and the report written with `--report-from` (the JSON files are in `bench/results/`). `npm run bench -- --quick` runs 300 sockets on the embedded database in under a minute and writes nothing; `tests/scale/bench-quick.test.ts` runs it in CI and checks delivery only. `--only tandem,bare,embedded,scale,restart` runs parts; `--out file.json` keeps the raw numbers; `--cpu-prof dir` profiles the Tandem processes; `bench/comment-cost.ts` measures one comment's server CPU and statements alone (BENCH_SERVER_SCRIPT runs another build, for A/B).",
+    "`npm run bench` (builds first) rewrites this file and the chart: the full run at 10,000 sockets took 10 to 11 minutes on this 2-core machine. This file comes from `npm run bench -- --before bench/results/2026-12-05-round3.json --out bench/results/2026-12-05-round6.json`, with the memory section from `--memory-only --out bench/results/2026-12-05-memory-round6.json` put in as `memoryRun`, the interleaved fan-out pairs from `bench/fanout-ab.ts --out bench/results/2026-12-05-fanout-ab-round6.json` as `fanoutAb` (`--memory-from` and `--fanout-ab` do both in one run), and the report written with `--report-from` (the JSON files are in `bench/results/`). `npm run bench -- --quick` runs 300 sockets on the embedded database in under a minute and writes nothing; `tests/scale/bench-quick.test.ts` runs it in CI and checks delivery only. `--only tandem,bare,embedded,scale,restart` runs parts; `--out file.json` keeps the raw numbers; `--cpu-prof dir` profiles the Tandem processes; `bench/comment-cost.ts` measures one comment's server CPU and statements alone (BENCH_SERVER_SCRIPT runs another build, for A/B).",
   );
   L.push("");
   L.push(
