@@ -34,6 +34,8 @@ test("a statement is prepared once under its name and runs with values of each t
     ]);
     assert.deepEqual(row, { t: `it's "quoted" ${i}`, n: i, b: i % 2 === 0, a: ["x", 'with "quotes", commas', "ü"], j: { i }, missing: null });
   }
+  // Another Sql on the same client finds it prepared (PGlite's one session holds it).
+  assert.deepEqual(await pgliteSql(database.client).query(echo, ["again", 7, false, [], "null", null]), [{ t: "again", n: 7, b: false, a: [], j: null, missing: null }]);
   assert.deepEqual(
     (await prepared()).filter((n) => n.startsWith("sql_test_")),
     ["sql_test_echo"],

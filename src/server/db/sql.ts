@@ -88,11 +88,15 @@ type PGliteInternals = PGlite & {
  * failing statement's Sync is in the same message, so the session is ready
  * for the next one either way.
  */
+const preparedOn = new WeakMap<PGlite, Map<string, number[]>>();
+
 export function pgliteSql(client: PGlite, onQuery?: OnQuery): Sql {
   const db = client as PGliteInternals;
   const { serialize } = protocol;
-  // Parameter types of the statements prepared on this client, by name.
-  const prepared = new Map<string, number[]>();
+  // Parameter types of the statements prepared on this client, by name: kept
+  // with the client, since its session holds the statements whoever made them.
+  let prepared = preparedOn.get(client);
+  if (!prepared) preparedOn.set(client, (prepared = new Map()));
   const run = (...messages: Uint8Array[]) => db.execProtocolStream(concat(messages), { syncToFs: false });
   return {
     async query<Row>(s: Statement, values: readonly unknown[]) {
