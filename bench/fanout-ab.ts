@@ -13,9 +13,9 @@
  * `node --require ./src/server/server-only-shim.cjs --import tsx bench/fanout-ab.ts [--pairs N] [--db postgres|embedded] [--out file.json]`
  */
 import fs from "node:fs";
-import { Fleet, LOCAL_ADDRESSES } from "./lib/fleet";
-import { machine, speedMarkerMs, sleep } from "./lib/measure";
-import { extraAccounts, POSTERS, type PostPhase, postPhase } from "./lib/scenarios";
+import { Fleet } from "./lib/fleet";
+import { type Machine, machine, median, speedMarkerMs, sleep } from "./lib/measure";
+import { connectSockets, extraAccounts, POSTERS, type PostPhase, postPhase } from "./lib/scenarios";
 import { startBare, startTandem, type Target } from "./lib/targets";
 
 const argv = process.argv.slice(2);
@@ -29,7 +29,10 @@ const CONCURRENCY = 4;
 const DURATION_MS = 10_000;
 const db = option("--db") === "embedded" ? "embedded" : "postgres";
 const log = (s: string) => console.log(`[fanout-ab ${new Date().toISOString().slice(11, 19)}] ${s}`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** What `--out` writes, and what `npm run bench -- --fanout-ab file` puts in the report. */
+export type FanoutAb = { startedAt: string; db: string; machineBefore: Machine; machineAfter: Machine; pairs: Pair[]; ratio: number; beyondMs: number };
+type Pair = { tandem: PostPhase; bare: PostPhase; speedMarkerMs: number };
 
 type Side = { target: Target; fleet: Fleet; room: string; members: Map<string, number> };
 
@@ -37,15 +40,7 @@ type Side = { target: Target; fleet: Fleet; room: string; members: Map<string, n
 async function prepare(target: Target): Promise<Side> {
   const room = await target.createRoom();
   const fleet = Fleet.start(2);
-  await fleet.all((i) => ({
-    cmd: "connect",
-    kind: target.kind,
-    sockets: Array.from({ length: MEMBERS }, (_, g) => g)
-      .filter((g) => g % fleet.size === i)
-      .map((g) => ({ url: target.urls[0]!, cookie: target.accounts[g]?.cookie })),
-    localAddresses: LOCAL_ADDRESSES,
-    concurrency: 20,
-  }));
+  await connectSockets(fleet, target, 0, MEMBERS);
   await fleet.all((i) => ({
     cmd: "join",
     joins: Array.from({ length: MEMBERS }, (_, g) => g)
@@ -75,7 +70,7 @@ async function main() {
   const tandem = await startTandem({ db, processes: 1, accounts: MEMBERS + extraAccounts });
   const bare = await startBare({ processes: 1, payload: () => ({ data: { comment: { body: "x".repeat(40) } } }) });
   const sides = { tandem: await prepare(tandem), bare: await prepare(bare) };
-  const pairs: { tandem: PostPhase; bare: PostPhase; speedMarkerMs: number }[] = [];
+  const pairs: Pair[] = [];
   try {
     await sleep(5_000);
     for (let p = 0; p < PAIRS; p++) {
@@ -100,7 +95,10 @@ async function main() {
   const beyond = median(pairs.map((p) => p.tandem.cpuPerPostMs - p.bare.cpuPerPostMs));
   log(`median of ${pairs.length} pairs: ${ratio.toFixed(2)}× bare per server CPU-s; ${beyond.toFixed(1)} ms of server CPU per comment beyond the broadcast`);
   const out = option("--out");
-  if (out) fs.writeFileSync(out, JSON.stringify({ startedAt: new Date().toISOString(), db, machineBefore: before, machineAfter: machine(), pairs, ratio, beyondMs: beyond }, null, 2));
+  if (out) {
+    const result: FanoutAb = { startedAt: new Date().toISOString(), db, machineBefore: before, machineAfter: machine(), pairs, ratio, beyondMs: beyond };
+    fs.writeFileSync(out, JSON.stringify(result, null, 2));
+  }
 }
 
 void main().then(

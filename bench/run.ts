@@ -43,6 +43,7 @@ import {
   writes,
   type WritesResult,
 } from "./lib/scenarios";
+import type { FanoutAb } from "./fanout-ab";
 import { startBare, startTandem, type Target } from "./lib/targets";
 
 const argv = process.argv.slice(2);
@@ -76,7 +77,7 @@ export type BenchResults = {
   /** The parts taken from `before` (they do not depend on the change, e.g. bare Socket.IO). */
   reused?: string[];
   /** Scenario 2 with Tandem's and bare's repetitions interleaved (bench/fanout-ab.ts, `--fanout-ab file.json`). */
-  fanoutAb?: { startedAt: string; db: string; ratio: number; beyondMs: number; pairs: unknown[] };
+  fanoutAb?: FanoutAb;
   /** Memory per socket from a separate `--memory-only` run (`--memory-from`), when this run used fewer sockets. */
   memoryRun?: { sockets: number; tandem?: SocketResults; bare?: SocketResults; machineBefore: Machine; startedAt: string };
 };

@@ -16,8 +16,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { extraAccounts } from "./lib/scenarios";
-import { Fleet, LOCAL_ADDRESSES } from "./lib/fleet";
+import { connectSockets, extraAccounts } from "./lib/scenarios";
+import { Fleet } from "./lib/fleet";
 import { startBare, startTandem, type Target } from "./lib/targets";
 
 const argv = process.argv.slice(2);
@@ -69,15 +69,7 @@ async function measure(target: Target) {
   const fleet = Fleet.start(2);
   try {
     const connect = async () => {
-      await fleet.all((i) => ({
-        cmd: "connect",
-        kind: target.kind,
-        sockets: Array.from({ length: sockets }, (_, g) => g)
-          .filter((g) => g % fleet.size === i)
-          .map((g) => ({ url: target.urls[0]!, cookie: target.accounts[g]?.cookie })),
-        localAddresses: LOCAL_ADDRESSES,
-        concurrency: 20,
-      }));
+      await connectSockets(fleet, target, 0, sockets);
     };
     if (allocations) {
       const sites = await target.sampleAllocations(connect);

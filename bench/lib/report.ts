@@ -177,8 +177,6 @@ function correctness(r: BenchResults): string[] {
   return out;
 }
 
-type PostPhaseLike = { deliveriesPerCpuSec: number; cpuPerPostMs: number };
-
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machineBefore;
   const after = r.machineAfter ?? m;
@@ -254,7 +252,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
   L.push("");
   if (r.fanoutAb) {
-    const ab = r.fanoutAb as { startedAt: string; db: string; ratio: number; beyondMs: number; pairs: { tandem: PostPhaseLike; bare: PostPhaseLike; speedMarkerMs: number }[] };
+    const ab = r.fanoutAb;
     L.push(
       `Interleaved (\`bench/fanout-ab.ts\`, ${ab.startedAt.slice(0, 16).replace("T", " ")} UTC): the same scenario with both servers up and their repetitions alternating, Tandem then bare, bare then Tandem, each pair seconds apart. The table above measures all of Tandem, then all of bare Socket.IO minutes later, and this machine's speed moved by up to 1.7× within one run, so the pairs' ratios are the ones the targets use. Only the room's 1,000 sockets are connected here.`,
     );

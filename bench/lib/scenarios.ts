@@ -221,6 +221,23 @@ async function sampleOf(fleet: Fleet): Promise<unknown> {
 }
 
 /**
+ * Connect (and authenticate) sockets `from` to `to - 1`: socket g lives in
+ * load generator g % fleet.size, on the target's process g % processes,
+ * with account g's cookie.
+ */
+export async function connectSockets(fleet: Fleet, target: Target, from: number, to: number): Promise<void> {
+  await fleet.all((i) => ({
+    cmd: "connect",
+    kind: target.kind,
+    sockets: Array.from({ length: to - from }, (_, k) => from + k)
+      .filter((g) => g % fleet.size === i)
+      .map((g) => ({ url: target.urls[g % target.urls.length]!, cookie: target.accounts[g]?.cookie })),
+    localAddresses: LOCAL_ADDRESSES,
+    concurrency: 20,
+  }));
+}
+
+/**
  * Memory (idle process, then per idle authenticated socket at each step),
  * then comment to screen (every socket in a room of `roomSize`) and fan-out
  * (the first `fanoutMembers` sockets also in one more room).
@@ -247,15 +264,7 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
     let connectMs = 0;
     for (const step of plan.steps) {
       const t0 = performance.now();
-      await fleet.all((i) => ({
-        cmd: "connect",
-        kind: target.kind,
-        sockets: Array.from({ length: step - connected }, (_, k) => connected + k)
-          .filter((g) => g % fleet.size === i)
-          .map((g) => ({ url: target.urls[g % target.urls.length]!, cookie: target.accounts[g]?.cookie })),
-        localAddresses: LOCAL_ADDRESSES,
-        concurrency: 20,
-      }));
+      await connectSockets(fleet, target, connected, step);
       connectMs += performance.now() - t0;
       connected = step;
       await sleep(plan.settleMs);
