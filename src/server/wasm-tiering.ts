@@ -16,9 +16,11 @@
  * what runs on every query still tiers up within its first few hundred
  * queries; what only ran once at start does not.
  *
- * Set before any WebAssembly module is compiled (server.ts imports this
- * first). Read by V8 when a module is compiled, so setting it at run time
- * works; `node --wasm-tiering-budget=…` on the command line still wins.
+ * Set before any WebAssembly module is compiled: server.ts imports this
+ * first, and pglite-wasm.ts too, for the scripts and tests that open PGlite
+ * without server.ts (the in-memory test database among them). V8 reads it
+ * when a module is compiled, so setting it at run time works;
+ * `node --wasm-tiering-budget=…` on the command line still wins.
  */
 import v8 from "node:v8";
 

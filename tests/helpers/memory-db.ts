@@ -5,8 +5,6 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-// PGlite compiles itself here: with the same tiering budget as the server (4-5 CPU-s less per file of in-memory tests).
-import "../../src/server/wasm-tiering";
 import { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
