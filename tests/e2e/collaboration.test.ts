@@ -164,6 +164,38 @@ describe("send guard", () => {
   });
 });
 
+describe("typed before the page came alive", () => {
+  test("text typed and a box ticked before the scripts ran are what Send posts", async () => {
+    const ticket = await newTicket("alice@example.com", "Scanner emails arrive empty");
+    const sam = await window("agent@example.com");
+    // Hold the page's scripts: the server-rendered form is on screen and
+    // usable, but React has not hydrated it yet (a slow phone, a busy tab).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await sam.route(/\/_next\/static\/chunks\/.*\.js(\?|$)/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await sam.goto(`/tickets/${ticket.id}`, { waitUntil: "commit" });
+    await sam.getByLabel("Comment").fill("Checked the scanner's SMTP settings.");
+    await sam.getByLabel("Internal note").check();
+    release();
+
+    await sam.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+    // Hydrated, the form holds what is on screen: saved as a draft, and Send says it is a note.
+    await sam.getByText("Draft saved").waitFor();
+    await sam.getByRole("button", { name: "Send internal note", exact: true }).click();
+    await commentItem(sam, "Checked the scanner's SMTP settings.").waitFor();
+    await sam.unrouteAll();
+    const cookie = await signIn(server.url, "agent@example.com");
+    const comments = await api<{ items: { body: string; internal: boolean }[] }>(server.url, cookie, "GET", `/api/tickets/${ticket.id}/comments`);
+    assert.deepEqual(
+      comments.body.items.map((c) => [c.body, c.internal]),
+      [["Checked the scanner's SMTP settings.", true]],
+    );
+  });
+});
+
 describe("live lists and unread", () => {
   test("a reply moves the row to the top of every list that may see it, marked unread until opened; a note never reaches the requester's list", async () => {
     const older = await newTicket("alice@example.com", "Older ticket about invoices");

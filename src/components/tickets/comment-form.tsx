@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { AttachmentDTO, CannedReplyDTO, CommentDTO, StaffRef } from "../../shared/dto";
 import { type CannedContext, expandCanned, filterCanned, insertCanned, slashQuery } from "../../shared/canned";
 import { formatBytes } from "../lib/format";
@@ -74,6 +74,7 @@ export function CommentForm({
   const [draftState, setDraftState] = useState<"saved" | "failed" | null>(initialDraft ? "saved" : null);
   const [guard, setGuard] = useState<CommentDTO[] | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const internalRef = useRef<HTMLInputElement>(null);
   const [mentions, setMentions] = useState<MentionSuggestions | null>(null);
   const [files, setFiles] = useState<PendingFile[]>([]);
   /** What the box holds now, for answers that arrive after the user typed on (set in handlers only). */
@@ -99,6 +100,20 @@ export function CommentForm({
   const composing: ComposingKind | null = body.trim() ? (asNote ? "note" : "reply") : null;
 
   useEffect(() => () => saver.dispose(), [saver]);
+
+  // Text typed (or a box ticked) in the server-rendered form before React
+  // hydrated it stays on screen while the state still holds the server's
+  // value: React neither resets nor replays it (facebook/react#12955; the fix,
+  // #33129, sits behind a flag Next's React leaves off). Sending would then
+  // post the stale state, or nothing. Take the screen's value once hydrated.
+  const adoptTypedBeforeHydration = useEffectEvent(() => {
+    const box = bodyRef.current;
+    const note = internalRef.current;
+    if (!box) return;
+    const nextInternal = canWriteInternal && note ? note.checked : internal;
+    if (box.value !== body || nextInternal !== internal) edit(box.value, nextInternal);
+  });
+  useEffect(() => adoptTypedBeforeHydration(), []);
   // Leaving or hiding the page saves what is pending now rather than after the delay.
   useEffect(() => {
     const save = () => void saver.flush();
@@ -553,7 +568,7 @@ export function CommentForm({
       <div className="comment-form__actions">
         {canWriteInternal && (
           <div className="checkbox">
-            <input id="comment-internal" type="checkbox" checked={internal} onChange={(e) => edit(body, e.target.checked)} />
+            <input id="comment-internal" ref={internalRef} type="checkbox" checked={internal} onChange={(e) => edit(body, e.target.checked)} />
             <label htmlFor="comment-internal">Internal note</label>
           </div>
         )}
