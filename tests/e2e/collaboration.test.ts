@@ -196,6 +196,57 @@ describe("typed before the page came alive", () => {
   });
 });
 
+describe("before the scripts run", () => {
+  test("no form submits natively: each posts (never a GET with its fields in the URL) and its submit waits for the page", async () => {
+    const ticket = await newTicket("alice@example.com", "Keyboard types double letters");
+    // Sign-up is off by default; on, /signup shows its form.
+    const admin = await signIn(server.url, "admin@example.com");
+    assert.equal((await api(server.url, admin, "PUT", "/api/settings", { signupEnabled: true })).status, 200);
+    // Where the forms are, for whom: every page with a form handled in the browser.
+    const pages: [string | null, string][] = [
+      [null, "/login"],
+      [null, "/signup"],
+      ["alice@example.com", "/tickets/new"],
+      ["agent@example.com", `/tickets/${ticket.id}`],
+      ["agent@example.com", "/account"],
+      ["agent@example.com", "/canned-replies"],
+      ["admin@example.com", "/admin/users"],
+      ["admin@example.com", "/admin/settings"],
+    ];
+    for (const [email, path] of pages) {
+      // The server's HTML as a browser shows it before (or without) the scripts.
+      const cookies = email ? await (await window(email)).context().cookies() : [];
+      const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false, storageState: { cookies, origins: [] } });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(path);
+      assert.equal(new URL(page.url()).pathname, path, `${path} is shown, not redirected`);
+      const forms = await page.locator("form:not([role=search])").evaluateAll((list) =>
+        list.map((f) => ({ method: (f as HTMLFormElement).method, submits: [...f.querySelectorAll("button[type=submit]")].map((b) => (b as HTMLButtonElement).disabled) })),
+      );
+      assert.ok(forms.length > 0, `${path} has a form`);
+      for (const form of forms) {
+        assert.equal(form.method, "post", `${path}: a form that would send its fields in the URL`);
+        assert.ok(form.submits.length > 0 && form.submits.every(Boolean), `${path}: a submit button enabled before the scripts ran`);
+      }
+    }
+
+    // The sign-in form: Enter in the password field submits nothing, and the password never reaches a URL.
+    const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false });
+    contexts.push(context);
+    const page = await context.newPage();
+    const urls: string[] = [];
+    page.on("request", (r) => urls.push(r.url()));
+    await page.goto("/login");
+    await page.getByLabel("Email").fill("agent@example.com");
+    await page.getByLabel("Password").fill("typed-before-the-scripts");
+    await page.getByLabel("Password").press("Enter");
+    await page.waitForTimeout(500);
+    assert.equal(new URL(page.url()).search, "");
+    assert.ok(!urls.some((u) => u.includes("typed-before-the-scripts")), urls.join("\n"));
+  });
+});
+
 describe("live lists and unread", () => {
   test("a reply moves the row to the top of every list that may see it, marked unread until opened; a note never reaches the requester's list", async () => {
     const older = await newTicket("alice@example.com", "Older ticket about invoices");

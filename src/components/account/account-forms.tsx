@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ZChangePassword, ZUpdateAccount } from "../../shared/schemas/users";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 type Result = { ok: boolean; text: string } | null;
 
@@ -23,7 +24,7 @@ export function NameForm({ initial }: { initial: string }) {
   const [pending, setPending] = useState(false);
   const [result, setResult] = useState<Result>(null);
   return (
-    <form
+    <ClientForm
       className="form"
       aria-label="Name"
       onSubmit={async (e) => {
@@ -47,11 +48,11 @@ export function NameForm({ initial }: { initial: string }) {
         <label htmlFor="account-name">Name</label>
         <input id="account-name" name="name" type="text" maxLength={100} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
       </div>
-      <button type="submit" className="button" disabled={pending}>
+      <SubmitButton className="button" disabled={pending}>
         Save name
-      </button>
+      </SubmitButton>
       <Result result={result} />
-    </form>
+    </ClientForm>
   );
 }
 
@@ -61,7 +62,7 @@ export function ChangePasswordForm() {
   const [pending, setPending] = useState(false);
   const [result, setResult] = useState<Result>(null);
   return (
-    <form
+    <ClientForm
       className="form"
       aria-label="Change password"
       noValidate
@@ -100,10 +101,10 @@ export function ChangePasswordForm() {
         <input id="account-new-password" name="newPassword" type="password" autoComplete="new-password" aria-invalid={fields.newPassword ? true : undefined} />
         {fields.newPassword && <p className="field__error">{fields.newPassword[0]}</p>}
       </div>
-      <button type="submit" className="button" disabled={pending}>
+      <SubmitButton className="button" disabled={pending}>
         Change password
-      </button>
+      </SubmitButton>
       <Result result={result} />
-    </form>
+    </ClientForm>
   );
 }

@@ -3,6 +3,7 @@
 import { useSettingsForm } from "../../client/use-settings-form";
 import { type EmailSettingsDTO, MAIL_KIND_LABELS, type MailKind } from "../../shared/mail";
 import { ZUpdateEmailSettings } from "../../shared/schemas/mail";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 /**
  * The user's email switches, beside the in-app ones. Shows only the kinds
@@ -15,7 +16,7 @@ export function EmailSettingsForm({ initial, kinds, mailEnabled }: { initial: Em
   const save = (e: React.FormEvent) => put(e, Object.fromEntries(kinds.map((k) => [k, settings[k]])));
 
   return (
-    <form onSubmit={save} aria-label="Email settings">
+    <ClientForm onSubmit={save} aria-label="Email settings">
       <fieldset className="notification-settings">
         <legend className="muted">Email me when:</legend>
         {kinds.map((kind) => (
@@ -37,13 +38,13 @@ export function EmailSettingsForm({ initial, kinds, mailEnabled }: { initial: Em
           ? "An email waits a little first, and is not sent if you have seen it in the app by then."
           : "Email is not set up on this server yet: these take effect once it is."}
       </p>
-      <button type="submit" className="button button--primary" disabled={pending}>
+      <SubmitButton className="button button--primary" disabled={pending}>
         Save email settings
-      </button>
+      </SubmitButton>
       {/* Always rendered, so screen readers announce the result when it appears. */}
       <p role="status" aria-live="polite" className={result && !result.ok ? "field__error" : "muted"}>
         {result?.text}
       </p>
-    </form>
+    </ClientForm>
   );
 }

@@ -3,6 +3,7 @@
 import { useSettingsForm } from "../../client/use-settings-form";
 import { NOTIFICATION_KIND_LABELS, type NotificationKind, type NotificationSettingsDTO } from "../../shared/notifications";
 import { ZUpdateNotificationSettings } from "../../shared/schemas/notifications";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 /**
  * The user's notification switches. Shows only the kinds that apply to them
@@ -15,7 +16,7 @@ export function NotificationSettingsForm({ initial, kinds }: { initial: Notifica
   const save = (e: React.FormEvent) => put(e, Object.fromEntries(kinds.map((k) => [k, settings[k]])));
 
   return (
-    <form onSubmit={save} aria-label="Notification settings">
+    <ClientForm onSubmit={save} aria-label="Notification settings">
       <fieldset className="notification-settings">
         <legend className="muted">Notify me in the app when:</legend>
         {kinds.map((kind) => (
@@ -32,13 +33,13 @@ export function NotificationSettingsForm({ initial, kinds }: { initial: Notifica
           </label>
         ))}
       </fieldset>
-      <button type="submit" className="button button--primary" disabled={pending}>
+      <SubmitButton className="button button--primary" disabled={pending}>
         Save notification settings
-      </button>
+      </SubmitButton>
       {/* Always rendered, so screen readers announce the result when it appears. */}
       <p role="status" aria-live="polite" className={result && !result.ok ? "field__error" : "muted"}>
         {result?.text}
       </p>
-    </form>
+    </ClientForm>
   );
 }

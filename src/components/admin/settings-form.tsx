@@ -4,6 +4,7 @@ import type { SettingsDTO } from "../../shared/audit";
 import { PRIORITY_LABELS, TICKET_PRIORITIES, type TicketPriority } from "../../shared/enums";
 import { ZUpdateSettings } from "../../shared/schemas/settings";
 import { useSettingsForm } from "../../client/use-settings-form";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 /** The install's settings: self sign-up, and which priorities requesters may choose. */
 export function SettingsForm({ initial }: { initial: SettingsDTO }) {
@@ -19,7 +20,7 @@ export function SettingsForm({ initial }: { initial: SettingsDTO }) {
   const save = (e: React.FormEvent) => put(e);
 
   return (
-    <form onSubmit={save} aria-label="Settings" className="form">
+    <ClientForm onSubmit={save} aria-label="Settings" className="form">
       <label className="checkbox">
         <input type="checkbox" name="signupEnabled" checked={settings.signupEnabled} onChange={(e) => setSettings((s) => ({ ...s, signupEnabled: e.target.checked }))} />
         <span>
@@ -35,12 +36,12 @@ export function SettingsForm({ initial }: { initial: SettingsDTO }) {
           </label>
         ))}
       </fieldset>
-      <button type="submit" className="button button--primary" disabled={pending}>
+      <SubmitButton className="button button--primary" disabled={pending}>
         Save settings
-      </button>
+      </SubmitButton>
       <p role="status" aria-live="polite" className={result && !result.ok ? "field__error" : "muted"}>
         {result?.text}
       </p>
-    </form>
+    </ClientForm>
   );
 }

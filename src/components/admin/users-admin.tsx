@@ -8,6 +8,7 @@ import { ZCreateUser, ZNewPassword, ZUpdateUser } from "../../shared/schemas/use
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { ROLE_LABELS } from "../lib/format";
 import { EnumOptions } from "../ui/enum-options";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 type Notice = { ok: boolean; text: string; invite?: InviteIssued; who?: string } | null;
 
@@ -87,7 +88,7 @@ export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailE
         <h2 id="users-add" className="card__title">
           Add a user
         </h2>
-        <form className="form" onSubmit={create} noValidate aria-label="Add a user">
+        <ClientForm className="form" onSubmit={create} noValidate aria-label="Add a user">
           <div className="field">
             <label htmlFor="new-user-email">Email</label>
             <input id="new-user-email" name="email" type="email" autoComplete="off" required {...invalid("email")} />
@@ -114,13 +115,13 @@ export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailE
             </p>
             {err("password")}
           </div>
-          <button type="submit" className="button button--primary" disabled={pending}>
+          <SubmitButton className="button button--primary" disabled={pending}>
             Add user
-          </button>
+          </SubmitButton>
           <p role="status" aria-live="polite" className={notice && !notice.ok ? "field__error" : "muted"}>
             {notice?.text} {notice?.invite && <InviteNotice invite={notice.invite} who={notice.who ?? "them"} />}
           </p>
-        </form>
+        </ClientForm>
       </section>
       <section className="card" aria-labelledby="users-list">
         <h2 id="users-list" className="card__title">
@@ -195,7 +196,7 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
         </label>
       </td>
       <td>
-        <form
+        <ClientForm
           aria-label={`Password of ${user.name}`}
           onSubmit={(e) => {
             e.preventDefault();
@@ -218,9 +219,9 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />{" "}
-          <button type="submit" className="button" disabled={pending}>
+          <SubmitButton className="button" disabled={pending}>
             Set password
-          </button>{" "}
+          </SubmitButton>{" "}
           <button
             type="button"
             className="button"
@@ -235,7 +236,7 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
             {mailEnabled ? "Email invite link" : "Create invite link"}
             <span className="visually-hidden"> for {user.name}</span>
           </button>
-        </form>
+        </ClientForm>
         <p role="status" aria-live="polite" className={notice && !notice.ok ? "field__error" : "muted"}>
           {notice?.text} {notice?.invite && <InviteNotice invite={notice.invite} who={user.name} />}
         </p>

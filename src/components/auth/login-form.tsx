@@ -5,6 +5,7 @@ import { ZSignIn } from "../../shared/schemas/auth";
 import { safeRedirectPath } from "../../shared/safe-redirect";
 import { zodFieldErrors } from "../../client/api-client";
 import { postCredentials, SIGN_IN_ERRORS as ERRORS } from "../../client/sign-in";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 /** Only same-origin paths are followed after sign-in (no open redirects). */
 function safeCallback(raw: string | undefined): string {
@@ -49,7 +50,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl?: string;
   }
 
   return (
-    <form className="form" onSubmit={onSubmit} noValidate aria-describedby={error ? "login-error" : undefined}>
+    <ClientForm className="form" onSubmit={onSubmit} noValidate aria-describedby={error ? "login-error" : undefined}>
       {error && (
         <p id="login-error" role="alert" className="alert alert--error">
           {error}
@@ -90,9 +91,9 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl?: string;
           </p>
         )}
       </div>
-      <button type="submit" className="button button--primary button--block" disabled={pending}>
+      <SubmitButton className="button button--primary button--block" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
-      </button>
-    </form>
+      </SubmitButton>
+    </ClientForm>
   );
 }

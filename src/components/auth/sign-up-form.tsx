@@ -4,6 +4,7 @@ import { useState } from "react";
 import { ZAcceptInvite, ZSignUp } from "../../shared/schemas/users";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { postCredentials } from "../../client/sign-in";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 type Fields = Record<string, string[]>;
 
@@ -37,7 +38,7 @@ export function SignUpForm() {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   return (
-    <form
+    <ClientForm
       className="form"
       noValidate
       onSubmit={async (e) => {
@@ -66,10 +67,10 @@ export function SignUpForm() {
       <Field id="signup-name" name="name" label="Name" type="text" autoComplete="name" fields={fields} />
       <Field id="signup-email" name="email" label="Email" type="email" autoComplete="username" fields={fields} />
       <Field id="signup-password" name="password" label="Password" type="password" autoComplete="new-password" fields={fields} />
-      <button type="submit" className="button button--primary button--block" disabled={pending}>
+      <SubmitButton className="button button--primary button--block" disabled={pending}>
         {pending ? "Creating your account…" : "Create account"}
-      </button>
-    </form>
+      </SubmitButton>
+    </ClientForm>
   );
 }
 
@@ -79,7 +80,7 @@ export function AcceptInviteForm({ token }: { token: string }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   return (
-    <form
+    <ClientForm
       className="form"
       noValidate
       onSubmit={async (e) => {
@@ -105,9 +106,9 @@ export function AcceptInviteForm({ token }: { token: string }) {
         </p>
       )}
       <Field id="invite-password" name="password" label="Choose a password" type="password" autoComplete="new-password" fields={fields} />
-      <button type="submit" className="button button--primary button--block" disabled={pending}>
+      <SubmitButton className="button button--primary button--block" disabled={pending}>
         {pending ? "Saving…" : "Set password and sign in"}
-      </button>
-    </form>
+      </SubmitButton>
+    </ClientForm>
   );
 }

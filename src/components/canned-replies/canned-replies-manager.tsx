@@ -6,6 +6,7 @@ import { CANNED_PLACEHOLDERS } from "../../shared/canned";
 import { ZCreateCannedReply, ZUpdateCannedReply } from "../../shared/schemas/canned-replies";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { useCannedReplies } from "../../hooks/use-canned-replies";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 type Result = { ok: boolean; text: string } | null;
 
@@ -67,15 +68,15 @@ function CannedReplyItem({ reply, onSaved, onDeleted }: { reply: CannedReplyDTO;
   return (
     <li>
       {editing ? (
-        <form onSubmit={save} aria-label={`Edit ${reply.title}`} className="form">
+        <ClientForm onSubmit={save} aria-label={`Edit ${reply.title}`} className="form">
           <ReplyFields idPrefix={`canned-${reply.id}`} title={title} body={body} onTitle={setTitle} onBody={setBody} errors={errors} />
-          <button type="submit" className="button button--primary" disabled={pending}>
+          <SubmitButton className="button button--primary" disabled={pending}>
             Save
-          </button>{" "}
+          </SubmitButton>{" "}
           <button type="button" className="button" onClick={() => setEditing(false)}>
             Cancel
           </button>
-        </form>
+        </ClientForm>
       ) : (
         <>
           <h3 className="card__title">
@@ -156,7 +157,7 @@ export function CannedRepliesManager({ initial, canManageShared }: { initial: Ca
         <p className="muted small">
           Placeholders: {CANNED_PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}. In a reply box, type <kbd>/</kbd> and part of a title.
         </p>
-        <form onSubmit={create} aria-label="New canned reply" className="form">
+        <ClientForm onSubmit={create} aria-label="New canned reply" className="form">
           <ReplyFields idPrefix="canned-new" title={title} body={body} onTitle={setTitle} onBody={setBody} errors={errors} />
           {canManageShared && (
             <label className="checkbox">
@@ -164,13 +165,13 @@ export function CannedRepliesManager({ initial, canManageShared }: { initial: Ca
               <span>Shared with all staff</span>
             </label>
           )}
-          <button type="submit" className="button button--primary" disabled={pending}>
+          <SubmitButton className="button button--primary" disabled={pending}>
             Save canned reply
-          </button>
+          </SubmitButton>
           <p role="status" aria-live="polite" className={result && !result.ok ? "field__error" : "muted"}>
             {result?.text}
           </p>
-        </form>
+        </ClientForm>
       </section>
       <section className="card" aria-labelledby="canned-all">
         <h2 id="canned-all" className="card__title">

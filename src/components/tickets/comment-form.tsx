@@ -12,6 +12,7 @@ import { tabId } from "../../client/tab-id";
 import { COMPOSE_EVENT, type ComposeDetail } from "../../client/shortcuts";
 import { useConnectionState, useOnConnect, useRealtimeMessage } from "../../client/realtime-provider";
 import { useCannedReplies } from "../../hooks/use-canned-replies";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 export type ComposingKind = "reply" | "note";
 
@@ -325,7 +326,7 @@ export function CommentForm({
   const collision = composing === "reply" && othersWritingReply.length > 0;
 
   return (
-    <form
+    <ClientForm
       className={[asNote ? "comment-form comment-form--internal" : "comment-form", dragging ? "comment-form--drop" : ""].join(" ").trim()}
       onSubmit={(e) => {
         e.preventDefault();
@@ -579,10 +580,10 @@ export function CommentForm({
           {sending ? "Sending…" : uploading ? "Uploading files…" : send.kind === "sent" ? "Sent" : draftState === "saved" && body ? "Draft saved" : ""}
         </span>
         {/* Says what will happen, not only by colour: a note must never go out as a reply by mistake. */}
-        <button type="submit" className="button button--primary" aria-disabled={sending || offline || uploading || undefined}>
+        <SubmitButton className="button button--primary" aria-disabled={sending || offline || uploading || undefined}>
           {asNote ? "Send internal note" : "Send"}
-        </button>
+        </SubmitButton>
       </div>
-    </form>
+    </ClientForm>
   );
 }

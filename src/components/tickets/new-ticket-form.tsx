@@ -7,6 +7,7 @@ import { PRIORITY_LABELS, type TicketPriority } from "../../shared/enums";
 import { ZCreateTicket } from "../../shared/schemas/tickets";
 import { ApiError, apiFetch, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
 import { EnumOptions } from "../ui/enum-options";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 type Fields = Record<string, string[]>;
 
@@ -100,7 +101,7 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
     [fields[name]?.length ? `new-${name}-error` : null, hint].filter(Boolean).join(" ") || undefined;
 
   return (
-    <form className="form" onSubmit={onSubmit} noValidate>
+    <ClientForm className="form" onSubmit={onSubmit} noValidate>
       {partial && (
         <div role="alert" className="alert alert--warning">
           <p>
@@ -172,10 +173,10 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
         </p>
       </div>
       <div className="form__actions">
-        <button type="submit" className="button button--primary" aria-disabled={pending || undefined}>
+        <SubmitButton className="button button--primary" aria-disabled={pending || undefined}>
           {pending ? (files.length ? "Creating and attaching…" : "Creating…") : "Create ticket"}
-        </button>
+        </SubmitButton>
       </div>
-    </form>
+    </ClientForm>
   );
 }

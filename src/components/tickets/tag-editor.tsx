@@ -1,10 +1,11 @@
 "use client";
 
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
 import type { TagDTO, TicketDTO } from "../../shared/dto";
 import { normalizeTag, parseTagInput, type TTagOps } from "../../shared/schemas/tags";
 import { apiFetch, ApiError, errorMessage } from "../../client/api-client";
 import { useConnectionState } from "../../client/realtime-provider";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 /** Suggestions are asked for after typing pauses this long. */
 const SUGGEST_DEBOUNCE_MS = 200;
@@ -58,6 +59,15 @@ export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (
     }
   }
 
+  // Typed before React hydrated the box: on screen but not in `text` (see
+  // adoptTypedBeforeHydration in comment-form.tsx). Take it once hydrated.
+  const input = useRef<HTMLInputElement>(null);
+  const adoptTypedBeforeHydration = useEffectEvent(() => {
+    const typed = input.current?.value ?? "";
+    if (typed !== text) setText(typed);
+  });
+  useEffect(() => adoptTypedBeforeHydration(), []);
+
   async function add(e: React.FormEvent) {
     e.preventDefault();
     const { names, problem } = parseTagInput(text);
@@ -89,8 +99,9 @@ export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (
           ))}
         </ul>
       )}
-      <form className="tag-editor__add" onSubmit={add}>
+      <ClientForm className="tag-editor__add" onSubmit={add}>
         <input
+          ref={input}
           type="text"
           aria-label="Add tag"
           placeholder="Add tag"
@@ -111,10 +122,10 @@ export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (
               <option key={s.name} value={s.name}>{`${s.name} (${s.count})`}</option>
             ))}
         </datalist>
-        <button type="submit" className="button" aria-disabled={pending || !text.trim() || undefined}>
+        <SubmitButton className="button" aria-disabled={pending || !text.trim() || undefined}>
           Add
-        </button>
-      </form>
+        </SubmitButton>
+      </ClientForm>
       <p role="alert" className="field__error">
         {error}
       </p>

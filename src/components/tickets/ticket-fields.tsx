@@ -1,6 +1,7 @@
 "use client";
 
 import { useRef, useState } from "react";
+import { useHydrated } from "../../hooks/use-hydrated";
 import type { TicketDTO, UserRef } from "../../shared/dto";
 import {
   closeOrReopen,
@@ -58,6 +59,9 @@ export function TicketFields({
   const stepping = useRef(false);
   const offline = useConnectionState() === "offline";
   useOnConnect(() => setFailure((f) => (f?.network ? null : f)));
+  // Before hydration a choice would show, then be reverted when React takes
+  // the select over, unsaved: the selects wait for the page (use-hydrated.ts).
+  const hydrated = useHydrated();
 
   if (!canEdit) {
     return (
@@ -132,6 +136,7 @@ export function TicketFields({
 
   /** Keyboard and focus handling shared by the three selects. */
   const selectProps = {
+    disabled: !hydrated,
     onKeyDown: (e: React.KeyboardEvent<HTMLSelectElement>) => {
       if (e.key === "Enter") {
         e.preventDefault();
@@ -211,13 +216,14 @@ export function TicketFields({
 function CloseOrReopen({ ticket, onTicket, onConflict }: { ticket: TicketDTO; onTicket: (t: TicketDTO) => void; onConflict: () => Promise<void> }) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
   const to = closeOrReopen(ticket.status);
   return (
     <div>
       <button
         type="button"
         className="button"
-        disabled={pending}
+        disabled={pending || !hydrated}
         onClick={async () => {
           setPending(true);
           setError(null);

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { useOnConnect, useRealtimeMessage, useTicketEvents } from "../../client/realtime-provider";
 import { filterOf, sameFilter, type ViewDTO, type ViewFilter, viewHref } from "../../shared/views";
+import { ClientForm, SubmitButton } from "../ui/client-form";
 
 /** Batch the recounts that a burst of changes asks for. */
 const RECOUNT_DELAY_MS = 400;
@@ -85,16 +86,16 @@ export function TicketViews({ initial, current }: { initial: ViewDTO[]; current:
       </ul>
       {canSave &&
         (naming ? (
-          <form className="views__save" onSubmit={save}>
+          <ClientForm className="views__save" onSubmit={save}>
             <label htmlFor="view-name">View name</label>
             <input id="view-name" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} autoFocus />
-            <button type="submit" className="button">
+            <SubmitButton className="button">
               Save
-            </button>
+            </SubmitButton>
             <button type="button" className="button button--ghost" onClick={() => setNaming(false)}>
               Cancel
             </button>
-          </form>
+          </ClientForm>
         ) : (
           <button type="button" className="button button--ghost" onClick={() => setNaming(true)}>
             Save this view
