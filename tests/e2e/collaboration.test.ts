@@ -165,7 +165,7 @@ describe("send guard", () => {
 });
 
 describe("typed before the page came alive", () => {
-  test("text typed and a box ticked before the scripts ran are what Send posts", async () => {
+  test("text typed and a box ticked before the scripts ran are what Send posts, and a tag typed then is what Add adds", async () => {
     const ticket = await newTicket("alice@example.com", "Scanner emails arrive empty");
     const sam = await window("agent@example.com");
     // Hold the page's scripts: the server-rendered form is on screen and
@@ -179,6 +179,7 @@ describe("typed before the page came alive", () => {
     await sam.goto(`/tickets/${ticket.id}`, { waitUntil: "commit" });
     await sam.getByLabel("Comment").fill("Checked the scanner's SMTP settings.");
     await sam.getByLabel("Internal note").check();
+    await sam.getByLabel("Add tag").fill("scanner");
     release();
 
     await sam.getByRole("status").filter({ hasText: "Connected" }).waitFor();
@@ -186,6 +187,9 @@ describe("typed before the page came alive", () => {
     await sam.getByText("Draft saved").waitFor();
     await sam.getByRole("button", { name: "Send internal note", exact: true }).click();
     await commentItem(sam, "Checked the scanner's SMTP settings.").waitFor();
+    // The tag typed then is what Add adds.
+    await sam.getByRole("button", { name: "Add", exact: true }).click();
+    await sam.getByRole("button", { name: "Remove tag scanner" }).waitFor();
     await sam.unrouteAll();
     const cookie = await signIn(server.url, "agent@example.com");
     const comments = await api<{ items: { body: string; internal: boolean }[] }>(server.url, cookie, "GET", `/api/tickets/${ticket.id}/comments`);
