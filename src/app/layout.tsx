@@ -36,6 +36,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <SiteHeader user={user} permissions={user ? permissionsOf(user) : null} />
           {user && <KeyboardShortcuts />}
           <main id="main" className="page" tabIndex={-1}>
+            {/* Every form waits for the scripts (components/ui/client-form.tsx): say why nothing can be sent. */}
+            <noscript>
+              <p className="alert alert--warning">Tandem needs JavaScript: turn it on to sign in, reply or change anything.</p>
+            </noscript>
             {children}
           </main>
         </RealtimeProvider>

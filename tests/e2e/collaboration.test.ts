@@ -225,6 +225,8 @@ describe("before the scripts run", () => {
       const page = await context.newPage();
       await page.goto(path);
       assert.equal(new URL(page.url()).pathname, path, `${path} is shown, not redirected`);
+      // (Chromium with scripts turned off by Playwright still parses <noscript> as text: read it, not its visibility.)
+      assert.match((await page.locator("noscript").first().textContent()) ?? "", /Tandem needs JavaScript/);
       const forms = await page.locator("form:not([role=search])").evaluateAll((list) =>
         list.map((f) => ({ method: (f as HTMLFormElement).method, submits: [...f.querySelectorAll("button[type=submit]")].map((b) => (b as HTMLButtonElement).disabled) })),
       );
