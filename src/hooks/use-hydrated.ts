@@ -1,6 +1,6 @@
 "use client";
 
-import { useSyncExternalStore } from "react";
+import { type RefObject, useEffect, useEffectEvent, useSyncExternalStore } from "react";
 
 const noSubscribe = () => () => {};
 
@@ -17,4 +17,19 @@ export function useHydrated(): boolean {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Text typed into a controlled field before React hydrated it stays on
+ * screen, but React never reports it (facebook/react#12955; the fix,
+ * #33129, sits behind a flag Next's React leaves off), so the state keeps
+ * the server's value and a submit sends that instead. Once hydrated, hand
+ * what the field shows to `onChange`.
+ */
+export function useTypedBeforeHydration(ref: RefObject<HTMLInputElement | HTMLTextAreaElement | null>, value: string, onChange: (typed: string) => void): void {
+  const adopt = useEffectEvent(() => {
+    const typed = ref.current?.value;
+    if (typed !== undefined && typed !== value) onChange(typed);
+  });
+  useEffect(() => adopt(), []);
 }

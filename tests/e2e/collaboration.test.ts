@@ -164,19 +164,27 @@ describe("send guard", () => {
   });
 });
 
+/**
+ * Open `path` with the page's scripts held back: the server-rendered forms
+ * are on screen and usable, but React has not hydrated them yet (a slow
+ * phone, a busy tab). Call the returned function to let the scripts load.
+ */
+async function openWithScriptsHeld(page: Page, path: string): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/_next\/static\/chunks\/.*\.js(\?|$)/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(path, { waitUntil: "commit" });
+  return release;
+}
+
 describe("typed before the page came alive", () => {
   test("text typed and a box ticked before the scripts ran are what Send posts, and a tag typed then is what Add adds", async () => {
     const ticket = await newTicket("alice@example.com", "Scanner emails arrive empty");
     const sam = await window("agent@example.com");
-    // Hold the page's scripts: the server-rendered form is on screen and
-    // usable, but React has not hydrated it yet (a slow phone, a busy tab).
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await sam.route(/\/_next\/static\/chunks\/.*\.js(\?|$)/, async (route) => {
-      await held;
-      await route.continue();
-    });
-    await sam.goto(`/tickets/${ticket.id}`, { waitUntil: "commit" });
+    const release = await openWithScriptsHeld(sam, `/tickets/${ticket.id}`);
     await sam.getByLabel("Comment").fill("Checked the scanner's SMTP settings.");
     await sam.getByLabel("Internal note").check();
     await sam.getByLabel("Add tag").fill("scanner");
@@ -197,6 +205,31 @@ describe("typed before the page came alive", () => {
       comments.body.items.map((c) => [c.body, c.internal]),
       [["Checked the scanner's SMTP settings.", true]],
     );
+  });
+
+  test("a canned reply and a new name typed before the scripts ran are what Save saves", async () => {
+    const sam = await window("agent@example.com");
+    let release = await openWithScriptsHeld(sam, "/canned-replies");
+    const form = sam.getByRole("form", { name: "New canned reply" });
+    await form.getByLabel("Title").fill("Typed early");
+    await form.getByLabel("Text").fill("Written while the page loaded.");
+    release();
+    // Save waits for the page (enabled once hydrated), then saves what is on screen.
+    await form.getByRole("button", { name: "Save canned reply" }).click();
+    await form.getByText("Saved “Typed early”.").waitFor();
+    await sam.unrouteAll();
+
+    release = await openWithScriptsHeld(sam, "/account");
+    await sam.getByRole("textbox", { name: "Name", exact: true }).fill("Sam Early");
+    release();
+    await sam.getByRole("button", { name: "Save name" }).click();
+    await sam.getByText("Name saved.").waitFor();
+    await sam.unrouteAll();
+    await sam.reload();
+    await waitForValue(sam.getByRole("textbox", { name: "Name", exact: true }), "Sam Early");
+    // Back to the name the other tests expect.
+    const cookie = await signIn(server.url, "agent@example.com");
+    assert.equal((await api(server.url, cookie, "PATCH", "/api/account", { name: "Sam Agent" })).status, 200);
   });
 });
 

@@ -1,10 +1,11 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { ZChangePassword, ZUpdateAccount } from "../../shared/schemas/users";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useTypedBeforeHydration } from "../../hooks/use-hydrated";
 
 type Result = { ok: boolean; text: string } | null;
 
@@ -23,6 +24,8 @@ export function NameForm({ initial }: { initial: string }) {
   const [name, setName] = useState(initial);
   const [pending, setPending] = useState(false);
   const [result, setResult] = useState<Result>(null);
+  const input = useRef<HTMLInputElement>(null);
+  useTypedBeforeHydration(input, name, setName);
   return (
     <ClientForm
       className="form"
@@ -46,7 +49,7 @@ export function NameForm({ initial }: { initial: string }) {
     >
       <div className="field">
         <label htmlFor="account-name">Name</label>
-        <input id="account-name" name="name" type="text" maxLength={100} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+        <input id="account-name" ref={input} name="name" type="text" maxLength={100} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
       </div>
       <SubmitButton className="button" disabled={pending}>
         Save name

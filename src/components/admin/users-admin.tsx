@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { UserDTO } from "../../shared/dto";
 import { ROLES, type Role } from "../../shared/enums";
 import type { InviteIssued } from "../../shared/invite";
@@ -9,6 +9,7 @@ import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client"
 import { ROLE_LABELS } from "../lib/format";
 import { EnumOptions } from "../ui/enum-options";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useHydrated, useTypedBeforeHydration } from "../../hooks/use-hydrated";
 
 type Notice = { ok: boolean; text: string; invite?: InviteIssued; who?: string } | null;
 
@@ -159,6 +160,10 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, setPending] = useState(false);
   const [password, setPassword] = useState("");
+  // The role select and the Active box act at once: before hydration a change would be reverted, unsaved.
+  const hydrated = useHydrated();
+  const passwordInput = useRef<HTMLInputElement>(null);
+  useTypedBeforeHydration(passwordInput, password, setPassword);
 
   async function run(work: () => Promise<void>) {
     setPending(true);
@@ -184,13 +189,13 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
       <td>{user.name}</td>
       <td>{user.email}</td>
       <td>
-        <select aria-label={`Role of ${user.name}`} value={user.role} disabled={pending} onChange={(e) => patch({ role: e.target.value as Role })}>
+        <select aria-label={`Role of ${user.name}`} value={user.role} disabled={pending || !hydrated} onChange={(e) => patch({ role: e.target.value as Role })}>
           <EnumOptions values={ROLES} labels={ROLE_LABELS} />
         </select>
       </td>
       <td>
         <label className="checkbox">
-          <input type="checkbox" checked={user.active} disabled={pending} onChange={(e) => patch({ active: e.target.checked })} />
+          <input type="checkbox" checked={user.active} disabled={pending || !hydrated} onChange={(e) => patch({ active: e.target.checked })} />
           <span>{user.active ? "Active" : "Deactivated"}</span>
           <span className="visually-hidden"> ({user.name})</span>
         </label>
@@ -213,6 +218,7 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
           }}
         >
           <input
+            ref={passwordInput}
             type="password"
             aria-label={`New password for ${user.name}`}
             autoComplete="new-password"

@@ -1,27 +1,32 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { CannedReplyDTO } from "../../shared/dto";
 import { CANNED_PLACEHOLDERS } from "../../shared/canned";
 import { ZCreateCannedReply, ZUpdateCannedReply } from "../../shared/schemas/canned-replies";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { useCannedReplies } from "../../hooks/use-canned-replies";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useTypedBeforeHydration } from "../../hooks/use-hydrated";
 
 type Result = { ok: boolean; text: string } | null;
 
 /** Title and text fields with their errors; the same for creating and editing. */
 function ReplyFields({ idPrefix, title, body, onTitle, onBody, errors }: { idPrefix: string; title: string; body: string; onTitle: (v: string) => void; onBody: (v: string) => void; errors: Record<string, string[]> }) {
+  const titleRef = useRef<HTMLInputElement>(null);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  useTypedBeforeHydration(titleRef, title, onTitle);
+  useTypedBeforeHydration(bodyRef, body, onBody);
   return (
     <>
       <div className="field">
         <label htmlFor={`${idPrefix}-title`}>Title</label>
-        <input id={`${idPrefix}-title`} value={title} onChange={(e) => onTitle(e.target.value)} aria-invalid={errors.title ? true : undefined} />
+        <input id={`${idPrefix}-title`} ref={titleRef} value={title} onChange={(e) => onTitle(e.target.value)} aria-invalid={errors.title ? true : undefined} />
         {errors.title && <p className="field__error">{errors.title[0]}</p>}
       </div>
       <div className="field">
         <label htmlFor={`${idPrefix}-body`}>Text</label>
-        <textarea id={`${idPrefix}-body`} rows={5} value={body} onChange={(e) => onBody(e.target.value)} aria-invalid={errors.body ? true : undefined} />
+        <textarea id={`${idPrefix}-body`} ref={bodyRef} rows={5} value={body} onChange={(e) => onBody(e.target.value)} aria-invalid={errors.body ? true : undefined} />
         {errors.body && <p className="field__error">{errors.body[0]}</p>}
       </div>
     </>

@@ -1,11 +1,12 @@
 "use client";
 
-import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { TagDTO, TicketDTO } from "../../shared/dto";
 import { normalizeTag, parseTagInput, type TTagOps } from "../../shared/schemas/tags";
 import { apiFetch, ApiError, errorMessage } from "../../client/api-client";
 import { useConnectionState } from "../../client/realtime-provider";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useTypedBeforeHydration } from "../../hooks/use-hydrated";
 
 /** Suggestions are asked for after typing pauses this long. */
 const SUGGEST_DEBOUNCE_MS = 200;
@@ -59,14 +60,8 @@ export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (
     }
   }
 
-  // Typed before React hydrated the box: on screen but not in `text` (see
-  // adoptTypedBeforeHydration in comment-form.tsx). Take it once hydrated.
   const input = useRef<HTMLInputElement>(null);
-  const adoptTypedBeforeHydration = useEffectEvent(() => {
-    const typed = input.current?.value ?? "";
-    if (typed !== text) setText(typed);
-  });
-  useEffect(() => adoptTypedBeforeHydration(), []);
+  useTypedBeforeHydration(input, text, setText);
 
   async function add(e: React.FormEvent) {
     e.preventDefault();
