@@ -240,17 +240,20 @@ describe("before the scripts run", () => {
     const admin = await signIn(server.url, "admin@example.com");
     assert.equal((await api(server.url, admin, "PUT", "/api/settings", { signupEnabled: true })).status, 200);
     // Where the forms are, for whom: every page with a form handled in the browser.
-    const pages: [string | null, string][] = [
-      [null, "/login"],
-      [null, "/signup"],
-      ["alice@example.com", "/tickets/new"],
-      ["agent@example.com", `/tickets/${ticket.id}`],
-      ["agent@example.com", "/account"],
-      ["agent@example.com", "/canned-replies"],
-      ["admin@example.com", "/admin/users"],
-      ["admin@example.com", "/admin/settings"],
+    // Also the controls that act at once (no submit): they must wait too, or a choice made before
+    // the scripts ran shows on screen and is never saved.
+    const pages: [string | null, string, string[]][] = [
+      [null, "/login", []],
+      [null, "/signup", []],
+      ["alice@example.com", "/tickets/new", ["input[type=file]"]],
+      ["agent@example.com", `/tickets/${ticket.id}`, ["#ticket-status", "#ticket-priority", "#ticket-assignee", "input[type=file]"]],
+      ["agent@example.com", "/tickets", ["input[type=checkbox]"]],
+      ["agent@example.com", "/account", [".notification-settings input[type=checkbox]"]],
+      ["agent@example.com", "/canned-replies", []],
+      ["admin@example.com", "/admin/users", ["select[aria-label^='Role of']", "td input[type=checkbox]"]],
+      ["admin@example.com", "/admin/settings", ["input[type=checkbox]"]],
     ];
-    for (const [email, path] of pages) {
+    for (const [email, path, waiting] of pages) {
       // The server's HTML as a browser shows it before (or without) the scripts.
       const cookies = email ? await (await window(email)).context().cookies() : [];
       const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false, storageState: { cookies, origins: [] } });
@@ -263,7 +266,11 @@ describe("before the scripts run", () => {
       const forms = await page.locator("form:not([role=search])").evaluateAll((list) =>
         list.map((f) => ({ method: (f as HTMLFormElement).method, submits: [...f.querySelectorAll("button[type=submit]")].map((b) => (b as HTMLButtonElement).disabled) })),
       );
-      assert.ok(forms.length > 0, `${path} has a form`);
+      assert.ok(forms.length > 0 || path === "/tickets", `${path} has a form`);
+      for (const selector of waiting) {
+        const states = await page.locator(selector).evaluateAll((list) => list.map((el) => el.matches(":disabled")));
+        assert.ok(states.length > 0 && states.every(Boolean), `${path}: ${selector} usable before the scripts ran`);
+      }
       for (const form of forms) {
         assert.equal(form.method, "post", `${path}: a form that would send its fields in the URL`);
         assert.ok(form.submits.length > 0 && form.submits.every(Boolean), `${path}: a submit button enabled before the scripts ran`);

@@ -4,6 +4,7 @@ import { useSettingsForm } from "../../client/use-settings-form";
 import { type EmailSettingsDTO, MAIL_KIND_LABELS, type MailKind } from "../../shared/mail";
 import { ZUpdateEmailSettings } from "../../shared/schemas/mail";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useHydrated } from "../../hooks/use-hydrated";
 
 /**
  * The user's email switches, beside the in-app ones. Shows only the kinds
@@ -14,10 +15,12 @@ export function EmailSettingsForm({ initial, kinds, mailEnabled }: { initial: Em
   const { settings, setSettings, pending, result, save: put } = useSettingsForm<EmailSettingsDTO, typeof ZUpdateEmailSettings>(initial, { url: "/api/notifications/email-settings", schema: ZUpdateEmailSettings });
 
   const save = (e: React.FormEvent) => put(e, Object.fromEntries(kinds.map((k) => [k, settings[k]])));
+  // Switches toggled before hydration would show but never reach the state: they wait for the page.
+  const hydrated = useHydrated();
 
   return (
     <ClientForm onSubmit={save} aria-label="Email settings">
-      <fieldset className="notification-settings">
+      <fieldset className="notification-settings" disabled={!hydrated}>
         <legend className="muted">Email me when:</legend>
         {kinds.map((kind) => (
           <label key={kind} className="checkbox">

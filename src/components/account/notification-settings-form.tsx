@@ -4,6 +4,7 @@ import { useSettingsForm } from "../../client/use-settings-form";
 import { NOTIFICATION_KIND_LABELS, type NotificationKind, type NotificationSettingsDTO } from "../../shared/notifications";
 import { ZUpdateNotificationSettings } from "../../shared/schemas/notifications";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useHydrated } from "../../hooks/use-hydrated";
 
 /**
  * The user's notification switches. Shows only the kinds that apply to them
@@ -12,12 +13,14 @@ import { ClientForm, SubmitButton } from "../ui/client-form";
  */
 export function NotificationSettingsForm({ initial, kinds }: { initial: NotificationSettingsDTO; kinds: NotificationKind[] }) {
   const { settings, setSettings, pending, result, save: put } = useSettingsForm<NotificationSettingsDTO, typeof ZUpdateNotificationSettings>(initial, { url: "/api/notifications/settings", schema: ZUpdateNotificationSettings });
+  // Switches toggled before hydration would show but never reach the state: they wait for the page.
+  const hydrated = useHydrated();
 
   const save = (e: React.FormEvent) => put(e, Object.fromEntries(kinds.map((k) => [k, settings[k]])));
 
   return (
     <ClientForm onSubmit={save} aria-label="Notification settings">
-      <fieldset className="notification-settings">
+      <fieldset className="notification-settings" disabled={!hydrated}>
         <legend className="muted">Notify me in the app when:</legend>
         {kinds.map((kind) => (
           <label key={kind} className="checkbox">

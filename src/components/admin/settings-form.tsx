@@ -5,10 +5,13 @@ import { PRIORITY_LABELS, TICKET_PRIORITIES, type TicketPriority } from "../../s
 import { ZUpdateSettings } from "../../shared/schemas/settings";
 import { useSettingsForm } from "../../client/use-settings-form";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useHydrated } from "../../hooks/use-hydrated";
 
 /** The install's settings: self sign-up, and which priorities requesters may choose. */
 export function SettingsForm({ initial }: { initial: SettingsDTO }) {
   const { settings, setSettings, pending, result, save: put } = useSettingsForm<SettingsDTO, typeof ZUpdateSettings>(initial, { url: "/api/settings", schema: ZUpdateSettings, savedText: "Settings saved." });
+  // Switches toggled before hydration would show but never reach the state: they wait for the page.
+  const hydrated = useHydrated();
 
   function togglePriority(p: TicketPriority, on: boolean) {
     setSettings((s) => ({
@@ -22,7 +25,7 @@ export function SettingsForm({ initial }: { initial: SettingsDTO }) {
   return (
     <ClientForm onSubmit={save} aria-label="Settings" className="form">
       <label className="checkbox">
-        <input type="checkbox" name="signupEnabled" checked={settings.signupEnabled} onChange={(e) => setSettings((s) => ({ ...s, signupEnabled: e.target.checked }))} />
+        <input type="checkbox" name="signupEnabled" disabled={!hydrated} checked={settings.signupEnabled} onChange={(e) => setSettings((s) => ({ ...s, signupEnabled: e.target.checked }))} />
         <span>
           <strong>Self sign-up</strong> — anyone may create a requester account at <code>/signup</code>
         </span>
@@ -31,7 +34,7 @@ export function SettingsForm({ initial }: { initial: SettingsDTO }) {
         <legend>Priorities requesters may choose for a new ticket</legend>
         {TICKET_PRIORITIES.map((p) => (
           <label key={p} className="checkbox">
-            <input type="checkbox" name={`priority-${p}`} checked={settings.requesterPriorities.includes(p)} onChange={(e) => togglePriority(p, e.target.checked)} />
+            <input type="checkbox" name={`priority-${p}`} disabled={!hydrated} checked={settings.requesterPriorities.includes(p)} onChange={(e) => togglePriority(p, e.target.checked)} />
             <span>{PRIORITY_LABELS[p]}</span>
           </label>
         ))}

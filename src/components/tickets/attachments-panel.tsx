@@ -5,6 +5,7 @@ import type { AttachmentDTO } from "../../shared/dto";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { formatBytes } from "../lib/format";
 import { TimeAgo } from "../ui/time-ago";
+import { useHydrated } from "../../hooks/use-hydrated";
 
 /** Files on the ticket, with download links and an upload control. */
 export function AttachmentsPanel({
@@ -20,6 +21,7 @@ export function AttachmentsPanel({
   // Several uploads may run at once (pick a file, then another): track them all.
   const [uploading, setUploading] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
 
   async function upload(input: HTMLInputElement) {
     const file = input.files?.[0];
@@ -66,6 +68,8 @@ export function AttachmentsPanel({
         <input
           id={inputId}
           type="file"
+          // A file picked before hydration would never upload: the picker waits for the page.
+          disabled={!hydrated}
           aria-describedby={error ? `${inputId}-error` : undefined}
           onChange={(e) => void upload(e.currentTarget)}
         />

@@ -13,6 +13,7 @@ import { COMPOSE_EVENT, type ComposeDetail } from "../../client/shortcuts";
 import { useConnectionState, useOnConnect, useRealtimeMessage } from "../../client/realtime-provider";
 import { useCannedReplies } from "../../hooks/use-canned-replies";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useHydrated } from "../../hooks/use-hydrated";
 
 export type ComposingKind = "reply" | "note";
 
@@ -76,6 +77,7 @@ export function CommentForm({
   const [guard, setGuard] = useState<CommentDTO[] | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const internalRef = useRef<HTMLInputElement>(null);
+  const hydrated = useHydrated();
   const [mentions, setMentions] = useState<MentionSuggestions | null>(null);
   const [files, setFiles] = useState<PendingFile[]>([]);
   /** What the box holds now, for answers that arrive after the user typed on (set in handlers only). */
@@ -511,6 +513,8 @@ export function CommentForm({
             type="file"
             multiple
             className="visually-hidden"
+            // Files picked before hydration would never upload: the picker waits for the page.
+            disabled={!hydrated}
             onChange={(e) => {
               if (e.currentTarget.files) addFiles(e.currentTarget.files);
               e.currentTarget.value = "";

@@ -8,6 +8,7 @@ import { ZCreateTicket } from "../../shared/schemas/tickets";
 import { ApiError, apiFetch, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
 import { EnumOptions } from "../ui/enum-options";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { useHydrated } from "../../hooks/use-hydrated";
 
 type Fields = Record<string, string[]>;
 
@@ -37,6 +38,7 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
+  const hydrated = useHydrated();
   /** The ticket exists but some files did not attach: say which, and link to it. */
   const [partial, setPartial] = useState<{ ticket: TicketDTO; failed: string[] } | null>(null);
   // Submitting again after a failure is a retry of the same ticket: same key, at most one ticket.
@@ -165,6 +167,8 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
           id="new-files"
           type="file"
           multiple
+          // Files picked before hydration would be left out of the ticket: the picker waits for the page.
+          disabled={!hydrated}
           aria-describedby="new-files-hint"
           onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
         />

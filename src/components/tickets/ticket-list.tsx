@@ -20,6 +20,7 @@ import {
   toSearchParams,
   upsertTicket,
 } from "../../client/list-query";
+import { useHydrated } from "../../hooks/use-hydrated";
 
 /**
  * The ticket table, live: tickets created or changed anywhere appear, move or
@@ -42,6 +43,8 @@ export function TicketList({
 }) {
   const [list, setList] = useState<ListState>(initialPage);
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  // A box ticked before hydration would show but select nothing: the boxes wait for the page.
+  const hydrated = useHydrated();
   const selectable = staff !== null;
   const toggle = (id: string, on: boolean) =>
     setSelected((s) => {
@@ -179,6 +182,7 @@ export function TicketList({
                     <input
                       type="checkbox"
                       aria-label="Select all"
+                      disabled={!hydrated}
                       checked={list.items.length > 0 && list.items.every((t) => selected.has(t.id))}
                       onChange={(e) => setSelected(e.target.checked ? new Set(list.items.map((t) => t.id)) : new Set())}
                     />
@@ -203,7 +207,7 @@ export function TicketList({
                 >
                   <td data-label="#" className="cell-number">
                     {selectable && (
-                      <input type="checkbox" aria-label={`Select #${t.number}`} checked={selected.has(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />
+                      <input type="checkbox" aria-label={`Select #${t.number}`} disabled={!hydrated} checked={selected.has(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />
                     )}{" "}
                     #{t.number}
                   </td>
