@@ -160,7 +160,7 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, setPending] = useState(false);
   const [password, setPassword] = useState("");
-  // The role select and the Active box act at once: before hydration a change would be reverted, unsaved.
+  // The role select and the Active box act at once: a change made before hydration would never be saved.
   const hydrated = useHydrated();
   const passwordInput = useRef<HTMLInputElement>(null);
   useTypedBeforeHydration(passwordInput, password, setPassword);
