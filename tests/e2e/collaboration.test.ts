@@ -290,9 +290,7 @@ describe("before the scripts run", () => {
     }
 
     // The sign-in form: Enter in the password field submits nothing, and the password never reaches a URL.
-    const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false });
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await tabOf(null);
     const urls: string[] = [];
     page.on("request", (r) => urls.push(r.url()));
     await page.goto("/login");

@@ -104,11 +104,9 @@ export function CommentForm({
 
   useEffect(() => () => saver.dispose(), [saver]);
 
-  // Text typed (or a box ticked) in the server-rendered form before React
-  // hydrated it stays on screen while the state still holds the server's
-  // value: React neither resets nor replays it (facebook/react#12955; the fix,
-  // #33129, sits behind a flag Next's React leaves off). Sending would then
-  // post the stale state, or nothing. Take the screen's value once hydrated.
+  // Text typed (or the box ticked) before hydration: see useTypedBeforeHydration
+  // (hooks/use-hydrated.ts). Not that hook here: the text and the note box
+  // go into one edit(), which also decides when writing started.
   const adoptTypedBeforeHydration = useEffectEvent(() => {
     const box = bodyRef.current;
     const note = internalRef.current;
