@@ -87,3 +87,28 @@ test("nobody sends another's staged file; a note's file stays internal", async (
   const bobs = await stage(cookies.bob, "x.txt", "x");
   assert.equal(bobs.status, 404);
 });
+
+test("replies with files and plain replies sent at the same moment all land, in order", async () => {
+  // A reply with files takes a transaction, a plain one a single statement;
+  // both lock the ticket's row and its search index. Taken in opposite
+  // orders, PostgreSQL would find a deadlock and refuse one of them.
+  const target = await createTicket(url, cookies.alice, { title: "Busy thread" });
+  const files = [];
+  for (let i = 0; i < 8; i++) files.push((await stage(cookies.agent, `part-${i}.txt`, `part ${i}`, "text/plain", target.id)).body);
+  const send = (cookie: string, body: Record<string, unknown>) => api<CommentDTO>(url, cookie, "POST", `/api/tickets/${target.id}/comments`, body);
+  const sent = await Promise.all(
+    files.flatMap((file, i) => [
+      send(cookies.agent, { body: `with file ${i}`, attachmentIds: [file.id] }),
+      send(cookies.admin, { body: `plain ${i}` }),
+      send(cookies.alice, { body: `from the requester ${i}` }),
+    ]),
+  );
+  assert.deepEqual(sent.map((r) => r.status), sent.map(() => 201), JSON.stringify(sent.filter((r) => r.status !== 201).map((r) => r.body)));
+  const thread = await api<{ items: CommentDTO[] }>(url, cookies.agent, "GET", `/api/tickets/${target.id}/comments`);
+  assert.equal(thread.body.items.length, files.length * 3);
+  const events = await api<{ items: { seq: number; type: string }[] }>(url, cookies.agent, "GET", `/api/tickets/${target.id}/events?after=0`);
+  assert.equal(events.status, 200);
+  const seqs = events.body.items.map((e) => e.seq);
+  assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), "the events are numbered without gaps or repeats");
+  assert.equal(events.body.items.filter((e) => e.type === "comment:added").length, files.length * 3);
+});

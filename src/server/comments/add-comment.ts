@@ -124,6 +124,13 @@ async function addCommentInTransaction(
 ): Promise<CommentDTO> {
   const ticketId = ticket.id;
   const event = await db().$transaction(async (tx) => {
+    // The ticket's row first, as the one-statement path takes it (its UPDATE
+    // comes before its INSERT). The comment's insert locks the ticket's
+    // search-index row (a trigger), and the event below the ticket's row: a
+    // transaction taking them in that order deadlocked with a plain reply to
+    // the same ticket taking them the other way round, and PostgreSQL refused
+    // one of the two (tests/integration/conversation-files.test.ts).
+    await tx.$queryRaw`SELECT 1 FROM "Ticket" WHERE "id" = ${ticketId} FOR NO KEY UPDATE`;
     // The comment comes back with what its event carries in the same call;
     // only a reply with files is read again, once they are linked to it.
     let comment = await tx.comment.create({
@@ -143,9 +150,7 @@ async function addCommentInTransaction(
       }
       comment = await tx.comment.findUniqueOrThrow({ where: { id: comment.id }, include: commentInclude });
     }
-    // Sent: the reply box's saved draft is spent. Before the event: taking
-    // its seq locks the ticket row until commit, so the less that happens
-    // after it, the sooner concurrent replies to the same ticket proceed.
+    // Sent: the reply box's saved draft is spent.
     await tx.draft.deleteMany({ where: { userId: actor.id, ticketId } });
     const recorded = await recordEvent(tx, {
       ticketId,

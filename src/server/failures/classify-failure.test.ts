@@ -86,3 +86,18 @@ test("real Prisma transactions that overload rolls back are 'too busy' (503, not
     await db.close();
   }
 });
+
+test("work PostgreSQL rolled back for colliding with concurrent work is a retry (503), not a bug", () => {
+  // As the pg driver throws it from a prepared statement (seen in
+  // tests/integration/conversation-files.test.ts before the lock order was fixed).
+  const deadlock = Object.assign(new Error("deadlock detected"), { name: "error", code: "40P01", severity: "ERROR" });
+  assert.equal(infrastructureError(deadlock)?.code, "UNAVAILABLE");
+  assert.equal(infrastructureError(deadlock)?.status, 503);
+  // Through Prisma's driver adapter, and as Prisma's own code.
+  const adapted = Object.assign(new Error("could not serialize access"), { name: "DriverAdapterError", cause: { originalCode: "40001", kind: "postgres" } });
+  assert.equal(infrastructureError(adapted)?.code, "UNAVAILABLE");
+  const prisma = Object.assign(new Error("Transaction failed due to a write conflict or a deadlock. Please retry your transaction"), { name: "PrismaClientKnownRequestError", code: "P2034" });
+  assert.equal(infrastructureError(prisma)?.code, "UNAVAILABLE");
+  // Other constraint errors stay what they are.
+  assert.equal(infrastructureError(Object.assign(new Error("duplicate key"), { code: "23505" })), null);
+});

@@ -57,6 +57,12 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 // timeout and Prisma rolled it back (later statements then find it closed).
 // Other P2028s ("cannot be executed on a committed transaction") are bugs.
 const OVERLOAD_MESSAGES = /Unable to start a transaction in the given time|cannot be executed on an expired transaction|cannot be executed on a transaction that was rolled back|Transaction not found/;
+// PostgreSQL rolled the work back because it collided with concurrent work:
+// 40P01 deadlock_detected, 40001 serialization_failure (Prisma: P2034).
+// Locks are taken in one order (src/server/comments/add-comment.ts says
+// which), so none is expected; should one happen, it is a retry, not a bug
+// to show as "Something went wrong".
+const PG_CONFLICT_STATES = new Set(["40P01", "40001"]);
 
 /**
  * True when `e` means the server was too busy to do the work and rolled it
@@ -67,6 +73,8 @@ const OVERLOAD_MESSAGES = /Unable to start a transaction in the given time|canno
 export function isOverloaded(e: unknown): boolean {
   for (const err of chain(e)) {
     if (err.code === "P2028" && typeof err.message === "string" && OVERLOAD_MESSAGES.test(err.message)) return true;
+    if (err.code === "P2034" || (typeof err.code === "string" && PG_CONFLICT_STATES.has(err.code))) return true;
+    if (typeof err.originalCode === "string" && PG_CONFLICT_STATES.has(err.originalCode)) return true;
   }
   return false;
 }
