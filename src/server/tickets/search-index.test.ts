@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import fc from "fast-check";
+import { openMemoryDb } from "../../../tests/helpers/memory-db";
+import type { PrismaClient } from "../../generated/prisma/client";
+
+// The search index's triggers (prisma/migrations/*_search*) against the real
+// migrations on an in-memory PGlite. A reply is indexed on its own and put in
+// front of its ticket's vectors; these tests hold that to what a rebuild from
+// all of the ticket's comments (tandem_search_refresh) computes.
+let database: Awaited<ReturnType<typeof openMemoryDb>>;
+let prisma: PrismaClient;
+let requesterId: string;
+let agentId: string;
+
+before(async () => {
+  database = await openMemoryDb();
+  prisma = database.prisma;
+  const user = (name: string, role: "AGENT" | "REQUESTER") =>
+    prisma.user.create({ data: { name, email: `${name.toLowerCase()}@example.com`, passwordHash: "x", role } });
+  requesterId = (await user("Jane Requester", "REQUESTER")).id;
+  agentId = (await user("Agent", "AGENT")).id;
+});
+
+after(async () => {
+  await database.close();
+});
+
+type Vectors = { public: string; internal: string; comments: string };
+
+async function vectors(ticketId: string): Promise<Vectors> {
+  const [row] = await prisma.$queryRaw<Vectors[]>`
+    SELECT "public"::text AS "public", "internal"::text AS "internal", "comments"::text AS "comments"
+    FROM "TicketSearch" WHERE "ticketId" = ${ticketId}`;
+  assert.ok(row, "every ticket has an index row");
+  return row;
+}
+
+/**
+ * Each lexeme of a vector with at most its first 255 positions: PostgreSQL's
+ * to_tsvector keeps 255 positions of a word, concatenation (`||`) 256, so a
+ * word seen more than 255 times may keep one more occurrence (its 256th
+ * newest) in a vector built one reply at a time. Nothing else may differ.
+ */
+function capped(vector: string): string[] {
+  return [...vector.matchAll(/'(?:[^']|'')*'(?::[0-9A-D,]+)?/g)].map(([entry]) => {
+    const colon = entry.lastIndexOf("':");
+    return colon < 0 ? entry : `${entry.slice(0, colon + 2)}${entry.slice(colon + 2).split(",").slice(0, 255).join(",")}`;
+  });
+}
+
+/** Equal vectors, or the first lexeme where they differ (a whole vector is too long to read in a failure). */
+function assertSameVectors(actual: Vectors, expected: Vectors): void {
+  for (const column of ["public", "internal", "comments"] as const) {
+    if (actual[column] === expected[column]) continue;
+    const a = capped(actual[column]);
+    const e = capped(expected[column]);
+    const i = a.findIndex((lexeme, k) => lexeme !== e[k]);
+    if (i < 0 && a.length === e.length) continue;
+    const show = (lexeme = "(none)") => (lexeme.length > 120 ? `${lexeme.slice(0, 40)} … ${lexeme.slice(-60)} (${lexeme.split(",").length} positions)` : lexeme);
+    assert.fail(`${column} differs from a rebuild at lexeme ${i} of ${e.length}: ${show(a[i])} instead of ${show(e[i])}`);
+  }
+}
+
+async function rebuilt(ticketId: string): Promise<Vectors> {
+  await prisma.$executeRaw`SELECT tandem_search_refresh(${ticketId})`;
+  return vectors(ticketId);
+}
+
+async function matches(ticketId: string, column: "public" | "internal", query: string): Promise<boolean> {
+  const rows = await prisma.$queryRawUnsafe<unknown[]>(
+    `SELECT 1 FROM "TicketSearch" WHERE "ticketId" = $1 AND "${column}" @@ websearch_to_tsquery('tandem_search', $2)`,
+    ticketId,
+    query,
+  );
+  return rows.length === 1;
+}
+
+// Text as people write it: words that stem, hyphenated words, addresses,
+// numbers, accents and other scripts, punctuation, line breaks, quoted
+// mail, and anything else fast-check makes up (PostgreSQL's text has no NUL).
+const token = fc.oneof(
+  fc.constantFrom(
+    "printer", "Printers", "printing", "re-install", "e-mail", "jane.doe@example.com", "https://example.com/a?b=1",
+    "42", "3.14", "v2.1.0", "naïve", "Ärger", "日本語", "пароль", "can't", "x", "-", "...", "\n", "> quoted", "#12", "",
+  ),
+  fc.string({ maxLength: 12 }).map((s) => s.replace(/\0/g, "")),
+);
+const body = fc.array(token, { maxLength: 25 }).map((words) => words.join(" "));
+const reply = fc.record({ body, internal: fc.boolean() });
+
+let ticketNo = 0;
+async function ticketWith(replies: { body: string; internal: boolean }[], description = "The printer in room 4 jams") {
+  const ticket = await prisma.ticket.create({ data: { title: `Printer ${++ticketNo} is on fire`, description, requesterId } });
+  // One millisecond apart, in the order they are written: a rebuild reads
+  // them newest first by time, as the index puts each new one in front.
+  const start = Date.now();
+  for (const [i, r] of replies.entries()) {
+    await prisma.comment.create({ data: { ticketId: ticket.id, authorId: agentId, body: r.body, internal: r.internal, createdAt: new Date(start + i) } });
+  }
+  return ticket.id;
+}
+
+test("replies indexed one at a time equal a rebuild from all of them", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(reply, { maxLength: 12 }), fc.string({ maxLength: 40 }).map((s) => s.replace(/\0/g, "")), async (replies, description) => {
+      const ticketId = await ticketWith(replies, description);
+      const incremental = await vectors(ticketId);
+      assertSameVectors(incremental, await rebuilt(ticketId));
+    }),
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 100) / 2 },
+  );
+});
+
+test("the index finds each kind of text where it belongs, on a long thread too", async () => {
+  const replies = Array.from({ length: 300 }, (_, i) => ({ body: `Reply ${i}: still looking at the toner, see log line ${i}`, internal: i % 10 === 0 }));
+  replies.push({ body: "The zephyrine cartridge fixed it", internal: false }, { body: "Quokkalicious refund approved", internal: true });
+  const ticketId = await ticketWith(replies);
+  assert.equal(await matches(ticketId, "public", "zephyrine"), true, "the newest public reply");
+  assert.equal(await matches(ticketId, "public", '"zephyrine cartridge"'), true, "a phrase in it");
+  assert.equal(await matches(ticketId, "public", '"still looking"'), true, "a phrase in an old reply");
+  assert.equal(await matches(ticketId, "public", `"printer ${ticketNo + 1} is on fire"`), false, "no other ticket's title");
+  assert.equal(await matches(ticketId, "public", `"printer ${ticketNo} is on fire"`), true, "the title, as a phrase");
+  assert.equal(await matches(ticketId, "public", '"jane requester"'), true, "the requester, as a phrase");
+  assert.equal(await matches(ticketId, "public", "quokkalicious"), false, "never an internal note in public");
+  assert.equal(await matches(ticketId, "internal", "quokkalicious"), true, "the note in internal");
+  assertSameVectors(await vectors(ticketId), await rebuilt(ticketId));
+});
+
+test("vectors stay under a tsvector's size limit: a reply past 600,000 bytes rebuilds from the newest text", async () => {
+  // 5 replies of 140,000 bytes of distinct words: the fifth takes the
+  // public comments past 600,000 bytes, which rebuilds from the newest
+  // 200,000 characters (as the first migration's rebuild always did).
+  const distinct = (tag: string) => Array.from({ length: 25_000 }, (_, i) => `${tag}w${i.toString(36)}`).join(" ").slice(0, 140_000);
+  const ticketId = await ticketWith([]);
+  const bytes = async () => (await prisma.$queryRaw<{ c: number; i: number }[]>`SELECT "commentBytes" AS c, "internalBytes" AS i FROM "TicketSearch" WHERE "ticketId" = ${ticketId}`)[0]!;
+  for (const [n, tag] of ["aa", "bb", "cc", "dd"].entries()) {
+    await prisma.comment.create({ data: { ticketId, authorId: agentId, body: distinct(tag), createdAt: new Date(Date.now() + n) } });
+  }
+  assert.equal((await bytes()).c, 4 * 140_001, "four replies added one at a time");
+  assert.equal(await matches(ticketId, "public", "aaw0"), true, "the oldest is still in");
+  await prisma.comment.create({ data: { ticketId, authorId: agentId, body: `${distinct("ee")} zephyrine`, createdAt: new Date(Date.now() + 10) } });
+  const after = await bytes();
+  assert.equal(after.c, 200_000, "rebuilt from the newest 200,000 characters");
+  assert.equal(await matches(ticketId, "public", "zephyrine"), true, "the newest reply is found");
+  assert.equal(await matches(ticketId, "public", "aaw0"), false, "the oldest text gave way");
+  assertSameVectors(await vectors(ticketId), await rebuilt(ticketId));
+});
+
+test("an edited, moved or removed comment rebuilds what it touched", async () => {
+  const a = await ticketWith([{ body: "zephyrine one", internal: false }, { body: "quokka note", internal: true }]);
+  const b = await ticketWith([{ body: "unrelated", internal: false }]);
+  const [first] = await prisma.comment.findMany({ where: { ticketId: a, internal: false } });
+  await prisma.comment.update({ where: { id: first!.id }, data: { body: "wombat one" } });
+  assert.equal(await matches(a, "public", "zephyrine"), false);
+  assert.equal(await matches(a, "public", "wombat"), true);
+  await prisma.comment.update({ where: { id: first!.id }, data: { ticketId: b } });
+  assert.equal(await matches(a, "public", "wombat"), false);
+  assert.equal(await matches(b, "public", "wombat"), true);
+  const note = await prisma.comment.findFirstOrThrow({ where: { ticketId: a, internal: true } });
+  await prisma.comment.delete({ where: { id: note.id } });
+  assert.equal(await matches(a, "internal", "quokka"), false);
+  assertSameVectors(await vectors(a), await rebuilt(a));
+  assertSameVectors(await vectors(b), await rebuilt(b));
+  // A new reply after all that still lands in front of the right vectors.
+  await prisma.comment.create({ data: { ticketId: b, authorId: agentId, body: "numbat", createdAt: new Date(Date.now() + 1000) } });
+  assert.equal(await matches(b, "public", "numbat"), true);
+  assertSameVectors(await vectors(b), await rebuilt(b));
+});
