@@ -10,7 +10,7 @@
  * BENCH_SERVER_SCRIPT runs another compiled server (e.g. a build of the code before a change).
  */
 import path from "node:path";
-import { cpuSeconds, latencyOf, sleep, speedMarkerMs } from "./lib/measure";
+import { cpuByThread, cpuSeconds, cpuSplit, latencyOf, sleep, speedMarkerMs } from "./lib/measure";
 import { writes } from "./lib/scenarios";
 import { request, startTandem } from "./lib/targets";
 
@@ -43,6 +43,8 @@ async function main() {
     await sleep(1_500);
     const before = await statements(t.urls[0]!);
     const cpu0 = cpuSeconds(t.pids[0]!);
+    const split0 = cpuSplit(t.pids[0]!);
+    const threads0 = cpuByThread(t.pids[0]!);
     const latencies: number[] = [];
     for (let i = 0; i < COMMENTS; i++) {
       const s = performance.now();
@@ -53,11 +55,18 @@ async function main() {
     // Let the processors (relay, notifications, mail) finish with the last ones.
     await sleep(1_500);
     const cpu = cpuSeconds(t.pids[0]!) - cpu0;
+    const split = cpuSplit(t.pids[0]!);
+    const threads = cpuByThread(t.pids[0]!);
     const after = await statements(t.urls[0]!);
     const lat = latencyOf(latencies);
     console.log(`${t.label}: ${COMMENTS} comments, one at a time, no sockets`);
     console.log(`server CPU per comment: ${((cpu * 1000) / COMMENTS).toFixed(2)} ms (includes ~1.5 s of idle processors; speed marker ${speedMarkerMs()} ms, lower is faster)`);
-    console.log(`latency: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms`);
+    console.log(`  of which user ${(((split.user - split0.user) * 1000) / COMMENTS).toFixed(2)} ms, kernel ${(((split.system - split0.system) * 1000) / COMMENTS).toFixed(2)} ms`);
+    const byThread = [...threads].map(([name, s]) => [name, ((s - (threads0.get(name) ?? 0)) * 1000) / COMMENTS] as const).filter(([, ms]) => ms >= 0.01);
+    console.log(`  by thread: ${byThread.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`).join(", ")}`);
+    const firstTenth = latencyOf(latencies.slice(0, Math.ceil(COMMENTS / 10)));
+    const lastTenth = latencyOf(latencies.slice(-Math.ceil(COMMENTS / 10)));
+    console.log(`latency: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms; p50 of the first tenth ${firstTenth.p50.toFixed(1)} ms, of the last tenth ${lastTenth.p50.toFixed(1)} ms (the ticket grows by ${COMMENTS} comments)`);
     const kinds = [...after].map(([k, n]) => [k, (n - (before.get(k) ?? 0)) / COMMENTS] as const).filter(([, n]) => n > 0);
     console.log(`database statements per comment: ${kinds.reduce((a, [, n]) => a + n, 0).toFixed(1)} (${kinds.map(([k, n]) => `${k} ${n.toFixed(1)}`).join(", ")})`);
     if (hot > 0) {
