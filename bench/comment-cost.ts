@@ -24,12 +24,16 @@ const db = option("--db") === "embedded" ? "embedded" : "postgres";
 const prof = option("--cpu-prof");
 const hot = Number(option("--hot") ?? 0);
 
-async function statements(url: string): Promise<Map<string, number>> {
+/** Statements run and seconds spent in them, by statement kind, from the server's /metrics. */
+async function statements(url: string): Promise<Map<string, { count: number; seconds: number }>> {
   const res = await request(url, "GET", "/metrics", { authorization: "Bearer bench-metrics-token-0123456789" });
-  const out = new Map<string, number>();
-  for (const m of res.text.matchAll(/^tandem_db_query_duration_seconds_count\{([^}]*)\} (\d+)/gm)) {
-    const statement = /statement="([^"]*)"/.exec(m[1]!)?.[1] ?? "?";
-    out.set(statement, (out.get(statement) ?? 0) + Number(m[2]));
+  const out = new Map<string, { count: number; seconds: number }>();
+  for (const m of res.text.matchAll(/^tandem_db_query_duration_seconds_(count|sum)\{([^}]*)\} ([\d.e+-]+)/gm)) {
+    const statement = /statement="([^"]*)"/.exec(m[2]!)?.[1] ?? "?";
+    const entry = out.get(statement) ?? { count: 0, seconds: 0 };
+    if (m[1] === "count") entry.count += Number(m[3]);
+    else entry.seconds += Number(m[3]);
+    out.set(statement, entry);
   }
   return out;
 }
@@ -67,8 +71,11 @@ async function main() {
     const firstTenth = latencyOf(latencies.slice(0, Math.ceil(COMMENTS / 10)));
     const lastTenth = latencyOf(latencies.slice(-Math.ceil(COMMENTS / 10)));
     console.log(`latency: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms; p50 of the first tenth ${firstTenth.p50.toFixed(1)} ms, of the last tenth ${lastTenth.p50.toFixed(1)} ms (the ticket grows by ${COMMENTS} comments)`);
-    const kinds = [...after].map(([k, n]) => [k, (n - (before.get(k) ?? 0)) / COMMENTS] as const).filter(([, n]) => n > 0);
+    const kinds = [...after]
+      .map(([k, n]) => [k, (n.count - (before.get(k)?.count ?? 0)) / COMMENTS, ((n.seconds - (before.get(k)?.seconds ?? 0)) * 1000) / COMMENTS] as const)
+      .filter(([, n]) => n > 0);
     console.log(`database statements per comment: ${kinds.reduce((a, [, n]) => a + n, 0).toFixed(1)} (${kinds.map(([k, n]) => `${k} ${n.toFixed(1)}`).join(", ")})`);
+    console.log(`  time in them per comment, as the server waits for them: ${kinds.reduce((a, [, , ms]) => a + ms, 0).toFixed(2)} ms (${kinds.map(([k, , ms]) => `${k} ${ms.toFixed(2)}`).join(", ")})`);
     if (hot > 0) {
       const w = await writes(t, { hot: true, writers: hot, durationMs: 10_000, firstAccount: 2 });
       console.log(`one hot ticket, ${hot} writers: ${Math.round(w.perSec)} acknowledged/s, p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms, refused ${JSON.stringify(w.refused)}`);
