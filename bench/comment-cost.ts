@@ -6,7 +6,8 @@
  * path before running the whole `npm run bench`.
  *
  * `node --require ./src/server/server-only-shim.cjs --import tsx bench/comment-cost.ts [--db postgres|embedded] [--cpu-prof dir] [--hot N]`
- * `--hot N` then also has N writers post to one ticket for 10 s (acknowledged/s, p99).
+ * `--hot N` then also has N writers post to one ticket for 10 s (acknowledged/s, p99);
+ * `--across N` has N writers post to N tickets, one each, for 10 s.
  * BENCH_SERVER_SCRIPT runs another compiled server (e.g. a build of the code before a change).
  */
 import path from "node:path";
@@ -23,6 +24,7 @@ const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 300);
 const db = option("--db") === "embedded" ? "embedded" : "postgres";
 const prof = option("--cpu-prof");
 const hot = Number(option("--hot") ?? 0);
+const across = Number(option("--across") ?? 0);
 
 /** Statements run and seconds spent in them, by statement kind, from the server's /metrics. */
 async function statements(url: string): Promise<Map<string, { count: number; seconds: number }>> {
@@ -39,7 +41,7 @@ async function statements(url: string): Promise<Map<string, { count: number; sec
 }
 
 async function main() {
-  const t = await startTandem({ db, processes: 1, accounts: 2 + hot, nodeArgs: [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [])] });
+  const t = await startTandem({ db, processes: 1, accounts: 2 + Math.max(hot, across), nodeArgs: [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [])] });
   try {
     const ticket = await t.createRoom();
     // Warm-up: the first requests compile routes and fill caches.
@@ -79,6 +81,10 @@ async function main() {
     if (hot > 0) {
       const w = await writes(t, { hot: true, writers: hot, durationMs: 10_000, firstAccount: 2 });
       console.log(`one hot ticket, ${hot} writers: ${Math.round(w.perSec)} acknowledged/s, p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms, refused ${JSON.stringify(w.refused)}`);
+    }
+    if (across > 0) {
+      const w = await writes(t, { hot: false, writers: across, durationMs: 10_000, firstAccount: 2 });
+      console.log(`${across} tickets, a writer each: ${Math.round(w.perSec)} acknowledged/s, p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms, refused ${JSON.stringify(w.refused)}`);
     }
   } finally {
     await t.stop();

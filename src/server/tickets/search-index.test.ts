@@ -101,12 +101,35 @@ async function ticketWith(replies: { body: string; internal: boolean }[], descri
   return ticket.id;
 }
 
-test("replies indexed one at a time equal a rebuild from all of them", async () => {
+// What changes a ticket's index: a reply or note, a new title or
+// description, the requester's new name.
+const text = fc.array(token, { maxLength: 8 }).map((words) => words.join(" "));
+const change = fc.oneof(
+  { weight: 6, arbitrary: reply.map((r) => ({ kind: "reply" as const, ...r })) },
+  { weight: 1, arbitrary: text.map((t) => ({ kind: "title" as const, text: t })) },
+  { weight: 1, arbitrary: text.map((t) => ({ kind: "description" as const, text: t })) },
+  { weight: 1, arbitrary: text.map((t) => ({ kind: "rename" as const, text: t })) },
+);
+
+test("an index kept up one change at a time equals a rebuild from the ticket and all of its comments", async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(reply, { maxLength: 12 }), fc.string({ maxLength: 40 }).map((s) => s.replace(/\0/g, "")), async (replies, description) => {
-      const ticketId = await ticketWith(replies, description);
-      const incremental = await vectors(ticketId);
-      assertSameVectors(incremental, await rebuilt(ticketId));
+    fc.asyncProperty(fc.array(change, { maxLength: 14 }), fc.string({ maxLength: 40 }).map((s) => s.replace(/\0/g, "")), async (changes, description) => {
+      // A requester of its own: a rename reaches every ticket they opened.
+      const requester = await prisma.user.create({ data: { name: "Requester", email: `r${++ticketNo}@example.com`, passwordHash: "x", role: "REQUESTER" } });
+      const ticket = await prisma.ticket.create({ data: { title: `Printer ${ticketNo} is on fire`, description, requesterId: requester.id } });
+      const other = await prisma.ticket.create({ data: { title: "Their other ticket", description: "", requesterId: requester.id } });
+      const start = Date.now();
+      for (const [i, c] of changes.entries()) {
+        if (c.kind === "reply") {
+          await prisma.comment.create({ data: { ticketId: ticket.id, authorId: agentId, body: c.body, internal: c.internal, createdAt: new Date(start + i) } });
+        } else if (c.kind === "rename") {
+          await prisma.user.update({ where: { id: requester.id }, data: { name: c.text } });
+        } else {
+          await prisma.ticket.update({ where: { id: ticket.id }, data: { [c.kind]: c.text } });
+        }
+      }
+      assertSameVectors(await vectors(ticket.id), await rebuilt(ticket.id));
+      assertSameVectors(await vectors(other.id), await rebuilt(other.id));
     }),
     { numRuns: Number(process.env.FUZZ_RUNS ?? 100) / 2 },
   );
