@@ -1,13 +1,14 @@
 /**
  * A ticket with a long conversation in Chromium: N replies (N=1000 by
  * default) posted over HTTP, then the ticket page opened three times as an
- * agent. Prints the time until the page is usable (connected, reply box
- * focused), the HTML's size, and the script, layout and style time Chromium
+ * agent. Prints the server's time to answer the page (median of 8 fetches),
+ * the time until the page is usable (connected, reply box focused), the
+ * HTML's size, and the script, layout and style time Chromium
  * spends (CDP Performance metrics) while another agent opens the ticket and
  * leaves and one more reply arrives: what re-rendering the view costs.
  *
  * `N=1000 node --require ./src/server/server-only-shim.cjs --import tsx bench/long-thread.ts`
- * (the production build, embedded database; needs Chromium like the browser tests)
+ * (the production build, embedded database or TANDEM_TEST_DB=postgres; needs Chromium like the browser tests)
  */
 import { launchChromium, signedInPage } from "../tests/helpers/browser";
 import { api, signIn, startServer } from "../tests/helpers/server";
@@ -21,6 +22,14 @@ async function main() {
     const t = await createTicket(server.url, alice, { title: "Long thread" });
     const body = "Thanks for the details. We checked the printer logs and the driver version; could you try the steps below and tell us what you see? 1. Restart the spooler. 2. Print a test page.";
     for (let i = 0; i < N; i += 20) await Promise.all(Array.from({ length: 20 }, (_, k) => api(server.url, k % 2 ? agent : alice, "POST", `/api/tickets/${t.id}/comments`, { body: `${body} (${i + k})` })));
+    const times: number[] = [];
+    for (let r = 0; r < 8; r++) {
+      const s = performance.now();
+      await (await fetch(`${server.url}/tickets/${t.id}`, { headers: { cookie: agent } })).text();
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${N} comments: the server answers GET /tickets/:id in ${times[4]!.toFixed(0)} ms (median of 8; fastest ${times[0]!.toFixed(0)} ms)`);
     const browser = await launchChromium();
     const { page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
     for (let r = 0; r < 3; r++) {

@@ -6,19 +6,15 @@ import { initialTicketState, MAX_TIMELINE, type TicketState } from "../../../cli
 import { listAttachments } from "../../../server/attachments/list-attachments";
 import { listComments } from "../../../server/comments/list-comments";
 import { isAppError } from "../../../server/errors";
-import { listTicketEvents } from "../../../server/events/list-events";
+import { listLatestTicketEvents } from "../../../server/events/list-events";
 import { getTicket } from "../../../server/tickets/get-ticket";
 import { getDraft } from "../../../server/drafts/get-draft";
 import { listStaff } from "../../../server/users/list-staff";
 import { can, permissionsOf } from "../../../server/policy";
 import type { SessionUser, StaffRef } from "../../../shared/dto";
-import type { AnyTicketEvent } from "../../../shared/realtime";
 import { currentUser, requirePageUser } from "../../_lib/session";
 
 type Props = { params: Promise<{ id: string }> };
-
-/** Bound on event pages read for the timeline of a very busy ticket. */
-const MAX_EVENT_PAGES = 10;
 
 /**
  * Everything the page shows, or null when the ticket does not exist for this
@@ -32,17 +28,10 @@ const loadTicketPage = cache(
     id: string,
   ): Promise<{ state: TicketState; staff: StaffRef[]; draft: { body: string; internal: boolean } | null } | null> => {
     try {
-      let events: AnyTicketEvent[] = [];
-      let seq = 0;
-      for (let page = 0; page < MAX_EVENT_PAGES; page++) {
-        const result = await listTicketEvents(user, id, seq);
-        events = [...events, ...result.events].slice(-MAX_TIMELINE);
-        seq = Math.max(seq, events.at(-1)?.seq ?? 0);
-        if (!result.truncated) {
-          seq = Math.max(seq, result.seq);
-          break;
-        }
-      }
+      // The newest events first (the timeline keeps MAX_TIMELINE), then the
+      // snapshot: read after them, it holds at least what they did, and the
+      // client's live updates resume after `seq`.
+      const { events, seq } = await listLatestTicketEvents(user, id, MAX_TIMELINE);
       const [ticket, comments, attachments, staff, draft] = await Promise.all([
         getTicket(user, id),
         listComments(user, id),
