@@ -101,9 +101,9 @@ function tooLarge(limit: number) {
 
 /**
  * Read a request body of at most `limit` bytes. A declared Content-Length over
- * the limit is refused before reading; otherwise reading stops (and the
- * stream is cancelled) as soon as the bytes received cross it, whatever the
- * headers claimed, so nothing past the limit is ever held in memory.
+ * the limit is refused before reading; otherwise reading stops as soon as the
+ * bytes received cross it, whatever the headers claimed, so nothing past the
+ * limit is ever held in memory (the 413 closes the connection: errorResponse).
  */
 export async function readBodyCapped(req: Request, limit: number): Promise<Uint8Array> {
   const declared = req.headers.get("content-length");
@@ -117,7 +117,9 @@ export async function readBodyCapped(req: Request, limit: number): Promise<Uint8
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => undefined);
+      // Not cancelled: cancelling destroys the connection at once, before the
+      // 413 is written. The response closes it, lingering (http/linger.ts).
+      reader.releaseLock();
       throw tooLarge(limit);
     }
     chunks.push(value);

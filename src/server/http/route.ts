@@ -18,13 +18,18 @@ export function errorResponse(e: unknown): Response {
     return res;
   }
   if (isAppError(e)) {
-    return Response.json(
+    const res = Response.json(
       { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } },
       {
         status: e.status,
         ...(e.retryAfterSeconds !== undefined ? { headers: { "Retry-After": String(Math.ceil(e.retryAfterSeconds)) } } : {}),
       },
     );
+    // A body refused midway is not read to its end: the connection closes
+    // (lingering, http/linger.ts), or the rest of it would hold up the
+    // connection's next request.
+    if (e.code === "PAYLOAD_TOO_LARGE") res.headers.set("Connection", "close");
+    return res;
   }
   log.error({ err: e }, "[tandem] unhandled error");
   return Response.json({ error: { code: "INTERNAL", message: "Something went wrong" } }, { status: 500 });
@@ -44,11 +49,7 @@ export function authed<P = Record<string, never>>(
       const user = await requireUser();
       return await handler(req, user, await ctx.params);
     } catch (e) {
-      const res = errorResponse(e);
-      // A body refused midway is not drained: the connection closes, or a
-      // client reusing it would have the rest read as its next request.
-      if (isAppError(e) && e.code === "PAYLOAD_TOO_LARGE") res.headers.set("Connection", "close");
-      return res;
+      return errorResponse(e);
     }
   };
 }
@@ -62,9 +63,7 @@ export function unauthenticated<P = Record<string, never>>(handler: (req: Reques
     try {
       return await handler(req, await ctx.params);
     } catch (e) {
-      const res = errorResponse(e);
-      if (isAppError(e) && e.code === "PAYLOAD_TOO_LARGE") res.headers.set("Connection", "close");
-      return res;
+      return errorResponse(e);
     }
   };
 }
