@@ -44,25 +44,47 @@ CREATE FUNCTION tandem_search_head(ticket_id TEXT) RETURNS TSVECTOR LANGUAGE sql
     WHERE t."id" = ticket_id
 $$;
 
--- Everything, from the ticket and all of its comments.
+-- The concatenation of tsvectors, in the aggregate's ORDER BY.
+CREATE AGGREGATE tsvector_concat_agg(tsvector) (SFUNC = tsvector_concat, STYPE = tsvector, INITCOND = '');
+
+-- Everything, from the ticket and all of its comments. Each comment is parsed
+-- on its own, as a new reply is: the parser reads a token by what precedes
+-- it (a reply that starts with "~/notes" is a file path on its own, but a
+-- blank and a word after another reply's line break), so parsing the
+-- comments joined into one text could differ from indexing them one by one.
+-- Newest first, and only the newest 200 000 characters of each kind (a line
+-- break between comments counted as one).
 CREATE OR REPLACE FUNCTION tandem_search_refresh(ticket_id TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
 DECLARE
-    public_text TEXT;
-    internal_text TEXT;
     public_comments TSVECTOR;
+    internal_comments TSVECTOR;
+    public_bytes INTEGER;
+    internal_bytes INTEGER;
 BEGIN
-    SELECT left(coalesce(string_agg(c."body", E'\n' ORDER BY c."createdAt" DESC, c."id" DESC) FILTER (WHERE NOT c."internal"), ''), 200000),
-           left(coalesce(string_agg(c."body", E'\n' ORDER BY c."createdAt" DESC, c."id" DESC) FILTER (WHERE c."internal"), ''), 200000)
-    INTO public_text, internal_text
-    FROM "Comment" c WHERE c."ticketId" = ticket_id;
-    public_comments := setweight(to_tsvector('tandem_search', public_text), 'C');
+    WITH ordered AS (
+        SELECT c."body", c."internal", c."createdAt", c."id",
+               coalesce(sum(length(c."body") + 1) OVER (
+                   PARTITION BY c."internal" ORDER BY c."createdAt" DESC, c."id" DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS "before"
+        FROM "Comment" c WHERE c."ticketId" = ticket_id
+    ), kept AS (
+        SELECT left("body", (200000 - "before")::int) AS "body", "internal", "createdAt", "id"
+        FROM ordered WHERE "before" < 200000
+    )
+    SELECT
+        coalesce(tsvector_concat_agg(setweight(to_tsvector('tandem_search', "body"), 'C') ORDER BY "createdAt" DESC, "id" DESC) FILTER (WHERE NOT "internal"), ''),
+        coalesce(tsvector_concat_agg(to_tsvector('tandem_search', "body") ORDER BY "createdAt" DESC, "id" DESC) FILTER (WHERE "internal"), ''),
+        coalesce(sum(octet_length("body") + 1) FILTER (WHERE NOT "internal"), 0),
+        coalesce(sum(octet_length("body") + 1) FILTER (WHERE "internal"), 0)
+    INTO public_comments, internal_comments, public_bytes, internal_bytes
+    FROM kept;
     INSERT INTO "TicketSearch" ("ticketId", "public", "internal", "comments", "commentBytes", "internalBytes")
     SELECT t."id",
         tandem_search_head(t."id") || public_comments,
-        to_tsvector('tandem_search', internal_text),
+        internal_comments,
         public_comments,
-        octet_length(public_text),
-        octet_length(internal_text)
+        public_bytes,
+        internal_bytes
     FROM "Ticket" t
     WHERE t."id" = ticket_id
     ON CONFLICT ("ticketId") DO UPDATE SET
