@@ -19,20 +19,23 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** CPU seconds (user + system, all threads) that process `pid` has used so far. */
-export function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+/** User and kernel (system) CPU seconds from a /proc/<pid>[/task/<tid>]/stat text. */
+function statTimes(stat: string): { user: number; system: number } {
   // The command name (field 2) may contain spaces; the fields after its ")" are fixed.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // utime and stime are fields 14 and 15, i.e. 11 and 12 after the state (field 3).
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  return { user: Number(fields[11]) / clockTicks(), system: Number(fields[12]) / clockTicks() };
 }
 
-/** CPU seconds of `pid` split into user and kernel (system) time. */
+/** CPU seconds of `pid` (all threads) split into user and kernel (system) time. */
 export function cpuSplit(pid: number): { user: number; system: number } {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { user: Number(fields[11]) / clockTicks(), system: Number(fields[12]) / clockTicks() };
+  return statTimes(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+}
+
+/** CPU seconds (user + system, all threads) that process `pid` has used so far. */
+export function cpuSeconds(pid: number): number {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
 }
 
 /** CPU seconds of each thread of `pid`, by thread name (comm), summed per name. */
@@ -46,8 +49,8 @@ export function cpuByThread(pid: number): Map<string, number> {
       continue; // the thread ended meanwhile
     }
     const name = tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\d+$/, "");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / clockTicks());
+    const { user, system } = statTimes(stat);
+    out.set(name, (out.get(name) ?? 0) + user + system);
   }
   return out;
 }

@@ -138,6 +138,13 @@ BEGIN
 END
 $$;
 
+-- The text form parses and hands over (one rule for which lexemes are learnt).
+CREATE OR REPLACE FUNCTION tandem_search_learn(body TEXT, is_internal BOOLEAN) RETURNS VOID LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tandem_search_learn_vector(to_tsvector('tandem_search', left(body, 200000)), is_internal);
+END
+$$;
+
 CREATE OR REPLACE FUNCTION tandem_search_comment_trigger() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 DECLARE
     parsed TSVECTOR;

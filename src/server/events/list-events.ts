@@ -7,6 +7,13 @@ import { loadTicketFor } from "../tickets/load-ticket";
 import { fromStoredRow, type StoredEventRow } from "./stored-event";
 import { lastSeqFor, MAX_REPLAY, viewEvent } from "./view-event";
 
+type EventRow = Omit<StoredEventRow, "actor"> & { actorId: string; actorName: string };
+
+/** What both reads select: the stored event and its actor's id and name. */
+const EVENT_ROWS = Prisma.sql`SELECT e."ticketId", e."seq", e."publicSeq", e."type", e."payload", e."payloadVersion", e."createdAt",
+           u."id" AS "actorId", u."name" AS "actorName"
+    FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId"`;
+
 /**
  * A ticket's events after `afterSeq`, oldest first, as `actor` may see them
  * and numbered in `actor`'s numbering (staff: every event by `seq`;
@@ -32,9 +39,7 @@ export async function listTicketEvents(
   // parsed and checked against their version's schema (fromStoredRow).
   const staff = audience === "staff";
   const rows = await db().$queryRaw<EventRow[]>`
-    SELECT e."ticketId", e."seq", e."publicSeq", e."type", e."payload", e."payloadVersion", e."createdAt",
-           u."id" AS "actorId", u."name" AS "actorName"
-    FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId"
+    ${EVENT_ROWS}
     WHERE e."ticketId" = ${ticketId} AND ${
       staff
         ? Prisma.sql`e."seq" > ${afterSeq}`
@@ -63,9 +68,7 @@ export async function listLatestTicketEvents(actor: Actor, ticketId: string, lim
   if (last === 0) return { seq: 0, events: [] };
   const staff = audience === "staff";
   const rows = await db().$queryRaw<EventRow[]>`
-    SELECT e."ticketId", e."seq", e."publicSeq", e."type", e."payload", e."payloadVersion", e."createdAt",
-           u."id" AS "actorId", u."name" AS "actorName"
-    FROM "TicketEvent" e JOIN "User" u ON u."id" = e."actorId"
+    ${EVENT_ROWS}
     WHERE e."ticketId" = ${ticketId} AND ${staff ? Prisma.sql`TRUE` : Prisma.sql`e."publicSeq" IS NOT NULL AND NOT e."internal"`}
     ORDER BY ${staff ? Prisma.sql`e."seq"` : Prisma.sql`e."publicSeq"`} DESC
     LIMIT ${limit}`;
@@ -73,8 +76,6 @@ export async function listLatestTicketEvents(actor: Actor, ticketId: string, lim
   // An event committed after the ticket was read may be among them.
   return { seq: Math.max(last, events.at(-1)?.seq ?? 0), events };
 }
-
-type EventRow = Omit<StoredEventRow, "actor"> & { actorId: string; actorName: string };
 
 function toEvent(r: EventRow, audience: ReturnType<typeof audienceOf>): AnyTicketEvent {
   return viewEvent<AnyTicketEvent>(fromStoredRow({ ...r, createdAt: new Date(r.createdAt), actor: { id: r.actorId, name: r.actorName } }), audience);
