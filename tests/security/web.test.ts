@@ -208,15 +208,15 @@ describe("JSON bodies", () => {
     // The server closes its side, reads and discards, and closes once the
     // client does (or after 2 s).
     const url = new URL(app);
-    const result = await new Promise<{ answer: string; error: string | null; closedMs: number }>((resolve) => {
+    const result = await new Promise<{ answer: string; error: string | null; endedFirst: boolean }>((resolve) => {
       // allowHalfOpen: the server's end of writing must not end our sending.
       const socket = net.connect({ port: Number(url.port), host: url.hostname, allowHalfOpen: true });
       let answer = "";
       let error: string | null = null;
-      let ended = 0;
+      let ended = false;
       socket.on("data", (d: Buffer) => (answer += d.toString("latin1")));
       socket.on("error", (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
-      socket.on("close", () => resolve({ answer, error, closedMs: performance.now() - ended }));
+      socket.on("close", () => resolve({ answer, error, endedFirst: ended }));
       const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
       socket.write(`POST /api/tickets/${ticketId}/comments HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${alice}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
       socket.write(chunk('{"body":"x"'));
@@ -233,7 +233,7 @@ describe("JSON bodies", () => {
           if (++sent === 10) {
             clearInterval(more);
             socket.end("0\r\n\r\n");
-            ended = performance.now();
+            ended = true;
           }
         }, 30);
       }, 10);
@@ -241,7 +241,7 @@ describe("JSON bodies", () => {
     assert.match(result.answer, /^HTTP\/1\.1 413 /, result.answer.slice(0, 200));
     assert.match(result.answer, /connection: close/i);
     assert.equal(result.error, null, "writing on after the answer must not meet a reset");
-    assert.ok(result.closedMs < 2_000, `closed ${result.closedMs} ms after the client ended`);
+    assert.ok(result.endedFirst, "the connection stayed open while the client was still sending");
   });
 
   test("a lying Content-Length does not get past the cap either", async () => {
