@@ -3,10 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client";
+import { emptyPglite } from "../../../tests/helpers/memory-db";
 import { openPglite } from "./adapters";
 
 let dir: string;
@@ -33,7 +33,7 @@ test("the parser table holds PGlite's base parsers and the arrays Prisma's adapt
 
 test("every type Prisma can receive reads back through the adapter as with PGlite's full parser table", async () => {
   // The same query through a PGlite that keeps every parser (as before) and through the embedded database's.
-  const full = await PGlite.create();
+  const full = await emptyPglite();
   const before = new PrismaClient({ adapter: new PrismaPGlite(full) as unknown as SqlMigrationAwareDriverAdapterFactory });
   try {
     assert.ok(Object.keys(full.parsers).length > 300, "PGlite's own table has an entry per array type");

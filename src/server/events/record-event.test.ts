@@ -2,9 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { PGlite } from "@electric-sql/pglite";
-import { openMemoryDb } from "../../../tests/helpers/memory-db";
-import { PGLITE_EXTENSIONS } from "../db/adapters";
+import { emptyPglite, openMemoryDb } from "../../../tests/helpers/memory-db";
 import { recordEvent } from "./record-event";
 
 let db: Awaited<ReturnType<typeof openMemoryDb>>;
@@ -177,7 +175,7 @@ test("the migration numbers existing logs publicly in seq order, skipping intern
   const dirs = fs.readdirSync(migrations).filter((d) => /^\d+_/.test(d)).sort();
   const target = dirs.findIndex((d) => d.endsWith("_public_seq"));
   assert.ok(target > 0, "the public_seq migration exists");
-  const pg = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
+  const pg = await emptyPglite();
   try {
     for (const d of dirs.slice(0, target)) await pg.exec(fs.readFileSync(path.join(migrations, d, "migration.sql"), "utf8"));
     await pg.exec(`
