@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TicketDTO } from "../shared/dto";
-import { applyComment, applyRead, type ListQuery, type ListState, matchesQuery, mergeFirstPage, toSearchParams, upsertTicket, withSearch } from "./list-query";
+import { applyComment, applyRead, type ListQuery, type ListState, matchesQuery, mergeFirstPage, replayLive, toSearchParams, upsertTicket, withSearch } from "./list-query";
 
 let n = 0;
 function ticket(over: Partial<TicketDTO> = {}): TicketDTO {
@@ -79,6 +79,25 @@ test("mergeFirstPage keeps a live update that is newer than the fetched page's c
   // The page was read before the change reached the database.
   const merged = mergeFirstPage(shown, { items: [t2, t1], nextCursor: null }, "updated_desc");
   assert.deepEqual(merged.items, [live, t2], "newer row kept, and in sort order");
+});
+
+test("live changes that arrive while a re-read page is in flight survive its merge (a filtered list gains and loses rows)", () => {
+  const filter = q({ tag: "vip" });
+  const [a, b, c] = [ticket({ tags: ["vip"] }), ticket({ tags: ["vip"] }), ticket({ tags: [] })];
+  // The page is read with a and b tagged; then c is tagged and a untagged, and both events arrive before the page.
+  const page = { items: [b, a], nextCursor: null };
+  const tagged = { ...c, tags: ["vip"], lastSeq: 2 };
+  const untagged = { ...a, tags: [], lastSeq: 2 };
+  let shown: ListState = { items: [b, a], nextCursor: null };
+  for (const t of [tagged, untagged]) shown = upsertTicket(shown, t, filter, "me1");
+  assert.deepEqual(shown.items.map((t) => t.id).sort(), [b.id, c.id].sort());
+  // The page alone would undo both changes:
+  assert.deepEqual(mergeFirstPage(shown, page, filter.sort).items.map((t) => t.id).sort(), [a.id, b.id].sort());
+  const merged = replayLive(mergeFirstPage(shown, page, filter.sort), [tagged, untagged], filter, "me1");
+  assert.deepEqual(merged.items.map((t) => t.id).sort(), [b.id, c.id].sort());
+  // A snapshot older than the page's copy changes nothing.
+  const newer = { ...b, title: "renamed", lastSeq: 5 };
+  assert.equal(replayLive({ items: [newer], nextCursor: null }, [b], filter, "me1").items[0]!.title, "renamed");
 });
 
 test("a public comment by someone else moves its row to the top, shows the replier and marks it unread", () => {

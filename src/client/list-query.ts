@@ -140,6 +140,19 @@ export function mergeFirstPage(state: ListState, fresh: ListState, sort: TicketS
 }
 
 /**
+ * Apply again, after a re-read page was merged in, the live snapshots that
+ * arrived while that page was in flight. The page may have been read before
+ * them: without this, a row a live change brought into a filtered list (a tag
+ * added) vanished when the page came back without it, and one a change took
+ * out (a tag removed) came back with the page's older copy. Each snapshot goes
+ * through upsertTicket, which keeps a row whose copy is newer.
+ */
+export function replayLive(state: ListState, live: Iterable<TicketDTO>, query: ListQuery, userId: string): ListState {
+  for (const ticket of live) state = upsertTicket(state, ticket, query, userId);
+  return state;
+}
+
+/**
  * Apply a live comment to a loaded list (comment events reach lists too): a
  * public one moves the row to its new "updated" place and shows its author as
  * the last replier; any comment by someone else marks the row unread.

@@ -147,3 +147,62 @@ test("bulk: add a tag to selected rows (live in another agent's list); the Tag f
     await agent.context.close();
   }
 });
+
+test("a filtered list re-reading its first page keeps the live changes that arrive meanwhile (a tag added, a tag removed)", async () => {
+  const alice = await signIn(server.url, "alice@example.com");
+  const staffCookie = await signIn(server.url, "agent@example.com");
+  const label = `race-${Date.now().toString(36)}`;
+  const made: TicketDTO[] = [];
+  for (const title of ["Printer offline", "Badge reader beeps", "Blinds stuck"]) {
+    const res = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title, description: "Floor 3." });
+    assert.equal(res.status, 201);
+    made.push(res.body);
+  }
+  const [first, second, third] = made as [TicketDTO, TicketDTO, TicketDTO];
+  assert.equal((await api(server.url, staffCookie, "POST", `/api/tickets/${first.id}/tags`, { add: [label] })).status, 200);
+  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  try {
+    const page = agent.page;
+    // The list's re-reads of its first page are answered as the server saw
+    // them when asked, but handed to the page only once released.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let held = 0;
+    await page.route(
+      (url) => url.pathname === "/api/tickets" && url.searchParams.get("tag") === label,
+      async (route) => {
+        held++;
+        const response = await route.fetch();
+        await released;
+        await route.fulfill({ response });
+      },
+    );
+    await page.goto(`/tickets?tag=${label}`);
+    const row = (t: TicketDTO) => page.locator(`tr[data-ticket-id="${t.id}"]`);
+    await row(first).waitFor();
+    await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+    assert.ok(held > 0 || (await waitUntil(() => held > 0)), "the list re-reads its first page once connected");
+    // Meanwhile: one ticket gains the tag, the other loses it; the page shows both at once.
+    assert.equal((await api(server.url, staffCookie, "POST", `/api/tickets/${second.id}/tags`, { add: [label] })).status, 200);
+    assert.equal((await api(server.url, staffCookie, "POST", `/api/tickets/${first.id}/tags`, { remove: [label] })).status, 200);
+    await row(second).waitFor();
+    await row(first).waitFor({ state: "detached" });
+    // The page read before those changes arrives now; then one change more, whose row shows after the page was merged.
+    release();
+    assert.equal((await api(server.url, staffCookie, "POST", `/api/tickets/${third.id}/tags`, { add: [label] })).status, 200);
+    await row(third).waitFor();
+    assert.equal(await row(second).count(), 1, "the row a tag brought in is still there");
+    assert.equal(await row(first).count(), 0, "the row whose tag was removed did not come back");
+  } finally {
+    await agent.context.close();
+  }
+});
+
+async function waitUntil(condition: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (condition()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return condition();
+}

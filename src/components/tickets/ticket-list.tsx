@@ -17,6 +17,7 @@ import {
   type ListQuery,
   type ListState,
   mergeFirstPage,
+  replayLive,
   toSearchParams,
   upsertTicket,
 } from "../../client/list-query";
@@ -59,6 +60,8 @@ export function TicketList({
   const [announcement, setAnnouncement] = useState("");
   const client = useRealtimeClient();
   const resyncRef = useRef(0);
+  // The live snapshots received while the newest re-read is in flight (see replayLive).
+  const liveDuringResync = useRef<Map<string, TicketDTO> | null>(null);
   // Before the presence below: the lists room is where the summaries arrive,
   // so it is joined before the first presence:list is asked (effects run in order).
   useEffect(() => client?.watchLists(), [client]);
@@ -90,10 +93,11 @@ export function TicketList({
       // snapshot says whether it belongs now, and where (a search re-asks instead).
       if (missing && !comment.internal && !query.q) {
         apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`).then(
-          (ticket) =>
-            setList((current) =>
-              upsertTicket(current, { ...ticket, lastReplier: { id: comment.author.id, name: comment.author.name }, unread: comment.author.id !== userId }, query, userId),
-            ),
+          (fetched) => {
+            const ticket = { ...fetched, lastReplier: { id: comment.author.id, name: comment.author.name }, unread: comment.author.id !== userId };
+            liveDuringResync.current?.set(ticket.id, ticket);
+            setList((current) => upsertTicket(current, ticket, query, userId));
+          },
           () => {},
         );
       }
@@ -102,6 +106,7 @@ export function TicketList({
     if (event.type !== "ticket:created" && event.type !== "ticket:updated") return;
     const unread = event.actor.id !== userId;
     const ticket = { ...event.data.ticket, unread };
+    liveDuringResync.current?.set(ticket.id, ticket);
     setList((current) => upsertTicket(current, ticket, query, userId));
     if (event.type === "ticket:created") {
       setFresh((s) => new Set(s).add(ticket.id));
@@ -117,10 +122,13 @@ export function TicketList({
   function resync() {
     // Connect, online and visibility can each ask at once: only the newest answer counts.
     const request = ++resyncRef.current;
+    const live = new Map<string, TicketDTO>();
+    liveDuringResync.current = live;
     apiFetch<Page<TicketDTO>>(`/api/tickets?${toSearchParams(query, { limit: String(pageSize) })}`).then(
       (page) => {
         if (request !== resyncRef.current) return;
-        setList((current) => mergeFirstPage(current, page, query.sort));
+        liveDuringResync.current = null;
+        setList((current) => replayLive(mergeFirstPage(current, page, query.sort), live.values(), query, userId));
         setError(null);
       },
       (e: unknown) => setError(`Could not refresh the list: ${errorMessage(e)}`),
