@@ -4,18 +4,18 @@
  * see each other's changes without reloading; Sam's internal note never
  * reaches Alice.
  *
- * Needs a production build (`npm run build`) and Debian's Chromium at
- * /usr/bin/chromium. Set E2E_SCREENSHOT_DIR to keep screenshots of both windows.
+ * Needs a production build (`npm run build`) and Debian's Chromium
+ * (tests/helpers/browser.ts). Set E2E_SCREENSHOT_DIR to keep screenshots of both windows.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser";
 import { startServer, type TestServer } from "../helpers/server";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TIMEOUT_MS = 15_000;
 const SCREENSHOT_DIR = process.env.E2E_SCREENSHOT_DIR;
 
@@ -36,23 +36,9 @@ function freePort(): Promise<number> {
 }
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's package: apt-get install -y chromium`);
-  }
   const port = await freePort();
   server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -6,17 +6,16 @@
  * app's own origin. The app's own pages (login, ticket list, a ticket with
  * live updates) run under the Content-Security-Policy without one violation.
  *
- * Needs a production build (`npm run build`) and Debian's Chromium at /usr/bin/chromium.
+ * Needs a production build (`npm run build`) and Debian's Chromium (tests/helpers/browser.ts).
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import http from "node:http";
 import { after, before, test } from "node:test";
-import { type Browser, type BrowserContext, chromium, type Page, type Response } from "playwright-core";
+import type { Browser, BrowserContext, Page, Response } from "playwright-core";
+import { launchChromium } from "../helpers/browser";
 import { freePort } from "../helpers/proxies";
 import { api, signIn as apiSignIn, startServer, type TestServer } from "../helpers/server";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TIMEOUT_MS = 15_000;
 
 let server: TestServer;
@@ -30,7 +29,6 @@ let ticketId: string;
 const EVIL_PAGE = `<!doctype html><html><head><title>Totally a cat picture</title></head><body><iframe name="sink"></iframe></body></html>`;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   const port = await freePort();
   app = `http://127.0.0.1:${port}`;
   server = await startServer({ port, env: { APP_URL: app } });
@@ -44,10 +42,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
   evil = `http://127.0.0.1:${(attacker.address() as { port: number }).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -20,14 +20,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../helpers/browser";
 import type { AttachmentDTO, CommentDTO, TicketDTO } from "../../src/shared/dto";
 import { api, SEEDED_DATABASE, signIn, startSeededPostgres, startServer, type TestServer } from "../helpers/server";
 import type { Postgres } from "../helpers/services";
 import { createTicket, freePort, listAll } from "../integration/support";
 import { SECRET } from "../scale/support";
 
-const CHROMIUM = "/usr/bin/chromium";
 let server: TestServer;
 let url: string;
 const cookies = { alice: "", bob: "", agent: "" };
@@ -225,8 +225,7 @@ describe("attachments: size, SHA-256, Content-Length, corruption", () => {
 describe("in Chromium: a comment whose response was lost is sent once", () => {
   let browser: Browser;
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
