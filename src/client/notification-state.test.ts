@@ -32,6 +32,21 @@ test("read messages mark items and take the server's count", () => {
   assert.equal(s.unread, 0);
 });
 
+test("notifications received while a page was in flight are kept when it arrives, once, and counted", () => {
+  let s = notificationReducer(INITIAL_NOTIFICATIONS, { type: "loaded", items: [n("a", 1)], unread: 1 });
+  // A re-read starts; "c" arrives live, then the page, read before "c" existed (but after "b").
+  s = notificationReducer(s, { type: "received", notification: n("c", 3) });
+  const page = { items: [n("a", 1), n("b", 2)], unread: 2 };
+  assert.equal(notificationReducer(s, { type: "loaded", ...page }).unread, 2, "the page alone loses c");
+  s = notificationReducer(s, { type: "loaded", ...page, receivedSince: [n("c", 3)] });
+  assert.deepEqual(s.items.map((x) => x.id), ["c", "b", "a"]);
+  assert.equal(s.unread, 3);
+  // One the page already has is not counted twice.
+  s = notificationReducer(s, { type: "loaded", items: [n("a", 1), n("b", 2), n("c", 3)], unread: 3, receivedSince: [n("c", 3)] });
+  assert.equal(s.unread, 3);
+  assert.equal(s.items.length, 3);
+});
+
 test("the tab title carries the count in front, replacing an old one", () => {
   assert.equal(titleWithCount("Tickets · Tandem", 3), "(3) Tickets · Tandem");
   assert.equal(titleWithCount("(3) Tickets · Tandem", 4), "(4) Tickets · Tandem");

@@ -9,7 +9,13 @@ import type { NotificationReadEvent } from "../shared/realtime";
 export type NotificationState = { items: NotificationDTO[]; unread: number; loaded: boolean };
 
 export type NotificationAction =
-  | { type: "loaded"; items: NotificationDTO[]; unread: number }
+  /**
+   * A fetched page. `receivedSince`: the live notifications that arrived while
+   * it was in flight; the page may have been read before them, and replacing
+   * the list with it alone lost them (and their unread count) until the next
+   * reconnect. Each is added unless the page has it.
+   */
+  | { type: "loaded"; items: NotificationDTO[]; unread: number; receivedSince?: readonly NotificationDTO[] }
   | { type: "received"; notification: NotificationDTO }
   | { type: "read"; read: NotificationReadEvent; at: string };
 
@@ -22,8 +28,10 @@ const newestFirst = (a: NotificationDTO, b: NotificationDTO) => b.createdAt.loca
 
 export function notificationReducer(state: NotificationState, action: NotificationAction): NotificationState {
   switch (action.type) {
-    case "loaded":
-      return { items: [...action.items].sort(newestFirst).slice(0, KEEP), unread: action.unread, loaded: true };
+    case "loaded": {
+      const page: NotificationState = { items: [...action.items].sort(newestFirst).slice(0, KEEP), unread: action.unread, loaded: true };
+      return (action.receivedSince ?? []).reduce((s, notification) => notificationReducer(s, { type: "received", notification }), page);
+    }
     case "received": {
       // The same notification may come twice (a fetch after reconnect raced the live message).
       if (state.items.some((n) => n.id === action.notification.id)) return state;

@@ -417,6 +417,47 @@ describe("mentions and notifications", () => {
   });
 });
 
+describe("notifications while the bell re-reads its list", () => {
+  test("a notification that arrives while the list is being read again is kept, and counted, when the older page comes back", async () => {
+    const ticket = await newTicket("alice@example.com", "Projector flickers");
+    const samCookie = await signIn(server.url, "agent@example.com");
+    const adaCookie = await signIn(server.url, "admin@example.com");
+    assert.equal((await api(server.url, samCookie, "POST", "/api/notifications/read", { all: true })).status, 200);
+    const sam = await window("agent@example.com");
+    const bell = sam.getByRole("button", { name: /^Notifications/ });
+    const unread = async () => Number(/^Notifications, (\d+) unread$/.exec((await bell.getAttribute("aria-label")) ?? "")?.[1] ?? NaN);
+    // The bell's reads of its list are answered as the server saw them when
+    // asked, but handed to the page only once released.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let held = 0;
+    await sam.route(
+      (url) => url.pathname === "/api/notifications",
+      async (route) => {
+        held++;
+        const response = await route.fetch();
+        await released;
+        await route.fulfill({ response });
+      },
+    );
+    await sam.reload();
+    await sam.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+    await eventually("the bell asked for its list", async () => held > 0);
+    const mention = async (text: string) =>
+      assert.equal((await api(server.url, adaCookie, "POST", `/api/tickets/${ticket.id}/comments`, { body: `${text} @agent`, internal: true })).status, 201);
+    await mention("First look, please");
+    await eventually("the live notification counts", async () => (await unread()) === 1);
+    // The page read before that notification arrives now; then one more notification.
+    release();
+    await mention("Second look, please");
+    await eventually("both count", async () => (await unread()) === 2);
+    await bell.click();
+    const panel = sam.getByRole("region", { name: "Notifications" });
+    await eventually("both are listed", async () => (await panel.getByRole("link", { name: new RegExp(`#${ticket.number}`) }).count()) === 2);
+    await sam.unrouteAll({ behavior: "ignoreErrors" });
+  });
+});
+
 describe("files in the conversation", () => {
   test("a requester attaches files when creating a ticket", async () => {
     const alice = await window("alice@example.com");

@@ -32,13 +32,27 @@ export function NotificationCenter() {
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
-  const load = useCallback(async () => {
-    try {
-      const { items, unread } = await apiFetch<{ items: NotificationDTO[]; unread: number }>(`/api/notifications?limit=${LIST_LIMIT}`);
-      dispatch({ type: "loaded", items, unread });
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
+  // What arrived live while the newest read of the list is in flight (see the "loaded" action).
+  const inFlight = useRef<{ received: NotificationDTO[]; read: boolean } | null>(null);
+  const load = useCallback(async (): Promise<void> => {
+    // A read message carries the unread count as of that read, which may be
+    // newer or older than the page's: after one arrived meanwhile, read again.
+    for (;;) {
+      const live = { received: [] as NotificationDTO[], read: false };
+      inFlight.current = live;
+      try {
+        const { items, unread } = await apiFetch<{ items: NotificationDTO[]; unread: number }>(`/api/notifications?limit=${LIST_LIMIT}`);
+        // A newer read is on its way: its answer counts.
+        if (inFlight.current !== live) return;
+        inFlight.current = null;
+        dispatch({ type: "loaded", items, unread, receivedSince: live.received });
+        setError(null);
+        if (!live.read) return;
+      } catch (e) {
+        if (inFlight.current === live) inFlight.current = null;
+        setError(errorMessage(e));
+        return;
+      }
     }
   }, []);
 
@@ -49,9 +63,11 @@ export function NotificationCenter() {
 
   useNotificationMessages((message) => {
     if (message.type === "notification:read") {
+      if (inFlight.current) inFlight.current.read = true;
       dispatch({ type: "read", read: message.read, at: new Date().toISOString() });
       return;
     }
+    inFlight.current?.received.push(message.notification);
     dispatch({ type: "received", notification: message.notification });
     showDesktopNotification(message.notification);
   });
