@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 import { apiFetch, errorMessage } from "../client/api-client";
 import { useOnConnect, useRealtimeMessage } from "../client/realtime-provider";
+import { serialLoader } from "../client/serial-loader";
 import type { CannedReplyDTO } from "../shared/dto";
 
 export type CannedReplies = {
@@ -15,35 +16,6 @@ export type CannedReplies = {
   /** Apply this tab's own change at once; the server's announcement re-reads it anyway. */
   setList(update: (list: CannedReplyDTO[]) => CannedReplyDTO[]): void;
 };
-
-/**
- * One GET /api/canned-replies at a time: a request asked for while one is in
- * flight runs once more after it, so a burst of changes costs at most two
- * reads and the last answer always comes from after the last change.
- */
-function createLoader(loaded: (items: CannedReplyDTO[]) => void, failed: (message: string) => void) {
-  let inFlight = false;
-  let again = false;
-  const run = () => {
-    if (inFlight) {
-      again = true;
-      return;
-    }
-    inFlight = true;
-    apiFetch<{ items: CannedReplyDTO[] }>("/api/canned-replies")
-      .then(
-        (res) => loaded(res.items),
-        (e: unknown) => failed(errorMessage(e)),
-      )
-      .finally(() => {
-        inFlight = false;
-        if (!again) return;
-        again = false;
-        run();
-      });
-  };
-  return { run, busy: () => inFlight };
-}
 
 /**
  * The canned replies the signed-in staff member may use (shared ones and
@@ -61,12 +33,13 @@ export function useCannedReplies(initial: CannedReplyDTO[] | null): CannedReplie
   const [list, setListState] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const [loader] = useState(() =>
-    createLoader(
-      (items) => {
-        setListState(items);
+    serialLoader(
+      () => apiFetch<{ items: CannedReplyDTO[] }>("/api/canned-replies"),
+      (res) => {
+        setListState(res.items);
         setError(null);
       },
-      (message) => setError(message),
+      (e) => setError(errorMessage(e)),
     ),
   );
   const followed = useRef(initial !== null);

@@ -4,10 +4,11 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { useOnConnect, useRealtimeMessage, useTicketEvents } from "../../client/realtime-provider";
+import { serialLoader } from "../../client/serial-loader";
 import { filterOf, sameFilter, type ViewDTO, type ViewFilter, viewHref } from "../../shared/views";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 
-/** Batch the recounts that a burst of changes asks for. */
+/** Batch the recounts that a burst of changes asks for (at most one per this long). */
 const RECOUNT_DELAY_MS = 400;
 
 /**
@@ -23,13 +24,21 @@ export function TicketViews({ initial, current }: { initial: ViewDTO[]; current:
   const [error, setError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  const [loader] = useState(() =>
+    serialLoader(
+      () => apiFetch<{ items: ViewDTO[] }>("/api/views"),
+      (r) => setViews(r.items),
+      () => {},
+    ),
+  );
+  // At most one recount per RECOUNT_DELAY_MS: one already due reads after
+  // this change too. (Restarting the timer at every change never recounted
+  // while changes came faster than that, as on a busy help desk.)
   function recount() {
-    if (timer.current) clearTimeout(timer.current);
+    if (timer.current) return;
     timer.current = setTimeout(() => {
-      apiFetch<{ items: ViewDTO[] }>("/api/views").then(
-        (r) => setViews(r.items),
-        () => {},
-      );
+      timer.current = null;
+      loader.run();
     }, RECOUNT_DELAY_MS);
   }
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
@@ -50,8 +59,7 @@ export function TicketViews({ initial, current }: { initial: ViewDTO[]; current:
       await apiFetch("/api/views", { method: "POST", json: { name, filter: filterOf(current) } });
       setNaming(false);
       setName("");
-      const r = await apiFetch<{ items: ViewDTO[] }>("/api/views");
-      setViews(r.items);
+      loader.run();
     } catch (err) {
       setError(errorMessage(err));
     }
