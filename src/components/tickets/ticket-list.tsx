@@ -131,7 +131,10 @@ export function TicketList({
         setList((current) => replayLive(mergeFirstPage(current, page, query.sort), live.values(), query, userId));
         setError(null);
       },
-      (e: unknown) => setError(`Could not refresh the list: ${errorMessage(e)}`),
+      (e: unknown) => {
+        if (request === resyncRef.current) liveDuringResync.current = null;
+        setError(`Could not refresh the list: ${errorMessage(e)}`);
+      },
     );
   }
 
