@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TicketDTO } from "../shared/dto";
-import { applyComment, applyRead, type ListQuery, type ListState, matchesQuery, mergeFirstPage, replayLive, toSearchParams, upsertTicket, withSearch } from "./list-query";
+import { appendPage, applyComment, applyRead, type ListQuery, type ListState, matchesQuery, mergeFirstPage, replayLive, toSearchParams, upsertTicket, withSearch } from "./list-query";
 
 let n = 0;
 function ticket(over: Partial<TicketDTO> = {}): TicketDTO {
@@ -98,6 +98,18 @@ test("live changes that arrive while a re-read page is in flight survive its mer
   // A snapshot older than the page's copy changes nothing.
   const newer = { ...b, title: "renamed", lastSeq: 5 };
   assert.equal(replayLive({ items: [newer], nextCursor: null }, [b], filter, "me1").items[0]!.title, "renamed");
+});
+
+test("a row a live change took out of the list does not come back with a next page read before the change", () => {
+  const open = q({ status: "OPEN" });
+  const [a, b, c] = [ticket(), ticket(), ticket()];
+  let shown: ListState = { items: [c, b], nextCursor: "after-b" };
+  // "Load more" is in flight (it will return a, still open when read); meanwhile a is resolved.
+  const resolved = { ...a, status: "RESOLVED" as const, lastSeq: 2 };
+  shown = upsertTicket(shown, resolved, open, "me1");
+  const page = { items: [a], nextCursor: null };
+  assert.deepEqual(appendPage(shown, page).items.map((t) => t.id), [c.id, b.id, a.id], "the page alone brings it back");
+  assert.deepEqual(replayLive(appendPage(shown, page), [resolved], open, "me1").items.map((t) => t.id), [c.id, b.id]);
 });
 
 test("a public comment by someone else moves its row to the top, shows the replier and marks it unread", () => {

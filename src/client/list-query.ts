@@ -140,11 +140,12 @@ export function mergeFirstPage(state: ListState, fresh: ListState, sort: TicketS
 }
 
 /**
- * Apply again, after a re-read page was merged in, the live snapshots that
- * arrived while that page was in flight. The page may have been read before
- * them: without this, a row a live change brought into a filtered list (a tag
- * added) vanished when the page came back without it, and one a change took
- * out (a tag removed) came back with the page's older copy. Each snapshot goes
+ * Apply again, after a fetched page was merged in (a re-read first page, or
+ * "Load more"), the live snapshots that arrived while it was in flight. The
+ * page may have been read before them: without this, a row a live change
+ * brought into a filtered list (a tag added) vanished when the page came back
+ * without it, and one a change took out (a tag removed, a status changed)
+ * came back with the page's older copy. Each snapshot goes
  * through upsertTicket, which keeps a row whose copy is newer.
  */
 export function replayLive(state: ListState, live: Iterable<TicketDTO>, query: ListQuery, userId: string): ListState {

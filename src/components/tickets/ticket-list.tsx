@@ -60,8 +60,13 @@ export function TicketList({
   const [announcement, setAnnouncement] = useState("");
   const client = useRealtimeClient();
   const resyncRef = useRef(0);
-  // The live snapshots received while the newest re-read is in flight (see replayLive).
-  const liveDuringResync = useRef<Map<string, TicketDTO> | null>(null);
+  // One map per page read in flight (a re-read of the first page, or "Load
+  // more"): the live snapshots that arrived meanwhile, applied again once the
+  // page, which may predate them, is merged in (see replayLive).
+  const liveRecorders = useRef(new Set<Map<string, TicketDTO>>());
+  const recordLive = (ticket: TicketDTO) => {
+    for (const live of liveRecorders.current) live.set(ticket.id, ticket);
+  };
   // Before the presence below: the lists room is where the summaries arrive,
   // so it is joined before the first presence:list is asked (effects run in order).
   useEffect(() => client?.watchLists(), [client]);
@@ -95,7 +100,7 @@ export function TicketList({
         apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`).then(
           (fetched) => {
             const ticket = { ...fetched, lastReplier: { id: comment.author.id, name: comment.author.name }, unread: comment.author.id !== userId };
-            liveDuringResync.current?.set(ticket.id, ticket);
+            recordLive(ticket);
             setList((current) => upsertTicket(current, ticket, query, userId));
           },
           () => {},
@@ -106,7 +111,7 @@ export function TicketList({
     if (event.type !== "ticket:created" && event.type !== "ticket:updated") return;
     const unread = event.actor.id !== userId;
     const ticket = { ...event.data.ticket, unread };
-    liveDuringResync.current?.set(ticket.id, ticket);
+    recordLive(ticket);
     setList((current) => upsertTicket(current, ticket, query, userId));
     if (event.type === "ticket:created") {
       setFresh((s) => new Set(s).add(ticket.id));
@@ -123,16 +128,16 @@ export function TicketList({
     // Connect, online and visibility can each ask at once: only the newest answer counts.
     const request = ++resyncRef.current;
     const live = new Map<string, TicketDTO>();
-    liveDuringResync.current = live;
+    liveRecorders.current.add(live);
     apiFetch<Page<TicketDTO>>(`/api/tickets?${toSearchParams(query, { limit: String(pageSize) })}`).then(
       (page) => {
+        liveRecorders.current.delete(live);
         if (request !== resyncRef.current) return;
-        liveDuringResync.current = null;
         setList((current) => replayLive(mergeFirstPage(current, page, query.sort), live.values(), query, userId));
         setError(null);
       },
       (e: unknown) => {
-        if (request === resyncRef.current) liveDuringResync.current = null;
+        liveRecorders.current.delete(live);
         setError(`Could not refresh the list: ${errorMessage(e)}`);
       },
     );
@@ -150,14 +155,17 @@ export function TicketList({
     if (!list.nextCursor || loadingMore) return;
     setLoadingMore(true);
     setError(null);
+    const live = new Map<string, TicketDTO>();
+    liveRecorders.current.add(live);
     try {
       const page = await apiFetch<Page<TicketDTO>>(
         `/api/tickets?${toSearchParams(query, { cursor: list.nextCursor, limit: String(pageSize) })}`,
       );
-      setList((current) => appendPage(current, page));
+      setList((current) => replayLive(appendPage(current, page), live.values(), query, userId));
     } catch (e) {
       setError(`Could not load more tickets: ${errorMessage(e)}`);
     } finally {
+      liveRecorders.current.delete(live);
       setLoadingMore(false);
     }
   }
