@@ -1,44 +1,30 @@
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { PGlite } from "@electric-sql/pglite";
-import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import { PrismaPGlite } from "pglite-prisma-adapter";
-import { PrismaClient } from "../../generated/prisma/client";
-import { PGLITE_EXTENSIONS } from "../db/adapters";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { openMemoryDb } from "../../../tests/helpers/memory-db";
 import { runtime } from "../runtime";
 import { createSession } from "./create-session";
 import { findLiveSessions } from "./find-live-sessions";
 import { findSessionUser } from "./find-session-user";
 
-// Like tests/helpers/memory-db.ts, but with Prisma's query log, to count the SQL statements.
-let client: PGlite;
-let prisma: PrismaClient<"query">;
+// The in-memory database with Prisma's query log, to count the SQL statements.
+let db: Awaited<ReturnType<typeof openMemoryDb>>;
+let prisma: PrismaClient;
 const statements: string[] = [];
 let alice: { id: string };
 let bob: { id: string };
 
 before(async () => {
-  client = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
-  const migrations = path.resolve(__dirname, "../../../prisma/migrations");
-  for (const dir of fs.readdirSync(migrations).filter((d) => /^\d+_/.test(d)).sort()) {
-    await client.exec(fs.readFileSync(path.join(migrations, dir, "migration.sql"), "utf8"));
-  }
-  prisma = new PrismaClient({
-    adapter: new PrismaPGlite(client) as unknown as SqlMigrationAwareDriverAdapterFactory,
-    log: [{ emit: "event", level: "query" }],
-  });
-  prisma.$on("query", (e) => statements.push(e.query));
-  runtime().prisma = prisma as unknown as PrismaClient;
+  db = await openMemoryDb({ queryLog: statements });
+  prisma = db.prisma;
+  runtime().prisma = prisma;
   alice = await prisma.user.create({ data: { name: "Alice", email: "alice@example.com", passwordHash: "x" } });
   bob = await prisma.user.create({ data: { name: "Bob", email: "bob@example.com", passwordHash: "x", role: "AGENT" } });
 });
 
 after(async () => {
   runtime().prisma = undefined;
-  await prisma.$disconnect();
-  await client.close();
+  await db.close();
 });
 
 /** Let the fire-and-forget lastUsedAt refresh finish. */
