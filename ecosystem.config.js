@@ -24,6 +24,8 @@
 "use strict";
 
 const path = require("node:path");
+// How every server process is started (the V8 worker pool, malloc arenas): see that file.
+const { NODE_ARGS, processEnv } = require("./src/server/process-options.cjs");
 
 /** Variables the app validates in src/server/env.ts; PORT and NODE_ENV are set per app below. */
 const PASS_THROUGH = [
@@ -105,7 +107,7 @@ const apps = ports.map((port, i) => {
     interpreter: "node",
     // Not minified, so stack traces read as is; NODE_OPTIONS=--enable-source-maps maps them to
     // server.ts and src/ (dist/server.js.map) at about 0.25 s more per start.
-    node_args: "",
+    node_args: NODE_ARGS.join(" "),
     exec_mode: "fork",
     instances: 1,
     autorestart: true,
@@ -126,6 +128,7 @@ const apps = ports.map((port, i) => {
     merge_logs: true,
     time: true,
     env: {
+      ...processEnv(),
       ...passedEnv,
       NODE_ENV: "production",
       PORT: String(port),

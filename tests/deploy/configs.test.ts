@@ -31,6 +31,7 @@ import {
   startNginx,
 } from "../helpers/proxies";
 import { parseEnv } from "../../src/server/env";
+import { NODE_ARGS, processEnv } from "../../src/server/process-options.cjs";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../../src/server/timeouts";
 
 const NGINX_HTTPS_CONF = path.join(ROOT, "deploy", "nginx-https.conf");
@@ -278,6 +279,9 @@ test("ecosystem.config.js: fork-mode apps on consecutive ports, waiting for read
     assert.equal(app.script, "dist/server.js");
     assert.equal(app.interpreter, "node");
     assert.doesNotMatch(app.node_args, /tsx/);
+    // The process options every server runs with (src/server/process-options.cjs).
+    assert.equal(app.node_args, NODE_ARGS.join(" "));
+    assert.equal(app.env.MALLOC_ARENA_MAX, "2");
     assert.equal(app.cwd, ROOT);
     assert.equal(app.wait_ready, true);
     assert.ok(app.listen_timeout >= 60_000, "start-up runs migrations");
@@ -299,6 +303,17 @@ test("ecosystem.config.js: fork-mode apps on consecutive ports, waiting for read
     const text = fs.readFileSync(file, "utf8");
     for (const port of ports) assert.ok(text.includes(`127.0.0.1:${port}`), `${path.basename(file)} lacks port ${port}`);
   }
+});
+
+test("npm start runs the server with the same process options as PM2, the tests and the benchmark", () => {
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start!;
+  assert.match(start, /node (\S+ )*dist\/server\.js$/);
+  const options = /node ((?:--\S+ )*)dist\/server\.js$/.exec(start)![1]!.trim().split(" ");
+  assert.deepEqual(options, NODE_ARGS, start);
+  // Set unless the operator set it.
+  assert.match(start, /MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-2\} /);
+  assert.deepEqual(processEnv({}), { MALLOC_ARENA_MAX: "2" });
+  assert.deepEqual(processEnv({ MALLOC_ARENA_MAX: "4" }), { MALLOC_ARENA_MAX: "4" });
 });
 
 test("ecosystem.config.js follows INSTANCES and BASE_PORT, and rejects nonsense", () => {

@@ -11,6 +11,7 @@ import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../src/shared/realtime";
 import { makeTempDir, type Postgres, removeStaleTemplates, startPostgres } from "./services";
+import { NODE_ARGS, processEnv } from "../../src/server/process-options.cjs";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const DEMO_PASSWORD = "password";
@@ -230,12 +231,14 @@ export async function startServer(
     DATA_DIR: dataDir,
     DEMO_PASSWORD,
     NEXT_TELEMETRY_DISABLED: "1",
+    ...(opts.dev ? {} : processEnv()),
     ...TEST_CREATION_LIMITS,
     ...opts.env,
   };
   // Production runs the compiled server (dist/server.js, as `npm start` and PM2 do); dev runs server.ts under tsx.
   // `nodeArgs` (e.g. --cpu-prof for the benchmark) go before the entry.
-  const entry = [...(opts.nodeArgs ?? []), ...(opts.dev ? ["--import", "tsx", "server.ts"] : [opts.script ?? "dist/server.js"])];
+  // Production starts with the options `npm start` and PM2 use (src/server/process-options.cjs).
+  const entry = [...(opts.dev ? [] : NODE_ARGS), ...(opts.nodeArgs ?? []), ...(opts.dev ? ["--import", "tsx", "server.ts"] : [opts.script ?? "dist/server.js"])];
   const proc = spawn(process.execPath, entry, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   orphanGuard(proc);
   let out = "";

@@ -21,6 +21,7 @@ import http from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { CommentDTO, TicketDTO } from "../../src/shared/dto";
+import { NODE_ARGS } from "../../src/server/process-options.cjs";
 import { api, type ClientSocket, connectSocket, makeTempDir, nextEvent, ROOT, signIn, TEST_CREATION_LIMITS } from "../helpers/server";
 import { freePort, type Haproxy, type Nginx, startHaproxy, startNginx } from "../helpers/proxies";
 import { assertConverged, committedView, LiveClient } from "./live-client";
@@ -54,7 +55,7 @@ function appLogs(): string {
     .join("\n");
 }
 
-type Pm2Process = { name: string; pid: number; pm2_env: { status: string; restart_time: number; exec_mode: string } };
+type Pm2Process = { name: string; pid: number; pm2_env: { status: string; restart_time: number; exec_mode: string; node_args: string | string[] } };
 
 async function processes(): Promise<Pm2Process[]> {
   const { stdout } = await pm2("jlist");
@@ -157,6 +158,10 @@ test("pm2 runs both apps in fork mode on consecutive ports", async () => {
     assert.equal(p.pm2_env.status, "online");
     assert.equal(p.pm2_env.exec_mode, "fork_mode");
     assert.equal((await readiness(`http://127.0.0.1:${ports[i]}`)).body.pid, p.pid, `tandem-${i + 1} listens on ${ports[i]}`);
+    // Started with the process options (src/server/process-options.cjs), as the tests and the benchmark are.
+    // (PM2 rewrites the process title, so /proc/<pid>/cmdline no longer shows the options: PM2's record of them.)
+    assert.deepEqual([p.pm2_env.node_args].flat(), NODE_ARGS, `${p.name}'s node options`);
+    assert.ok(fs.readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes("MALLOC_ARENA_MAX=2"), `${p.name} has MALLOC_ARENA_MAX=2`);
   }
 });
 
