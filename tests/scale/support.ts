@@ -10,6 +10,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { CommentDTO, TicketDTO } from "../../src/shared/dto";
+import { NODE_ARGS } from "../../src/server/process-options.cjs";
 import type { ServerToClientEvents } from "../../src/shared/realtime";
 import { api, type ClientSocket, makeTempDir, ROOT, SEEDED_DATABASE, startSeededPostgres, startServer, type TestServer } from "../helpers/server";
 import { type Postgres, type RedisServer, startRedis } from "../helpers/services";
@@ -134,7 +135,8 @@ export async function startApps(opts: {
   try {
     for (const app of ecosystem.apps) {
       assert.equal(app.script, "dist/server.js");
-      assert.equal(app.node_args, "");
+      // startServer starts every server with these (src/server/process-options.cjs).
+      assert.equal(app.node_args, NODE_ARGS.join(" "));
       assert.equal(path.resolve(app.cwd), ROOT);
       apps.push(await startServer({ port: Number(app.env.PORT), dataDir: app.env.DATA_DIR, env: app.env }));
     }
