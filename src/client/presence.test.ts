@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { PresenceViewer } from "../shared/realtime";
-import { initialsOf, othersNotListed, othersWritingReply, typingLineOf } from "./presence";
+import { initialsOf, othersNotListed, othersWritingReply, presenceAfterList, typingLineOf } from "./presence";
 
 const viewers: PresenceViewer[] = [
   { userId: "me", name: "Me Myself", composing: "reply" },
@@ -42,4 +42,21 @@ test("othersNotListed: the people counted but not listed, without me", () => {
   // A requester's view (no roles) never counts requesters, so never me.
   const names = listed.map(({ userId, name }) => ({ userId, name }));
   assert.equal(othersNotListed({ viewers: names, total: 25 }, "alice", true), 5);
+});
+
+test("presenceAfterList: summaries received while the list was asked for win over its answer", () => {
+  const sam: PresenceViewer = { userId: "sam", name: "Sam" };
+  const ada: PresenceViewer = { userId: "ada", name: "Ada" };
+  // The answer was read while Sam still viewed t1; meanwhile the summary said t1 was empty, and Ada opened t3.
+  const ack = { viewers: { t1: [sam], t2: [ada] }, totals: { t1: 1, t2: 1 } };
+  const since = new Map([
+    ["t1", { viewers: [], total: 0 }],
+    ["t3", { viewers: [ada], total: 1 }],
+  ]);
+  const map = presenceAfterList(ack, since);
+  assert.deepEqual(map.get("t1"), { viewers: [], total: 0 });
+  assert.deepEqual(map.get("t2"), { viewers: [ada], total: 1 });
+  assert.deepEqual(map.get("t3"), { viewers: [ada], total: 1 });
+  // With nothing in between, the answer as it is (a total beyond the listed viewers kept).
+  assert.deepEqual(presenceAfterList({ viewers: { t1: [sam] }, totals: { t1: 25 } }, new Map()).get("t1"), { viewers: [sam], total: 25 });
 });

@@ -178,6 +178,21 @@ export function usePresence(ticketId: string): Presence {
 const EMPTY: PresenceGroup = { viewers: [], total: 0 };
 
 /**
+ * A ticket list's viewers from the answer to `presence:list`, with the
+ * summaries that arrived while it was asked for applied on top: the answer
+ * may have been read before them (presence lives in Redis with several
+ * processes), and taken alone it put back who had already left.
+ */
+export function presenceAfterList(
+  ack: { viewers: Record<string, PresenceViewer[]>; totals: Record<string, number> },
+  since: ReadonlyMap<string, PresenceGroup>,
+): Map<string, PresenceGroup> {
+  const map = new Map<string, PresenceGroup>(Object.entries(ack.viewers).map(([id, viewers]) => [id, { viewers, total: ack.totals[id] ?? viewers.length }]));
+  for (const [id, group] of since) map.set(id, group);
+  return map;
+}
+
+/**
  * Who views each ticket of a staff member's ticket list, kept current: asked
  * once per (re)connection and whenever the rows change, then updated by the
  * staff room's `presence:summary`. Requesters are refused by the server and
@@ -194,17 +209,24 @@ export function useTicketListPresence(ticketIds: readonly string[]): ReadonlyMap
     const ids = key ? key.split(",") : [];
     const wanted = new Set(ids);
     let current = true;
+    // The summaries that arrive while a list is asked for (see presenceAfterList).
+    const inFlight = new Set<Map<string, PresenceGroup>>();
     const ask = () => {
       if (ids.length === 0) return;
+      const since = new Map<string, PresenceGroup>();
+      inFlight.add(since);
       void client.listPresence(ids).then((ack) => {
+        inFlight.delete(since);
         if (!current) return;
-        if (ack.ok) setByTicket(new Map(Object.entries(ack.viewers).map(([id, viewers]) => [id, { viewers, total: ack.totals[id] ?? viewers.length }])));
+        if (ack.ok) setByTicket(presenceAfterList(ack, since));
         else if (ack.error.code === "FORBIDDEN") setRefused(true);
       });
     };
     const offPresence = client.onPresence((event, presence) => {
       if (event !== "presence:summary" || !wanted.has(presence.ticketId)) return;
-      setByTicket((map) => new Map(map).set(presence.ticketId, { viewers: presence.viewers, total: presence.total }));
+      const group = { viewers: presence.viewers, total: presence.total };
+      for (const since of inFlight) since.set(presence.ticketId, group);
+      setByTicket((map) => new Map(map).set(presence.ticketId, group));
     });
     const offConnect = client.onConnect(ask);
     if (client.connected) ask();
