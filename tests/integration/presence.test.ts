@@ -94,7 +94,10 @@ test("a requester sees staff by name only: never a note being written, idle stat
     { userId: users.agent.id, name: users.agent.name, composing: "reply" },
   ].sort((a, b) => a.name.localeCompare(b.name)));
 
-  assert.ok(received.length >= 3, `the requester got presence updates (${received.length})`);
+  // At least the staff's arrival and the reply: presence updates are coalesced
+  // per ticket (the 150-viewer test), so on a loaded machine the agent's and
+  // the admin's arrivals can reach the requester as one message (CI once got 2).
+  assert.ok(received.length >= 2, `the requester got presence updates (${received.length})`);
   for (const p of received) {
     const text = JSON.stringify(p);
     assert.ok(!text.includes("note"), `no note intent reaches a requester: ${text}`);
