@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
-import { launchChromium, signedInPage } from "../helpers/browser";
+import { eventually, launchChromium, signedInPage } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
@@ -68,13 +68,6 @@ test("an admin adds an agent in the UI; the agent signs in and changes a ticket'
   assert.equal((await api<TicketDTO>(server.url, alice, "GET", `/api/tickets/${ticket.id}`)).body.status, "OPEN");
 });
 
-async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test("settings forms save what they show: install settings, in-app and email switches", async () => {
   const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);

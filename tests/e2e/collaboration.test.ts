@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { launchChromium, signedInPage } from "../helpers/browser";
+import { eventually, launchChromium, signedInPage } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
@@ -511,13 +511,4 @@ describe("files in the conversation", () => {
 
 async function waitForValue(box: Locator, value: string): Promise<void> {
   await eventually(`the box to hold ${JSON.stringify(value)}`, async () => (await box.inputValue()) === value);
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 400)) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
 }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { TicketDTO } from "../../src/shared/dto";
-import { launchChromium, signedInPage } from "../helpers/browser";
+import { eventually, launchChromium, signedInPage } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
@@ -26,6 +26,18 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+/** Tickets Alice opens, one per title, in order. */
+async function aliceTickets(titles: string[], description: string): Promise<TicketDTO[]> {
+  const alice = await signIn(server.url, "alice@example.com");
+  const made: TicketDTO[] = [];
+  for (const title of titles) {
+    const res = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title, description });
+    assert.equal(res.status, 201);
+    made.push(res.body);
+  }
+  return made;
+}
 
 const tagsOf = (page: Page) => page.getByRole("list", { name: "Tags" }).getByRole("listitem");
 
@@ -98,15 +110,9 @@ test("tagging from two windows at once: both keep their tag, each window shows b
 });
 
 test("bulk: add a tag to selected rows (live in another agent's list); the Tag filter lists exactly those and follows new tags", async () => {
-  const alice = await signIn(server.url, "alice@example.com");
   const staffCookie = await signIn(server.url, "agent@example.com");
   const label = `wing-${Date.now().toString(36)}`;
-  const made: TicketDTO[] = [];
-  for (const title of ["Radiator cold in room 12", "Window stuck in room 14", "Lift noisy"]) {
-    const res = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title, description: "Building B." });
-    assert.equal(res.status, 201);
-    made.push(res.body);
-  }
+  const made = await aliceTickets(["Radiator cold in room 12", "Window stuck in room 14", "Lift noisy"], "Building B.");
   const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
   const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
   try {
@@ -149,16 +155,9 @@ test("bulk: add a tag to selected rows (live in another agent's list); the Tag f
 });
 
 test("a filtered list re-reading its first page keeps the live changes that arrive meanwhile (a tag added, a tag removed)", async () => {
-  const alice = await signIn(server.url, "alice@example.com");
   const staffCookie = await signIn(server.url, "agent@example.com");
   const label = `race-${Date.now().toString(36)}`;
-  const made: TicketDTO[] = [];
-  for (const title of ["Printer offline", "Badge reader beeps", "Blinds stuck"]) {
-    const res = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title, description: "Floor 3." });
-    assert.equal(res.status, 201);
-    made.push(res.body);
-  }
-  const [first, second, third] = made as [TicketDTO, TicketDTO, TicketDTO];
+  const [first, second, third] = (await aliceTickets(["Printer offline", "Badge reader beeps", "Blinds stuck"], "Floor 3.")) as [TicketDTO, TicketDTO, TicketDTO];
   assert.equal((await api(server.url, staffCookie, "POST", `/api/tickets/${first.id}/tags`, { add: [label] })).status, 200);
   const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
   try {
@@ -181,7 +180,7 @@ test("a filtered list re-reading its first page keeps the live changes that arri
     const row = (t: TicketDTO) => page.locator(`tr[data-ticket-id="${t.id}"]`);
     await row(first).waitFor();
     await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
-    assert.ok(held > 0 || (await waitUntil(() => held > 0)), "the list re-reads its first page once connected");
+    await eventually("the list re-reads its first page once connected", async () => held > 0);
     // Meanwhile: one ticket gains the tag, the other loses it; the page shows both at once.
     assert.equal((await api(server.url, staffCookie, "POST", `/api/tickets/${second.id}/tags`, { add: [label] })).status, 200);
     assert.equal((await api(server.url, staffCookie, "POST", `/api/tickets/${first.id}/tags`, { remove: [label] })).status, 200);
@@ -198,12 +197,3 @@ test("a filtered list re-reading its first page keeps the live changes that arri
     await agent.context.close();
   }
 });
-
-async function waitUntil(condition: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return condition();
-}

@@ -2,6 +2,7 @@
  * Browser tests' shared set-up: Debian's Chromium through playwright-core
  * (no download), and signing in through the real login form.
  */
+import assert from "node:assert/strict";
 import fs from "node:fs";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
@@ -52,4 +53,14 @@ export async function signedInPage(browser: Browser, baseURL: string, email: str
   }
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
   return { context, page };
+}
+
+/** Poll `check` (backing off from 50 to 400 ms) until it holds; fail naming `what` after `ms`. */
+export async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 400)) {
+    if (await check()) return;
+    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
 }
