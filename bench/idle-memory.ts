@@ -1,7 +1,8 @@
 /**
  * Idle RSS of one Tandem process: right after start-up, then after some
- * activity (a ticket and BENCH_COMMENTS comments) and a pause, read from
- * /proc like `npm run bench` does. The quick way to see what a change does to
+ * activity (a ticket and BENCH_COMMENTS comments), 4 s and BENCH_IDLE_S
+ * (default 20) seconds later, read from /proc like `npm run bench` does
+ * (`--every`: every 2 s in between). The quick way to see what a change does to
  * a process's memory, e.g. the embedded database's.
  *
  * `node --require ./src/server/server-only-shim.cjs --import tsx bench/idle-memory.ts [--db postgres|embedded] [--maps]`
@@ -16,6 +17,8 @@ import { startTandem } from "./lib/targets";
 const argv = process.argv.slice(2);
 const db = argv[argv.indexOf("--db") + 1] === "postgres" ? "postgres" : "embedded";
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 50);
+/** How long the process is left alone after the comments (the full bench's idle reading waits 20 s too). */
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 20);
 
 /** Resident and anonymous (heap, WebAssembly memory, compiled code) memory of `pid`, MB. */
 function memory(pid: number) {
@@ -47,9 +50,17 @@ async function main() {
       const status = await t.post(0, ticket, `comment ${i}`, 0);
       if (status !== 201) throw new Error(`comment ${i}: HTTP ${status}`);
     }
-    await sleep(5_000);
+    // Every 2 s for IDLE_S seconds: V8's memory reducer gives back the young
+    // generation the comments grew once it counts the process idle, about
+    // 10 s after the last allocations. The last reading is the idle process.
+    for (let s = 2; s <= IDLE_S; s += 2) {
+      await sleep(2_000);
+      if (s === 4 || s === IDLE_S || argv.includes("--every")) {
+        console.log(`${t.label}: ${s} s after a ticket and ${COMMENTS} comments ${memory(pid)}`);
+      }
+    }
     const [heap] = await t.heapUsed();
-    console.log(`${t.label}: after a ticket and ${COMMENTS} comments ${memory(pid)}, V8 heap used ${((heap ?? NaN) / 2 ** 20).toFixed(0)} MB`);
+    console.log(`${t.label}: V8 heap used ${((heap ?? NaN) / 2 ** 20).toFixed(0)} MB`);
     if (argv.includes("--maps")) console.log(largestMappings(pid));
   } finally {
     await t.stop();

@@ -108,6 +108,7 @@ const basePlan: Omit<SocketPlan, "log"> = quick
       fanoutConcurrency: 4,
       fanoutMs: 10_000,
       settleMs: 5_000,
+      idleMs: 20_000,
     };
 // `--sockets N`: fewer (or more) sockets than the mode's default, memory read at N/4, N/2 and N.
 const socketsOption = Number(option("--sockets") ?? NaN);

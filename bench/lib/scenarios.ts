@@ -84,6 +84,15 @@ export type SocketPlan = {
   fanoutOnly?: boolean;
   /** Pause before each memory reading, so the handshakes' garbage and timers settle. */
   settleMs: number;
+  /**
+   * Pause before the idle process's reading, which is also the base of the
+   * per-socket figures. Longer than `settleMs`: V8 gives back the young
+   * generation it grew under load (up to 16 MB per semi-space) only once its
+   * memory reducer counts the process idle, about 10 s after the last
+   * allocations (bench/idle-memory.ts prints the drop: 252 → 213 MB embedded).
+   * Read sooner, "idle" is the memory of a process just used.
+   */
+  idleMs?: number;
   /** Which process each post goes to (scale-out: alternate). */
   via?: (i: number) => number;
   log: (msg: string) => void;
@@ -251,7 +260,7 @@ export async function socketScenarios(target: Target, plan: SocketPlan): Promise
   for (let r = 0; r < roomCount; r++) rooms.push(await target.createRoom());
   const fanRoom = plan.memoryOnly ? "" : await target.createRoom();
 
-  await sleep(plan.settleMs);
+  await sleep(plan.idleMs ?? plan.settleMs);
   const idle = await memoryOf(target);
   log(`${target.label}: idle RSS ${(idle.rss / 2 ** 20).toFixed(0)} MB, heap ${(idle.heap / 2 ** 20).toFixed(0)} MB`);
   const idleGc = plan.memoryOnly ? await memoryAfterGc(target) : undefined;
