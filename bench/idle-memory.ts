@@ -40,11 +40,17 @@ function largestMappings(pid: number, n = 15) {
 }
 
 async function main() {
-  const t = await startTandem({ db, processes: 1, accounts: 1, ...(process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
+  const t = await startTandem({ db, processes: 1, accounts: Number(process.env.BENCH_ACCOUNTS ?? 1), ...(process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
   try {
     const pid = t.pids[0]!;
     await sleep(3_000);
     console.log(`${t.label}: after start-up ${memory(pid)}`);
+    if (argv.includes("--every")) {
+      for (let s = 5; s <= 3 + IDLE_S; s += 2) {
+        await sleep(2_000);
+        console.log(`${t.label}: ${s} s after start-up ${memory(pid)}`);
+      }
+    }
     const ticket = await t.createRoom();
     for (let i = 0; i < COMMENTS; i++) {
       const status = await t.post(0, ticket, `comment ${i}`, 0);
