@@ -8,8 +8,10 @@ import path from "node:path";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 export const STAMP = path.join(ROOT, "dist", "build-stamp.txt");
+/** Prisma's query compiler, base64, which dist/server.js reads at its first query (see build-server.mjs). */
+export const QUERY_COMPILER_FILE = "query-compiler.wasm.base64";
 
-const INPUT_FILES = ["server.ts", "package.json", "package-lock.json", "next.config.mjs", "tsconfig.json", "tsconfig.next.json", "prisma/schema.prisma"];
+const INPUT_FILES = ["server.ts", "scripts/build-server.mjs", "package.json", "package-lock.json", "next.config.mjs", "tsconfig.json", "tsconfig.next.json", "prisma/schema.prisma"];
 const INPUT_DIRS = ["src", "public", "prisma/migrations"];
 
 function* walk(dir) {
@@ -35,7 +37,8 @@ export function sourceHash() {
 
 /** True when both halves of the build exist and were made from the current sources. */
 export function buildIsCurrent() {
-  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID")) || !fs.existsSync(path.join(ROOT, "dist", "server.js"))) return false;
+  if (!["server.js", QUERY_COMPILER_FILE].every((f) => fs.existsSync(path.join(ROOT, "dist", f)))) return false;
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return false;
   try {
     return fs.readFileSync(STAMP, "utf8").trim() === sourceHash();
   } catch {

@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import http from "node:http";
 import type net from "node:net";
 import path from "node:path";
@@ -314,6 +315,18 @@ test("npm start runs the server with the same process options as PM2, the tests 
   assert.match(start, /MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-2\} /);
   assert.deepEqual(processEnv({}), { MALLOC_ARENA_MAX: "2" });
   assert.deepEqual(processEnv({ MALLOC_ARENA_MAX: "4" }), { MALLOC_ARENA_MAX: "4" });
+});
+
+test("the production build reads Prisma's query compiler from a file in dist/, not from a 2.6 MB module", () => {
+  const QUERY_COMPILER_FILE = "query-compiler.wasm.base64"; // scripts/build-state.mjs
+  // scripts/build-server.mjs: the generated client's import of the base64
+  // module is served from dist/ instead (start-up CPU and 5 MB of heap).
+  const server = fs.readFileSync(path.join(ROOT, "dist", "server.js"), "utf8");
+  assert.ok(!server.includes('import("@prisma/client/runtime/query_compiler_bg.postgresql.wasm-base64.js")'), "dist/server.js imports the base64 module");
+  assert.ok(server.includes(QUERY_COMPILER_FILE));
+  const { wasm } = createRequire(__filename)("@prisma/client/runtime/query_compiler_bg.postgresql.wasm-base64.js") as { wasm: string };
+  assert.ok(wasm.length > 1_000_000);
+  assert.equal(fs.readFileSync(path.join(ROOT, "dist", QUERY_COMPILER_FILE), "latin1"), wasm, "dist's copy differs from the installed Prisma's");
 });
 
 test("ecosystem.config.js follows INSTANCES and BASE_PORT, and rejects nonsense", () => {
