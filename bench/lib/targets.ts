@@ -123,6 +123,9 @@ export async function startTandem(opts: TandemOptions): Promise<Target> {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: pg.DATABASE_URL }) });
     try {
       accounts = await createAccounts(prisma, opts.accounts, secret);
+      // An experiment's change to the database before the servers start (PostgreSQL only), e.g. what a trigger costs:
+      // BENCH_SQL_BEFORE='ALTER TABLE "Comment" DISABLE TRIGGER "Comment_search"' (bench/findings.md, tenth round).
+      if (process.env.BENCH_SQL_BEFORE) await prisma.$executeRawUnsafe(process.env.BENCH_SQL_BEFORE);
     } finally {
       await prisma.$disconnect();
     }
