@@ -111,6 +111,15 @@ export type TandemOptions = {
  * (see ./accounts.ts) inserted before the servers start (the embedded
  * database admits one process, the server's).
  */
+/**
+ * An experiment's change to the database before the servers start, e.g. what
+ * a trigger costs: BENCH_SQL_BEFORE='ALTER TABLE "Comment" DISABLE TRIGGER
+ * "Comment_search"' (bench/findings.md, tenth round).
+ */
+async function sqlBefore(prisma: PrismaClient) {
+  if (process.env.BENCH_SQL_BEFORE) await prisma.$executeRawUnsafe(process.env.BENCH_SQL_BEFORE);
+}
+
 export async function startTandem(opts: TandemOptions): Promise<Target> {
   let secret: string;
   let env: Record<string, string> = { ...BENCH_ENV };
@@ -123,9 +132,7 @@ export async function startTandem(opts: TandemOptions): Promise<Target> {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: pg.DATABASE_URL }) });
     try {
       accounts = await createAccounts(prisma, opts.accounts, secret);
-      // An experiment's change to the database before the servers start (PostgreSQL only), e.g. what a trigger costs:
-      // BENCH_SQL_BEFORE='ALTER TABLE "Comment" DISABLE TRIGGER "Comment_search"' (bench/findings.md, tenth round).
-      if (process.env.BENCH_SQL_BEFORE) await prisma.$executeRawUnsafe(process.env.BENCH_SQL_BEFORE);
+      await sqlBefore(prisma);
     } finally {
       await prisma.$disconnect();
     }
@@ -140,6 +147,7 @@ export async function startTandem(opts: TandemOptions): Promise<Target> {
     const prisma = new PrismaClient({ adapter });
     try {
       accounts = await createAccounts(prisma, opts.accounts, secret);
+      await sqlBefore(prisma);
     } finally {
       await prisma.$disconnect();
       await client.close();
