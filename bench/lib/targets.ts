@@ -117,7 +117,10 @@ export type TandemOptions = {
  * "Comment_search"' (bench/findings.md, tenth round).
  */
 async function sqlBefore(prisma: PrismaClient) {
-  if (process.env.BENCH_SQL_BEFORE) await prisma.$executeRawUnsafe(process.env.BENCH_SQL_BEFORE);
+  // Statements separated by ";" run one at a time (ALTER SYSTEM refuses a transaction block).
+  for (const statement of (process.env.BENCH_SQL_BEFORE ?? "").split(";").map((s) => s.trim()).filter(Boolean)) {
+    await prisma.$executeRawUnsafe(statement);
+  }
 }
 
 export async function startTandem(opts: TandemOptions): Promise<Target> {
