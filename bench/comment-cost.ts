@@ -41,7 +41,7 @@ async function statements(url: string): Promise<Map<string, { count: number; sec
 }
 
 async function main() {
-  const t = await startTandem({ db, processes: 1, accounts: 2 + Math.max(hot, across), nodeArgs: [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [])] });
+  const t = await startTandem({ db, processes: 1, accounts: 2 + Math.max(hot, across), nodeArgs: prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : [] });
   try {
     const ticket = await t.createRoom();
     // Warm-up: the first requests compile routes and fill caches.

@@ -67,7 +67,7 @@ function rep(side: Side, phase: string): Promise<PostPhase> {
 async function main() {
   const before = machine();
   log(`${PAIRS} pairs, ${MEMBERS} members, Tandem on ${db}; load ${before.load.join(" ")}, speed marker ${before.speedMarkerMs} ms`);
-  const tandem = await startTandem({ db, processes: 1, accounts: MEMBERS + extraAccounts, ...(process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
+  const tandem = await startTandem({ db, processes: 1, accounts: MEMBERS + extraAccounts });
   const bare = await startBare({ processes: 1, payload: () => ({ data: { comment: { body: "x".repeat(40) } } }) });
   const sides = { tandem: await prepare(tandem), bare: await prepare(bare) };
   const pairs: Pair[] = [];

@@ -8,7 +8,7 @@
  * `node --require ./src/server/server-only-shim.cjs --import tsx bench/idle-memory.ts [--db postgres|embedded] [--maps]`
  * `--maps` also lists the process's largest resident mappings (/proc/<pid>/smaps) at the end.
  * BENCH_SERVER_SCRIPT runs another compiled server (e.g. a build of the code before a change);
- * BENCH_NODE_ARGS passes Node options to it (e.g. V8 flags).
+ * BENCH_NODE_ARGS passes Node options to it (e.g. V8 flags; bench/lib/targets.ts).
  */
 import fs from "node:fs";
 import { sleep } from "./lib/measure";
@@ -40,7 +40,7 @@ function largestMappings(pid: number, n = 15) {
 }
 
 async function main() {
-  const t = await startTandem({ db, processes: 1, accounts: Number(process.env.BENCH_ACCOUNTS ?? 1), ...(process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
+  const t = await startTandem({ db, processes: 1, accounts: Number(process.env.BENCH_ACCOUNTS ?? 1) });
   try {
     const pid = t.pids[0]!;
     await sleep(3_000);

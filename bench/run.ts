@@ -163,9 +163,7 @@ async function main() {
     return;
   }
   const results: BenchResults = { mode: quick ? "quick" : "full", startedAt: new Date().toISOString(), machineBefore: machine(), plan, writes: [] };
-  // BENCH_NODE_ARGS: Node options for Tandem's processes after the usual ones (e.g. `--v8-pool-size=4` to compare).
-  const extraNodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
-  const nodeArgs = cpuProfDir || extraNodeArgs.length ? [...(cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []), ...extraNodeArgs] : undefined;
+  const nodeArgs = cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
   const primary = option("--db") === "postgres" ? "postgres" : option("--db") === "embedded" ? "embedded" : quick ? "embedded" : "postgres";
   const accounts = plan.sockets + extraAccounts;
   log(`${results.mode} run on ${results.machineBefore.cpu} × ${results.machineBefore.cores}, load ${results.machineBefore.load.join(" ")}`);

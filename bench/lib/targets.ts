@@ -162,7 +162,9 @@ export async function startTandem(opts: TandemOptions): Promise<Target> {
     Array.from({ length: opts.processes }, (_, i) => startServer({
         env,
         ...(dataDir ? { dataDir } : {}),
-        nodeArgs: [...(opts.nodeArgs ?? []), `--inspect-port=127.0.0.1:${inspectPorts[i]}`],
+        // BENCH_NODE_ARGS: Node options for every Tandem process of a bench script, after the usual
+        // ones (a later one wins, e.g. `--v8-pool-size=4` to compare with the default).
+        nodeArgs: [...(opts.nodeArgs ?? []), ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), `--inspect-port=127.0.0.1:${inspectPorts[i]}`],
         ...(opts.script ?? process.env.BENCH_SERVER_SCRIPT ? { script: opts.script ?? process.env.BENCH_SERVER_SCRIPT } : {}),
       })),
   );

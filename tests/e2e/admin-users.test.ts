@@ -68,7 +68,6 @@ test("an admin adds an agent in the UI; the agent signs in and changes a ticket'
   assert.equal((await api<TicketDTO>(server.url, alice, "GET", `/api/tickets/${ticket.id}`)).body.status, "OPEN");
 });
 
-
 test("settings forms save what they show: install settings, in-app and email switches", async () => {
   const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
   try {

@@ -98,6 +98,12 @@ test("a requester sees staff by name only: never a note being written, idle stat
   // per ticket (the 150-viewer test), so on a loaded machine the agent's and
   // the admin's arrivals can reach the requester as one message (CI once got 2).
   assert.ok(received.length >= 2, `the requester got presence updates (${received.length})`);
+  // And one of them before the reply, once the staff had arrived: the checks below then cover
+  // what was sent while the admin was idle and writing a note, not only the final message.
+  assert.ok(
+    received.some((p) => !!find(p.viewers, "admin") && find(p.viewers, "agent")?.composing === undefined),
+    `the staff's arrival reached the requester before the reply: ${JSON.stringify(received)}`,
+  );
   for (const p of received) {
     const text = JSON.stringify(p);
     assert.ok(!text.includes("note"), `no note intent reaches a requester: ${text}`);
