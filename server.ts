@@ -21,6 +21,7 @@ import { closeLimiterStore, connectLimiterStore } from "./src/server/limits/stor
 import { createRealtimeServer } from "./src/server/realtime/create-realtime-server";
 import { startEngine } from "./src/server/engine/start-engine";
 import { createNotificationProcessor } from "./src/server/notifications/notification-processor";
+import { createSearchProcessor } from "./src/server/search/search-processor";
 import { createMailProcessor } from "./src/server/mail/mail-processor";
 import { type MailWorker, startMailWorker } from "./src/server/mail/mail-worker";
 import { reportProcessStatus } from "./src/server/realtime/process-status";
@@ -143,11 +144,13 @@ async function main() {
     prisma: database.prisma,
     sql: database.sql,
     databaseUrl: env.DATABASE_URL,
-    // The relay runs in every process; notifications and mail in one process
-    // at a time (cluster scope), from cursors stored in the database.
+    // The relay runs in every process; notifications, the search index and
+    // mail in one process at a time (cluster scope), from cursors stored in
+    // the database.
     processors: [
       realtime.relay,
       createNotificationProcessor({ prisma: database.prisma, sql: database.sql, emitToUser: realtime.emitToUser }),
+      createSearchProcessor({ prisma: database.prisma, sql: database.sql }),
       createMailProcessor({
         prisma: database.prisma,
         enabled: env.mailEnabled,

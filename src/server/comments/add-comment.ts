@@ -125,11 +125,12 @@ async function addCommentInTransaction(
   const ticketId = ticket.id;
   const event = await db().$transaction(async (tx) => {
     // The ticket's row first, as the one-statement path takes it (its UPDATE
-    // comes before its INSERT). The comment's insert locks the ticket's
-    // search-index row (a trigger), and the event below the ticket's row: a
-    // transaction taking them in that order deadlocked with a plain reply to
-    // the same ticket taking them the other way round, and PostgreSQL refused
-    // one of the two (tests/integration/conversation-files.test.ts).
+    // comes before its INSERT). Until replies were indexed after the commit
+    // (src/server/search/search-processor.ts), the comment's insert locked the
+    // ticket's search-index row, and a transaction that took that lock before
+    // the ticket's deadlocked with a plain reply taking them the other way
+    // round (tests/integration/conversation-files.test.ts). Taking the
+    // ticket's row first keeps any lock a comment's insert may take behind it.
     await tx.$queryRaw`SELECT 1 FROM "Ticket" WHERE "id" = ${ticketId} FOR NO KEY UPDATE`;
     // The comment comes back with what its event carries in the same call;
     // only a reply with files is read again, once they are linked to it.

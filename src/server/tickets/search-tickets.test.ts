@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { openMemoryDb } from "../../../tests/helpers/memory-db";
+import { insertReply } from "../../../tests/helpers/reply-rows";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { SessionUser } from "../../shared/dto";
 import { ZListTickets } from "../../shared/schemas/tickets";
+import { prismaSql } from "../db/sql";
+import { startEngine } from "../engine/start-engine";
 import { runtime } from "../runtime";
+import { INDEX_WAIT } from "../search/index-lag";
+import { createSearchProcessor, indexTickets } from "../search/search-processor";
 import { parseSearch, searchTickets, toSegments } from "./search-tickets";
 
 // The SQL of search-tickets.ts against the real migrations on an in-memory
@@ -53,8 +58,9 @@ test("toSegments turns highlight boundaries into segments", () => {
 test("comments, prefixes, typos, notes, ranking", async () => {
   const inTitle = await prisma.ticket.create({ data: { title: "Zephyrine printer", description: "It jams.", requesterId: alice.id } });
   const inComment = await prisma.ticket.create({ data: { title: "Other thing", description: "Nothing here.", requesterId: alice.id } });
-  await prisma.comment.create({ data: { ticketId: inComment.id, authorId: agent.id, body: "Have you tried the zephyrine reset procedure?" } });
-  await prisma.comment.create({ data: { ticketId: inComment.id, authorId: agent.id, body: "Secret quokkalicious plan", internal: true } });
+  await insertReply(prisma, { ticketId: inComment.id, author: agent, body: "Have you tried the zephyrine reset procedure?" });
+  await insertReply(prisma, { ticketId: inComment.id, author: agent, body: "Secret quokkalicious plan", internal: true });
+  await indexTickets(prismaSql(prisma), [inComment.id]);
 
   const ids = async (actor: SessionUser, q: string) => (await search(actor, q)).items.map((t) => t.id);
   assert.deepEqual(await ids(agent, "zephyrine"), [inTitle.id, inComment.id], "title hit above comment hit");
@@ -74,4 +80,34 @@ test("comments, prefixes, typos, notes, ranking", async () => {
   const page2 = await search(agent, "zephyrine", { limit: "1", cursor: page1.nextCursor! });
   assert.deepEqual([...page1.items, ...page2.items].map((t) => t.id), [inTitle.id, inComment.id]);
   assert.equal(page2.nextCursor, null);
+});
+
+test("a search finds a reply committed before it began: it waits for the search processor, and only so long", async () => {
+  const ticket = await prisma.ticket.create({ data: { title: "Scanner", description: "Slow.", requesterId: alice.id } });
+  // No processor running: the reply stays out of the index, and the search
+  // answers from the index as it is once its wait is over.
+  await insertReply(prisma, { ticketId: ticket.id, author: agent, body: "The wombatrix driver is out of date" });
+  let start = performance.now();
+  assert.deepEqual((await search(agent, "wombatrix")).items, []);
+  const waited = performance.now() - start;
+  assert.ok(waited >= INDEX_WAIT.maxMs, `waited ${waited} ms for the index`);
+
+  // The processor, as server.ts runs it on the embedded database: a reply
+  // wakes it, and a search sent at once finds the reply.
+  const engine = await startEngine({ prisma, processors: [createSearchProcessor({ prisma })], pollMs: 60_000, log: () => undefined });
+  try {
+    engine.wake();
+    assert.deepEqual((await search(agent, "wombatrix")).items.map((t) => t.id), [ticket.id], "what was pending");
+    for (let i = 0; i < 5; i++) {
+      const body = `Reply ${i}: numbatite${i} helped`;
+      await insertReply(prisma, { ticketId: ticket.id, author: agent, body });
+      engine.wake();
+      start = performance.now();
+      assert.deepEqual((await search(agent, `numbatite${i}`)).items.map((t) => t.id), [ticket.id], body);
+      assert.ok(performance.now() - start < INDEX_WAIT.maxMs, "found without waiting the whole wait");
+    }
+    assert.deepEqual((await search(alice, "numbatite3")).items.map((t) => t.id), [ticket.id], "the requester too");
+  } finally {
+    await engine.close();
+  }
 });

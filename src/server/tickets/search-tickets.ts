@@ -2,10 +2,11 @@ import "server-only";
 import { Prisma } from "../../generated/prisma/client";
 import type { Page, SearchField, SessionUser, SnippetSegment, TicketDTO } from "../../shared/dto";
 import { effectiveSort, type TListTickets } from "../../shared/schemas/tickets";
-import { db } from "../db";
+import { db, sql as directSql } from "../db";
 import { withStatementTimeout } from "../db/with-statement-timeout";
 import { env } from "../env";
 import { audienceOf, authorizeTagFilter, isUnreadFor, searchesInternalNotes, ticketScope } from "../policy";
+import { waitForSearchIndex } from "../search/index-lag";
 import { ticketListInclude, toTicketDTO } from "../serializers";
 import { decodeDateCursor, decodeRankCursor, encodeCursor } from "./list-cursor";
 
@@ -209,6 +210,9 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
     ) snip ON TRUE
     ORDER BY ${order}`;
 
+  // Replies are indexed just after they commit: this search sees every one
+  // committed before it began (../search/index-lag.ts).
+  await waitForSearchIndex(directSql());
   const { rows, tickets } = await withStatementTimeout(db(), env().LIST_STATEMENT_TIMEOUT_MS, async (tx) => {
     const rows = await tx.$queryRaw<Row[]>(sql);
     const page = rows.slice(0, query.limit);
