@@ -121,6 +121,14 @@ let dbCounter = 0;
  * stopped cluster in `copyOf`. PostgreSQL refuses to run as root, so as root
  * it runs as the `postgres` user the Debian package creates.
  */
+/**
+ * TANDEM_PG_SETTINGS: more server settings for every PostgreSQL started here,
+ * after the ones above (a later one wins), e.g. `fsync=on commit_delay=2000
+ * commit_siblings=0` to give the benchmark a disk that takes 2 ms to flush a
+ * commit. On the command line because `fsync=off` there overrides ALTER SYSTEM.
+ */
+const EXTRA_SETTINGS = (process.env.TANDEM_PG_SETTINGS ?? "").split(/\s+/).filter(Boolean).flatMap((s) => ["-c", s]);
+
 export async function startPostgres(opts: { copyOf?: string } = {}): Promise<Postgres> {
   const bin = findPgBin();
   const dir = makeTempDir("tandem-pg-");
@@ -147,7 +155,7 @@ export async function startPostgres(opts: { copyOf?: string } = {}): Promise<Pos
   const launch = () => {
     const child = spawn(
       path.join(bin, "postgres"),
-      ["-D", dataDir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
+      ["-D", dataDir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200", ...EXTRA_SETTINGS],
       { ...ids, stdio: ["ignore", "pipe", "pipe"] },
     );
     child.stdout!.on("data", (d: Buffer) => (log += d));

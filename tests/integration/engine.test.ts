@@ -2,8 +2,8 @@
  * The event stream and its processors on a real PostgreSQL (issue 8 §1):
  * concurrent writers whose transactions commit out of position order never
  * make a reader skip or repeat an event; cluster processors run in one
- * process at a time, resume from their stored cursor and fail over; commits
- * wake other processes through NOTIFY. In-process: the engine gets its
+ * process at a time, resume from their stored cursor and fail over; a commit
+ * announced by its process wakes the others through a NOTIFY sent after it. In-process: the engine gets its
  * database passed in; each "process" here is one engine with its own
  * connections.
  */
@@ -148,7 +148,8 @@ async function until(check: () => boolean, what: string, ms = 10_000) {
 
 test("a cluster processor runs in one process at a time, fails over with its stored cursor, and misses nothing", async () => {
   const log: { who: string; key: string }[] = [];
-  // A long poll: only NOTIFY (and lease retries) can make these prompt.
+  // A short poll: the writes here announce nothing (no engine of theirs), as
+  // with a process killed right after its commit; the poll finds them.
   const open = (who: string): Promise<Engine> =>
     startEngine({ prisma, databaseUrl: url, processors: [recorder("failover", who, log)], pollMs: 500, log: quiet });
   const a = await open("a");
@@ -196,7 +197,7 @@ test("a failing batch is handed over again (at least once, in order)", async () 
     },
   };
     const logged: string[] = [];
-  // Wake-ups (every commit NOTIFYs) must not cut the backoff short: a failing downstream is not hammered.
+  // Wake-ups must not cut the backoff short: a failing downstream is not hammered.
   const engine = await startEngine({ prisma, databaseUrl: url, processors: [flaky], pollMs: 200, log: (m) => logged.push(m) });
   try {
     await until(() => engine.status()[0]!.cursor !== null, "the lease");
@@ -212,14 +213,60 @@ test("a failing batch is handed over again (at least once, in order)", async () 
 
 test("a commit in one process wakes the others' processors through NOTIFY, long before their poll", async () => {
   const log: { who: string; key: string }[] = [];
-  // A one-minute poll: the event can only arrive in time because the commit announced itself.
+  // A one-minute poll: the event can only arrive in time because the commit was announced.
   const engine = await startEngine({ prisma, databaseUrl: url, processors: [recorder("notify-relay", "p", log, "process")], pollMs: 60_000, log: quiet });
+  // The committing process: what its use case does after the commit (announceCommitted).
+  const committer = await startEngine({ prisma, databaseUrl: url, processors: [], pollMs: 60_000, log: quiet });
   try {
     // No wait for the LISTEN connection: one that comes up late looks at the stream at once.
     const key = await write(tickets[1]!);
+    committer.wake();
     await until(() => log.some((l) => l.key === key), "the notified process to read the event", 10_000);
   } finally {
     await engine.close();
+    await committer.close();
+  }
+});
+
+test("the NOTIFY is sent after the commit, from a statement of its own, one per burst, and its sender ignores its own", async () => {
+  const listener = new pg.Client({ connectionString: url });
+  await listener.connect();
+  const heard: string[] = [];
+  listener.on("notification", (n) => heard.push(n.payload ?? ""));
+  await listener.query("LISTEN tandem_events");
+  const log: { who: string; key: string }[] = [];
+  let reads = 0;
+  const engine = await startEngine({
+    prisma,
+    databaseUrl: url,
+    processors: [recorder("own-notify", "p", log, "process")],
+    pollMs: 60_000,
+    log: quiet,
+    onStreamRead: () => reads++,
+  });
+  try {
+    // The statements that record an event notify nobody: a transaction that
+    // notifies commits under a cluster-wide lock held across its WAL flush.
+    const key = await write(tickets[2]!);
+    await sleep(300);
+    assert.deepEqual(heard, [], "recording an event sends no notification");
+    await sleep(500); // The engine's LISTEN connection is up by now.
+    const readsBefore = reads;
+    engine.wake();
+    await until(() => heard.length === 1, "the engine's notification");
+    assert.notEqual(heard[0], "", "it carries the sender's token");
+    await until(() => log.some((l) => l.key === key), "the local processor, woken directly");
+    await sleep(300);
+    assert.equal(reads - readsBefore, 1, "one read: the sender's own notification does not wake it again");
+
+    // A burst of commits: one NOTIFY in flight, one more for what came meanwhile.
+    heard.length = 0;
+    for (let i = 0; i < 50; i++) engine.wake();
+    await sleep(500);
+    assert.equal(heard.length, 2, "two notifications for 50 wake-ups in a row");
+  } finally {
+    await engine.close();
+    await listener.end();
   }
 });
 
@@ -242,7 +289,7 @@ test("one read per commit serves all of a process's processors, though the commi
     const written: string[] = [];
     for (let i = 0; i < 5; i++) {
       const key = await write(tickets[2]!);
-      // What a use case does after its commit (announceCommitted): the NOTIFY already wakes this process.
+      // What a use case does after its commit (announceCommitted).
       engine.wake();
       written.push(key);
       await until(() => ["relay", "a", "b"].every((who) => log.some((l) => l.who === who && l.key === key)), `every processor to handle ${key}`);

@@ -1,8 +1,8 @@
 /**
  * What the event stream's processors cost per comment (issue 11), counted
  * through the server's own /metrics (`tandem_stream_reads_total`): a commit
- * wakes the processors once (on PostgreSQL its own NOTIFY, not also the
- * in-process wake-up), and the relay, notifications and mail share one read
+ * wakes the processors once (directly; on PostgreSQL its own NOTIFY, sent
+ * for the other processes, does not wake it again), and the relay, notifications and mail share one read
  * of the stream instead of each running its own. It was six reads per
  * comment (two wake-ups times three processors); this keeps it near one,
  * while every comment still reaches the socket and the notifications.

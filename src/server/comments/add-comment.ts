@@ -4,7 +4,6 @@ import type { TCreateComment } from "../../shared/schemas/comments";
 import { db, sql } from "../db";
 import { newRowId } from "../db/row-id";
 import { statement } from "../db/sql";
-import { EVENTS_CHANNEL } from "../events/channel";
 import { toStoredPayload } from "../events/payloads";
 import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
@@ -65,7 +64,7 @@ const INSERT_PLAIN_COMMENT = statement(
          "updatedAt" = CASE WHEN $5::boolean THEN "updatedAt" ELSE ($6::timestamptz AT TIME ZONE 'UTC') END,
          "lastReplierId" = CASE WHEN $5::boolean THEN "lastReplierId" ELSE $3 END
      WHERE "id" = $2
-     RETURNING "lastSeq", "lastPublicSeq", pg_notify($10, '')::text AS "notified"
+     RETURNING "lastSeq", "lastPublicSeq"
    ), draft AS (
      DELETE FROM "Draft" WHERE "userId" = $3 AND "ticketId" = $2
    ), comment AS (
@@ -79,8 +78,8 @@ const INSERT_PLAIN_COMMENT = statement(
      RETURNING "seq"
    ), remembered AS (
      INSERT INTO "IdempotencyKey" ("userId", "key", "fingerprint", "status", "response", "expiresAt")
-     SELECT $15::text, $11::text, $12::text, $13::int, $8::text::jsonb -> 'comment', ($14::timestamptz AT TIME ZONE 'UTC')
-     FROM event WHERE $11::text IS NOT NULL
+     SELECT $14::text, $10::text, $11::text, $12::int, $8::text::jsonb -> 'comment', ($13::timestamptz AT TIME ZONE 'UTC')
+     FROM event WHERE $10::text IS NOT NULL
    )
    SELECT "seq" FROM event`,
 );
@@ -102,7 +101,6 @@ async function insertPlainComment(actor: SessionUser, ticketId: string, input: T
     newRowId(),
     JSON.stringify(stored.payload),
     stored.payloadVersion,
-    EVENTS_CHANNEL,
     key?.key ?? null,
     key?.fingerprint ?? null,
     key?.status ?? null,

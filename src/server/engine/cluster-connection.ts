@@ -12,8 +12,6 @@ export type Coordinator = {
   acquire(name: string): Promise<boolean>;
   /** Whether the lease is still held (false once its connection dropped). */
   held(name: string): boolean;
-  /** Whether every commit, this process's included, wakes the processors by itself (PostgreSQL's NOTIFY, while LISTENing). */
-  listening(): boolean;
   close(): Promise<void>;
 };
 
@@ -22,7 +20,7 @@ export type Coordinator = {
  * it), so it holds every lease, and commits are announced in-process.
  */
 export function embeddedCoordinator(): Coordinator {
-  return { acquire: async () => true, held: () => true, listening: () => false, close: async () => undefined };
+  return { acquire: async () => true, held: () => true, close: async () => undefined };
 }
 
 /** A 64-bit advisory lock key for a lease name. */
@@ -32,7 +30,8 @@ export function lockKey(name: string): string {
 
 /**
  * PostgreSQL: one dedicated connection per process (not from the pool, whose
- * connections come and go) that LISTENs for committed events and holds the
+ * connections come and go) that LISTENs for other processes' commits
+ * (./commit-notifier.ts sends them) and holds the
  * session-level advisory locks that make cluster processors run once. If the
  * connection drops, PostgreSQL frees its locks (another process takes them
  * over) and this side forgets them at once, then reconnects.
@@ -42,7 +41,10 @@ export function lockKey(name: string): string {
  * time" and a cursor, and a lock freed by the server when its holder dies is
  * exactly that, with nothing to poll, expire or clean up.
  */
-export function postgresCoordinator(url: string, hooks: { onNotify(): void; onReconnect(): void; log(msg: string, e?: unknown): void }): Coordinator {
+export function postgresCoordinator(
+  url: string,
+  hooks: { onNotify(payload: string): void; onReconnect(): void; log(msg: string, e?: unknown): void },
+): Coordinator {
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client | undefined> | undefined;
   let closed = false;
@@ -65,7 +67,7 @@ export function postgresCoordinator(url: string, hooks: { onNotify(): void; onRe
       const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true });
       c.on("error", (e) => lost(c, e));
       c.on("end", () => lost(c, "connection ended"));
-      c.on("notification", () => hooks.onNotify());
+      c.on("notification", (n) => hooks.onNotify(n.payload ?? ""));
       try {
         await c.connect();
         await c.query(`LISTEN ${EVENTS_CHANNEL}`);
@@ -104,7 +106,6 @@ export function postgresCoordinator(url: string, hooks: { onNotify(): void; onRe
       }
     },
     held: (name) => locks.has(name),
-    listening: () => client !== undefined,
     async close() {
       closed = true;
       clearTimeout(retry);

@@ -1,7 +1,9 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { prismaSql, type Sql } from "../db/sql";
 import { type Coordinator, embeddedCoordinator, postgresCoordinator } from "./cluster-connection";
+import { commitNotifier } from "./commit-notifier";
 import { cursorStore } from "./cursor-store";
 import { DEFAULT_BATCH_SIZE, type Processor } from "./processor";
 import { type ProcessorRunner, runProcessor } from "./run-processor";
@@ -10,9 +12,9 @@ import type { Cursor } from "./stream";
 
 export type Engine = {
   /**
-   * Something committed in this process: every processor looks now. On
-   * PostgreSQL, while the engine is listening, the commit's own NOTIFY wakes
-   * them (see startEngine) and this does nothing.
+   * Something committed in this process: this process's processors look now,
+   * and on PostgreSQL the other processes' are told by a NOTIFY sent after
+   * the commit (./commit-notifier.ts).
    */
   wake(): void;
   status(): { name: string; cursor: Cursor | null }[];
@@ -29,24 +31,20 @@ export type Engine = {
 /**
  * Start the event stream's processors for this process (see ./processor.ts).
  * On PostgreSQL (`databaseUrl`) a dedicated connection LISTENs for commits
- * from any process and holds the cluster processors' leases; on the embedded
- * database this process is the only one, and `wake()` is how commits announce
- * themselves. Either way each processor also polls every `pollMs`, so a lost
- * notification delays an event by at most that.
+ * from the other processes and holds the cluster processors' leases; on the
+ * embedded database this process is the only one. Either way each processor
+ * also polls every `pollMs`, so a lost notification delays an event by at
+ * most that.
  *
- * One wake-up per commit: on PostgreSQL a commit in this process would
- * otherwise wake the processors twice (its NOTIFY comes back to this
- * process's own LISTEN as well as to the others', and the committing code
- * calls `wake()`), and each wake-up costs a read of the stream. So while the
- * LISTEN connection is up, `wake()` is left to the NOTIFY, which PostgreSQL
- * sends for every committed event to every listener, this process included,
- * no later than the commit's answer: nothing is slower for it. This relies
- * on every statement that takes an event's seq queuing the NOTIFY (as
- * record-event.ts does): one that did not would be seen by its own process
- * only at the next poll, as by the others. While the connection
- * is down (and until it first comes up), `wake()` wakes them itself; on
- * reconnecting, the processors look at once for what they missed.
- * Processors of one process then share their reads (./shared-reader.ts).
+ * One wake-up per commit in each process: the committing process wakes its
+ * own processors directly (`wake()`, called by the use case after its
+ * commit) and sends a NOTIFY after the commit for the others, carrying this
+ * process's token, so its own LISTEN ignores it (each wake-up costs a read of
+ * the stream). Every use case that records an event calls `wake()` through
+ * announceCommitted (src/server/events/publish.ts); one that did not would
+ * be seen at the next poll. While the LISTEN connection is down, the others'
+ * NOTIFYs are missed: on reconnecting, the processors look at once.
+ * Processors of one process share their reads (./shared-reader.ts).
  */
 export async function startEngine(deps: {
   prisma: PrismaClient;
@@ -62,8 +60,9 @@ export async function startEngine(deps: {
   onStreamRead?(): void;
 }): Promise<Engine> {
   const runners: ProcessorRunner[] = [];
+  const sql = deps.sql ?? prismaSql(deps.prisma);
   const reader = sharedReader({
-    sql: deps.sql ?? prismaSql(deps.prisma),
+    sql,
     limit: Math.max(...deps.processors.map((p) => p.batchSize ?? DEFAULT_BATCH_SIZE)),
     log: deps.log,
     onRead: deps.onStreamRead,
@@ -73,21 +72,31 @@ export async function startEngine(deps: {
     reader.invalidate();
     runners.forEach((r) => r.wake());
   };
+  // Which NOTIFYs are this process's own (it woke its processors already).
+  const token = `${process.pid}:${randomBytes(8).toString("hex")}`;
   const coordinator: Coordinator = deps.databaseUrl
-    ? postgresCoordinator(deps.databaseUrl, { onNotify: wakeAll, onReconnect: wakeAll, log: deps.log })
+    ? postgresCoordinator(deps.databaseUrl, {
+        onNotify: (payload) => {
+          if (payload !== token) wakeAll();
+        },
+        onReconnect: wakeAll,
+        log: deps.log,
+      })
     : embeddedCoordinator();
+  const notifier = deps.databaseUrl ? commitNotifier({ sql, token, log: deps.log }) : undefined;
   const cursors = cursorStore({ prisma: deps.prisma, coordinator, everyMs: deps.cursorSaveMs ?? 1000, log: deps.log });
   for (const processor of deps.processors) {
     runners.push(await runProcessor(processor, { prisma: deps.prisma, coordinator, read: reader.read, cursors, pollMs: deps.pollMs, log: deps.log }));
   }
   return {
     wake: () => {
-      if (!coordinator.listening()) wakeAll();
+      wakeAll();
+      notifier?.notify();
     },
     status: () => runners.map((r) => ({ name: r.name, cursor: r.cursor() })),
     lease: { acquire: (name) => coordinator.acquire(name), held: (name) => coordinator.held(name) },
     async close() {
-      await Promise.all(runners.map((r) => r.stop()));
+      await Promise.all([...runners.map((r) => r.stop()), notifier?.drain()]);
       // Before the leases go: the next holder starts where these stopped.
       await cursors.close();
       await coordinator.close();

@@ -1,5 +1,6 @@
 /**
- * The PostgreSQL NOTIFY channel a committed event announces itself on (see
- * record-event.ts). Free of `server-only`: the engine in server.ts imports it.
+ * The PostgreSQL NOTIFY channel on which a process tells the others that
+ * events committed (src/server/engine/commit-notifier.ts). Free of
+ * `server-only`: the engine in server.ts imports it.
  */
 export const EVENTS_CHANNEL = "tandem_events";

@@ -5,7 +5,6 @@ import type { TicketEventData, TicketEventEnvelope, TicketEventType } from "../.
 import { isInternalEvent } from "../policy";
 import { toStoredPayload } from "./payloads";
 import type { RecordedTicketEvent } from "./view-event";
-import { EVENTS_CHANNEL } from "./channel";
 
 type Tx = Prisma.TransactionClient;
 
@@ -43,10 +42,10 @@ export async function recordEvent<T extends TicketEventType>(
   // everyone may see, so an internal note never shows a requester that
   // something happened.
   //
-  // The same statement queues a NOTIFY, which PostgreSQL delivers only when
-  // the transaction commits: the processors of every process wake at once
-  // (src/server/engine), at no extra round trip. `updatedAt` is a UTC
-  // timestamp without zone, as Prisma stores DateTimes.
+  // No NOTIFY here: the caller announces the commit after it
+  // (announceCommitted), which wakes the processors of every process
+  // (src/server/engine/commit-notifier.ts says why not in the transaction).
+  // `updatedAt` is a UTC timestamp without zone, as Prisma stores DateTimes.
   const reply = input.reply;
   const [row] = await tx.$queryRaw<{ lastSeq: number; lastPublicSeq: number }[]>`
     UPDATE "Ticket"
@@ -56,7 +55,7 @@ export async function recordEvent<T extends TicketEventType>(
         "updatedAt" = COALESCE((${reply ? reply.at.toISOString() : null}::timestamptz AT TIME ZONE 'UTC'), "updatedAt"),
         "lastReplierId" = COALESCE(${reply ? reply.by : null}::text, "lastReplierId")
     WHERE "id" = ${input.ticketId}
-    RETURNING "lastSeq", "lastPublicSeq", pg_notify(${EVENTS_CHANNEL}, '')::text AS "notified"`;
+    RETURNING "lastSeq", "lastPublicSeq"`;
   if (!row) throw new Error(`recordEvent: ticket ${input.ticketId} does not exist`);
   const seq = Number(row.lastSeq);
   const publicSeq = internal ? null : Number(row.lastPublicSeq);
