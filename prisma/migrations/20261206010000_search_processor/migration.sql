@@ -149,16 +149,34 @@ BEGIN
         learnt_public := learnt_public || words_public;
         learnt_internal := learnt_internal || words_internal;
     END LOOP;
-    -- Last, and in order, so that two of these never wait on each other's words.
+    -- Last, and in byte order, the order of a tsvector's lexemes in which the
+    -- triggers insert theirs: two transactions that insert the same words in
+    -- the same order wait for each other but never deadlock.
     INSERT INTO "SearchTerm" ("term", "internal")
-    SELECT DISTINCT w.term, w.is_internal FROM (
+    SELECT DISTINCT w.term COLLATE "C", w.is_internal FROM (
         SELECT unnest(learnt_public) AS term, false AS is_internal
         UNION ALL
         SELECT unnest(learnt_internal), true
     ) w
     WHERE length(w.term) BETWEEN 3 AND 40
-    ORDER BY w.term, w.is_internal
+    ORDER BY 1, 2
     ON CONFLICT DO NOTHING;
+END
+$$;
+
+-- A new title, description or requester name: the row locked first, then the
+-- head read in a statement of its own. Read in the same statement as the
+-- update (20261206000000), a rename that waited for a concurrent title change
+-- to commit wrote the head from before it (PostgreSQL re-evaluates the row
+-- after the wait, but a function's query keeps the statement's snapshot), and
+-- the old title stayed searchable (tests/integration/search-index-concurrency.test.ts).
+CREATE OR REPLACE FUNCTION tandem_search_rehead(ticket_id TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM "TicketSearch" WHERE "ticketId" = ticket_id FOR UPDATE;
+    UPDATE "TicketSearch" SET "public" = tandem_search_head(ticket_id) || "comments" WHERE "ticketId" = ticket_id;
+    IF NOT FOUND THEN
+        PERFORM tandem_search_refresh(ticket_id);
+    END IF;
 END
 $$;
 

@@ -3,6 +3,7 @@ import { after, before, test } from "node:test";
 import fc from "fast-check";
 import { openMemoryDb } from "../../../tests/helpers/memory-db";
 import { insertReply } from "../../../tests/helpers/reply-rows";
+import { assertSameVectors, rebuilt as rebuiltOf, vectors as vectorsOf } from "../../../tests/helpers/search-vectors";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { prismaSql, type Sql } from "../db/sql";
 import { indexTickets } from "../search/search-processor";
@@ -40,46 +41,8 @@ after(async () => {
   await database.close();
 });
 
-type Vectors = { public: string; internal: string; comments: string };
-
-async function vectors(ticketId: string): Promise<Vectors> {
-  const [row] = await prisma.$queryRaw<Vectors[]>`
-    SELECT "public"::text AS "public", "internal"::text AS "internal", "comments"::text AS "comments"
-    FROM "TicketSearch" WHERE "ticketId" = ${ticketId}`;
-  assert.ok(row, "every ticket has an index row");
-  return row;
-}
-
-/**
- * Each lexeme of a vector with at most its first 255 positions: PostgreSQL's
- * to_tsvector keeps 255 positions of a word, concatenation (`||`) 256, so a
- * word seen more than 255 times may keep one more occurrence (its 256th
- * newest) in a vector built one reply at a time. Nothing else may differ.
- */
-function capped(vector: string): string[] {
-  return [...vector.matchAll(/'(?:[^']|'')*'(?::[0-9A-D,]+)?/g)].map(([entry]) => {
-    const colon = entry.lastIndexOf("':");
-    return colon < 0 ? entry : `${entry.slice(0, colon + 2)}${entry.slice(colon + 2).split(",").slice(0, 255).join(",")}`;
-  });
-}
-
-/** Equal vectors, or the first lexeme where they differ (a whole vector is too long to read in a failure). */
-function assertSameVectors(actual: Vectors, expected: Vectors): void {
-  for (const column of ["public", "internal", "comments"] as const) {
-    if (actual[column] === expected[column]) continue;
-    const a = capped(actual[column]);
-    const e = capped(expected[column]);
-    const i = a.findIndex((lexeme, k) => lexeme !== e[k]);
-    if (i < 0 && a.length === e.length) continue;
-    const show = (lexeme = "(none)") => (lexeme.length > 120 ? `${lexeme.slice(0, 40)} … ${lexeme.slice(-60)} (${lexeme.split(",").length} positions)` : lexeme);
-    assert.fail(`${column} differs from a rebuild at lexeme ${i} of ${e.length}: ${show(a[i])} instead of ${show(e[i])}`);
-  }
-}
-
-async function rebuilt(ticketId: string): Promise<Vectors> {
-  await prisma.$executeRaw`SELECT tandem_search_refresh(${ticketId})`;
-  return vectors(ticketId);
-}
+const vectors = (ticketId: string) => vectorsOf(prisma, ticketId);
+const rebuilt = (ticketId: string) => rebuiltOf(prisma, ticketId);
 
 async function matches(ticketId: string, column: "public" | "internal", query: string): Promise<boolean> {
   const rows = await prisma.$queryRawUnsafe<unknown[]>(
