@@ -89,8 +89,10 @@ run() {
 # never touches the database beyond the join's ticket lookup every suite
 # makes; canned replies and
 # views are plain Prisma reads and writes (no raw SQL, no transactions), the
-# same generated queries the other suites already run on PostgreSQL.
-NOT_AGAIN_ON_POSTGRES='/(session-end|dev-server|presence|presence-crowd|canned-replies|views)\.test\.ts$'
+# same generated queries the other suites already run on PostgreSQL. engine
+# and search-index-concurrency start a PostgreSQL of their own in either phase:
+# a second run would repeat the first.
+NOT_AGAIN_ON_POSTGRES='/(session-end|dev-server|presence|presence-crowd|canned-replies|views|engine|search-index-concurrency)\.test\.ts$'
 on_postgres() {
   mapfile -t files < <(slow_first $(files_in tests/integration | grep -vE "$NOT_AGAIN_ON_POSTGRES"))
   TANDEM_TEST_DB=postgres "${NODE_TEST[@]}" "${files[@]}" "${POSTGRES_SECURITY[@]}"
