@@ -7,6 +7,8 @@
  */
 import type { PrismaClient } from "../../src/generated/prisma/client";
 import { newRowId } from "../../src/server/db/row-id";
+import type { Sql } from "../../src/server/db/sql";
+import { type IndexedReply, indexReplies } from "../../src/server/search/search-processor";
 import { toStoredPayload } from "../../src/server/events/payloads";
 import { toCommentDTO } from "../../src/server/serializers";
 import type { Role } from "../../src/shared/enums";
@@ -39,4 +41,18 @@ export async function insertReply(
     RETURNING "seq"`;
   if (!row) throw new Error(`insertReply: no ticket ${reply.ticketId}`);
   return { id: payload.comment.id, seq: row.seq };
+}
+
+/**
+ * What the search processor does with a batch (indexReplies), for every reply
+ * these tickets' events carry: those already in the index included, as a
+ * batch handed over again would bring them.
+ */
+export async function indexAsTheProcessorDoes(prisma: PrismaClient, sql: Sql, ticketIds: string[]): Promise<void> {
+  const rows = await prisma.$queryRaw<IndexedReply[]>`
+    SELECT "ticketId", "seq", "payload" -> 'comment' ->> 'body' AS "body", "internal"
+    FROM "TicketEvent"
+    WHERE "type" = 'comment:added' AND "ticketId" = ANY(${ticketIds}::text[])
+    ORDER BY "ticketId", "seq"`;
+  await indexReplies(sql, rows);
 }

@@ -1,9 +1,10 @@
 /**
  * The search index under concurrency, on a real PostgreSQL (PGlite has one
  * connection, so src/server/tickets/search-index.test.ts cannot show this):
- * replies committing on several connections while the search processor's
- * `tandem_search_index` runs twice at once (a lease handed over while the
- * old holder's statement still runs), the requester is renamed, titles
+ * replies committing on several connections while two indexers run at once
+ * (a lease handed over while the old holder's statement still runs: one
+ * indexing as the processor does, one with `tandem_search_index`), the
+ * requester is renamed, titles
  * change and an old comment is edited (a rebuild). Nothing may fail (no
  * deadlock), no reply may be missing, and the vectors must end as a rebuild
  * from the ticket and all of its comments makes them.
@@ -17,7 +18,7 @@ import pg from "pg";
 import { PrismaClient } from "../../src/generated/prisma/client";
 import { prismaSql } from "../../src/server/db/sql";
 import { indexTickets } from "../../src/server/search/search-processor";
-import { insertReply } from "../helpers/reply-rows";
+import { indexAsTheProcessorDoes, insertReply } from "../helpers/reply-rows";
 import { assertSameVectors, rebuilt, vectors } from "../helpers/search-vectors";
 import { type Postgres, startPostgres } from "../helpers/services";
 
@@ -77,8 +78,11 @@ test("replies, two indexers at once, renames, new titles and an edit: no failure
     });
   await Promise.all([
     ...Array.from({ length: 6 }, (_, w) => writer(w)),
-    // Two indexers: the processor's lease can change hands while the old holder's statement runs.
-    loop(() => indexTickets(sql, [...tickets].reverse())),
+    // Two indexers: the processor's lease can change hands while the old
+    // holder's statement runs. One as the processor indexes a batch (one
+    // statement from the events' replies), one with the function that reads
+    // them from the database.
+    loop(() => indexAsTheProcessorDoes(prisma, sql, [...tickets].reverse())),
     loop(() => indexTickets(sql, tickets)),
     loop((n) => prisma.user.update({ where: { id: requester.id }, data: { name: `Rita ${WORDS[n % WORDS.length]}` } })),
     loop((n) => prisma.ticket.update({ where: { id: tickets[n % tickets.length]! }, data: { title: `Ticket about the ${WORDS[n % WORDS.length]}` } })),
