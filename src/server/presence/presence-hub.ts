@@ -75,6 +75,14 @@ export function createPresenceHub(deps: PresenceHubDeps) {
   const listed = new Map<string, Set<string>>();
   /** What this process last sent for a ticket, per audience, to tell changes from repeats. */
   const shown = new Map<string, Shown>();
+  /**
+   * The entries each `shown` was computed from, as one string: a tick skips a
+   * ticket whose entries did not change (its views could not have), instead of
+   * computing every watched ticket's three views again every tickMs (35 ms of
+   * main thread every 3 s at 10,000 sockets in rooms of 100, which delayed
+   * the comments being delivered meanwhile: bench/findings.md, eleventh round).
+   */
+  const inputs = new Map<string, string>();
   /** Tickets to announce, whether their summary (who, idle) may have changed, and when they are due. */
   const pending = new Map<string, { summary: boolean; due: number }>();
   /** When each ticket was last announced (kept for one window), to space announcements ANNOUNCE_EVERY_MS apart. */
@@ -143,6 +151,17 @@ export function createPresenceHub(deps: PresenceHubDeps) {
     if (next < Infinity) schedule(next);
   }
 
+  /**
+   * Everything of the entries the views are made from, in their order (the
+   * views are a function of it), unambiguously: the name, the only free text,
+   * goes with its length; ids are cuids and the rest are enums.
+   */
+  function inputOf(entries: PresenceEntry[]): string {
+    let out = "";
+    for (const e of entries) out += `${e.userId} ${e.name.length}:${e.name} ${e.role} ${e.idle ? 1 : 0} ${e.composing ?? "-"}\n`;
+    return out;
+  }
+
   /** What each audience is sent: its view, capped (see presenceCap), computed once per ticket and announcement. */
   function viewsOf(entries: PresenceEntry[]) {
     const staff = presenceCap(presenceViewFor("staff", entries));
@@ -182,6 +201,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       // different summary since this one last did, so "same as I last sent" proves nothing.
       if (summaryChanged) send("all", ticketId, "presence:summary", rooms.summary, views.summary);
       shown.set(ticketId, views.signature);
+      inputs.set(ticketId, inputOf(current.get(ticketId) ?? []));
     }
   }
 
@@ -190,7 +210,12 @@ export function createPresenceHub(deps: PresenceHubDeps) {
     const watched = new Set<string>();
     for (const tickets of owned.values()) for (const ticketId of tickets.keys()) watched.add(ticketId);
     for (const tickets of listed.values()) for (const ticketId of tickets) watched.add(ticketId);
-    for (const ticketId of shown.keys()) if (!watched.has(ticketId)) shown.delete(ticketId);
+    for (const ticketId of shown.keys()) {
+      if (!watched.has(ticketId)) {
+        shown.delete(ticketId);
+        inputs.delete(ticketId);
+      }
+    }
     if (watched.size === 0) return;
     let current: Map<string, PresenceEntry[]>;
     try {
@@ -200,6 +225,8 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       return;
     }
     for (const [ticketId, entries] of current) {
+      const input = inputOf(entries);
+      if (shown.has(ticketId) && inputs.get(ticketId) === input) continue;
       const views = viewsOf(entries);
       const before = shown.get(ticketId);
       const rooms = presenceRooms(ticketId);
@@ -207,6 +234,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       if (before?.requester !== views.signature.requester) send("local", ticketId, "presence:ticket", rooms.requester, views.requester);
       if (before?.summary !== views.signature.summary) send("local", ticketId, "presence:summary", rooms.summary, views.summary);
       shown.set(ticketId, views.signature);
+      inputs.set(ticketId, input);
     }
   }
 

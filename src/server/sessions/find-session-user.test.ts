@@ -68,4 +68,13 @@ test("the periodic re-check sees live sessions with their user's current role", 
   await prisma.session.update({ where: { id: gone }, data: { revokedAt: new Date() } });
   const live = await findLiveSessions([a, b, gone, "unknown"]);
   assert.deepEqual([...live].sort(), [[a, "REQUESTER"], [b, "AGENT"]].sort());
+  // Past its end, or its user deactivated: not live. More ids than one
+  // statement takes: the live ones in the last batch are found too.
+  const expired = await createSession(alice.id);
+  await prisma.session.update({ where: { id: expired }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const carol = await prisma.user.create({ data: { name: "Carol", email: "carol@example.com", passwordHash: "x", role: "AGENT" } });
+  const carols = await createSession(carol.id);
+  await prisma.user.update({ where: { id: carol.id }, data: { active: false } });
+  const many = [...Array.from({ length: 4_500 }, (_, i) => `unknown-${i}`), expired, carols, a, b];
+  assert.deepEqual([...(await findLiveSessions(many))].sort(), [[a, "REQUESTER"], [b, "AGENT"]].sort());
 });
