@@ -30,13 +30,21 @@ const INDEX_TICKETS = statement("search_index_tickets", `SELECT tandem_search_in
  * covered seq picks the replies), and PostgreSQL computes them again from
  * the row as it is after any concurrent change committed (its re-check of
  * an updated row re-evaluates the subquery with the new row).
+ * The rows are locked in ticket id order first (`locked`: the UPDATE only
+ * reaches a row through it), the order tandem_search_index and a renamed
+ * requester's tickets take them in: the UPDATE alone locked them in the order
+ * it scanned them, and two indexers, or an indexer and a rename, deadlocked
+ * (tests/integration/search-index-concurrency.test.ts: three statements
+ * refused as deadlocked in one CI run).
  * A ticket it does not update (no index row, its replies already covered, or
  * a vector that would pass 600 000 bytes) goes to tandem_search_index, which
  * sorts out each case (indexBatch).
  */
 const INDEX_REPLIES = statement(
   "search_index_replies",
-  `WITH item AS MATERIALIZED (
+  `WITH locked AS MATERIALIZED (
+     SELECT s."ticketId" FROM "TicketSearch" s WHERE s."ticketId" = ANY($1::text[]) ORDER BY s."ticketId" FOR UPDATE
+   ), item AS MATERIALIZED (
      SELECT x."ticketId", x."seq", x."internal", left(x."body", 200000) AS "body",
             to_tsvector('tandem_search', left(x."body", 200000)) AS "parsed"
      FROM unnest($1::text[], $2::int[], $3::text[], $4::boolean[]) AS x("ticketId", "seq", "body", "internal")
@@ -62,7 +70,8 @@ const INDEX_REPLIES = statement(
        FROM item i WHERE i."ticketId" = s."ticketId" AND i."seq" > s."seq"
      ) n
    )
-   WHERE s."ticketId" = ANY($1::text[])
+   FROM locked l
+   WHERE s."ticketId" = l."ticketId"
      AND EXISTS (SELECT 1 FROM item i WHERE i."ticketId" = s."ticketId" AND i."seq" > s."seq")
      AND s."commentBytes" + (SELECT coalesce(sum(octet_length(i."body") + 1), 0) FROM item i
                              WHERE i."ticketId" = s."ticketId" AND i."seq" > s."seq" AND NOT i."internal") <= 600000
