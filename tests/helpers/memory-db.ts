@@ -20,25 +20,18 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../src/generated/prisma/client";
 import { PGLITE_EXTENSIONS } from "../../src/server/db/adapters";
+import { migrations } from "./migrations";
 
-const MIGRATIONS = path.resolve(__dirname, "../../prisma/migrations");
 // (Its package.json is not among the package's exports: found beside dist/.)
 const PGLITE_VERSION: string = (
   JSON.parse(fs.readFileSync(path.resolve(path.dirname(require.resolve("@electric-sql/pglite")), "../package.json"), "utf8")) as { version: string }
 ).version;
 
-function migrationFiles(): string[] {
-  return fs
-    .readdirSync(MIGRATIONS)
-    .filter((d) => /^\d+_/.test(d))
-    .sort()
-    .map((d) => path.join(MIGRATIONS, d, "migration.sql"));
-}
 
 /** The dump's path: what it was made from is in its name, so a changed migration makes a new one. */
 function dumpPath(kind: "empty" | "migrated"): string {
   const hash = crypto.createHash("sha256").update(`pglite ${PGLITE_VERSION}\n${Object.keys(PGLITE_EXTENSIONS).sort().join(",")}\n`);
-  if (kind === "migrated") for (const f of migrationFiles()) hash.update(`${path.basename(path.dirname(f))}\n`).update(fs.readFileSync(f));
+  if (kind === "migrated") for (const m of migrations()) hash.update(`${m.name}\n`).update(m.sql);
   return path.join(os.tmpdir(), `tandem-memory-db-${kind}-${hash.digest("hex").slice(0, 16)}.tar`);
 }
 
@@ -53,7 +46,7 @@ async function fromDump(kind: "empty" | "migrated", options: PGliteOptions): Pro
     return PGlite.create({ ...options, extensions: PGLITE_EXTENSIONS, loadDataDir: new Blob([fs.readFileSync(file)]) });
   }
   const client = await PGlite.create({ ...options, extensions: PGLITE_EXTENSIONS });
-  if (kind === "migrated") for (const f of migrationFiles()) await client.exec(fs.readFileSync(f, "utf8"));
+  if (kind === "migrated") for (const m of migrations()) await client.exec(m.sql);
   const tar = Buffer.from(await (await client.dumpDataDir("none")).arrayBuffer());
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, tar);

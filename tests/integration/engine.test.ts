@@ -8,8 +8,6 @@
  * connections.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -19,6 +17,7 @@ import { type Engine, startEngine } from "../../src/server/engine/start-engine";
 import { type Cursor, readStream, readStreamBatch, STREAM_START, type StreamEvent } from "../../src/server/engine/stream";
 import { prismaSql } from "../../src/server/db/sql";
 import { recordEvent } from "../../src/server/events/record-event";
+import { migratePostgres } from "../helpers/migrations";
 import { type Postgres, startPostgres } from "../helpers/services";
 
 let postgres: Postgres;
@@ -27,19 +26,13 @@ let prisma: PrismaClient;
 let actor: { id: string; name: string };
 const tickets: string[] = [];
 
-const MIGRATIONS = path.resolve(__dirname, "../../prisma/migrations");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quiet = () => undefined;
 
 before(async () => {
   postgres = await startPostgres();
   url = await postgres.createDatabase();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  for (const dir of fs.readdirSync(MIGRATIONS).filter((d) => /^\d+_/.test(d)).sort()) {
-    await client.query(fs.readFileSync(path.join(MIGRATIONS, dir, "migration.sql"), "utf8"));
-  }
-  await client.end();
+  await migratePostgres(url);
   prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 20 }) });
   actor = await prisma.user.create({ data: { name: "Ada", email: "ada@example.com", passwordHash: "x", role: "AGENT" }, select: { id: true, name: true } });
   for (let i = 0; i < 4; i++) {

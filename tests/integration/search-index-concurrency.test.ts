@@ -2,39 +2,29 @@
  * The search index under concurrency, on a real PostgreSQL (PGlite has one
  * connection, so src/server/tickets/search-index.test.ts cannot show this):
  * replies committing on several connections while two indexers run at once
- * (a lease handed over while the old holder's statement still runs: one
- * indexing as the processor does, one with `tandem_search_index`), the
+ * (a lease handed over while the old holder's statement still runs), the
  * requester is renamed, titles
  * change and an old comment is edited (a rebuild). Nothing may fail (no
  * deadlock), no reply may be missing, and the vectors must end as a rebuild
  * from the ticket and all of its comments makes them.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import { PrismaClient } from "../../src/generated/prisma/client";
 import { prismaSql } from "../../src/server/db/sql";
-import { indexTickets } from "../../src/server/search/search-processor";
+import { migratePostgres } from "../helpers/migrations";
 import { indexAsTheProcessorDoes, insertReply } from "../helpers/reply-rows";
 import { assertSameVectors, rebuilt, vectors } from "../helpers/search-vectors";
 import { type Postgres, startPostgres } from "../helpers/services";
 
 let postgres: Postgres;
 let prisma: PrismaClient;
-const MIGRATIONS = path.resolve(__dirname, "../../prisma/migrations");
 
 before(async () => {
   postgres = await startPostgres();
   const url = await postgres.createDatabase();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  for (const dir of fs.readdirSync(MIGRATIONS).filter((d) => /^\d+_/.test(d)).sort()) {
-    await client.query(fs.readFileSync(path.join(MIGRATIONS, dir, "migration.sql"), "utf8"));
-  }
-  await client.end();
+  await migratePostgres(url);
   prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 16 }) });
 });
 
@@ -79,11 +69,10 @@ test("replies, two indexers at once, renames, new titles and an edit: no failure
   await Promise.all([
     ...Array.from({ length: 6 }, (_, w) => writer(w)),
     // Two indexers: the processor's lease can change hands while the old
-    // holder's statement runs. One as the processor indexes a batch (one
-    // statement from the events' replies), one with the function that reads
-    // them from the database.
-    loop(() => indexAsTheProcessorDoes(prisma, sql, [...tickets].reverse())),
-    loop(() => indexTickets(sql, tickets)),
+    // holder's statement runs. Each hands over every reply so far (a batch
+    // handed over again), the tickets in opposite orders.
+    loop(() => indexAsTheProcessorDoes(prisma!, sql, [...tickets].reverse())),
+    loop(() => indexAsTheProcessorDoes(prisma!, sql, tickets)),
     loop((n) => prisma.user.update({ where: { id: requester.id }, data: { name: `Rita ${WORDS[n % WORDS.length]}` } })),
     loop((n) => prisma.ticket.update({ where: { id: tickets[n % tickets.length]! }, data: { title: `Ticket about the ${WORDS[n % WORDS.length]}` } })),
     loop((n) => prisma.comment.update({ where: { id: first.id }, data: { body: `The first reply, edited ${n} times: ${WORDS[n % WORDS.length]}` } })),
@@ -91,7 +80,7 @@ test("replies, two indexers at once, renames, new titles and an edit: no failure
   assert.deepEqual(errors.map(String), [], "nothing failed (no deadlock)");
   assert.ok(written.length > 100, `${written.length} replies written`);
 
-  await indexTickets(sql, tickets);
+  await indexAsTheProcessorDoes(prisma, sql, tickets);
   const hits = await prisma.$queryRaw<{ ticketId: string; token: string; public: boolean; internal: boolean }[]>`
     SELECT w."ticketId", w."token",
            s."public" @@ to_tsquery('simple', w."token") AS "public",

@@ -5,8 +5,8 @@
 -- 337 and 358 without, on PostgreSQL, and 166 and 173 against 219 and 231 on
 -- the embedded database, bench/findings.md). The processor
 -- (src/server/search/search-processor.ts) reads committed comment events from
--- the event stream and calls tandem_search_index for their tickets, so a burst
--- of replies to one ticket is put in front of its vectors in one update.
+-- the event stream and puts each ticket's new replies in front of its vectors
+-- in one statement, so a burst of replies to one ticket is one update.
 -- A search waits for it to catch up first (src/server/search/index-lag.ts).
 --
 -- "seq": the ticket's events up to this one are in the vectors. A reply is
@@ -83,87 +83,6 @@ BEGIN
 END
 $$;
 
--- The replies of these tickets that their vectors do not cover yet, put in
--- front of them (newest first), and their words learnt for typo lookups.
--- Tickets one after another in id order (a renamed requester's tickets are
--- locked in that order too, below), each locked before its comments are
--- read. A ticket whose public or internal text would pass 600 000 bytes is
--- rebuilt instead, as a single reply did before. A ticket without an index
--- row (gone, or not committed when its row was due) is rebuilt, which writes
--- nothing for a ticket that is gone.
-CREATE FUNCTION tandem_search_index(ticket_ids TEXT[]) RETURNS VOID LANGUAGE plpgsql AS $$
-DECLARE
-    ticket_id TEXT;
-    covered INTEGER;
-    public_bytes INTEGER;
-    internal_bytes INTEGER;
-    new_public TSVECTOR;
-    new_internal TSVECTOR;
-    added_public INTEGER;
-    added_internal INTEGER;
-    newest INTEGER;
-    learnt_public TEXT[] := '{}';
-    learnt_internal TEXT[] := '{}';
-    words_public TEXT[];
-    words_internal TEXT[];
-BEGIN
-    FOR ticket_id IN SELECT DISTINCT id FROM unnest(ticket_ids) AS id ORDER BY id LOOP
-        SELECT s."seq", s."commentBytes", s."internalBytes" INTO covered, public_bytes, internal_bytes
-        FROM "TicketSearch" s WHERE s."ticketId" = ticket_id FOR UPDATE;
-        IF NOT FOUND THEN
-            PERFORM tandem_search_refresh(ticket_id);
-            CONTINUE;
-        END IF;
-        WITH added AS (
-            SELECT e."seq", c."internal", left(c."body", 200000) AS "body",
-                   to_tsvector('tandem_search', left(c."body", 200000)) AS parsed
-            FROM "TicketEvent" e
-            JOIN "Comment" c ON c."id" = e."payload" -> 'comment' ->> 'id' AND c."ticketId" = e."ticketId"
-            WHERE e."ticketId" = ticket_id AND e."seq" > covered AND e."type" = 'comment:added'
-        )
-        SELECT
-            coalesce(tsvector_concat_agg(setweight(parsed, 'C') ORDER BY "seq" DESC) FILTER (WHERE NOT "internal"), ''),
-            coalesce(tsvector_concat_agg(parsed ORDER BY "seq" DESC) FILTER (WHERE "internal"), ''),
-            -- The line break that joins each to the next comment in a rebuild counts too.
-            coalesce(sum(octet_length("body") + 1) FILTER (WHERE NOT "internal"), 0),
-            coalesce(sum(octet_length("body") + 1) FILTER (WHERE "internal"), 0),
-            coalesce((SELECT array_agg(DISTINCT w) FROM added a, unnest(tsvector_to_array(a.parsed)) AS w WHERE NOT a."internal"), '{}'),
-            coalesce((SELECT array_agg(DISTINCT w) FROM added a, unnest(tsvector_to_array(a.parsed)) AS w WHERE a."internal"), '{}'),
-            (SELECT coalesce(max(e."seq"), covered) FROM "TicketEvent" e WHERE e."ticketId" = ticket_id AND e."seq" > covered)
-        INTO new_public, new_internal, added_public, added_internal, words_public, words_internal, newest
-        FROM added;
-        IF public_bytes + added_public > 600000 OR internal_bytes + added_internal > 600000 THEN
-            PERFORM tandem_search_refresh(ticket_id);
-        ELSIF added_public > 0 OR added_internal > 0 THEN
-            UPDATE "TicketSearch" SET
-                "comments" = new_public || "comments",
-                "public" = ts_filter("public", '{a,b,d}') || (new_public || "comments"),
-                "internal" = new_internal || "internal",
-                "commentBytes" = "commentBytes" + added_public,
-                "internalBytes" = "internalBytes" + added_internal,
-                "seq" = newest
-            WHERE "ticketId" = ticket_id;
-        ELSIF newest > covered THEN
-            UPDATE "TicketSearch" SET "seq" = newest WHERE "ticketId" = ticket_id;
-        END IF;
-        learnt_public := learnt_public || words_public;
-        learnt_internal := learnt_internal || words_internal;
-    END LOOP;
-    -- Last, and in byte order, the order of a tsvector's lexemes in which the
-    -- triggers insert theirs: two transactions that insert the same words in
-    -- the same order wait for each other but never deadlock.
-    INSERT INTO "SearchTerm" ("term", "internal")
-    SELECT DISTINCT w.term COLLATE "C", w.is_internal FROM (
-        SELECT unnest(learnt_public) AS term, false AS is_internal
-        UNION ALL
-        SELECT unnest(learnt_internal), true
-    ) w
-    WHERE length(w.term) BETWEEN 3 AND 40
-    ORDER BY 1, 2
-    ON CONFLICT DO NOTHING;
-END
-$$;
-
 -- A new title, description or requester name: the row locked first, then the
 -- head read in a statement of its own. Read in the same statement as the
 -- update (20261206000000), a rename that waited for a concurrent title change
@@ -180,7 +99,7 @@ BEGIN
 END
 $$;
 
--- A renamed requester's tickets in id order, as tandem_search_index takes them.
+-- A renamed requester's tickets in id order, as the search processor locks them.
 CREATE OR REPLACE FUNCTION tandem_search_user_trigger() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM tandem_search_rehead(t."id") FROM (SELECT "id" FROM "Ticket" WHERE "requesterId" = NEW."id" ORDER BY "id") t;

@@ -8,23 +8,31 @@ import type { StreamEvent } from "../engine/stream";
 export const SEARCH_PROCESSOR = "search";
 
 /**
- * `tandem_search_index` (prisma/migrations/20261206010000_search_processor):
- * for each ticket, in id order, the replies its vectors do not cover yet are
- * read from the database and put in front of them, and their words learnt
- * for typo lookups; a rebuild where that is due.
+ * What the one statement below leaves: a ticket whose replies are still not
+ * covered (no index row, or a vector that would pass 600 000 bytes) is
+ * rebuilt from the ticket and all of its comments (tandem_search_refresh,
+ * which locks the row before it reads them), in ticket id order. A ticket
+ * whose replies were covered already (a batch handed over again, or a
+ * rebuild that read them first) is left alone. Rare, so the rebuild's cost
+ * does not matter here.
  */
-const INDEX_TICKETS = statement("search_index_tickets", `SELECT tandem_search_index($1::text[])::text AS "done"`);
+const REBUILD_LEFT = statement(
+  "search_rebuild_left",
+  `SELECT tandem_search_refresh(x."ticketId")::text AS "done"
+   FROM (SELECT r."ticketId", max(r."seq") AS "newest" FROM unnest($1::text[], $2::int[]) AS r("ticketId", "seq") GROUP BY r."ticketId") x
+   WHERE NOT EXISTS (SELECT 1 FROM "TicketSearch" s WHERE s."ticketId" = x."ticketId" AND s."seq" >= x."newest")
+   ORDER BY x."ticketId"`,
+);
 
 /**
  * The common case in one statement, from the replies the events carry: each
  * ticket's replies after the seq its vectors cover, parsed once and put in
  * front (newest first), the covered seq moved on, and the replies' words
- * learnt (all of them: a word learnt twice is a no-op). What
- * tandem_search_index does, without its reads and its PL/pgSQL statements.
- * Measured on the embedded database, one reply at a time (a slow hour): the
- * function 2.5 ms, this statement 2.0 ms, of which 0.9 ms is what any
- * statement of its own costs there; the trigger it replaced added 0.7 ms to
- * the reply's own statement.
+ * learnt (all of them: a word learnt twice is a no-op). Measured on the
+ * embedded database, one reply at a time (a slow hour): 2.0 ms, of which
+ * 0.9 ms is what any statement of its own costs there (a PL/pgSQL function
+ * reading the replies back from the database took 2.5 ms); the trigger it
+ * replaced added 0.7 ms to the reply's own statement.
  *
  * Safe against a rebuild, a new title or another indexer at the same moment:
  * the new vectors are computed in the UPDATE from the row itself (its
@@ -32,14 +40,12 @@ const INDEX_TICKETS = statement("search_index_tickets", `SELECT tandem_search_in
  * the row as it is after any concurrent change committed (its re-check of
  * an updated row re-evaluates the subquery with the new row).
  * The rows are locked in ticket id order first (`locked`: the UPDATE only
- * reaches a row through it), the order tandem_search_index and a renamed
- * requester's tickets take them in: the UPDATE alone locked them in the order
- * it scanned them, and two indexers, or an indexer and a rename, deadlocked
+ * reaches a row through it), the order a renamed requester's tickets and
+ * REBUILD_LEFT take them in: the UPDATE alone locked them in the order it
+ * scanned them, and two indexers, or an indexer and a rename, deadlocked
  * (tests/integration/search-index-concurrency.test.ts: three statements
  * refused as deadlocked in one CI run).
- * A ticket it does not update (no index row, its replies already covered, or
- * a vector that would pass 600 000 bytes) goes to tandem_search_index, which
- * sorts out each case (indexBatch).
+ * A ticket it does not update goes to REBUILD_LEFT (indexReplies).
  */
 const INDEX_REPLIES = statement(
   "search_index_replies",
@@ -127,21 +133,13 @@ export async function indexBatch(sql: Sql, batch: StreamEvent[]): Promise<void> 
   await indexReplies(sql, replies);
 }
 
-/** Index these replies: one statement for the common case, tandem_search_index for the tickets it leaves. */
+/** Index these replies: one statement for the common case, a rebuild of the tickets it leaves. */
 export async function indexReplies(sql: Sql, replies: IndexedReply[]): Promise<void> {
   if (replies.length === 0) return;
-  const updated = await sql.query<{ ticketId: string }>(INDEX_REPLIES, [
-    replies.map((r) => r.ticketId),
-    replies.map((r) => r.seq),
-    replies.map((r) => r.body),
-    replies.map((r) => r.internal),
-  ]);
+  const ticketIds = replies.map((r) => r.ticketId);
+  const seqs = replies.map((r) => r.seq);
+  const updated = await sql.query<{ ticketId: string }>(INDEX_REPLIES, [ticketIds, seqs, replies.map((r) => r.body), replies.map((r) => r.internal)]);
   const done = new Set(updated.map((r) => r.ticketId));
-  const left = [...new Set(replies.map((r) => r.ticketId))].filter((id) => !done.has(id));
-  if (left.length > 0) await indexTickets(sql, left);
-}
-
-/** Bring these tickets' vectors up to their newest reply, reading the replies from the database. */
-export async function indexTickets(sql: Sql, ticketIds: string[]): Promise<void> {
-  await sql.query(INDEX_TICKETS, [ticketIds]);
+  const left = replies.filter((r) => !done.has(r.ticketId));
+  if (left.length > 0) await sql.query(REBUILD_LEFT, [left.map((r) => r.ticketId), left.map((r) => r.seq)]);
 }

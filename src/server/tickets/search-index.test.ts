@@ -6,11 +6,10 @@ import { indexAsTheProcessorDoes, insertReply } from "../../../tests/helpers/rep
 import { assertSameVectors, rebuilt as rebuiltOf, vectors as vectorsOf } from "../../../tests/helpers/search-vectors";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { prismaSql, type Sql } from "../db/sql";
-import { indexTickets } from "../search/search-processor";
 
 // The search index (prisma/migrations/*_search*) against the real migrations
 // on an in-memory PGlite: titles, descriptions and requesters by their
-// triggers, replies by the search processor's tandem_search_index, which puts
+// triggers, replies by the search processor's statement, which puts
 // the replies a ticket's vectors do not cover yet in front of them. These
 // tests hold that to what a rebuild from all of the ticket's comments
 // (tandem_search_refresh) computes.
@@ -35,11 +34,9 @@ before(async () => {
 async function reply(ticketId: string, body: string, internal = false): Promise<void> {
   await insertReply(prisma, { ticketId, author: agent, body, internal });
 }
-// The processor's way (one statement from the events' replies, with the
-// function for what it leaves) and the function alone, in turns: both must
-// keep the index equal to a rebuild.
-let turn = 0;
-const index = (...ticketIds: string[]) => (turn++ % 2 === 0 ? indexAsTheProcessorDoes(prisma, sql, ticketIds) : indexTickets(sql, ticketIds));
+// As the processor indexes a batch: every reply the tickets' events carry,
+// those already in the index included (a batch handed over again).
+const index = (...ticketIds: string[]) => indexAsTheProcessorDoes(prisma, sql, ticketIds);
 
 after(async () => {
   await database.close();
@@ -85,7 +82,7 @@ async function ticketWith(replies: { body: string; internal: boolean }[], descri
 const text = fc.array(token, { maxLength: 8 }).map((words) => words.join(" "));
 const change = fc.oneof(
   { weight: 6, arbitrary: replyArb.map((r) => ({ kind: "reply" as const, ...r })) },
-  { weight: 2, arbitrary: fc.boolean().map((fromEvents) => ({ kind: "index" as const, fromEvents })) },
+  { weight: 2, arbitrary: fc.constant({ kind: "index" as const }) },
   { weight: 1, arbitrary: text.map((t) => ({ kind: "title" as const, text: t })) },
   { weight: 1, arbitrary: text.map((t) => ({ kind: "description" as const, text: t })) },
   { weight: 1, arbitrary: text.map((t) => ({ kind: "rename" as const, text: t })) },
@@ -102,8 +99,7 @@ test("an index kept up by the processor, any number of replies at a time, equals
         if (c.kind === "reply") {
           await reply(ticket.id, c.body, c.internal);
         } else if (c.kind === "index") {
-          if (c.fromEvents) await indexAsTheProcessorDoes(prisma, sql, [ticket.id, other.id]);
-          else await indexTickets(sql, [ticket.id, other.id]);
+          await index(ticket.id, other.id);
         } else if (c.kind === "rename") {
           await prisma.user.update({ where: { id: requester.id }, data: { name: c.text } });
         } else {
@@ -118,7 +114,7 @@ test("an index kept up by the processor, any number of replies at a time, equals
       numRuns: Number(process.env.FUZZ_RUNS ?? 100) / 2,
       // Found by this property: "~0" alone is a file path to the parser, but
       // after another reply's line break a blank and a number.
-      examples: [[[{ kind: "reply", body: "~0", internal: false }, { kind: "index", fromEvents: true }, { kind: "reply", body: "", internal: false }], ""]],
+      examples: [[[{ kind: "reply", body: "~0", internal: false }, { kind: "index" }, { kind: "reply", body: "", internal: false }], ""]],
     },
   );
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { openMemoryDb } from "../../../tests/helpers/memory-db";
-import { insertReply } from "../../../tests/helpers/reply-rows";
+import { indexAsTheProcessorDoes, insertReply } from "../../../tests/helpers/reply-rows";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { SessionUser } from "../../shared/dto";
 import { ZListTickets } from "../../shared/schemas/tickets";
@@ -9,7 +9,7 @@ import { prismaSql } from "../db/sql";
 import { startEngine } from "../engine/start-engine";
 import { runtime } from "../runtime";
 import { INDEX_WAIT } from "../search/index-lag";
-import { createSearchProcessor, indexTickets } from "../search/search-processor";
+import { createSearchProcessor } from "../search/search-processor";
 import { parseSearch, searchTickets, toSegments } from "./search-tickets";
 
 // The SQL of search-tickets.ts against the real migrations on an in-memory
@@ -60,7 +60,7 @@ test("comments, prefixes, typos, notes, ranking", async () => {
   const inComment = await prisma.ticket.create({ data: { title: "Other thing", description: "Nothing here.", requesterId: alice.id } });
   await insertReply(prisma, { ticketId: inComment.id, author: agent, body: "Have you tried the zephyrine reset procedure?" });
   await insertReply(prisma, { ticketId: inComment.id, author: agent, body: "Secret quokkalicious plan", internal: true });
-  await indexTickets(prismaSql(prisma), [inComment.id]);
+  await indexAsTheProcessorDoes(prisma, prismaSql(prisma), [inComment.id]);
 
   const ids = async (actor: SessionUser, q: string) => (await search(actor, q)).items.map((t) => t.id);
   assert.deepEqual(await ids(agent, "zephyrine"), [inTitle.id, inComment.id], "title hit above comment hit");

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { after, test } from "node:test";
 import type { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { emptyPglite } from "../../../tests/helpers/memory-db";
+import { migrations } from "../../../tests/helpers/migrations";
 import { indexAsTheProcessorDoes, insertReply } from "../../../tests/helpers/reply-rows";
 import { assertSameVectors, rebuilt, vectors } from "../../../tests/helpers/search-vectors";
 import { PrismaClient } from "../../generated/prisma/client";
@@ -14,7 +13,6 @@ import { prismaSql } from "../db/sql";
 // Upgrading a database whose replies the old trigger indexed to the search
 // processor (prisma/migrations/20261206010000_search_processor): the data is
 // written with every migration before it applied, then the migration runs.
-const MIGRATIONS = path.resolve(__dirname, "../../../prisma/migrations");
 const PROCESSOR_MIGRATION = "20261206010000_search_processor";
 
 let client: PGlite | undefined;
@@ -27,10 +25,10 @@ after(async () => {
 
 test("upgrading to the search processor: old replies stay found, each index covers its events, the processor starts at the head and adds only what is new", async () => {
   client = await emptyPglite();
-  const dirs = fs.readdirSync(MIGRATIONS).filter((d) => /^\d+_/.test(d)).sort();
-  assert.ok(dirs.includes(PROCESSOR_MIGRATION));
-  const apply = (dir: string) => client!.exec(fs.readFileSync(path.join(MIGRATIONS, dir, "migration.sql"), "utf8"));
-  for (const dir of dirs.filter((d) => d < PROCESSOR_MIGRATION)) await apply(dir);
+  const all = migrations();
+  const upgrade = all.find((m) => m.name === PROCESSOR_MIGRATION);
+  assert.ok(upgrade);
+  for (const m of all.filter((m) => m.name < PROCESSOR_MIGRATION)) await client.exec(m.sql);
   prisma = new PrismaClient({ adapter: new PrismaPGlite(client) as unknown as SqlMigrationAwareDriverAdapterFactory });
   const sql = prismaSql(prisma);
 
@@ -48,7 +46,7 @@ test("upgrading to the search processor: old replies stay found, each index cove
   const [head] = await prisma.$queryRaw<{ txId: bigint; position: bigint }[]>`
     SELECT "txId", "position" FROM "TicketEvent" ORDER BY "txId" DESC, "position" DESC LIMIT 1`;
 
-  await apply(PROCESSOR_MIGRATION);
+  await client.exec(upgrade.sql);
 
   const covered = await prisma.$queryRaw<{ ticketId: string; seq: number }[]>`SELECT "ticketId", "seq" FROM "TicketSearch" ORDER BY "seq"`;
   assert.deepEqual(
