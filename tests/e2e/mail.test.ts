@@ -43,11 +43,11 @@ test("a staff reply sent in the browser mails the requester exactly once; a note
     await page.getByLabel("Internal note").check();
     await page.getByLabel("Comment").fill("Note: check the mail relay first.");
     await page.getByRole("button", { name: "Send internal note" }).click();
-    await page.getByRole("region", { name: /^Conversation/ }).getByText("Note: check the mail relay first.").waitFor();
+    await page.getByRole("region", { name: /^Conversation/ }).getByRole("listitem").filter({ hasText: "Note: check the mail relay first." }).waitFor();
     await page.getByLabel("Internal note").uncheck();
     await page.getByLabel("Comment").fill("Your mailbox is fixed now.");
     await page.getByRole("button", { name: "Send", exact: true }).click();
-    await page.getByRole("region", { name: /^Conversation/ }).getByText("Your mailbox is fixed now.").waitFor();
+    await page.getByRole("region", { name: /^Conversation/ }).getByRole("listitem").filter({ hasText: "Your mailbox is fixed now." }).waitFor();
 
     const toAlice = (m: { to: string[]; text: string }) => m.to.includes("alice@example.com") && m.text.includes("Your mailbox is fixed now.");
     const [mail] = await sink.waitFor(toAlice, 1, 20_000);
