@@ -13,9 +13,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium } from "playwright-core";
 import type { ApiErrorBody } from "../../src/shared/dto";
 import type { Ack } from "../../src/shared/realtime";
+import { launchChromium } from "../helpers/browser";
 import { api, connectSocket, DEMO_PASSWORD, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
 import { startRedis, type RedisServer } from "../helpers/services";
 import { createTicket, freePort, join, listAll, listTree } from "../integration/support";
@@ -135,7 +135,7 @@ describe("sign-in throttling", () => {
   });
 
   test("the login form says \"Too many attempts, try again in N minutes\" (Chromium)", async () => {
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+    const browser = await launchChromium();
     try {
       const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": freshAddress() } });
       const page = await context.newPage();

@@ -21,16 +21,15 @@
  * the periodic re-check. The cross-process half is tests/scale/sessions.test.ts.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { after, afterEach, before, describe, test } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser";
 import type { TicketDTO, UserDTO } from "../../src/shared/dto";
 import { api, type ClientSocket, connectSocket, nextEvent, signIn, startServer, type TestServer } from "../helpers/server";
 import { createTicket, freePort, join, whoAmI, type Me } from "../integration/support";
 
 /** Generous bound for "closes within seconds"; the periodic re-check would take 60 s. */
 const CLOSE_WITHIN_MS = 10_000;
-const CHROMIUM = "/usr/bin/chromium";
 
 type Who = "admin" | "agent" | "alice" | "bob";
 let server: TestServer;
@@ -321,8 +320,8 @@ describe("PATCH /api/users/:id", () => {
 describe("in the browser", () => {
   let browser: Browser | undefined;
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    // The shared launcher: the headless shell .ci/run installs, or Debian's chromium.
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
