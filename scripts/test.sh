@@ -23,7 +23,9 @@ cd "$(dirname "$0")/.."
 # without tsx's ESM loader thread each test process starts with about 0.13
 # CPU-seconds less (over a hundred of them per run). A dynamic import() of a
 # .ts file needs the ESM hook: import statically.
-NODE_TEST=(node --require ./src/server/server-only-shim.cjs --require tsx/cjs --test --test-concurrency=${TEST_CONCURRENCY:-3} --test-timeout=600000)
+# scripts/run-tests.mjs runs the files in the order given (`node --test` sorts
+# them by name, which undid the slowest-first order below).
+NODE_TEST=(node --require ./src/server/server-only-shim.cjs --require tsx/cjs scripts/run-tests.mjs --concurrency "${TEST_CONCURRENCY:-3}" --timeout 600000)
 
 files_in() {
   find "$@" -name '*.test.ts' -not -path '*/node_modules/*' | sort
