@@ -11,6 +11,9 @@
  * runner's `run({ files })` keeps the order. The test processes get this
  * process's Node options (the tsx and server-only hooks), as under `--test`.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { run } from "node:test";
 import { tap } from "node:test/reporters";
 
@@ -31,6 +34,11 @@ if (files.length === 0) {
   console.error("run-tests: no test files given");
   process.exit(2);
 }
+
+// Where the test processes report their CPU (scripts/test-cpu.cjs, when it is
+// among this process's --require hooks, which the test processes inherit).
+const cpuLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tandem-run-tests-")), "cpu.jsonl");
+process.env.TANDEM_TEST_CPU_LOG = cpuLog;
 
 let failed = false;
 const stream = run({ files, concurrency, timeout });
@@ -55,7 +63,22 @@ for (const type of ["test:pass", "test:fail"]) {
 stream.compose(tap).pipe(process.stdout);
 stream.on("end", () => {
   process.exitCode = failed ? 1 : 0;
+  const cpu = new Map();
+  try {
+    for (const line of fs.readFileSync(cpuLog, "utf8").split("\n").filter(Boolean)) {
+      const { file, seconds } = JSON.parse(line);
+      cpu.set(file, seconds);
+    }
+  } catch {
+    /* no CPU figures: scripts/test-cpu.cjs not loaded, or not Linux */
+  }
+  fs.rmSync(path.dirname(cpuLog), { recursive: true, force: true });
   const cwd = `${process.cwd()}/`;
-  const times = [...spent].map(([file, ms]) => [file.replace(cwd, ""), ms / 1000]).sort((a, b) => b[1] - a[1]);
-  console.error(`# time per file, slowest first (${concurrency} at a time):\n${times.map(([f, s]) => `#   ${s.toFixed(1).padStart(6)} s  ${f}`).join("\n")}`);
+  const rows = [...spent].map(([file, ms]) => ({ file: file.replace(cwd, ""), seconds: ms / 1000, cpu: cpu.get(file) }));
+  rows.sort((a, b) => (b.cpu ?? b.seconds) - (a.cpu ?? a.seconds));
+  const total = rows.reduce((sum, r) => sum + (r.cpu ?? 0), 0);
+  console.error(
+    `# per file, by CPU (${concurrency} at a time; CPU: the file's process and the servers, databases and browsers it started and stopped; ${total.toFixed(0)} CPU-s in all):\n` +
+      rows.map((r) => `#   ${(r.cpu === undefined ? "?" : r.cpu.toFixed(1)).padStart(6)} CPU-s ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`).join("\n"),
+  );
 });

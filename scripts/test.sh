@@ -25,38 +25,46 @@ cd "$(dirname "$0")/.."
 # .ts file needs the ESM hook: import statically.
 # scripts/run-tests.mjs runs the files in the order given (`node --test` sorts
 # them by name, which undid the slowest-first order below).
-NODE_TEST=(node --require ./src/server/server-only-shim.cjs --require tsx/cjs scripts/run-tests.mjs --concurrency "${TEST_CONCURRENCY:-3}" --timeout 600000)
+NODE_TEST=(node --require ./src/server/server-only-shim.cjs --require tsx/cjs --require ./scripts/test-cpu.cjs scripts/run-tests.mjs --concurrency "${TEST_CONCURRENCY:-3}" --timeout 600000)
 
 files_in() {
   find "$@" -name '*.test.ts' -not -path '*/node_modules/*' | sort
 }
 
 # The slowest files first (longest-processing-time-first): started last, one
-# of them would run alone at the end while the other slots sit idle. Rough
-# durations on the 2-core CI machine with both phases running (CPU time and
-# the waits a file cannot shorten: mail delays, PM2, fault windows), slowest
-# first; the rest keep their order.
+# of them would run alone at the end while the other slots sit idle. Ordered
+# by each file's time in a clean-clone CI run (scripts/run-tests.mjs prints
+# them at the end of each phase), the larger of its two phases' where it runs
+# in both; the rest keep their order.
 SLOW_FIRST=(
   tests/security/fuzz.test.ts
   tests/e2e/collaboration.test.ts
-  tests/scale/bench-quick.test.ts
   tests/integration/mail.test.ts
-  tests/security/integrity.test.ts
   tests/integration/users.test.ts
-  tests/integration/lifecycle.test.ts
-  tests/security/limits.test.ts
-  tests/security/sessions.test.ts
-  tests/scale/delivery-faults.test.ts
-  tests/scale/proxies.test.ts
+  tests/scale/bench-quick.test.ts
+  tests/security/integrity.test.ts
+  tests/integration/realtime.test.ts
   tests/integration/dev-server.test.ts
-  tests/scale/pm2-reload.test.ts
+  tests/integration/lifecycle.test.ts
   tests/integration/notifications.test.ts
-  tests/e2e/live-ticket.test.ts
+  tests/integration/http-api.test.ts
+  tests/security/sessions.test.ts
+  tests/security/limits.test.ts
+  tests/integration/invite-mail.test.ts
+  tests/integration/search.test.ts
   tests/scale/concurrent-start.test.ts
-  tests/e2e/keyboard-and-phone.test.ts
+  tests/e2e/canned-replies.test.ts
+  tests/e2e/live-ticket.test.ts
+  tests/security/internal-notes.test.ts
+  tests/e2e/tags.test.ts
   tests/security/failures.test.ts
-  tests/scale/presence.test.ts
-  tests/scale/redis-outage.test.ts
+  tests/e2e/mail.test.ts
+  tests/e2e/keyboard-and-phone.test.ts
+  tests/scale/delivery-faults.test.ts
+  tests/integration/stream-reads.test.ts
+  tests/e2e/admin-users.test.ts
+  tests/security/web.test.ts
+  tests/scale/pm2-reload.test.ts
 )
 
 # Then the other real-process files, and the unit files (src/, a second or
