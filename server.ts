@@ -26,6 +26,7 @@ import { createMailProcessor } from "./src/server/mail/mail-processor";
 import { type MailWorker, startMailWorker } from "./src/server/mail/mail-worker";
 import { reportProcessStatus } from "./src/server/realtime/process-status";
 import { runtime } from "./src/server/runtime";
+import { flushSessionTouches } from "./src/server/sessions/find-session-user";
 import { PROJECT_ROOT } from "./src/server/project-root";
 import { explainMigrationFailure } from "./src/server/failures/explain-startup-error";
 import { pendingMigrations, runMigrations } from "./src/server/setup/migrate";
@@ -238,6 +239,10 @@ async function main() {
     await engine.close();
     step = "closing Next.js";
     await app.close?.();
+    step = "recording the sessions' last use";
+    // The handshakes' (this bundle's); Next's route handlers keep their own copy
+    // of the module, whose last second of uses a stop may leave unwritten.
+    await flushSessionTouches();
     step = "closing the rate-limit store";
     await closeLimiterStore();
     step = "closing the database";

@@ -5,7 +5,7 @@ import { openMemoryDb } from "../../../tests/helpers/memory-db";
 import { runtime } from "../runtime";
 import { createSession } from "./create-session";
 import { findLiveSessions } from "./find-live-sessions";
-import { findSessionUser } from "./find-session-user";
+import { findSessionUser, flushSessionTouches } from "./find-session-user";
 
 // The in-memory database with Prisma's query log, to count the SQL statements.
 let db: Awaited<ReturnType<typeof openMemoryDb>>;
@@ -27,16 +27,54 @@ after(async () => {
   await db.close();
 });
 
-/** Let the fire-and-forget lastUsedAt refresh finish. */
-const settle = () => new Promise((r) => setTimeout(r, 50));
-
 test("a live session's user, in one SQL statement per check", async () => {
   const sid = await createSession(alice.id, "Test browser");
   assert.deepEqual(await findSessionUser(sid, alice.id), { id: alice.id, name: "Alice", email: "alice@example.com", role: "REQUESTER" });
-  await settle();
+  await flushSessionTouches();
   statements.length = 0;
   assert.ok(await findSessionUser(sid, alice.id));
   assert.equal(statements.length, 1, statements.join("\n"));
+});
+
+test("sessions' last use is written later, many sessions in one statement, and not again within minutes", async () => {
+  await flushSessionTouches();
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const sids = [await createSession(alice.id), await createSession(bob.id), await createSession(bob.id)];
+  await prisma.session.updateMany({ where: { id: { in: sids } }, data: { lastUsedAt: hourAgo } });
+  const before = Date.now();
+  statements.length = 0;
+  for (const [i, sid] of sids.entries()) assert.ok(await findSessionUser(sid, i === 0 ? alice.id : bob.id));
+  assert.equal(statements.length, 3, `the checks alone, nothing written yet:\n${statements.join("\n")}`);
+  const unwritten = await prisma.session.findMany({ where: { id: { in: sids } }, select: { lastUsedAt: true } });
+  assert.ok(unwritten.every((s) => s.lastUsedAt.getTime() === hourAgo.getTime()));
+
+  statements.length = 0;
+  await flushSessionTouches();
+  assert.equal(statements.length, 1, statements.join("\n"));
+  assert.match(statements[0]!, /^UPDATE "Session"/);
+  const written = await prisma.session.findMany({ where: { id: { in: sids } }, select: { lastUsedAt: true } });
+  for (const s of written) assert.ok(s.lastUsedAt.getTime() >= before - 1000 && s.lastUsedAt.getTime() <= Date.now() + 1000, `lastUsedAt ${s.lastUsedAt.toISOString()}`);
+
+  // Used again at once: checked, not written again.
+  statements.length = 0;
+  assert.ok(await findSessionUser(sids[1]!, bob.id));
+  await flushSessionTouches();
+  assert.equal(statements.length, 1, statements.join("\n"));
+});
+
+test("uses left pending are written by the timer, without a flush", async () => {
+  await flushSessionTouches();
+  const sid = await createSession(alice.id);
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await prisma.session.update({ where: { id: sid }, data: { lastUsedAt: hourAgo } });
+  assert.ok(await findSessionUser(sid, alice.id));
+  const deadline = Date.now() + 10_000;
+  let lastUsedAt = hourAgo;
+  while (lastUsedAt.getTime() === hourAgo.getTime() && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    lastUsedAt = (await prisma.session.findUniqueOrThrow({ where: { id: sid } })).lastUsedAt;
+  }
+  assert.ok(lastUsedAt.getTime() > hourAgo.getTime(), "written within seconds");
 });
 
 test("refused: revoked, expired, another user's, unknown, or the user deactivated", async () => {

@@ -1,6 +1,6 @@
 import "server-only";
 import type { SessionUser } from "../../shared/dto";
-import { db, sql } from "../db";
+import { sql } from "../db";
 import { statement } from "../db/sql";
 import { log } from "../log";
 
@@ -32,13 +32,50 @@ export async function findSessionUser(sessionId: string, userId: string): Promis
   return { id: user.id, name: user.name, email: user.email, role: user.role };
 }
 
-/** Refresh lastUsedAt off the request path, rarely: a write per request would double the cost of every call. */
+const TOUCH_SESSIONS = statement(
+  "touch_sessions",
+  `UPDATE "Session" SET "lastUsedAt" = ($2::timestamptz AT TIME ZONE 'UTC') WHERE "id" = ANY($1::text[])`,
+);
+/** Sessions whose use is not written yet, and when they were used. */
+const pending = new Map<string, number>();
+let flushing: NodeJS.Timeout | undefined;
+/** How long uses wait to be written together. */
+const TOUCH_FLUSH_MS = 1_000;
+/** Ids per statement. */
+const TOUCH_BATCH = 2_000;
+
+/**
+ * Refresh lastUsedAt off the request path, rarely (a write per request would
+ * double the cost of every call), and in batches: after a deploy every
+ * browser reconnects at once, and one update per handshake (an ORM call and
+ * its transaction each, as it was) made a burst of thousands of writes that
+ * competed with the rejoins for the database pool. Now the uses of a second
+ * are one prepared statement per 2,000 sessions. The timer does not hold the
+ * process open; server.ts writes what is pending when it stops.
+ */
 function touch(sessionId: string, now: number) {
   const last = touched.get(sessionId);
   if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
   if (touched.size >= MAX_TRACKED) touched.clear();
   touched.set(sessionId, now);
-  db()
-    .session.updateMany({ where: { id: sessionId }, data: { lastUsedAt: new Date(now) } })
-    .catch((e: unknown) => log.error({ err: e }, "[tandem] could not record session use"));
+  pending.set(sessionId, now);
+  if (!flushing) {
+    flushing = setTimeout(() => void flushSessionTouches(), TOUCH_FLUSH_MS);
+    flushing.unref();
+  }
+}
+
+/** Write the pending uses now (each batch at its latest use); errors are logged, never thrown. */
+export async function flushSessionTouches(): Promise<void> {
+  clearTimeout(flushing);
+  flushing = undefined;
+  const batch = [...pending];
+  pending.clear();
+  for (let i = 0; i < batch.length; i += TOUCH_BATCH) {
+    const part = batch.slice(i, i + TOUCH_BATCH);
+    const at = new Date(Math.max(...part.map(([, t]) => t))).toISOString();
+    await sql()
+      .query(TOUCH_SESSIONS, [part.map(([id]) => id), at])
+      .catch((e: unknown) => log.error({ err: e }, "[tandem] could not record session use"));
+  }
 }
