@@ -1,6 +1,8 @@
 import "server-only";
+import { hkdfSync } from "node:crypto";
+import { jwtDecrypt } from "jose";
 import { LRUCache } from "lru-cache";
-import { decode, type JWT } from "next-auth/jwt";
+import type { JWT } from "next-auth/jwt";
 import type { SessionUser } from "../../shared/dto";
 import { env } from "../env";
 import { findSessionUser } from "../sessions/find-session-user";
@@ -23,15 +25,42 @@ export async function authenticateSessionToken(token: string | undefined): Promi
   }
   let claims: JWT | null | undefined = decoded.get(token);
   if (claims === undefined) {
-    try {
-      claims = await decode({ token, secret });
-    } catch {
-      return null;
-    }
-    if (claims) decoded.set(token, claims);
+    claims = await decodeSessionToken(token, secret);
+    if (!claims) return null;
+    decoded.set(token, claims);
   }
   return authenticateClaims(claims);
 }
+
+/**
+ * The claims of a next-auth session token, or null when it does not decrypt
+ * under `secret` or is past its expiry (15 s of clock tolerance): what
+ * next-auth's `decode` answers (or throws), with the key derived once per
+ * secret instead of for every token.
+ */
+export async function decodeSessionToken(token: string, secret: string): Promise<JWT | null> {
+  if (keyFor?.secret !== secret) keyFor = { secret, key: encryptionKey(secret) };
+  try {
+    return (await jwtDecrypt(token, keyFor.key, { clockTolerance: 15 })).payload as JWT;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * next-auth v4's JWE key, derived from the secret as its `decode` does
+ * (next-auth/jwt: HKDF-SHA256, empty salt, this info string, 32 bytes), but
+ * once per secret: `decode` derives it again for every token, and after a
+ * deploy, when every browser reconnects with a token this process has not
+ * seen, that derivation was 9 % of the server's CPU while 10,000 sockets
+ * connected (bench/findings.md, thirteenth round). The decryption is
+ * `decode`'s own (jose's `jwtDecrypt`, the same 15 s clock tolerance);
+ * session-token.test.ts holds the two to the same answers.
+ */
+export function encryptionKey(secret: string): Uint8Array {
+  return new Uint8Array(hkdfSync("sha256", secret, "", "NextAuth.js Generated Encryption Key", 32));
+}
+let keyFor: { secret: string; key: Uint8Array } | undefined;
 
 /**
  * Tokens already decrypted, with their claims. next-auth's `decode` derives
