@@ -264,6 +264,8 @@ async function main() {
   if (memoryFrom) {
     const m = JSON.parse(fs.readFileSync(memoryFrom, "utf8")) as BenchResults;
     results.memoryRun = { sockets: m.plan.sockets, tandem: m.tandem, bare: m.bare, machineBefore: m.machineBefore, startedAt: m.startedAt };
+    // Not the run before's, which `--before` may have put in first.
+    if (results.reused) results.reused = results.reused.filter((k) => k !== "memoryRun");
   }
   const fanoutAb = option("--fanout-ab");
   if (fanoutAb) results.fanoutAb = JSON.parse(fs.readFileSync(fanoutAb, "utf8")) as BenchResults["fanoutAb"];
