@@ -35,7 +35,7 @@ import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets"
 import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
 import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
 import { keepDeclaredLength } from "./src/server/http/content-length";
-import { lingerOnClose } from "./src/server/http/linger";
+import { createLingering } from "./src/server/http/linger";
 import { log, requestContext, setLogLevel } from "./src/server/log";
 import { logWhenDone, observeRequests, requestIdOf } from "./src/server/http/request-log";
 import { countSocketsWith, countStreamRead, observeHttp, observeQuery } from "./src/server/metrics/metrics";
@@ -104,10 +104,11 @@ async function main() {
   const handle = app.getRequestHandler();
 
   let stopping = false;
+  const lingering = createLingering();
   const server = http.createServer((req, res) => requestContext.run({ reqId: requestIdOf(req, res) }, () => serve(req, res)));
   const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     logWhenDone(req, res);
-    lingerOnClose(req, res);
+    lingering.onRequest(req, res);
     // Once shutting down, every response closes its connection, so keep-alive
     // clients cannot hold the process open after their request finished.
     if (stopping) res.setHeader("Connection", "close");
@@ -130,6 +131,8 @@ async function main() {
     keepDeclaredLength(res);
     void handle(req, res);
   };
+  // What the parser refuses is answered and closed lingering, not reset (http/linger.ts).
+  server.on("clientError", lingering.onClientError);
   // Idle keep-alive connections must not hold shutdown open.
   server.keepAliveTimeout = 65_000;
 
