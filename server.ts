@@ -108,7 +108,6 @@ async function main() {
   const server = http.createServer((req, res) => requestContext.run({ reqId: requestIdOf(req, res) }, () => serve(req, res)));
   const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     logWhenDone(req, res);
-    lingering.onRequest(req, res);
     // Once shutting down, every response closes its connection, so keep-alive
     // clients cannot hold the process open after their request finished.
     if (stopping) res.setHeader("Connection", "close");
@@ -131,12 +130,16 @@ async function main() {
     keepDeclaredLength(res);
     void handle(req, res);
   };
-  // What the parser refuses is answered and closed lingering, not reset (http/linger.ts).
-  server.on("clientError", lingering.onClientError);
   // Idle keep-alive connections must not hold shutdown open.
   server.keepAliveTimeout = 65_000;
 
   const realtime = createRealtimeServer(server, env, { prisma: database.prisma });
+  // Connections close lingering, not reset, when a response ends one the
+  // client is still sending on, and what the parser refuses is answered that
+  // way too (http/linger.ts). Added after Socket.IO's attach, which wraps the
+  // request listeners added before it: this one sees its polling requests too.
+  server.on("request", lingering.onRequest);
+  server.on("clientError", lingering.onClientError);
   countSocketsWith(() => realtime.io.of("/").sockets.size);
   observeRequests(observeHttp);
   // The event stream's processors, started before the port opens so the relay
