@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { addUnreapedTicks, childrenOf, commOf, reapedTicks, sessionTicks } from "./cpu-accounting";
 
 /**
  * Debian's chromium-headless-shell when it is installed, else its chromium;
@@ -18,10 +19,31 @@ export const CHROMIUM = process.env.CHROMIUM_BIN ?? ["/usr/bin/chromium-headless
 /** Chromium with the flags this environment needs (no sandbox as root, nothing phoning home). */
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's package: apt-get install -y chromium-headless-shell (or chromium)`);
-  return chromium.launch({
+  const before = new Set(childrenOf(process.pid));
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  const browserPid = childrenOf(process.pid).find((pid) => !before.has(pid) && /chrom|headless/i.test(commOf(pid)));
+  if (browserPid !== undefined) countCpuAtClose(browser, browserPid);
+  return browser;
+}
+
+/**
+ * Chromium's zygotes outlive the browser process when it closes and are
+ * reaped by init, taking their renderers' CPU with them (cpu-accounting.ts).
+ * Playwright starts the browser in a session of its own: just before it
+ * closes, the session's CPU is read, and what does not come back through this
+ * process's children is added by hand.
+ */
+function countCpuAtClose(browser: Browser, session: number): void {
+  const close = browser.close.bind(browser);
+  browser.close = async (...args: Parameters<Browser["close"]>) => {
+    const used = sessionTicks(session);
+    const reapedBefore = reapedTicks();
+    await close(...args);
+    addUnreapedTicks(used - (reapedTicks() - reapedBefore));
+  };
 }
 
 type Cookies = Awaited<ReturnType<BrowserContext["cookies"]>>;

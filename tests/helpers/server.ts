@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../src/shared/realtime";
+import { countAtExit, treeTicks } from "./cpu-accounting";
 import { makeTempDir, type Postgres, removeStaleTemplates, startPostgres } from "./services";
 import { NODE_ARGS, processEnv } from "../../src/server/process-options.cjs";
 
@@ -47,6 +48,8 @@ let postgres: Promise<Postgres> | undefined;
 /** A fresh, migrated and seeded database on this test process's PostgreSQL: env for startServer. */
 export async function postgresEnv(): Promise<{ DATABASE_URL: string; NEXTAUTH_SECRET: string }> {
   postgres ??= startSeededPostgres().then((pg) => {
+    // Killed, not waited for: its CPU is read first (cpu-accounting.ts).
+    countAtExit(() => treeTicks(pg.pid));
     process.once("exit", () => pg.kill());
     return pg;
   });

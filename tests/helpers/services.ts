@@ -109,6 +109,8 @@ export type Postgres = {
   dataDir: string;
   /** Synchronous last-resort stop, for process exit. */
   kill(): void;
+  /** The running postmaster's process id (a new one after resume()), 0 when it is not running. */
+  readonly pid: number;
   /** Stop the server but keep its data (an outage); resume() starts it again on the same port. */
   halt(): Promise<void>;
   resume(): Promise<void>;
@@ -207,6 +209,9 @@ export async function startPostgres(opts: { copyOf?: string } = {}): Promise<Pos
     },
     kill() {
       if (proc.exitCode === null) proc.kill("SIGINT");
+    },
+    get pid() {
+      return proc.exitCode === null && proc.signalCode === null ? (proc.pid ?? 0) : 0;
     },
     halt,
     async resume() {
