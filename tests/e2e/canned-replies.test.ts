@@ -7,7 +7,7 @@
  * deleted; a personal one follows its owner's other tab.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, afterEach, before, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
 import { launchChromium, signedInPage } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
@@ -21,6 +21,12 @@ before(async () => {
   const port = await freePort();
   server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
   browser = await launchChromium();
+});
+
+// Each test's windows close when it ends, as in collaboration.test.ts: left
+// open, they stay connected and re-render at every change later tests make.
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close().catch(() => {});
 });
 
 after(async () => {

@@ -4,7 +4,7 @@
  * highlighted in a snippet, without pressing Enter, and the URL follows.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, afterEach, before, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
 import { launchChromium, signedInPage } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
@@ -18,6 +18,12 @@ before(async () => {
   const port = await freePort();
   server = await startServer({ port, env: { APP_URL: `http://127.0.0.1:${port}` } });
   browser = await launchChromium();
+});
+
+// Each test's windows close when it ends, as in collaboration.test.ts: left
+// open, they stay connected and re-render at every change later tests make.
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close().catch(() => {});
 });
 
 after(async () => {
