@@ -5,15 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, afterEach, before, test } from "node:test";
-import type { Browser, BrowserContext } from "playwright-core";
-import { eventually, launchChromium, signedInPage } from "../helpers/browser";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { eventually, launchChromium, signedInPage, windowsClosedAfterEachTest } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
 let server: TestServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+const contexts = windowsClosedAfterEachTest();
 type TicketDTO = { id: string; title: string; status: string };
 
 before(async () => {
@@ -22,14 +22,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-// Each test's windows close when it ends, as in collaboration.test.ts: left
-// open, they stay connected and re-render at every change later tests make.
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-});
-
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   await server?.stop();
 });

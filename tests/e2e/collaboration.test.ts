@@ -5,15 +5,15 @@
  * requester's reply reopening a Waiting ticket.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { eventually, launchChromium, signedInPage } from "../helpers/browser";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Locator, Page } from "playwright-core";
+import { eventually, launchChromium, signedInPage, windowsClosedAfterEachTest } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
 let server: TestServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+const contexts = windowsClosedAfterEachTest();
 type TicketDTO = { id: string; number: number; title: string; status: string; lastSeq: number };
 
 before(async () => {
@@ -22,17 +22,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-// Each test's windows close when it ends: left open, every window of the
-// tests before stayed connected and re-rendered its live lists at every
-// change the later tests made (the collaboration suite's Chromium went from
-// about one core to one and a half by its last test; closing them took the
-// file from about 150 to 85–95 CPU-seconds run alone).
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-});
-
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   await server?.stop();
 });

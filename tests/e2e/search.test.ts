@@ -4,15 +4,15 @@
  * highlighted in a snippet, without pressing Enter, and the URL follows.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
-import type { Browser, BrowserContext } from "playwright-core";
-import { launchChromium, signedInPage } from "../helpers/browser";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchChromium, signedInPage, windowsClosedAfterEachTest } from "../helpers/browser";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { freePort } from "../helpers/services";
 
 let server: TestServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+const contexts = windowsClosedAfterEachTest();
 
 before(async () => {
   const port = await freePort();
@@ -20,14 +20,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-// Each test's windows close when it ends, as in collaboration.test.ts: left
-// open, they stay connected and re-render at every change later tests make.
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-});
-
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   await server?.stop();
 });

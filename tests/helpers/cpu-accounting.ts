@@ -83,7 +83,12 @@ export function treeTicks(root: number): number {
   const inTree = new Set([root]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const p of all) if (!inTree.has(p.pid) && inTree.has(p.ppid)) grew = inTree.add(p.pid) !== undefined;
+    for (const p of all) {
+      if (!inTree.has(p.pid) && inTree.has(p.ppid)) {
+        inTree.add(p.pid);
+        grew = true;
+      }
+    }
   }
   return all.filter((p) => inTree.has(p.pid)).reduce((sum, p) => sum + p.ticks, 0);
 }

@@ -57,16 +57,16 @@ export async function decodeSessionToken(token: string, secret: string): Promise
  * `decode`'s own (jose's `jwtDecrypt`, the same 15 s clock tolerance);
  * session-token.test.ts holds the two to the same answers.
  */
-export function encryptionKey(secret: string): Uint8Array {
+function encryptionKey(secret: string): Uint8Array {
   return new Uint8Array(hkdfSync("sha256", secret, "", "NextAuth.js Generated Encryption Key", 32));
 }
 let keyFor: { secret: string; key: Uint8Array } | undefined;
 
 /**
- * Tokens already decrypted, with their claims. next-auth's `decode` derives
- * the key from the secret (HKDF) and decrypts the token (JWE) every time,
- * about a quarter of a millisecond of CPU for every request and socket
- * handshake; a token is immutable, so its claims are too. Safe to reuse:
+ * Tokens already decrypted, with their claims. Decrypting a token (JWE)
+ * costs CPU on every request and socket handshake (with next-auth's `decode`,
+ * which also derived the key each time, about a quarter of a millisecond); a
+ * token is immutable, so its claims are too. Safe to reuse:
  * what can change (a revoked session, a deactivated user) is what
  * authenticateClaims checks in the database on every call, and the expiry
  * is checked there against the clock. Only tokens that decrypted under the
