@@ -13,6 +13,12 @@ export default defineConfig([
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // Links prefetch on intent, not on sight: every page is a per-user server render (src/components/ui/link.tsx).
+      "no-restricted-imports": ["error", { paths: [{ name: "next/link", message: "Use Link from src/components/ui/link.tsx: it prefetches on intent, not on sight." }] }],
     },
+  },
+  {
+    files: ["src/components/ui/link.tsx"],
+    rules: { "no-restricted-imports": "off" },
   },
 ]);

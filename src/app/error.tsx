@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "../components/ui/link";
 import { useEffect } from "react";
 
 /** Unexpected failures in any page: say so plainly and offer a retry. */

@@ -1,6 +1,7 @@
 /**
  * Browser test: keyboard shortcuts (`/`, `j`/`k`, Enter, `r`, `n`, `?`) and
- * the phone layout (issue 10: small screens and keyboards).
+ * the phone layout (issue 10: small screens and keyboards), and links that
+ * prefetch on intent, not on sight (src/components/ui/link.tsx).
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -73,6 +74,37 @@ test("keyboard: / focuses search, j/k move through the list, Enter opens, r and 
     assert.match((await dialog.textContent()) ?? "", /Focus the search box/);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
+  } finally {
+    await context.close();
+  }
+});
+
+test("links prefetch on intent: a list in view prefetches nothing, a pointer over a ticket's link prefetches that ticket, and the click opens it", async () => {
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  try {
+    // Next marks its prefetches with this header; each is a server render of the linked page for this user.
+    const prefetched: string[] = [];
+    page.on("request", (r) => {
+      if (r.headers()["next-router-prefetch"]) prefetched.push(new URL(r.url()).pathname + new URL(r.url()).search.replace(/[?&]_rsc=[^&]*/, ""));
+    });
+    await page.goto("/tickets");
+    const rows = page.locator("tr[data-ticket-id]");
+    await rows.first().waitFor();
+    assert.ok((await rows.count()) >= 2);
+    // Next prefetches what is in view once the page is idle after hydration:
+    // with viewport prefetching, this list made over a dozen within the first second.
+    await page.waitForLoadState("networkidle");
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(prefetched, [], "nothing is prefetched on sight");
+
+    const first = rows.first();
+    const id = await first.getAttribute("data-ticket-id");
+    await first.locator(".cell-title a").hover();
+    await eventually("the hovered ticket is prefetched", async () => prefetched.includes(`/tickets/${id}`));
+    assert.deepEqual(new Set(prefetched), new Set([`/tickets/${id}`]), "only the hovered link is prefetched");
+    await first.locator(".cell-title a").click();
+    await page.waitForURL(new RegExp(`/tickets/${id}$`));
+    await page.getByLabel("Comment").waitFor();
   } finally {
     await context.close();
   }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "../../components/auth/login-form";
 import { safeRedirectPath } from "../../shared/safe-redirect";
-import Link from "next/link";
+import { Link } from "../../components/ui/link";
 import { maySignUp } from "../../server/policy";
 import { getSettings } from "../../server/settings/get-settings";
 import { currentUser } from "../_lib/session";

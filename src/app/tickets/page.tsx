@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Link } from "../../components/ui/link";
 import { TicketBrowser } from "../../components/tickets/ticket-browser";
 import { type ListQuery, toSearchParams } from "../../client/list-query";
 import { listTickets } from "../../server/tickets/list-tickets";

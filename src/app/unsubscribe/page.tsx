@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Link } from "../../components/ui/link";
 import { MAIL_KIND_LABELS } from "../../shared/mail";
 import { readUnsubscribeToken } from "../../server/mail/unsubscribe";
 

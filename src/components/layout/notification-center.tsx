@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "../ui/link";
 import { useCallback, useEffect, useId, useReducer, useRef, useState, useSyncExternalStore } from "react";
 import { apiFetch, errorMessage } from "../../client/api-client";
 import { INITIAL_NOTIFICATIONS, notificationReducer, titleWithCount } from "../../client/notification-state";

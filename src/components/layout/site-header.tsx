@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "../ui/link";
 import type { SessionUser } from "../../shared/dto";
 import type { Permissions } from "../../shared/permissions";
 import { ROLE_LABELS } from "../lib/format";

@@ -2,7 +2,7 @@
 
 import Form from "next/form";
 import { useState } from "react";
-import Link from "next/link";
+import { Link } from "../ui/link";
 import type { UserRef } from "../../shared/dto";
 import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES } from "../../shared/enums";
 import type { ListQuery, TicketSort } from "../../client/list-query";

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "../ui/link";
 import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { Page, SearchField, TicketDTO, TicketSearchHit, UserRef } from "../../shared/dto";
 import { apiFetch, errorMessage } from "../../client/api-client";

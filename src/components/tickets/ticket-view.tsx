@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "../ui/link";
 import { useState } from "react";
 import type { Permissions } from "../../shared/permissions";
 import type { SessionUser, StaffRef } from "../../shared/dto";

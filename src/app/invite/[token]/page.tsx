@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Link } from "../../../components/ui/link";
 import { AcceptInviteForm } from "../../../components/auth/sign-up-form";
 import { findInvite } from "../../../server/users/find-invite";
 

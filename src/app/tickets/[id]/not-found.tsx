@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "../../../components/ui/link";
 
 /** Unknown tickets and tickets the user may not see look the same, so ids cannot be probed. */
 export default function TicketNotFound() {
