@@ -66,19 +66,20 @@ stream.on("end", () => {
   const cpu = new Map();
   try {
     for (const line of fs.readFileSync(cpuLog, "utf8").split("\n").filter(Boolean)) {
-      const { file, seconds } = JSON.parse(line);
-      cpu.set(file, seconds);
+      const { file, seconds, own } = JSON.parse(line);
+      cpu.set(file, { seconds, own });
     }
   } catch {
     /* no CPU figures: scripts/test-cpu.cjs not loaded, or not Linux */
   }
   fs.rmSync(path.dirname(cpuLog), { recursive: true, force: true });
   const cwd = `${process.cwd()}/`;
-  const rows = [...spent].map(([file, ms]) => ({ file: file.replace(cwd, ""), seconds: ms / 1000, cpu: cpu.get(file) }));
+  const rows = [...spent].map(([file, ms]) => ({ file: file.replace(cwd, ""), seconds: ms / 1000, cpu: cpu.get(file)?.seconds, own: cpu.get(file)?.own }));
   rows.sort((a, b) => (b.cpu ?? b.seconds) - (a.cpu ?? a.seconds));
   const total = rows.reduce((sum, r) => sum + (r.cpu ?? 0), 0);
+  const ownTotal = rows.reduce((sum, r) => sum + (r.own ?? 0), 0);
   console.error(
-    `# per file, by CPU (${concurrency} at a time; CPU: the file's process and the servers, databases and browsers it started and stopped; ${total.toFixed(0)} CPU-s in all):\n` +
-      rows.map((r) => `#   ${(r.cpu === undefined ? "?" : r.cpu.toFixed(1)).padStart(6)} CPU-s ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`).join("\n"),
+    `# per file, by CPU (${concurrency} at a time; CPU: the file's process and the servers, databases and browsers it started and stopped, then the file's own process alone; ${total.toFixed(0)} CPU-s in all, ${ownTotal.toFixed(0)} of them in the files' own processes):\n` +
+      rows.map((r) => `#   ${(r.cpu === undefined ? "?" : r.cpu.toFixed(1)).padStart(6)} CPU-s (own ${(r.own === undefined ? "?" : r.own.toFixed(1)).padStart(5)}) ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`).join("\n"),
   );
 });
