@@ -48,17 +48,15 @@ test("an admin adds an agent in the UI; the agent signs in and changes a ticket'
   const row = admin.page.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: email });
   assert.equal(await row.getByLabel("Role of Zoe Agent").inputValue(), "AGENT");
 
-  const zoe = await signedInPage(browser, server.url, email, "zoe-password-1");
+  const zoe = await signedInPage(browser, server.url, email, "zoe-password-1", `/tickets/${ticket.id}`);
   contexts.push(zoe.context);
-  await zoe.page.goto(`/tickets/${ticket.id}`);
   await zoe.page.getByRole("heading", { level: 1, name: /Laptop will not boot/ }).waitFor();
   await zoe.page.getByLabel("Status").selectOption("IN_PROGRESS");
   await eventually("the status is saved", async () => (await api<TicketDTO>(server.url, alice, "GET", `/api/tickets/${ticket.id}`)).body.status === "IN_PROGRESS");
 
   // The requester may close and reopen their own ticket from its page.
-  const requester = await signedInPage(browser, server.url, "alice@example.com", server.password);
+  const requester = await signedInPage(browser, server.url, "alice@example.com", server.password, `/tickets/${ticket.id}`);
   contexts.push(requester.context);
-  await requester.page.goto(`/tickets/${ticket.id}`);
   await requester.page.getByRole("button", { name: "Close ticket" }).click();
   await requester.page.getByRole("button", { name: "Reopen ticket" }).waitFor();
   assert.equal((await api<TicketDTO>(server.url, alice, "GET", `/api/tickets/${ticket.id}`)).body.status, "CLOSED");
@@ -68,10 +66,9 @@ test("an admin adds an agent in the UI; the agent signs in and changes a ticket'
 });
 
 test("settings forms save what they show: install settings, in-app and email switches", async () => {
-  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password, "/admin/settings");
   try {
     const page = admin.page;
-    await page.goto("/admin/settings");
     const signup = page.getByRole("checkbox", { name: /Self sign-up/ });
     const wasOn = await signup.isChecked();
     await signup.setChecked(!wasOn);

@@ -37,9 +37,8 @@ test("an agent types /refu, picks the canned reply, and sends the expanded text"
   assert.equal((await api(server.url, agent, "POST", "/api/canned-replies", { title: "Refund issued", body, shared: false })).status, 201);
   assert.equal((await api(server.url, agent, "POST", "/api/canned-replies", { title: "Password reset", body: "Use the link", shared: false })).status, 201);
 
-  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password, `/tickets/${ticket.body.id}`);
   contexts.push(context);
-  await page.goto(`/tickets/${ticket.body.id}`);
   await page.getByRole("heading", { level: 1, name: /Charged twice/ }).waitFor();
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
 
@@ -75,7 +74,6 @@ test("an agent types /refu, picks the canned reply, and sends the expanded text"
 test("the management page: an agent reaches it from the nav, creates, edits and deletes a personal reply; no shared switch", async () => {
   const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
   contexts.push(context);
-  await page.goto("/tickets");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Canned replies" }).click();
   await page.getByRole("heading", { level: 1, name: "Canned replies" }).waitFor();
   const form = page.getByRole("form", { name: "New canned reply" });
@@ -99,7 +97,6 @@ test("the management page: an agent reaches it from the nav, creates, edits and 
 
   const alice = await signedInPage(browser, server.url, "alice@example.com", server.password);
   contexts.push(alice.context);
-  await alice.page.goto("/tickets");
   assert.equal(await alice.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Canned replies" }).count(), 0, "not in a requester's nav");
   const res = await alice.page.goto("/canned-replies");
   assert.equal(res?.status(), 404);
@@ -111,10 +108,9 @@ test("live: a shared reply saved in the admin's window appears in the agent's op
   assert.equal(ticket.status, 201);
 
   // The agent: a ticket with the picker's list already read once, and the management page in a second tab.
-  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password, `/tickets/${ticket.body.id}`);
   contexts.push(agent.context);
   const page = agent.page;
-  await page.goto(`/tickets/${ticket.body.id}`);
   await page.getByRole("heading", { level: 1, name: /Where is my parcel/ }).waitFor();
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
   const box = page.getByRole("combobox", { name: "Comment" });
@@ -131,9 +127,8 @@ test("live: a shared reply saved in the admin's window appears in the agent's op
   await manager.getByRole("status").filter({ hasText: "Connected" }).waitFor();
 
   // The admin saves a shared reply in another window.
-  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password, "/canned-replies");
   contexts.push(admin.context);
-  await admin.page.goto("/canned-replies");
   const form = admin.page.getByRole("form", { name: "New canned reply" });
   await form.getByLabel("Title").fill("Shipping delay");
   await form.getByLabel("Text").fill("Hi {{requester.firstName}}, #{{ticket.number}} ships next week.");

@@ -27,9 +27,12 @@ after(async () => {
   await server?.stop();
 });
 
-async function window(email: string): Promise<Page> {
-  const { context, page } = await signedInPage(browser, server.url, email, server.password);
+/** A window signed in as `email`: on `where` when given (a ticket as openTicket leaves it, or a path), else on the list. */
+async function window(email: string, where?: TicketDTO | string): Promise<Page> {
+  const path = typeof where === "string" ? where : where ? `/tickets/${where.id}` : undefined;
+  const { context, page } = await signedInPage(browser, server.url, email, server.password, path);
   contexts.push(context);
+  if (typeof where === "object") await page.getByRole("heading", { level: 1, name: new RegExp(where.title) }).waitFor();
   return page;
 }
 
@@ -57,10 +60,9 @@ async function openTicket(page: Page, ticket: TicketDTO): Promise<void> {
 describe("presence and intent", () => {
   test("three people on one ticket see each other; a note being written is shown to staff only; two replies at once warn both", async () => {
     const ticket = await newTicket("alice@example.com", "Monitor flickers after lunch");
-    const sam = await window("agent@example.com");
-    const ada = await window("admin@example.com");
-    const alice = await window("alice@example.com");
-    for (const page of [sam, ada, alice]) await openTicket(page, ticket);
+    const sam = await window("agent@example.com", ticket);
+    const ada = await window("admin@example.com", ticket);
+    const alice = await window("alice@example.com", ticket);
     const people = (page: Page) => page.getByRole("region", { name: "People on this ticket" });
 
     // Everyone else, as each may see them: staff see the requester too.
@@ -103,8 +105,7 @@ describe("presence and intent", () => {
 describe("drafts", () => {
   test("a draft survives a reload, follows the user to another tab, and is cleared everywhere when sent", async () => {
     const ticket = await newTicket("alice@example.com", "Printer jams on page two");
-    const sam = await window("agent@example.com");
-    await openTicket(sam, ticket);
+    const sam = await window("agent@example.com", ticket);
     const box = sam.getByLabel("Comment");
     await box.fill("Have you tried the rear tray");
     await sam.getByText("Draft saved").waitFor();
@@ -135,10 +136,8 @@ describe("drafts", () => {
 describe("send guard", () => {
   test("a reply that arrived while writing is shown first, and Send must be pressed again", async () => {
     const ticket = await newTicket("alice@example.com", "VPN drops every hour");
-    const sam = await window("agent@example.com");
-    const ada = await window("admin@example.com");
-    await openTicket(sam, ticket);
-    await openTicket(ada, ticket);
+    const sam = await window("agent@example.com", ticket);
+    const ada = await window("admin@example.com", ticket);
 
     await sam.getByLabel("Comment").fill("Please update the VPN client to 5.2.");
     await ada.getByLabel("Comment").fill("Try reinstalling the VPN client.");
@@ -358,10 +357,8 @@ describe("live lists and unread", () => {
     const samCookie = await signIn(server.url, "agent@example.com");
     const waiting = await api<TicketDTO>(server.url, samCookie, "PATCH", `/api/tickets/${ticket.id}`, { status: "WAITING" });
     assert.equal(waiting.status, 200);
-    const sam = await window("agent@example.com");
-    await openTicket(sam, ticket);
-    const alice = await window("alice@example.com");
-    await openTicket(alice, ticket);
+    const sam = await window("agent@example.com", ticket);
+    const alice = await window("alice@example.com", ticket);
     await alice.getByLabel("Comment").fill("The serial is SN-4471.");
     await alice.getByRole("button", { name: "Send", exact: true }).click();
     await commentItem(sam, "The serial is SN-4471.").waitFor();
@@ -376,14 +373,13 @@ describe("mentions and notifications", () => {
     const ticket = await newTicket("alice@example.com", "Shared drive is read-only");
     const sam = await window("agent@example.com");
     const alice = await window("alice@example.com");
-    const ada = await window("admin@example.com");
+    const ada = await window("admin@example.com", ticket);
     const bell = (page: Page) => page.getByRole("button", { name: /^Notifications/ });
     const unread = async (page: Page) => Number(/^Notifications, (\d+) unread$/.exec((await bell(page).getAttribute("aria-label")) ?? "")?.[1] ?? NaN);
     await eventually("the bells have loaded", async () => !Number.isNaN(await unread(sam)) && !Number.isNaN(await unread(alice)));
     const samBefore = await unread(sam);
     const aliceBefore = await unread(alice);
 
-    await openTicket(ada, ticket);
     await ada.getByLabel("Internal note").check();
     const box = ada.getByLabel("Comment");
     await box.fill("Can you check this, ");
@@ -459,8 +455,7 @@ describe("notifications while the bell re-reads its list", () => {
 
 describe("files in the conversation", () => {
   test("a requester attaches files when creating a ticket", async () => {
-    const alice = await window("alice@example.com");
-    await alice.goto("/tickets/new");
+    const alice = await window("alice@example.com", "/tickets/new");
     await alice.getByLabel("Title").fill("Scanner driver crash");
     await alice.getByLabel("Description").fill("It crashes when I press Scan.");
     await alice.getByLabel("Files").setInputFiles([
@@ -476,10 +471,8 @@ describe("files in the conversation", () => {
 
   test("a reply with an image shows its preview live in the other window; a note's file never reaches the requester", async () => {
     const ticket = await newTicket("alice@example.com", "Error dialog on startup");
-    const sam = await window("agent@example.com");
-    const alice = await window("alice@example.com");
-    await openTicket(sam, ticket);
-    await openTicket(alice, ticket);
+    const sam = await window("agent@example.com", ticket);
+    const alice = await window("alice@example.com", ticket);
     const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
 
     await sam.getByLabel("Add files").setInputFiles({ name: "screenshot.png", mimeType: "image/png", buffer: png });

@@ -36,10 +36,8 @@ test("a staff reply sent in the browser mails the requester exactly once; a note
   const alice = await signIn(server.url, "alice@example.com");
   const created = await api<{ id: string; number: number }>(server.url, alice, "POST", "/api/tickets", { title: "Mail me the answer", description: "Please reply by mail too.", priority: "LOW" });
   assert.equal(created.status, 201);
-  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password, `/tickets/${created.body.id}`);
   try {
-    await page.goto(`/tickets/${created.body.id}`);
-    await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
     await page.getByLabel("Internal note").check();
     await page.getByLabel("Comment").fill("Note: check the mail relay first.");
     await page.getByRole("button", { name: "Send internal note" }).click();
@@ -63,9 +61,8 @@ test("a staff reply sent in the browser mails the requester exactly once; a note
 
 test("an admin adds a user without a password: the page says the invite was mailed, and its link signs the person in", async () => {
   const email = `invitee-${Date.now().toString(36)}@example.com`;
-  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password, "/admin/users");
   try {
-    await admin.page.goto("/admin/users");
     const form = admin.page.getByRole("form", { name: "Add a user" });
     await form.getByText("Leave empty to email them an invite link instead").waitFor();
     await form.getByLabel("Email").fill(email);

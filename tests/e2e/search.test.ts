@@ -36,7 +36,6 @@ test("typing a word said only in a comment shows its ticket with a highlighted s
 
   const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
   contexts.push(context);
-  await page.goto("/tickets");
   const box = page.getByRole("searchbox", { name: "Search" });
   await box.waitFor();
   // A mark on this document: gone if typing loaded another page.

@@ -51,11 +51,10 @@ test("tagging from two windows at once: both keep their tag, each window shows b
   const created = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title: "Invoice shows the wrong VAT", description: "Since March." });
   assert.equal(created.status, 201);
   const path = `/tickets/${created.body.id}`;
-  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
-  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
-  const requester = await signedInPage(browser, server.url, "alice@example.com", server.password);
+  const agent = await signedInPage(browser, server.url, "agent@example.com", server.password, path);
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password, path);
+  const requester = await signedInPage(browser, server.url, "alice@example.com", server.password, path);
   try {
-    for (const p of [agent.page, admin.page, requester.page]) await p.goto(path);
     for (const p of [agent.page, admin.page]) await p.getByRole("combobox", { name: "Add tag" }).waitFor();
 
     // Both press Add at the same moment, each with the other's change in flight.
@@ -117,7 +116,6 @@ test("bulk: add a tag to selected rows (live in another agent's list); the Tag f
   const agent = await signedInPage(browser, server.url, "agent@example.com", server.password);
   try {
     for (const p of [admin.page, agent.page]) {
-      await p.goto("/tickets");
       await p.locator(`tr[data-ticket-id="${made[0]!.id}"]`).waitFor();
     }
     const page = admin.page;

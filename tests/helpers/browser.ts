@@ -68,25 +68,28 @@ type Cookies = Awaited<ReturnType<BrowserContext["cookies"]>>;
 const sessions = new WeakMap<Browser, Map<string, Cookies>>();
 
 /**
- * A new window signed in, on the ticket list with a live connection. The
- * first window of each user (per browser and server) signs in through the
- * login form; later ones carry that session's cookies, like another tab of
- * the same browser, which spares a login page and a sign-in per window (a
- * second or two of CPU each on the 2-core test machine).
+ * A new window signed in, on `path` (the ticket list unless given) with a
+ * live connection. The first window of each user (per browser and server)
+ * signs in through the login form; later ones carry that session's cookies,
+ * like another tab of the same browser, which spares a login page and a
+ * sign-in per window (a second or two of CPU each on the 2-core test
+ * machine). A window meant for a ticket opens on it: loading the list first
+ * and then the ticket cost a whole page more (about 0.7 CPU-s of server and
+ * Chromium) per window.
  */
-export async function signedInPage(browser: Browser, baseURL: string, email: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function signedInPage(browser: Browser, baseURL: string, email: string, password: string, path = "/tickets"): Promise<{ context: BrowserContext; page: Page }> {
   const known = sessions.get(browser)?.get(`${baseURL} ${email}`);
   const context = await browser.newContext({ baseURL, ...(known ? { storageState: { cookies: known, origins: [] } } : {}) });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   if (known) {
-    await page.goto("/tickets");
+    await page.goto(path);
   } else {
-    await page.goto("/login");
+    await page.goto(path === "/tickets" ? "/login" : `/login?callbackUrl=${encodeURIComponent(path)}`);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/tickets$/);
+    await page.waitForURL((url) => url.pathname + url.search === path);
     if (!sessions.has(browser)) sessions.set(browser, new Map());
     sessions.get(browser)!.set(`${baseURL} ${email}`, await context.cookies());
   }
