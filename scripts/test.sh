@@ -120,6 +120,15 @@ prepare() {
   node --require ./src/server/server-only-shim.cjs --require tsx/cjs tests/helpers/prepare-template.ts "$@"
 }
 
+# How fast one core is right now: the ms a fixed loop of 10^8 steps takes,
+# best of three (bench/lib/measure.ts, speedMarkerMs; lower is faster). This
+# virtual machine's speed moves by up to 2x from hour to hour, and the suites'
+# CPU and time move with it: printed at the start and the end of a full run
+# so that two runs' times can be compared (tests/README.md).
+speed_marker() {
+  node -e 'let best = Infinity; for (let r = 0; r < 3; r++) { const t0 = performance.now(); let x = 0; for (let i = 0; i < 1e8; i++) x = (x + (i % 7)) | 0; best = Math.min(best, performance.now() - t0 + (x === -1 ? 1 : 0)); } console.log(`==> speed marker ('"$1"'): ${Math.round(best)} ms (lower is faster)`)'
+}
+
 case "${1:-all}" in
   unit) run src ;;
   integration) prepare && run tests/integration && on_postgres ;;
@@ -134,6 +143,7 @@ case "${1:-all}" in
     # Once, before the files start in parallel (each would otherwise make its
     # own): the seeded PostgreSQL cluster and the embedded data dir, side by
     # side; each phase starts as soon as its template is there.
+    speed_marker "before the suites"
     prepare embedded & embedded_pid=$!
     prepare postgres
     # The PostgreSQL phase runs beside the first one (the test files wait on
@@ -150,6 +160,7 @@ case "${1:-all}" in
     echo "==> the same suites on PostgreSQL"
     cat "$pg_log"
     rm -f "$pg_log"
+    speed_marker "after the suites"
     if [ "$first" -ne 0 ] || [ "$second" -ne 0 ]; then exit 1; fi
     ;;
   *) echo "usage: $0 [unit|integration|postgres|deploy|scale|security|e2e|all]" >&2; exit 2 ;;
