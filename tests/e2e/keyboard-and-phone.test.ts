@@ -85,8 +85,12 @@ test("links prefetch on intent: a list in view prefetches nothing, a pointer ove
     // Next marks its prefetches with this header; each is a server render of the linked page for this user.
     const prefetched: string[] = [];
     page.on("request", (r) => {
-      if (r.headers()["next-router-prefetch"]) prefetched.push(new URL(r.url()).pathname + new URL(r.url()).search.replace(/[?&]_rsc=[^&]*/, ""));
+      if (!r.headers()["next-router-prefetch"]) return;
+      const url = new URL(r.url());
+      url.searchParams.delete("_rsc"); // Next's cache-busting key
+      prefetched.push(url.pathname + url.search);
     });
+    // Loaded again now that every request is watched.
     await page.goto("/tickets");
     const rows = page.locator("tr[data-ticket-id]");
     await rows.first().waitFor();
