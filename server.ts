@@ -35,6 +35,7 @@ import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets"
 import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
 import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
 import { keepDeclaredLength } from "./src/server/http/content-length";
+import { directRouteOf, serveDirect } from "./src/server/http/direct-routes";
 import { createLingering } from "./src/server/http/linger";
 import { log, requestContext, setLogLevel } from "./src/server/log";
 import { logWhenDone, observeRequests, requestIdOf } from "./src/server/http/request-log";
@@ -103,6 +104,8 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
+  // Route handlers read only the path and query of a request's URL.
+  const apiOrigin = new URL(env.APP_URL).origin;
   let stopping = false;
   const lingering = createLingering();
   const server = http.createServer((req, res) => requestContext.run({ reqId: requestIdOf(req, res) }, () => serve(req, res)));
@@ -128,6 +131,9 @@ async function main() {
     if (refuseMalformedRequest(req, res)) return;
     // Next drops a route handler's Content-Length; downloads declare theirs this way.
     keepDeclaredLength(res);
+    // The API's writes skip Next's request pipeline (src/server/http/direct-routes.ts).
+    const direct = dev ? null : directRouteOf(req.method, req.url);
+    if (direct) return void serveDirect(direct, req, res, apiOrigin);
     void handle(req, res);
   };
   // Idle keep-alive connections must not hold shutdown open.

@@ -1,16 +1,16 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
 import type { SessionUser } from "../../shared/dto";
-import { AppError } from "../errors";
 import { sessionToken } from "../realtime/authenticate";
 import { isSecureRequest, sessionCookieName } from "./secure";
 import { type AuthenticatedSession, authenticateSessionToken } from "./session-token";
 
 /**
- * The live session of the current request (page or route handler), checked
- * against the database: a signed-out or revoked session, or a deactivated or
- * deleted user, is refused at once rather than when the JWT expires. Reads the
- * cookie directly (not getServerSession) so the check is one query.
+ * The live session of the page being rendered, checked against the database:
+ * a signed-out or revoked session, or a deactivated or deleted user, is
+ * refused at once rather than when the JWT expires. Reads the cookie directly
+ * (not getServerSession) so the check is one query. Route handlers read it
+ * from their request instead (request-session.ts).
  */
 export async function getCurrentSession(): Promise<AuthenticatedSession | null> {
   const name = sessionCookieName(isSecureRequest(await headers()));
@@ -21,16 +21,4 @@ export async function getCurrentSession(): Promise<AuthenticatedSession | null> 
 /** The signed-in user of the current request, or null. */
 export async function getCurrentUser(): Promise<SessionUser | null> {
   return (await getCurrentSession())?.user ?? null;
-}
-
-/** The signed-in user, or an UNAUTHORIZED error. */
-export async function requireUser(): Promise<SessionUser> {
-  return (await requireSession()).user;
-}
-
-/** The live session, or an UNAUTHORIZED error. */
-export async function requireSession(): Promise<AuthenticatedSession> {
-  const session = await getCurrentSession();
-  if (!session) throw new AppError("UNAUTHORIZED", "Sign in first");
-  return session;
 }

@@ -1,8 +1,9 @@
 import "server-only";
 import type { z } from "zod";
 import { type SessionUser } from "../../shared/dto";
-import { requireUser } from "../auth/current-user";
-import { isAppError, validationError } from "../errors";
+import { sessionOfRequest } from "../auth/request-session";
+import type { AuthenticatedSession } from "../auth/session-token";
+import { AppError, isAppError, validationError } from "../errors";
 import { DATABASE_RETRY_AFTER_S, infrastructureError } from "../failures/classify-failure";
 import { assertJsonMediaType, decodeJson, jsonBodyLimit, readBodyCapped } from "./json-body";
 import { log } from "../log";
@@ -38,16 +39,19 @@ export function errorResponse(e: unknown): Response {
 type Ctx<P> = { params: Promise<P> };
 
 /**
- * Wrap an authenticated route handler: resolves the signed-in user (401
- * otherwise) and maps thrown errors to JSON error responses.
+ * Wrap an authenticated route handler: resolves the signed-in user and their
+ * session (401 otherwise) and maps thrown errors to JSON error responses. The
+ * session comes from the request's own headers, not Next's request context,
+ * so server.ts can call the handler directly (src/server/http/direct-routes.ts).
  */
 export function authed<P = Record<string, never>>(
-  handler: (req: Request, user: SessionUser, params: P) => Promise<Response>,
+  handler: (req: Request, user: SessionUser, params: P, session: AuthenticatedSession) => Promise<Response>,
 ) {
   return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
     try {
-      const user = await requireUser();
-      return await handler(req, user, await ctx.params);
+      const session = await sessionOfRequest(req);
+      if (!session) throw new AppError("UNAUTHORIZED", "Sign in first");
+      return await handler(req, session.user, await ctx.params, session);
     } catch (e) {
       return errorResponse(e);
     }

@@ -1,0 +1,184 @@
+import "server-only";
+import type http from "node:http";
+import { Readable } from "node:stream";
+import * as cannedReply from "../../app/api/canned-replies/[id]/route";
+import * as cannedReplies from "../../app/api/canned-replies/route";
+import * as account from "../../app/api/account/route";
+import * as accountPassword from "../../app/api/account/password/route";
+import * as invitesAccept from "../../app/api/invites/accept/route";
+import * as notificationsEmailSettings from "../../app/api/notifications/email-settings/route";
+import * as notificationsRead from "../../app/api/notifications/read/route";
+import * as notificationsSettings from "../../app/api/notifications/settings/route";
+import * as sessionsRevokeOthers from "../../app/api/sessions/revoke-others/route";
+import * as settings from "../../app/api/settings/route";
+import * as signup from "../../app/api/signup/route";
+import * as ticket from "../../app/api/tickets/[id]/route";
+import * as ticketComments from "../../app/api/tickets/[id]/comments/route";
+import * as ticketDraft from "../../app/api/tickets/[id]/draft/route";
+import * as ticketRead from "../../app/api/tickets/[id]/read/route";
+import * as ticketTags from "../../app/api/tickets/[id]/tags/route";
+import * as tickets from "../../app/api/tickets/route";
+import * as unsubscribe from "../../app/api/unsubscribe/route";
+import * as user from "../../app/api/users/[id]/route";
+import * as userInvite from "../../app/api/users/[id]/invite/route";
+import * as userPassword from "../../app/api/users/[id]/password/route";
+import * as users from "../../app/api/users/route";
+import * as view from "../../app/api/views/[id]/route";
+import * as views from "../../app/api/views/route";
+import { errorResponse } from "./route";
+
+/**
+ * The API's writes, served by server.ts without Next's request pipeline.
+ *
+ * A route handler is a plain function from a Web Request to a Response; Next
+ * wraps each call in its router, request adapter (the body as a web stream
+ * through undici), tracing, response piping and compression. For a comment
+ * POST that wrapping cost more than the rest of the request: 10.9 and 11.1 ms
+ * of server CPU per comment through Next, 6.4 and 5.9 ms served here, in
+ * alternated runs of bench/comment-cost.ts (bench/findings.md, sixteenth round).
+ *
+ * Only writes, whose answers are small JSON: reads stay with Next, which
+ * compresses lists and catch-up pages and streams downloads. Left to Next too:
+ * next-auth's routes (built on Next's own request and cookie objects) and file
+ * uploads (a streamed body whose refusals depend on how Node and the handler
+ * leave it half read; conversation-files and limits tests pin that behaviour
+ * down through Next). In development Next serves everything, so a route
+ * handler edited there reloads. `direct-routes.test.ts` holds this table to
+ * the files under src/app/api.
+ */
+const ROUTES: [pattern: string, module: RouteModule][] = [
+  ["/api/account", account],
+  ["/api/account/password", accountPassword],
+  ["/api/canned-replies", cannedReplies],
+  ["/api/canned-replies/:id", cannedReply],
+  ["/api/invites/accept", invitesAccept],
+  ["/api/notifications/email-settings", notificationsEmailSettings],
+  ["/api/notifications/read", notificationsRead],
+  ["/api/notifications/settings", notificationsSettings],
+  ["/api/sessions/revoke-others", sessionsRevokeOthers],
+  ["/api/settings", settings],
+  ["/api/signup", signup],
+  ["/api/tickets", tickets],
+  ["/api/tickets/:id", ticket],
+  ["/api/tickets/:id/comments", ticketComments],
+  ["/api/tickets/:id/draft", ticketDraft],
+  ["/api/tickets/:id/read", ticketRead],
+  ["/api/tickets/:id/tags", ticketTags],
+  ["/api/unsubscribe", unsubscribe],
+  ["/api/users", users],
+  ["/api/users/:id", user],
+  ["/api/users/:id/invite", userInvite],
+  ["/api/users/:id/password", userPassword],
+  ["/api/views", views],
+  ["/api/views/:id", view],
+];
+
+export const WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
+type WriteMethod = (typeof WRITE_METHODS)[number];
+// Route modules type their params precisely; the table only knows they are strings.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
+type RouteModule = Partial<Record<WriteMethod, Handler>> & Record<string, unknown>;
+
+type Compiled = { pattern: string; regex: RegExp; names: string[]; module: RouteModule };
+const compiled: Compiled[] = ROUTES.map(([pattern, module]) => {
+  const names: string[] = [];
+  const source = pattern.replace(/:(\w+)/g, (_, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  return { pattern, regex: new RegExp(`^${source}$`), names, module };
+});
+
+/** The table's patterns (for the test that holds it to src/app/api). */
+export const DIRECT_ROUTE_PATTERNS = ROUTES.map(([pattern, module]) => ({
+  pattern,
+  methods: WRITE_METHODS.filter((m) => typeof module[m] === "function"),
+}));
+
+export type DirectRoute = { handler: Handler; params: Record<string, string> };
+
+/** The write handler for `method` and `url`, or null to leave the request to Next. */
+export function directRouteOf(method: string | undefined, url: string | undefined): DirectRoute | null {
+  if (!WRITE_METHODS.includes(method as WriteMethod) || !url?.startsWith("/api/")) return null;
+  const pathname = url.split("?", 1)[0]!;
+  for (const route of compiled) {
+    const m = route.regex.exec(pathname);
+    if (!m) continue;
+    const handler = route.module[method as WriteMethod];
+    if (!handler) return null; // Next answers 405 with the Allow header
+    const params: Record<string, string> = {};
+    try {
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+    } catch {
+      return null; // an undecodable segment: Next's refusal, as for any other route
+    }
+    return { handler, params };
+  }
+  return null;
+}
+
+/**
+ * The request's body as a web stream that reads nothing until the handler
+ * does. Node's own adapter (`Readable.toWeb`) starts reading at once, which
+ * leaves a body the handler never wanted (a 401, a 404) paused half read, and
+ * the connection's next request waiting behind it; untouched, Node discards
+ * it when the response ends, as it does for Next.
+ */
+function lazyBody(req: http.IncomingMessage, onRead: () => void): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!reader) {
+          onRead();
+          reader = (Readable.toWeb(req) as ReadableStream<Uint8Array>).getReader();
+        }
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader?.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Call `route` with the request as a Web Request (its body streamed, as
+ * Next passes it) and write the Response: status, headers (each Set-Cookie
+ * apart), the body with its length.
+ */
+export async function serveDirect(route: DirectRoute, req: http.IncomingMessage, res: http.ServerResponse, origin: string): Promise<void> {
+  let response: Response;
+  let bodyRead = false;
+  try {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === "string") headers.set(name, value);
+      else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    }
+    const request = new Request(origin + req.url, {
+      method: req.method,
+      headers,
+      body: lazyBody(req, () => (bodyRead = true)),
+      duplex: "half",
+    } as RequestInit & { duplex: "half" });
+    response = await route.handler(request, { params: Promise.resolve(route.params) });
+  } catch (e) {
+    response = errorResponse(e);
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  if (res.headersSent || res.destroyed) return;
+  // A body read in part (refused midway) would hold up the connection's next
+  // request: close it (lingering, linger.ts). One never touched Node discards.
+  if (bodyRead && !req.complete) res.setHeader("Connection", "close");
+  res.statusCode = response.status;
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
+  res.setHeader("Content-Length", body.length);
+  res.end(body);
+}
