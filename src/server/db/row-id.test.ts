@@ -11,3 +11,10 @@ test("row ids look like cuid2 ids (24 lowercase letters and digits, a letter fir
   }
   assert.equal(new Set(ids).size, ids.length);
 });
+
+test("ids drawn across many refills of the random pool stay unique and use the whole alphabet", () => {
+  const ids = Array.from({ length: 256 * 40 + 7 }, newRowId);
+  assert.equal(new Set(ids).size, ids.length);
+  const seen = new Set(ids.join(""));
+  assert.equal(seen.size, 32, "every letter and digit of the alphabet occurs");
+});
