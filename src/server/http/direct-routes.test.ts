@@ -121,6 +121,25 @@ test("a handler that throws is a 500 with the API's error shape, and the server 
   );
 });
 
+test("a Response whose body fails while it is read is a 500, and the server goes on", async () => {
+  let calls = 0;
+  await withServer(
+    async () => {
+      if (++calls > 1) return Response.json({ ok: true });
+      const failing = new ReadableStream<Uint8Array>({
+        pull: () => Promise.reject(new Error("disk gone")),
+      });
+      return new Response(failing, { status: 200, headers: { "Content-Type": "application/json" } });
+    },
+    async (port) => {
+      const first = await send(port, "{}");
+      assert.equal(first.status, 500);
+      assert.deepEqual(JSON.parse(first.body), { error: { code: "INTERNAL", message: "Something went wrong" } });
+      assert.equal((await send(port, "{}")).status, 200);
+    },
+  );
+});
+
 /** Requests on one kept-alive connection, one after another. */
 function onOneConnection(port: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

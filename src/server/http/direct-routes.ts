@@ -26,6 +26,7 @@ import * as users from "../../app/api/users/route";
 import * as view from "../../app/api/views/[id]/route";
 import * as views from "../../app/api/views/route";
 import { errorResponse } from "./route";
+import { log } from "../log";
 
 /**
  * The API's writes, served by server.ts without Next's request pipeline.
@@ -150,35 +151,44 @@ function lazyBody(req: http.IncomingMessage, onRead: () => void): ReadableStream
  * apart), the body with its length.
  */
 export async function serveDirect(route: DirectRoute, req: http.IncomingMessage, res: http.ServerResponse, origin: string): Promise<void> {
-  let response: Response;
   let bodyRead = false;
   try {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === "string") headers.set(name, value);
-      else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    let response: Response;
+    try {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === "string") headers.set(name, value);
+        else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      }
+      const request = new Request(origin + req.url, {
+        method: req.method,
+        headers,
+        body: lazyBody(req, () => (bodyRead = true)),
+        duplex: "half",
+      } as RequestInit & { duplex: "half" });
+      response = await route.handler(request, { params: Promise.resolve(route.params) });
+    } catch (e) {
+      response = errorResponse(e);
     }
-    const request = new Request(origin + req.url, {
-      method: req.method,
-      headers,
-      body: lazyBody(req, () => (bodyRead = true)),
-      duplex: "half",
-    } as RequestInit & { duplex: "half" });
-    response = await route.handler(request, { params: Promise.resolve(route.params) });
+    const body = Buffer.from(await response.arrayBuffer());
+    if (res.headersSent || res.destroyed) return;
+    // A body read in part (refused midway) would hold up the connection's next
+    // request: close it (lingering, linger.ts). One never touched Node discards.
+    if (bodyRead && !req.complete) res.setHeader("Connection", "close");
+    res.statusCode = response.status;
+    response.headers.forEach((value, name) => {
+      if (name !== "set-cookie") res.setHeader(name, value);
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
+    res.setHeader("Content-Length", body.length);
+    res.end(body);
   } catch (e) {
-    response = errorResponse(e);
+    // The Response itself failed (its body stream errored): a 500 if nothing
+    // was sent yet, else the connection is cut so the client sees it broken.
+    log.error({ err: e }, "[tandem] writing a response failed");
+    if (res.headersSent || res.destroyed) return void res.destroy();
+    const body = Buffer.from(JSON.stringify({ error: { code: "INTERNAL", message: "Something went wrong" } }));
+    res.writeHead(500, { "Content-Type": "application/json", "Content-Length": body.length, Connection: "close" }).end(body);
   }
-  const body = Buffer.from(await response.arrayBuffer());
-  if (res.headersSent || res.destroyed) return;
-  // A body read in part (refused midway) would hold up the connection's next
-  // request: close it (lingering, linger.ts). One never touched Node discards.
-  if (bodyRead && !req.complete) res.setHeader("Connection", "close");
-  res.statusCode = response.status;
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") res.setHeader(name, value);
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
-  res.setHeader("Content-Length", body.length);
-  res.end(body);
 }
