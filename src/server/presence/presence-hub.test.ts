@@ -81,6 +81,33 @@ describe("presence hub", () => {
     assert.equal(last(sent, "ticket:t1:staff")?.[0]?.composing, undefined);
   });
 
+  test("a tick over many tickets gives other work turns in between, and still tells every ticket's lapse", async () => {
+    const { hub, sent } = hubOn(store, clock);
+    const tickets = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    for (const t of tickets) {
+      hub.enter({ id: `s-${t}`, user: agent }, t);
+      hub.update(`s-${t}`, { ticketId: t, composing: "reply" });
+    }
+    await settled();
+    await hub.tick(); // what each socket was last told, as the tick sees it
+    const before = sent.length;
+    clock.now += 20_000; // every typing intent has lapsed
+    let turns = 0;
+    let ticking = true;
+    const other = () => {
+      if (!ticking) return;
+      turns++;
+      setImmediate(other);
+    };
+    setImmediate(other);
+    await hub.tick();
+    ticking = false;
+    assert.ok(turns >= 3, `other work ran in ${turns} turns during the tick`);
+    const lapsed = sent.slice(before).filter((s) => s.room.endsWith(":staff") && s.event === "presence:ticket");
+    assert.deepEqual(new Set(lapsed.map((s) => s.payload.ticketId)), new Set(tickets));
+    assert.ok(lapsed.every((s) => s.scope === "local" && s.payload.viewers[0]?.composing === undefined));
+  });
+
   test("a disconnect removes the socket's viewers at once; two tabs of one user are one viewer", async () => {
     const { hub, sent } = hubOn(store, clock);
     hub.enter({ id: "tab1", user: agent }, "t1");

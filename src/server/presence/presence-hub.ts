@@ -66,6 +66,10 @@ type Shown = { staff: string; requester: string; summary: string };
  * tick: every tickMs this process re-reads the tickets its sockets watch and
  * tells its own sockets what changed since it last told them.
  */
+/** Tickets a tick reads and compares in one turn of the event loop (see tick). */
+const TICK_SLICE = 16;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createPresenceHub(deps: PresenceHubDeps) {
   const now = deps.now ?? Date.now;
   const composingMs = deps.composingMs ?? COMPOSING_MS;
@@ -205,7 +209,15 @@ export function createPresenceHub(deps: PresenceHubDeps) {
     }
   }
 
-  /** Tell this process's sockets what changed without an announcement (expiry). */
+  /**
+   * Tell this process's sockets what changed without an announcement
+   * (expiry). A slice of tickets at a time, each in its own turn of the
+   * event loop: at 10,000 sockets in rooms of 100, one pass over every
+   * watched ticket kept the main thread 12 ms (and the collection its
+   * garbage set off, 8-10 ms more) every tickMs, and the comments that
+   * arrived meanwhile waited: they were comment to screen's p99
+   * (bench/findings.md, sixteenth round).
+   */
   async function tick() {
     const watched = new Set<string>();
     for (const tickets of owned.values()) for (const ticketId of tickets.keys()) watched.add(ticketId);
@@ -217,13 +229,25 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       }
     }
     if (watched.size === 0) return;
-    let current: Map<string, PresenceEntry[]>;
-    try {
-      current = await read([...watched]);
-    } catch (e) {
-      deps.onError("presence read failed", e);
-      return;
+    const ids = [...watched];
+    for (let from = 0; from < ids.length; from += TICK_SLICE) {
+      if (from > 0) {
+        await nextTurn();
+        if (closed) return;
+      }
+      let current: Map<string, PresenceEntry[]>;
+      try {
+        current = await read(ids.slice(from, from + TICK_SLICE));
+      } catch (e) {
+        deps.onError("presence read failed", e);
+        return;
+      }
+      compare(current);
     }
+  }
+
+  /** Tell this process's sockets the views of `current` that differ from what they were last told. */
+  function compare(current: Map<string, PresenceEntry[]>) {
     for (const [ticketId, entries] of current) {
       const input = inputOf(entries);
       if (shown.has(ticketId) && inputs.get(ticketId) === input) continue;
