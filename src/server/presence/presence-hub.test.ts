@@ -108,6 +108,22 @@ describe("presence hub", () => {
     assert.ok(lapsed.every((s) => s.scope === "local" && s.payload.viewers[0]?.composing === undefined));
   });
 
+  test("a refresh writes every owned entry's new deadline, a slice at a time", async () => {
+    const puts: number[] = [];
+    const recording: PresenceStore = { ...store, put: (items) => (puts.push(items.length), store.put(items)) };
+    const { hub } = hubOn(recording, clock);
+    for (let i = 0; i < 2_500; i++) hub.enter({ id: `s${i}`, user: agent }, `t${i % 50}`);
+    await settled();
+    puts.length = 0;
+    clock.now += 20_000;
+    hub.refresh();
+    await settled();
+    assert.deepEqual(puts, [1_000, 1_000, 500]);
+    // Read 20 s after the old deadline: every entry is live, so every one was pushed out.
+    const read = await store.read(Array.from({ length: 50 }, (_, i) => `t${i}`), clock.now + TTL - 20_000 + 1);
+    assert.equal([...read.values()].reduce((n, entries) => n + entries.length, 0), 2_500);
+  });
+
   test("a disconnect removes the socket's viewers at once; two tabs of one user are one viewer", async () => {
     const { hub, sent } = hubOn(store, clock);
     hub.enter({ id: "tab1", user: agent }, "t1");
