@@ -216,9 +216,8 @@ export function createPresenceHub(deps: PresenceHubDeps) {
    * (expiry). A slice of tickets at a time, each in its own turn of the
    * event loop: at 10,000 sockets in rooms of 100, one pass over every
    * watched ticket kept the main thread 12 ms (and the collection its
-   * garbage set off, 8-10 ms more) every tickMs, and the comments that
-   * arrived meanwhile waited: they were comment to screen's p99
-   * (bench/findings.md, sixteenth round).
+   * garbage set off, 8-10 ms more) every tickMs, and every delivery that
+   * came due meanwhile waited (bench/findings.md, sixteenth round).
    */
   async function tick() {
     const watched = new Set<string>();
