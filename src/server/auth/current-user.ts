@@ -1,21 +1,18 @@
 import "server-only";
-import { cookies, headers } from "next/headers";
+import { headers } from "next/headers";
 import type { SessionUser } from "../../shared/dto";
-import { sessionToken } from "../realtime/authenticate";
-import { isSecureRequest, sessionCookieName } from "./secure";
-import { type AuthenticatedSession, authenticateSessionToken } from "./session-token";
+import { sessionOfHeaders } from "../realtime/authenticate";
+import type { AuthenticatedSession } from "./session-token";
 
 /**
  * The live session of the page being rendered, checked against the database:
  * a signed-out or revoked session, or a deactivated or deleted user, is
  * refused at once rather than when the JWT expires. Reads the cookie directly
- * (not getServerSession) so the check is one query. Route handlers read it
- * from their request instead (request-session.ts).
+ * (not getServerSession) so the check is one query; route handlers make the
+ * same check from their request's headers (http/route.ts, authed).
  */
 export async function getCurrentSession(): Promise<AuthenticatedSession | null> {
-  const name = sessionCookieName(isSecureRequest(await headers()));
-  const jar = Object.fromEntries((await cookies()).getAll().map((c) => [c.name, c.value]));
-  return authenticateSessionToken(sessionToken(jar, name));
+  return sessionOfHeaders(await headers());
 }
 
 /** The signed-in user of the current request, or null. */

@@ -6,9 +6,11 @@
  */
 import { env } from "../env";
 
-type HeaderSource = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
+/** A Web Request's headers, or a Node request's. */
+export type HeaderSource = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
 
-function header(headers: HeaderSource, name: string): string | undefined {
+/** The first value of header `name` (lowercase) in either kind of headers. */
+export function header(headers: HeaderSource, name: string): string | undefined {
   if (typeof (headers as { get?: unknown }).get === "function") {
     return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   }

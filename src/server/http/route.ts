@@ -1,8 +1,8 @@
 import "server-only";
 import type { z } from "zod";
 import { type SessionUser } from "../../shared/dto";
-import { sessionOfRequest } from "../auth/request-session";
 import type { AuthenticatedSession } from "../auth/session-token";
+import { sessionOfHeaders } from "../realtime/authenticate";
 import { AppError, isAppError, validationError } from "../errors";
 import { DATABASE_RETRY_AFTER_S, infrastructureError } from "../failures/classify-failure";
 import { assertJsonMediaType, decodeJson, jsonBodyLimit, readBodyCapped } from "./json-body";
@@ -49,7 +49,7 @@ export function authed<P = Record<string, never>>(
 ) {
   return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
     try {
-      const session = await sessionOfRequest(req);
+      const session = await sessionOfHeaders(req.headers);
       if (!session) throw new AppError("UNAUTHORIZED", "Sign in first");
       return await handler(req, session.user, await ctx.params, session);
     } catch (e) {

@@ -46,6 +46,12 @@ export type PresenceHub = ReturnType<typeof createPresenceHub>;
 
 type Shown = { staff: string; requester: string; summary: string };
 
+/** Tickets a tick reads and compares in one turn of the event loop (see tick). */
+const TICK_SLICE = 16;
+/** Entries a refresh writes to the store in one turn of the event loop (see refresh). */
+const REFRESH_SLICE = 1_000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * This process's part of presence. It owns the entries of its own sockets
  * (created on a successful ticket:join, gone on leave or disconnect) and
@@ -66,12 +72,6 @@ type Shown = { staff: string; requester: string; summary: string };
  * tick: every tickMs this process re-reads the tickets its sockets watch and
  * tells its own sockets what changed since it last told them.
  */
-/** Tickets a tick reads and compares in one turn of the event loop (see tick). */
-const TICK_SLICE = 16;
-/** Entries a refresh writes to the store in one turn of the event loop (see refresh). */
-const REFRESH_SLICE = 1_000;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export function createPresenceHub(deps: PresenceHubDeps) {
   const now = deps.now ?? Date.now;
   const composingMs = deps.composingMs ?? COMPOSING_MS;

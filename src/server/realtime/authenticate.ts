@@ -1,8 +1,8 @@
 import "server-only";
 import type { IncomingHttpHeaders } from "node:http";
 import type { SessionUser } from "../../shared/dto";
-import { isSecureRequest, sessionCookieName } from "../auth/secure";
-import { authenticateSessionToken } from "../auth/session-token";
+import { type HeaderSource, header, isSecureRequest, sessionCookieName } from "../auth/secure";
+import { type AuthenticatedSession, authenticateSessionToken } from "../auth/session-token";
 
 /** Parse a Cookie header into an object (next-auth needs one: nextauthjs/next-auth#720). */
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -42,5 +42,15 @@ export type SocketIdentity = { user: SessionUser; sessionId: string; expiresAt: 
  * in the database, like for every page and API route.
  */
 export async function authenticateHandshake(headers: IncomingHttpHeaders): Promise<SocketIdentity | null> {
-  return authenticateSessionToken(sessionToken(parseCookies(headers.cookie), sessionCookieName(isSecureRequest(headers))));
+  return sessionOfHeaders(headers);
+}
+
+/**
+ * The live session named by a request's session cookie, or null: the one
+ * check behind pages (Next's headers()), route handlers (their Web Request's
+ * headers, which server.ts also calls directly: http/direct-routes.ts) and
+ * the Socket.IO handshake (Node's headers).
+ */
+export async function sessionOfHeaders(headers: HeaderSource): Promise<AuthenticatedSession | null> {
+  return authenticateSessionToken(sessionToken(parseCookies(header(headers, "cookie")), sessionCookieName(isSecureRequest(headers))));
 }
