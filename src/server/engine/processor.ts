@@ -26,6 +26,25 @@ export type Processor = {
   handle(batch: StreamEvent[]): Promise<void> | void;
   /** Most events per batch (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
+  /**
+   * How long a wake-up (a commit) waits before the stream is read, so that
+   * whatever else commits meanwhile goes in the same batch (default 0: read
+   * at once). See GATHER_MS.
+   */
+  gatherMs?: number;
 };
 
 export const DEFAULT_BATCH_SIZE = 200;
+
+/**
+ * The gathering window of the background processors (search index,
+ * notifications, mail): a commit wakes them this much later, and every
+ * commit in between goes in the same batch. Their statements take a batch as
+ * easily as one event, so under load they cost a statement per window
+ * rather than per reply (bench/findings.md, seventeenth round), and nobody
+ * waits on them: a notification or a queued mail a tenth of a second later
+ * is not noticed, and a search waits for the index anyway
+ * (src/server/search/index-lag.ts). The realtime relay, which people do
+ * wait on, reads at once.
+ */
+export const GATHER_MS = 100;

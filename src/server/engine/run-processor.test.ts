@@ -60,3 +60,43 @@ test("the lease holder reads at once when woken, whatever its poll", async () =>
     await runner.stop();
   }
 });
+
+test("a processor with a gathering window reads once for the commits of that window, and misses none", async () => {
+  const batches: StreamEvent[][] = [];
+  let reads = 0;
+  let committed: StreamEvent[] = [];
+  const coordinator: Coordinator = { acquire: async () => true, held: () => true, close: async () => undefined };
+  const read = async (after: Cursor): Promise<StreamRead> => {
+    reads++;
+    return { events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false };
+  };
+  const gathering: Processor = { name: "p", scope: "cluster", gatherMs: 150, handle: (batch) => void batches.push(batch) };
+  const runner = await runProcessor(gathering, { prisma: {} as PrismaClient, coordinator, read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
+  const commit = (n: number) => {
+    committed = [...committed, { cursor: { txId: BigInt(n), position: BigInt(n) }, event: null, requesterId: "r" }];
+    runner.wake();
+  };
+  try {
+    await sleep(50);
+    const readsBefore = reads;
+    // Five commits, 10 ms apart: one window.
+    for (let n = 1; n <= 5; n++) {
+      commit(n);
+      await sleep(10);
+    }
+    assert.equal(batches.length, 0, "nothing read before the window closed");
+    for (let i = 0; i < 100 && batches.length === 0; i++) await sleep(10);
+    assert.deepEqual(
+      batches.map((b) => b.map((e) => Number(e.cursor.position))),
+      [[1, 2, 3, 4, 5]],
+      "the window's five commits in one batch",
+    );
+    assert.equal(reads - readsBefore, 1, "one read for the window");
+    // A commit after the window opens a new one: it is not lost.
+    commit(6);
+    for (let i = 0; i < 100 && batches.length === 1; i++) await sleep(10);
+    assert.deepEqual(batches[1]?.map((e) => Number(e.cursor.position)), [6]);
+  } finally {
+    await runner.stop();
+  }
+});

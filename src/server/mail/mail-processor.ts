@@ -1,7 +1,7 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Role } from "../../shared/enums";
-import type { Processor } from "../engine/processor";
+import { GATHER_MS, type Processor } from "../engine/processor";
 import type { StreamEvent } from "../engine/stream";
 import type { RecordedTicketEvent } from "../events/view-event";
 import { mentionedStaff } from "../notifications/mentioned-staff";
@@ -49,6 +49,7 @@ export function createMailProcessor(deps: MailProcessorDeps): Processor {
     name: MAIL_PROCESSOR,
     scope: "cluster",
     batchSize: 100,
+    gatherMs: GATHER_MS,
     handle: (batch) => (deps.enabled ? queueMails(deps, batch) : undefined),
   };
 }

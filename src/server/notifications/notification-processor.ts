@@ -4,7 +4,7 @@ import type { Role } from "../../shared/enums";
 import { DEFAULT_NOTIFICATION_SETTINGS } from "../../shared/notifications";
 import { newRowId } from "../db/row-id";
 import { prismaSql, statement, type Sql } from "../db/sql";
-import type { Processor } from "../engine/processor";
+import { GATHER_MS, type Processor } from "../engine/processor";
 import type { StreamEvent } from "../engine/stream";
 import type { RecordedTicketEvent } from "../events/view-event";
 import { isInternalEvent } from "../policy";
@@ -40,6 +40,7 @@ export function createNotificationProcessor(deps: { prisma: PrismaClient; sql?: 
     name: NOTIFICATIONS_PROCESSOR,
     scope: "cluster",
     batchSize: 100,
+    gatherMs: GATHER_MS,
     handle: (batch) => notifyBatch(deps, batch),
   };
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { prismaSql, statement, type Sql } from "../db/sql";
-import type { Processor } from "../engine/processor";
+import { GATHER_MS, type Processor } from "../engine/processor";
 import type { StreamEvent } from "../engine/stream";
 
 /** The processor's name: its stored cursor's key (first stored by migration 20261206010000_search_processor) and its lease's name. Never rename it. */
@@ -118,6 +118,7 @@ export function createSearchProcessor(deps: { prisma: PrismaClient; sql?: Sql })
   return {
     name: SEARCH_PROCESSOR,
     scope: "cluster",
+    gatherMs: GATHER_MS,
     handle: (batch) => indexBatch(sql, batch),
   };
 }
