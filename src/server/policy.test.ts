@@ -27,11 +27,13 @@ import {
   notificationScope,
   ownStatusToggle,
   permissionsOf,
+  plainReplyCondition,
   type PresenceEntry,
   presenceCap,
   presenceRooms,
   presenceSummaryOf,
   presenceViewFor,
+  reopensOnReply,
   roomsOnConnect,
   seesTags,
   statusChangeAllowed,
@@ -39,6 +41,7 @@ import {
   ticketScope,
 } from "./policy";
 import { rooms } from "../shared/realtime";
+import { ROLES, TICKET_STATUSES } from "../shared/enums";
 
 const alice = { id: "alice", role: "REQUESTER" as const };
 const agent = { id: "agent", role: "AGENT" as const };
@@ -373,4 +376,25 @@ test("tags are staff-only: tagging, filtering, seeing; a tags change is an inter
   };
   assert.equal(isInternalEvent({ type: "ticket:updated", data: { ticket: snapshot, changes: { tags: { added: ["vip"], removed: [] } } } }), true);
   assert.equal(isInternalEvent({ type: "ticket:updated", data: { ticket: { ...snapshot, tags: ["vip"] }, changes: { status: { from: "OPEN", to: "WAITING" } } } }), false);
+});
+
+test("a reply's one-statement condition is exactly comment:create (and internal:create for a note) without a reopen", () => {
+  // Every role, own ticket or another's, every status, reply or note: the
+  // condition the statement checks (src/server/comments/add-comment.ts)
+  // lets the reply through exactly when authorize would and it reopens nothing.
+  for (const role of ROLES) {
+    const actor = { id: "u1", role };
+    for (const requesterId of ["u1", "u2"]) {
+      for (const status of TICKET_STATUSES) {
+        for (const internal of [false, true]) {
+          const ticket = { requesterId, status };
+          const allowed = can(actor, "comment:create", ticket) && (!internal || can(actor, "comment:internal:create", ticket));
+          const expected = allowed && !reopensOnReply(actor, ticket);
+          const condition = plainReplyCondition(actor, internal);
+          const passes = condition !== null && (condition.requesterId === null || condition.requesterId === requesterId) && !(condition.notWaiting && status === "WAITING");
+          assert.equal(passes, expected, `${role} on ${requesterId === "u1" ? "own" : "another's"} ${status} ticket, ${internal ? "note" : "reply"}`);
+        }
+      }
+    }
+  }
 });

@@ -210,6 +210,29 @@ export function reopensOnReply(actor: Actor, ticket: TicketRef & { status: strin
 }
 
 /**
+ * The condition on a ticket's row under which `actor` may add a reply
+ * (`internal`: a note) that reopens nothing, for the reply's one statement
+ * to check as it writes (src/server/comments/add-comment.ts), so a reply
+ * needs no read of the ticket first: `requesterId` non-null means the row's
+ * requester must be that, `notWaiting` that its status must not be Waiting.
+ * Null when the actor may not write this at all, whatever the ticket (the
+ * caller then loads the ticket and asks `authorize` for the right refusal).
+ * It is the same rule as `can(actor, "comment:create", ticket)` (and
+ * `comment:internal:create` for a note) without `reopensOnReply`, derived
+ * from them and held to them by a property test (policy.test.ts).
+ */
+export function plainReplyCondition(actor: Actor, internal: boolean): { requesterId: string | null; notWaiting: boolean } | null {
+  if (internal && !can(actor, "comment:internal:create")) return null;
+  // Another's ticket: only those who may reply to any ticket.
+  const anyTicket = can(actor, "comment:create", { requesterId: "" });
+  return {
+    requesterId: anyTicket ? null : actor.id,
+    // Only a requester's own reply reopens (reopensOnReply).
+    notWaiting: audienceOf(actor) === "requester",
+  };
+}
+
+/**
  * The room of sockets showing `actor`'s ticket lists. Staff share one (they
  * see every ticket); a requester's is their own, which a staff member never
  * joins, so nobody gets a comment in both numberings.

@@ -7,6 +7,8 @@ import { isUniqueViolation } from "../db";
 import { pgliteSql } from "../db/sql";
 import { readStoredPayload } from "../events/payloads";
 import type { Remember } from "../integrity/run-idempotent";
+import { env } from "../env";
+import { limiter } from "../limits/store";
 import { runtime } from "../runtime";
 import { addComment } from "./add-comment";
 
@@ -46,10 +48,13 @@ beforeEach(() => {
   direct.length = 0;
 });
 
+/** The comment limit's limiter, as enforce-creation-limit.ts makes it. */
+const commentLimit = () => ({ keyPrefix: "create:comment", points: env().COMMENT_CREATE_LIMIT, duration: 60 });
+
 const newTicket = () =>
   prisma.ticket.create({ data: { title: "Printer", description: "It jams.", requesterId: alice.id, lastSeq: 3, lastPublicSeq: 2, updatedAt: new Date("2026-01-01T00:00:00Z") } });
 
-test("a reply without files is one statement after the access check, with no Prisma call and no transaction", async () => {
+test("a reply without files is one statement, with no read of the ticket before it, no Prisma call and no transaction", async () => {
   const ticket = await newTicket();
   await prisma.draft.create({ data: { userId: agent.id, ticketId: ticket.id, body: "half-written" } });
   prismaQueries.length = 0;
@@ -58,7 +63,7 @@ test("a reply without files is one statement after the access check, with no Pri
   const before = Date.now();
   const dto = await addComment(agent, ticket.id, { body: "Have you tried turning it off?", internal: false });
 
-  assert.equal(direct.length, 2, "the access check and the insert");
+  assert.equal(direct.length, 1, "the insert, which checks access as it writes");
   assert.deepEqual(prismaQueries, []);
   assert.equal(dto.body, "Have you tried turning it off?");
   assert.deepEqual(dto.author, { id: agent.id, name: "Agent", role: "AGENT" });
@@ -128,7 +133,40 @@ test("a requester cannot write an internal note, and another requester's ticket 
   const ticket = await newTicket();
   await assert.rejects(addComment(alice, ticket.id, { body: "psst", internal: true }), { code: "FORBIDDEN" });
   const bob = await prisma.user.create({ data: { name: "Bob", email: "bob@example.com", passwordHash: "x" } });
-  await assert.rejects(addComment({ id: bob.id, name: "Bob", email: bob.email, role: "REQUESTER" }, ticket.id, { body: "hi", internal: false }), { code: "NOT_FOUND" });
+  // A draft of Bob's on that ticket (from before it was out of his reach) is not his refused reply's to spend.
+  await prisma.draft.create({ data: { userId: bob.id, ticketId: ticket.id, body: "kept" } });
+  const bobUser: SessionUser = { id: bob.id, name: "Bob", email: bob.email, role: "REQUESTER" };
+  const counted = async () => (await limiter(commentLimit()).get(bob.id))?.consumedPoints ?? 0;
+  const countedBefore = await counted();
+  await assert.rejects(addComment(bobUser, ticket.id, { body: "hi", internal: false }), { code: "NOT_FOUND" });
+  await assert.rejects(addComment(bobUser, "no-such-ticket-id", { body: "hi", internal: false }), { code: "NOT_FOUND" });
+  assert.equal(await counted(), countedBefore, "a refused reply does not count against the creation limit");
   assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 0);
   assert.equal((await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).lastSeq, 3);
+  assert.equal(await prisma.draft.count({ where: { userId: bob.id, ticketId: ticket.id } }), 1, "the draft is kept");
+});
+
+test("a requester's reply to their Waiting ticket reopens it, once; their reply to an open one counts once against the limit", async () => {
+  const ticket = await prisma.ticket.update({ where: { id: (await newTicket()).id }, data: { status: "WAITING" } });
+  const counted = async () => (await limiter(commentLimit()).get(alice.id))?.consumedPoints ?? 0;
+  const countedBefore = await counted();
+  const dto = await addComment(alice, ticket.id, { body: "Here is the log", internal: false });
+  assert.equal(await counted(), countedBefore + 1, "counted once, though the one-statement path was tried first");
+  const after = await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
+  assert.equal(after.status, "OPEN");
+  const events = await prisma.ticketEvent.findMany({ where: { ticketId: ticket.id }, orderBy: { seq: "asc" } });
+  assert.deepEqual(
+    events.map((e) => [e.seq, e.type]),
+    [
+      [4, "comment:added"],
+      [5, "ticket:updated"],
+    ],
+  );
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 1);
+  assert.equal(dto.body, "Here is the log");
+  // Open now: the next reply is the one statement.
+  direct.length = 0;
+  await addComment(alice, ticket.id, { body: "and the screenshot", internal: false });
+  assert.equal(direct.length, 1);
+  assert.equal(await counted(), countedBefore + 2);
 });

@@ -8,11 +8,11 @@ import { toStoredPayload } from "../events/payloads";
 import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
-import { enforceCreationLimit } from "../limits/enforce-creation-limit";
-import { authorize, reopensOnReply } from "../policy";
+import { enforceCreationLimit, refundCreationLimit } from "../limits/enforce-creation-limit";
+import { authorize, plainReplyCondition, reopensOnReply } from "../policy";
 import { AppError } from "../errors";
 import { commentInclude, ticketInclude, toCommentDTO, toTicketDTO } from "../serializers";
-import { loadTicketFor, type TicketAccess } from "../tickets/load-ticket";
+import { isTicketId, loadTicketFor, type TicketAccess } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
 
 /**
@@ -25,21 +25,49 @@ export async function addComment(
   input: TCreateComment,
   remember?: Remember<CommentDTO>,
 ): Promise<CommentDTO> {
-  const ticket = await loadTicketFor(actor, ticketId, "comment:create");
-  if (input.internal) authorize(actor, "comment:internal:create", ticket);
-  await enforceCreationLimit("comment", actor.id);
   const attachmentIds = [...new Set(input.attachmentIds ?? [])];
-  // Most replies carry no file and reopen nothing: those are one statement.
-  // A reply with files, or a requester's answer that reopens a WAITING
-  // ticket, needs more than one and takes a transaction.
-  const comment =
-    attachmentIds.length === 0 && !reopensOnReply(actor, ticket)
-      ? await insertPlainComment(actor, ticketId, input, remember)
-      : await addCommentInTransaction(actor, ticket, input, attachmentIds, remember);
+  const comment = (attachmentIds.length === 0 ? await tryPlainReply(actor, ticketId, input, remember) : null) ?? (await addCheckedComment(actor, ticketId, input, attachmentIds, remember));
   announceCommitted();
   // The user's other tabs empty their reply box too.
   runtime().toUser?.(actor.id, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
   return comment;
+}
+
+/**
+ * Most replies carry no file and reopen nothing: those are one statement,
+ * which checks the policy's condition on the ticket's row as it writes
+ * (plainReplyCondition), so the ticket is not read first. Null when it
+ * wrote nothing (no such ticket, not the actor's to reply to, or a reply
+ * that reopens it): the checked path then finds out which, and answers as
+ * it always did. The reply counts against the creation limit before it is
+ * written, and the count is given back when nothing was (a refused request
+ * costs nothing there, as on the checked path).
+ */
+async function tryPlainReply(actor: SessionUser, ticketId: string, input: TCreateComment, remember?: Remember<CommentDTO>): Promise<CommentDTO | null> {
+  const condition = plainReplyCondition(actor, input.internal ?? false);
+  if (!condition || !isTicketId(ticketId)) return null;
+  await enforceCreationLimit("comment", actor.id);
+  const comment = await insertPlainComment(actor, ticketId, input, condition, remember);
+  if (!comment) await refundCreationLimit("comment", actor.id);
+  return comment;
+}
+
+/**
+ * The ticket read and checked first, then a transaction: replies with files,
+ * a requester's answer that reopens a Waiting ticket, and every refusal
+ * (NOT_FOUND, FORBIDDEN) with the answer authorize gives.
+ */
+async function addCheckedComment(
+  actor: SessionUser,
+  ticketId: string,
+  input: TCreateComment,
+  attachmentIds: string[],
+  remember?: Remember<CommentDTO>,
+): Promise<CommentDTO> {
+  const ticket = await loadTicketFor(actor, ticketId, "comment:create");
+  if (input.internal) authorize(actor, "comment:internal:create", ticket);
+  await enforceCreationLimit("comment", actor.id);
+  return addCommentInTransaction(actor, ticket, input, attachmentIds, remember);
 }
 
 /**
@@ -52,6 +80,9 @@ export async function addComment(
  * the author is the session's user, read from the database by this request),
  * so the event is written in the same statement instead of after a read.
  * This was about 12 round trips and 8 Prisma calls (bench/findings.md).
+ * It writes only where the policy's condition holds on the ticket's row
+ * ($15, $16: plainReplyCondition), checked under the row lock the UPDATE
+ * takes, so no read of the ticket comes before it.
  */
 const INSERT_PLAIN_COMMENT = statement(
   "insert_plain_comment",
@@ -64,9 +95,11 @@ const INSERT_PLAIN_COMMENT = statement(
          "updatedAt" = CASE WHEN $5::boolean THEN "updatedAt" ELSE ($6::timestamptz AT TIME ZONE 'UTC') END,
          "lastReplierId" = CASE WHEN $5::boolean THEN "lastReplierId" ELSE $3 END
      WHERE "id" = $2
+       AND ($15::text IS NULL OR "requesterId" = $15::text)
+       AND NOT ($16::boolean AND "status" = 'WAITING')
      RETURNING "lastSeq", "lastPublicSeq"
    ), draft AS (
-     DELETE FROM "Draft" WHERE "userId" = $3 AND "ticketId" = $2
+     DELETE FROM "Draft" WHERE "userId" = $3 AND "ticketId" = $2 AND EXISTS (SELECT 1 FROM ticket)
    ), comment AS (
      INSERT INTO "Comment" ("id", "ticketId", "authorId", "body", "internal", "createdAt")
      SELECT $1, $2, $3, $4, $5::boolean, ($6::timestamptz AT TIME ZONE 'UTC') FROM ticket
@@ -84,7 +117,14 @@ const INSERT_PLAIN_COMMENT = statement(
    SELECT "seq" FROM event`,
 );
 
-async function insertPlainComment(actor: SessionUser, ticketId: string, input: TCreateComment, remember?: Remember<CommentDTO>): Promise<CommentDTO> {
+/** The reply, or null when the condition did not hold (nothing was written). */
+async function insertPlainComment(
+  actor: SessionUser,
+  ticketId: string,
+  input: TCreateComment,
+  condition: NonNullable<ReturnType<typeof plainReplyCondition>>,
+  remember?: Remember<CommentDTO>,
+): Promise<CommentDTO | null> {
   const internal = input.internal ?? false;
   const createdAt = new Date();
   const stored = toStoredPayload("comment:added", {
@@ -106,10 +146,10 @@ async function insertPlainComment(actor: SessionUser, ticketId: string, input: T
     key?.status ?? null,
     key?.expiresAt.toISOString() ?? null,
     key?.userId ?? null,
+    condition.requesterId,
+    condition.notWaiting,
   ]);
-  // The ticket was there a moment ago (loadTicketFor); nothing was written if it is gone now.
-  if (rows.length === 0) throw new AppError("NOT_FOUND", "Ticket not found");
-  return stored.payload.comment;
+  return rows.length === 0 ? null : stored.payload.comment;
 }
 
 /** A reply with files, or one that reopens the ticket: several statements, one transaction. */

@@ -44,6 +44,19 @@ export async function enforceCreationLimit(kind: CreationKind, userId: string): 
   }
 }
 
+/**
+ * Give back the count enforceCreationLimit took, for a creation that then
+ * wrote nothing (a reply's one statement whose condition did not hold, see
+ * src/server/comments/add-comment.ts). Best effort: a store that cannot be
+ * reached leaves the count taken, which only errs on the side of the limit.
+ */
+export async function refundCreationLimit(kind: CreationKind, userId: string): Promise<void> {
+  const { per: _per, ...options } = limitFor(kind);
+  await limiter(options)
+    .reward(userId, 1)
+    .catch(() => undefined);
+}
+
 export type UploadAllowance = {
   /** Bytes this user may still upload in the current 24 hours. */
   remainingBytes: number;

@@ -41,10 +41,14 @@ export async function loadTicketWithTagsFor(actor: Actor, ticketId: string, acti
   return authorized(actor, action, await db().ticket.findUnique({ where: { id: ticketId }, include: ticketInclude }));
 }
 
+/** Whether `ticketId` can be an id at all: ids arrive from URLs and sockets, and a NUL byte in one would fail in PostgreSQL as a 500. */
+export function isTicketId(ticketId: string): boolean {
+  return ID_PATTERN.test(ticketId);
+}
+
 function assertTicketId(ticketId: string): void {
-  // Ids arrive from URLs and sockets; one that cannot be an id names nothing
-  // (and a NUL byte in it would fail in PostgreSQL as a 500).
-  if (!ID_PATTERN.test(ticketId)) throw new AppError("NOT_FOUND", "Ticket not found");
+  // One that cannot be an id names nothing.
+  if (!isTicketId(ticketId)) throw new AppError("NOT_FOUND", "Ticket not found");
 }
 
 function authorized<T extends { requesterId: string }>(actor: Actor, action: Action, ticket: T | null): T {
