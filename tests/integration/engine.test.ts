@@ -13,6 +13,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../../src/generated/prisma/client";
 import type { Processor } from "../../src/server/engine/processor";
+import { listenersLockKeys } from "../../src/server/engine/cluster-connection";
 import { type Engine, startEngine } from "../../src/server/engine/start-engine";
 import { type Cursor, readStream, readStreamBatch, STREAM_START, type StreamEvent } from "../../src/server/engine/stream";
 import { prismaSql } from "../../src/server/db/sql";
@@ -225,8 +226,11 @@ test("the NOTIFY is sent after the commit, from a statement of its own, one per 
   const listener = new pg.Client({ connectionString: url });
   await listener.connect();
   const heard: string[] = [];
-  listener.on("notification", (n) => heard.push(n.payload ?? ""));
+  // Commits' notifications (not a starting process's hello).
+  listener.on("notification", (n) => void (n.payload?.startsWith("hello:") || heard.push(n.payload ?? "")));
   await listener.query("LISTEN tandem_events");
+  // Counted as a listening process, as another Tandem process's LISTEN connection is.
+  await listener.query("SELECT pg_advisory_lock_shared($1::int4, $2::int4)", listenersLockKeys());
   const log: { who: string; key: string }[] = [];
   let reads = 0;
   const engine = await startEngine({
@@ -260,6 +264,53 @@ test("the NOTIFY is sent after the commit, from a statement of its own, one per 
   } finally {
     await engine.close();
     await listener.end();
+  }
+});
+
+test("alone, a process sends no NOTIFY; one that starts listening is answered at once and notified; once it left, none again", async () => {
+  // A bystander that hears every notification but is not counted as a listener (no shared lock).
+  const bystander = new pg.Client({ connectionString: url });
+  await bystander.connect();
+  const heard: string[] = [];
+  bystander.on("notification", (n) => heard.push(n.payload ?? ""));
+  await bystander.query("LISTEN tandem_events");
+  const commits = () => heard.filter((p) => !p.startsWith("hello:"));
+  const a = await startEngine({ prisma, databaseUrl: url, processors: [], pollMs: 60_000, listenersRecountMs: 200, log: quiet });
+  let b: Engine | undefined;
+  try {
+    await until(() => heard.some((p) => p.startsWith("hello:")), "the first process's hello");
+    await sleep(300);
+    heard.length = 0;
+    await write(tickets[3]!);
+    a.wake();
+    await sleep(500);
+    assert.deepEqual(commits(), [], "alone: no NOTIFY for its commit");
+
+    // A second process starts listening: the first answers its hello with a
+    // NOTIFY (what it committed unannounced just before reaches it now), and
+    // announces its commits from then on, long before the second's poll.
+    const log: { who: string; key: string }[] = [];
+    b = await startEngine({ prisma, databaseUrl: url, processors: [recorder("joined-relay", "b", log, "process")], pollMs: 60_000, listenersRecountMs: 200, log: quiet });
+    await until(() => heard.some((p) => p.startsWith("hello:")), "the second process's hello");
+    await until(() => commits().length === 1, "the first process's answer to it");
+    await sleep(300);
+    const key = await write(tickets[3]!);
+    a.wake();
+    await until(() => log.some((l) => l.key === key), "the second process to be notified of the first's commit", 10_000);
+
+    // It leaves: within a recount the first is alone again and stops notifying.
+    await b.close();
+    b = undefined;
+    await sleep(600);
+    heard.length = 0;
+    await write(tickets[3]!);
+    a.wake();
+    await sleep(500);
+    assert.deepEqual(commits(), [], "alone again: no NOTIFY");
+  } finally {
+    await b?.close();
+    await a.close();
+    await bystander.end();
   }
 });
 

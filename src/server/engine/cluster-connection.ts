@@ -12,6 +12,11 @@ export type Coordinator = {
   acquire(name: string): Promise<boolean>;
   /** Whether the lease is still held (false once its connection dropped). */
   held(name: string): boolean;
+  /**
+   * Whether another process may be listening for commits (so a NOTIFY is
+   * worth sending). True whenever this process cannot tell.
+   */
+  othersListening(): boolean;
   close(): Promise<void>;
 };
 
@@ -20,8 +25,23 @@ export type Coordinator = {
  * it), so it holds every lease, and commits are announced in-process.
  */
 export function embeddedCoordinator(): Coordinator {
-  return { acquire: async () => true, held: () => true, close: async () => undefined };
+  return { acquire: async () => true, held: () => true, othersListening: () => false, close: async () => undefined };
 }
+
+/**
+ * The advisory lock every process's LISTEN connection holds in shared mode
+ * while it listens, as two positive int4 keys (how pg_locks shows them:
+ * classid and objid, objsubid 2). Counting its holders in this database
+ * tells a process whether anyone else would hear its NOTIFY; the server
+ * drops a holder the moment its connection ends, killed or not.
+ */
+export function listenersLockKeys(): [number, number] {
+  const digest = createHash("sha256").update("tandem:listeners").digest();
+  return [digest.readUInt32BE(0) & 0x7fffffff, digest.readUInt32BE(4) & 0x7fffffff];
+}
+
+/** A NOTIFY payload that says "a process started listening", not "events committed". */
+const HELLO = "hello:";
 
 /** A 64-bit advisory lock key for a lease name. */
 export function lockKey(name: string): string {
@@ -43,17 +63,51 @@ export function lockKey(name: string): string {
  */
 export function postgresCoordinator(
   url: string,
-  hooks: { onNotify(payload: string): void; onReconnect(): void; log(msg: string, e?: unknown): void },
+  hooks: {
+    /** This process's NOTIFY payload (./commit-notifier.ts): its own notifications are not another process's. */
+    token: string;
+    /** A commit announced by another process. */
+    onNotify(payload: string): void;
+    onReconnect(): void;
+    /** Another process started listening: what this one committed just before may not have been announced to it. */
+    onListenerJoined(): void;
+    log(msg: string, e?: unknown): void;
+    /** How often the listeners are counted again (to notice that the others left); default 10 s. */
+    recountMs?: number;
+  },
 ): Coordinator {
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client | undefined> | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
   const locks = new Set<string>();
+  // Until counted (and whenever the count cannot be trusted), assume others listen.
+  let others = true;
+  const [key1, key2] = listenersLockKeys();
+
+  /** Count the listeners of this database (this process's included). */
+  async function count(c: pg.Client): Promise<void> {
+    try {
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT count(*)::int AS "n" FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND classid = $1::int4::oid AND objid = $2::int4::oid AND objsubid = 2
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [key1, key2],
+      );
+      if (client === c) others = (rows[0]?.n ?? 2) > 1;
+    } catch {
+      others = true;
+    }
+  }
+  const recount = setInterval(() => {
+    if (client) void count(client);
+  }, hooks.recountMs ?? 10_000);
+  recount.unref();
 
   function lost(c: pg.Client, why: unknown) {
     if (client !== c) return;
     client = undefined;
+    others = true;
     if (locks.size) hooks.log(`engine connection lost; leases released (${[...locks].join(", ")})`, why);
     else hooks.log("engine connection lost", why);
     locks.clear();
@@ -67,15 +121,27 @@ export function postgresCoordinator(
       const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true });
       c.on("error", (e) => lost(c, e));
       c.on("end", () => lost(c, "connection ended"));
-      c.on("notification", (n) => hooks.onNotify(n.payload ?? ""));
+      c.on("notification", (n) => {
+        const payload = n.payload ?? "";
+        if (payload === HELLO + hooks.token || payload === hooks.token) return;
+        // Whoever notifies listens too.
+        others = true;
+        if (payload.startsWith(HELLO)) hooks.onListenerJoined();
+        else hooks.onNotify(payload);
+      });
       try {
         await c.connect();
         await c.query(`LISTEN ${EVENTS_CHANNEL}`);
+        // Counted as a listener from here on; then say so to those already
+        // listening, who may have stopped notifying (alone until now).
+        await c.query("SELECT pg_advisory_lock_shared($1::int4, $2::int4)", [key1, key2]);
+        await c.query("SELECT pg_notify($1, $2)", [EVENTS_CHANNEL, HELLO + hooks.token]);
         if (closed) {
           await c.end();
           return undefined;
         }
         client = c;
+        await count(c);
         // Commits announced while disconnected were missed: look now.
         hooks.onReconnect();
         return c;
@@ -106,9 +172,11 @@ export function postgresCoordinator(
       }
     },
     held: (name) => locks.has(name),
+    othersListening: () => others,
     async close() {
       closed = true;
       clearTimeout(retry);
+      clearInterval(recount);
       const c = client;
       client = undefined;
       locks.clear();

@@ -36,8 +36,21 @@ export type CommitNotifier = {
  * dies between a commit and its NOTIFY, or the database refuses it) delays
  * the other processes by at most their poll (`ENGINE_POLL_MS`): the event is
  * in the stream either way.
+ *
+ * Nothing is sent while no other process listens (one process, the common
+ * deployment: a statement per commit for nobody). The listeners are counted
+ * by the shared advisory lock each one's LISTEN connection holds
+ * (./cluster-connection.ts): at start, every 10 s, and at once when a new
+ * one says hello, to which this process answers with a NOTIFY, so whatever
+ * it committed unannounced just before reaches the newcomer now.
  */
-export function commitNotifier(deps: { sql: Sql; token: string; log(msg: string, e?: unknown): void }): CommitNotifier {
+export function commitNotifier(deps: {
+  sql: Sql;
+  token: string;
+  /** Whether any other process would hear it (./cluster-connection.ts); alone, nothing is sent. */
+  othersListening(): boolean;
+  log(msg: string, e?: unknown): void;
+}): CommitNotifier {
   let inFlight: Promise<void> | undefined;
   let again = false;
   let failing = false;
@@ -65,6 +78,7 @@ export function commitNotifier(deps: { sql: Sql; token: string; log(msg: string,
 
   return {
     notify() {
+      if (!deps.othersListening()) return;
       if (inFlight) again = true;
       else run();
     },

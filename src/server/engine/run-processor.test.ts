@@ -20,7 +20,7 @@ const processor = (handled: StreamEvent[] = []): Processor => ({ name: "p", scop
 
 test("a cluster processor waiting for its lease tries for it on its poll, not at every event another process commits", async () => {
   let attempts = 0;
-  const coordinator: Coordinator = { acquire: async () => (attempts++, false), held: () => false, close: async () => undefined };
+  const coordinator: Coordinator = { acquire: async () => (attempts++, false), held: () => false, othersListening: () => false, close: async () => undefined };
   const runner = await runProcessor(processor(), {
     prisma: {} as PrismaClient,
     coordinator,
@@ -47,7 +47,7 @@ test("a cluster processor waiting for its lease tries for it on its poll, not at
 test("the lease holder reads at once when woken, whatever its poll", async () => {
   const handled: StreamEvent[] = [];
   let committed: StreamEvent[] = [];
-  const coordinator: Coordinator = { acquire: async () => true, held: () => true, close: async () => undefined };
+  const coordinator: Coordinator = { acquire: async () => true, held: () => true, othersListening: () => false, close: async () => undefined };
   const read = async (after: Cursor): Promise<StreamRead> => ({ events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false });
   const runner = await runProcessor(processor(handled), { prisma: {} as PrismaClient, coordinator, read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
   try {
@@ -65,7 +65,7 @@ test("a processor with a gathering window reads once for the commits of that win
   const batches: StreamEvent[][] = [];
   let reads = 0;
   let committed: StreamEvent[] = [];
-  const coordinator: Coordinator = { acquire: async () => true, held: () => true, close: async () => undefined };
+  const coordinator: Coordinator = { acquire: async () => true, held: () => true, othersListening: () => false, close: async () => undefined };
   const read = async (after: Cursor): Promise<StreamRead> => {
     reads++;
     return { events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false };

@@ -58,6 +58,8 @@ export async function startEngine(deps: {
   log(msg: string, e?: unknown): void;
   /** Called for each read of the stream sent to the database (metrics). */
   onStreamRead?(): void;
+  /** How often the other listening processes are counted again (default 10 s; tests shorten it). */
+  listenersRecountMs?: number;
 }): Promise<Engine> {
   const runners: ProcessorRunner[] = [];
   const sql = deps.sql ?? prismaSql(deps.prisma);
@@ -74,16 +76,19 @@ export async function startEngine(deps: {
   };
   // Which NOTIFYs are this process's own (it woke its processors already).
   const token = `${process.pid}:${randomBytes(8).toString("hex")}`;
+  let notifier: ReturnType<typeof commitNotifier> | undefined;
   const coordinator: Coordinator = deps.databaseUrl
     ? postgresCoordinator(deps.databaseUrl, {
-        onNotify: (payload) => {
-          if (payload !== token) wakeAll();
-        },
+        token,
+        onNotify: wakeAll,
         onReconnect: wakeAll,
+        // What committed here just before it listened may have gone unannounced.
+        onListenerJoined: () => notifier?.notify(),
         log: deps.log,
+        recountMs: deps.listenersRecountMs,
       })
     : embeddedCoordinator();
-  const notifier = deps.databaseUrl ? commitNotifier({ sql, token, log: deps.log }) : undefined;
+  notifier = deps.databaseUrl ? commitNotifier({ sql, token, othersListening: () => coordinator.othersListening(), log: deps.log }) : undefined;
   const cursors = cursorStore({ prisma: deps.prisma, coordinator, everyMs: deps.cursorSaveMs ?? 1000, log: deps.log });
   for (const processor of deps.processors) {
     runners.push(await runProcessor(processor, { prisma: deps.prisma, coordinator, read: reader.read, cursors, pollMs: deps.pollMs, log: deps.log }));
