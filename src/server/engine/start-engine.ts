@@ -76,7 +76,8 @@ export async function startEngine(deps: {
   };
   // Which NOTIFYs are this process's own (it woke its processors already).
   const token = `${process.pid}:${randomBytes(8).toString("hex")}`;
-  let notifier: ReturnType<typeof commitNotifier> | undefined;
+  // The coordinator is asked only once a commit notifies, after both exist.
+  const notifier = deps.databaseUrl ? commitNotifier({ sql, token, othersListening: () => coordinator.othersListening(), log: deps.log }) : undefined;
   const coordinator: Coordinator = deps.databaseUrl
     ? postgresCoordinator(deps.databaseUrl, {
         token,
@@ -88,7 +89,6 @@ export async function startEngine(deps: {
         recountMs: deps.listenersRecountMs,
       })
     : embeddedCoordinator();
-  notifier = deps.databaseUrl ? commitNotifier({ sql, token, othersListening: () => coordinator.othersListening(), log: deps.log }) : undefined;
   const cursors = cursorStore({ prisma: deps.prisma, coordinator, everyMs: deps.cursorSaveMs ?? 1000, log: deps.log });
   for (const processor of deps.processors) {
     runners.push(await runProcessor(processor, { prisma: deps.prisma, coordinator, read: reader.read, cursors, pollMs: deps.pollMs, log: deps.log }));
