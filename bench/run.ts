@@ -19,7 +19,9 @@
  * `--before file.json` compares with an earlier run (of the code before a
  * change) and reuses its parts this run skipped.
  * `--fanout-ab file.json` adds bench/fanout-ab.ts's interleaved fan-out pairs
- * to the report (the targets use them: see that file for why).
+ * to the report (the targets use them: see that file for why);
+ * `--fanout-ab-embedded file.json` the same pairs on the embedded database
+ * (`bench/fanout-ab.ts --db embedded`), for the embedded target.
  * `--memory-only` measures memory per socket and nothing else; `--memory-from
  * file.json` reports the memory of such a run instead of this run's.
  *
@@ -78,6 +80,8 @@ export type BenchResults = {
   reused?: string[];
   /** Scenario 2 with Tandem's and bare's repetitions interleaved (bench/fanout-ab.ts, `--fanout-ab file.json`). */
   fanoutAb?: FanoutAb;
+  /** The same on the embedded database (`--fanout-ab-embedded file.json`). */
+  fanoutAbEmbedded?: FanoutAb;
   /** Memory per socket from a separate `--memory-only` run (`--memory-from`), when this run used fewer sockets. */
   memoryRun?: { sockets: number; tandem?: SocketResults; bare?: SocketResults; machineBefore: Machine; startedAt: string };
 };
@@ -269,6 +273,8 @@ async function main() {
   }
   const fanoutAb = option("--fanout-ab");
   if (fanoutAb) results.fanoutAb = JSON.parse(fs.readFileSync(fanoutAb, "utf8")) as BenchResults["fanoutAb"];
+  const fanoutAbEmbedded = option("--fanout-ab-embedded");
+  if (fanoutAbEmbedded) results.fanoutAbEmbedded = JSON.parse(fs.readFileSync(fanoutAbEmbedded, "utf8")) as BenchResults["fanoutAbEmbedded"];
   const out = option("--out");
   if (out) fs.writeFileSync(out, JSON.stringify(results, null, 1));
   if (!quick && !flag("--no-report")) {
