@@ -83,10 +83,14 @@ export function postgresCoordinator(
   const locks = new Set<string>();
   // Until counted (and whenever the count cannot be trusted), assume others listen.
   let others = true;
+  // Notifications heard from other processes: a count that started before
+  // one of them may predate its sender's lock, so its answer is dropped.
+  let heard = 0;
   const [key1, key2] = listenersLockKeys();
 
   /** Count the listeners of this database (this process's included). */
   async function count(c: pg.Client): Promise<void> {
+    const heardBefore = heard;
     try {
       const { rows } = await c.query<{ n: number }>(
         `SELECT count(*)::int AS "n" FROM pg_locks
@@ -94,7 +98,9 @@ export function postgresCoordinator(
            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         [key1, key2],
       );
-      if (client === c) others = (rows[0]?.n ?? 2) > 1;
+      // A hello can be parsed from the same packet as the count's answer and
+      // handled before this continuation runs: it wins.
+      if (client === c && heard === heardBefore) others = (rows[0]?.n ?? 2) > 1;
     } catch {
       others = true;
     }
@@ -125,6 +131,7 @@ export function postgresCoordinator(
         const payload = n.payload ?? "";
         if (payload === HELLO + hooks.token || payload === hooks.token) return;
         // Whoever notifies listens too.
+        heard++;
         others = true;
         if (payload.startsWith(HELLO)) hooks.onListenerJoined();
         else hooks.onNotify(payload);
