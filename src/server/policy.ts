@@ -219,7 +219,7 @@ export function reopensOnReply(actor: Actor, ticket: TicketRef & { status: strin
  * caller then loads the ticket and asks `authorize` for the right refusal).
  * It is the same rule as `can(actor, "comment:create", ticket)` (and
  * `comment:internal:create` for a note) without `reopensOnReply`, derived
- * from them and held to them by a property test (policy.test.ts).
+ * from them and held to them by a test over every case (policy.test.ts).
  */
 export function plainReplyCondition(actor: Actor, internal: boolean): { requesterId: string | null; notWaiting: boolean } | null {
   if (internal && !can(actor, "comment:internal:create")) return null;
