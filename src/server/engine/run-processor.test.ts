@@ -70,7 +70,7 @@ test("a processor with a gathering window reads once for the commits of that win
     reads++;
     return { events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false };
   };
-  const gathering: Processor = { name: "p", scope: "cluster", gatherMs: 150, handle: (batch) => void batches.push(batch) };
+  const gathering: Processor = { name: "p", scope: "cluster", gatherMs: 1000, handle: (batch) => void batches.push(batch) };
   const runner = await runProcessor(gathering, { prisma: {} as PrismaClient, coordinator, read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
   const commit = (n: number) => {
     committed = [...committed, { cursor: { txId: BigInt(n), position: BigInt(n) }, event: null, requesterId: "r" }];
@@ -79,13 +79,13 @@ test("a processor with a gathering window reads once for the commits of that win
   try {
     await sleep(50);
     const readsBefore = reads;
-    // Five commits, 10 ms apart: one window.
-    for (let n = 1; n <= 5; n++) {
-      commit(n);
-      await sleep(10);
-    }
+    // Five commits in one window: one, then four more a moment later (the
+    // window is long, so a loaded machine cannot close it in between).
+    commit(1);
+    await sleep(20);
+    for (let n = 2; n <= 5; n++) commit(n);
     assert.equal(batches.length, 0, "nothing read before the window closed");
-    for (let i = 0; i < 100 && batches.length === 0; i++) await sleep(10);
+    for (let i = 0; i < 300 && batches.length === 0; i++) await sleep(10);
     assert.deepEqual(
       batches.map((b) => b.map((e) => Number(e.cursor.position))),
       [[1, 2, 3, 4, 5]],
@@ -94,7 +94,7 @@ test("a processor with a gathering window reads once for the commits of that win
     assert.equal(reads - readsBefore, 1, "one read for the window");
     // A commit after the window opens a new one: it is not lost.
     commit(6);
-    for (let i = 0; i < 100 && batches.length < 2; i++) await sleep(10);
+    for (let i = 0; i < 300 && batches.length < 2; i++) await sleep(10);
     assert.deepEqual(batches[1]?.map((e) => Number(e.cursor.position)), [6]);
   } finally {
     await runner.stop();
