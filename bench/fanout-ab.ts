@@ -27,6 +27,14 @@ const PAIRS = Number(option("--pairs") ?? 5);
 const MEMBERS = 1_000;
 const CONCURRENCY = 4;
 const DURATION_MS = 10_000;
+/**
+ * Posts to each room before the pairs, not measured: the first pair ran
+ * code nothing had exercised yet. In eight runs of three pairs on 7 December
+ * Tandem's first pair took a median 1.4 ms more CPU per post than its later
+ * two (−1.3 to +3.9), bare Socket.IO's 0.6 ms (−1.4 to +1.6). A server in
+ * use is warm, and the full run's fan-out comes after scenario 1's posts.
+ */
+const WARMUP_MS = 3_000;
 const db = option("--db") === "embedded" ? "embedded" : "postgres";
 const log = (s: string) => console.log(`[fanout-ab ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -52,13 +60,13 @@ async function prepare(target: Target): Promise<Side> {
   return { target, fleet, room, members: new Map([[room, MEMBERS]]) };
 }
 
-function rep(side: Side, phase: string): Promise<PostPhase> {
+function rep(side: Side, phase: string, durationMs = DURATION_MS): Promise<PostPhase> {
   return postPhase(side.target, side.fleet, {
     phase,
     rooms: [side.room],
     members: side.members,
     concurrency: CONCURRENCY,
-    durationMs: DURATION_MS,
+    durationMs,
     via: () => 0,
     poster: (i) => MEMBERS + (i % POSTERS),
   });
@@ -73,6 +81,9 @@ async function main() {
   const pairs: Pair[] = [];
   try {
     await sleep(5_000);
+    await rep(sides.tandem, "warm-up-tandem", WARMUP_MS);
+    await rep(sides.bare, "warm-up-bare", WARMUP_MS);
+    await sleep(2_000);
     for (let p = 0; p < PAIRS; p++) {
       // Alternate who goes first, so neither side always follows the other's garbage.
       const order = p % 2 === 0 ? (["tandem", "bare"] as const) : (["bare", "tandem"] as const);

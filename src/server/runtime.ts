@@ -10,6 +10,7 @@
 import type { PrismaClient } from "../generated/prisma/client";
 import type { Sql } from "./db/sql";
 import type { StaffRoomEvents, UserRoomEvents } from "../shared/realtime";
+import type { RecordedTicketEvent } from "./events/view-event";
 
 export type ReadinessProbe = () => Promise<{ redis: "ok" | "down" | "disabled"; sockets: number }>;
 
@@ -38,8 +39,14 @@ type Runtime = {
   prisma?: PrismaClient;
   /** Direct statements for the hot paths, on the same database (src/server/db/sql.ts). */
   sql?: Sql;
-  /** Tells this process's event-stream processors that something committed (see src/server/engine). */
-  wake?: () => void;
+  /**
+   * Tells this process's event-stream processors that something committed
+   * (see src/server/engine); `urgent` false when this process has delivered
+   * it to its sockets already, so the relay's read may wait and be shared.
+   */
+  wake?: (urgent?: boolean) => void;
+  /** Delivers an event this process just committed to its own sockets now, if in order (src/server/realtime/relay.ts). */
+  deliverCommitted?: (event: RecordedTicketEvent, requesterId: string) => boolean;
   readiness?: ReadinessProbe;
   sockets?: SocketCloser;
   /**

@@ -5,7 +5,9 @@ import type { PrismaClient } from "../../generated/prisma/client";
 import type { SessionUser } from "../../shared/dto";
 import { isUniqueViolation } from "../db";
 import { pgliteSql } from "../db/sql";
+import { readStream, streamHead } from "../engine/stream";
 import { readStoredPayload } from "../events/payloads";
+import type { RecordedTicketEvent } from "../events/view-event";
 import type { Remember } from "../integrity/run-idempotent";
 import { env } from "../env";
 import { limiter } from "../limits/store";
@@ -170,3 +172,47 @@ test("a requester's reply to their Waiting ticket reopens it, once; their reply 
   assert.equal(direct.length, 1);
   assert.equal(await counted(), countedBefore + 2);
 });
+
+test("a reply or note of one statement hands its event to the relay exactly as the stream reads it back; a reply with files does not", async () => {
+  const ticket = await newTicket();
+  const handed: { event: RecordedTicketEvent; requesterId: string }[] = [];
+  const wakes: (boolean | undefined)[] = [];
+  runtime().deliverCommitted = (event, requesterId) => (handed.push({ event, requesterId }), true);
+  runtime().wake = (urgent) => void wakes.push(urgent);
+  try {
+    const from = await streamHeadOf();
+    await addComment(alice, ticket.id, { body: "Any news?", internal: false });
+    await addComment(agent, ticket.id, { body: "Looking.", internal: true });
+    const streamed = (await readStream(pgliteSql(database.client), from, 10)).map((e) => ({ event: e.event, requesterId: e.requesterId }));
+    assert.equal(streamed.length, 2);
+    // The reply and the note, both one statement: each handed over as the stream has it.
+    assert.deepEqual(handed, streamed);
+    assert.deepEqual(
+      handed.map((h) => [h.event.seq, h.event.publicSeq]),
+      [[4, 3], [5, null]],
+    );
+    // Delivered here: the relay's read need not be at once.
+    assert.deepEqual(wakes, [false, false]);
+
+    // Not delivered (the relay did not have the ticket's previous event): the read is urgent.
+    runtime().deliverCommitted = () => false;
+    await addComment(agent, ticket.id, { body: "Still looking.", internal: false });
+    assert.deepEqual(wakes, [false, false, true]);
+    // A reply with files is a transaction of several statements: the read delivers it, at once.
+    runtime().deliverCommitted = (event, requesterId) => (handed.push({ event, requesterId }), true);
+    const staged = await prisma.attachment.create({
+      data: { ticketId: ticket.id, uploaderId: agent.id, originalName: "a.txt", contentType: "text/plain", size: 1, sha256: "0".repeat(64), storageKey: `k-${ticket.id}`, staged: true },
+    });
+    await addComment(agent, ticket.id, { body: "See the file.", internal: false, attachmentIds: [staged.id] });
+    assert.equal(handed.length, 2);
+    assert.deepEqual(wakes, [false, false, true, true]);
+  } finally {
+    runtime().deliverCommitted = undefined;
+    runtime().wake = undefined;
+  }
+});
+
+/** The cursor after the newest event (what a relay starting now would start from). */
+async function streamHeadOf() {
+  return streamHead(prisma);
+}

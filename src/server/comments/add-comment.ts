@@ -7,6 +7,8 @@ import { statement } from "../db/sql";
 import { toStoredPayload } from "../events/payloads";
 import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
+import { fromStoredRow } from "../events/stored-event";
+import type { RecordedTicketEvent } from "../events/view-event";
 import type { Remember } from "../integrity/run-idempotent";
 import { enforceCreationLimit, refundCreationLimit } from "../limits/enforce-creation-limit";
 import { authorize, plainReplyCondition, reopensOnReply } from "../policy";
@@ -26,8 +28,10 @@ export async function addComment(
   remember?: Remember<CommentDTO>,
 ): Promise<CommentDTO> {
   const attachmentIds = [...new Set(input.attachmentIds ?? [])];
-  const comment = (attachmentIds.length === 0 ? await tryPlainReply(actor, ticketId, input, remember) : null) ?? (await addCheckedComment(actor, ticketId, input, attachmentIds, remember));
-  announceCommitted();
+  const plain = attachmentIds.length === 0 ? await tryPlainReply(actor, ticketId, input, remember) : null;
+  const comment = plain?.comment ?? (await addCheckedComment(actor, ticketId, input, attachmentIds, remember));
+  // A plain reply's event is in hand as stored: this process's sockets get it now.
+  announceCommitted(plain?.committed);
   // The user's other tabs empty their reply box too.
   runtime().toUser?.(actor.id, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
   return comment;
@@ -43,13 +47,13 @@ export async function addComment(
  * written, and the count is given back when nothing was (a refused request
  * costs nothing there, as on the checked path).
  */
-async function tryPlainReply(actor: SessionUser, ticketId: string, input: TCreateComment, remember?: Remember<CommentDTO>): Promise<CommentDTO | null> {
+async function tryPlainReply(actor: SessionUser, ticketId: string, input: TCreateComment, remember?: Remember<CommentDTO>): Promise<PlainReply | null> {
   const condition = plainReplyCondition(actor, input.internal ?? false);
   if (!condition || !isTicketId(ticketId)) return null;
   await enforceCreationLimit("comment", actor.id);
-  const comment = await insertPlainComment(actor, ticketId, input, condition, remember);
-  if (!comment) await refundCreationLimit("comment", actor.id);
-  return comment;
+  const reply = await insertPlainComment(actor, ticketId, input, condition, remember);
+  if (!reply) await refundCreationLimit("comment", actor.id);
+  return reply;
 }
 
 /**
@@ -97,7 +101,7 @@ const INSERT_PLAIN_COMMENT = statement(
      WHERE "id" = $2
        AND ($15::text IS NULL OR "requesterId" = $15::text)
        AND NOT ($16::boolean AND "status" = 'WAITING')
-     RETURNING "lastSeq", "lastPublicSeq"
+     RETURNING "lastSeq", "lastPublicSeq", "requesterId"
    ), draft AS (
      DELETE FROM "Draft" WHERE "userId" = $3 AND "ticketId" = $2 AND EXISTS (SELECT 1 FROM ticket)
    ), comment AS (
@@ -108,14 +112,17 @@ const INSERT_PLAIN_COMMENT = statement(
      INSERT INTO "TicketEvent" ("id", "ticketId", "seq", "publicSeq", "type", "payload", "payloadVersion", "actorId", "internal", "createdAt")
      SELECT $7, $2, t."lastSeq", CASE WHEN $5::boolean THEN NULL ELSE t."lastPublicSeq" END, 'comment:added', $8::text::jsonb, $9::int, $3, $5::boolean, ($6::timestamptz AT TIME ZONE 'UTC')
      FROM ticket t, comment c
-     RETURNING "seq"
+     RETURNING "seq", "publicSeq"
    ), remembered AS (
      INSERT INTO "IdempotencyKey" ("userId", "key", "fingerprint", "status", "response", "expiresAt")
      SELECT $14::text, $10::text, $11::text, $12::int, $8::text::jsonb -> 'comment', ($13::timestamptz AT TIME ZONE 'UTC')
      FROM event WHERE $10::text IS NOT NULL
    )
-   SELECT "seq" FROM event`,
+   SELECT e."seq", e."publicSeq", t."requesterId" FROM event e, ticket t`,
 );
+
+/** A reply written by the one statement, and its event as the stream will read it back. */
+type PlainReply = { comment: CommentDTO; committed: { event: RecordedTicketEvent; requesterId: string } };
 
 /** The reply, or null when the condition did not hold (nothing was written). */
 async function insertPlainComment(
@@ -124,14 +131,15 @@ async function insertPlainComment(
   input: TCreateComment,
   condition: NonNullable<ReturnType<typeof plainReplyCondition>>,
   remember?: Remember<CommentDTO>,
-): Promise<CommentDTO | null> {
+): Promise<PlainReply | null> {
   const internal = input.internal ?? false;
   const createdAt = new Date();
   const stored = toStoredPayload("comment:added", {
     comment: toCommentDTO({ id: newRowId(), ticketId, body: input.body, internal, author: actor, createdAt }),
   });
   const key = remember?.key;
-  const rows = await sql().query<{ seq: number }>(INSERT_PLAIN_COMMENT, [
+  const payload = JSON.stringify(stored.payload);
+  const rows = await sql().query<{ seq: number; publicSeq: number | null; requesterId: string }>(INSERT_PLAIN_COMMENT, [
     stored.payload.comment.id,
     ticketId,
     actor.id,
@@ -139,7 +147,7 @@ async function insertPlainComment(
     internal,
     createdAt.toISOString(),
     newRowId(),
-    JSON.stringify(stored.payload),
+    payload,
     stored.payloadVersion,
     key?.key ?? null,
     key?.fingerprint ?? null,
@@ -149,7 +157,21 @@ async function insertPlainComment(
     condition.requesterId,
     condition.notWaiting,
   ]);
-  return rows.length === 0 ? null : stored.payload.comment;
+  const row = rows[0];
+  if (!row) return null;
+  // Built from what was stored, as the relay builds it from the stream
+  // (fromStoredRow parses the payload's text), so both send the same.
+  const event = fromStoredRow({
+    ticketId,
+    seq: row.seq,
+    publicSeq: row.publicSeq,
+    type: "comment:added",
+    payload: JSON.parse(payload),
+    payloadVersion: stored.payloadVersion,
+    createdAt,
+    actor: { id: actor.id, name: actor.name },
+  });
+  return { comment: stored.payload.comment, committed: { event, requesterId: row.requesterId } };
 }
 
 /** A reply with files, or one that reopens the ticket: several statements, one transaction. */

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Coordinator } from "./cluster-connection";
 import type { CursorStore } from "./cursor-store";
-import type { Processor } from "./processor";
+import { GATHER_MS, type Processor } from "./processor";
 import { runProcessor } from "./run-processor";
 import type { StreamRead } from "./shared-reader";
 import { type Cursor, STREAM_START, type StreamEvent } from "./stream";
@@ -96,6 +96,46 @@ test("a processor with a gathering window reads once for the commits of that win
     commit(6);
     for (let i = 0; i < 300 && batches.length < 2; i++) await sleep(10);
     assert.deepEqual(batches[1]?.map((e) => Number(e.cursor.position)), [6]);
+  } finally {
+    await runner.stop();
+  }
+});
+
+test("a processor that reads at once waits GATHER_MS for a commit already delivered, and reads at once when an urgent one follows", async () => {
+  const batches: number[][] = [];
+  let reads = 0;
+  let committed: StreamEvent[] = [];
+  const coordinator: Coordinator = { acquire: async () => true, held: () => true, othersListening: () => false, close: async () => undefined };
+  const read = async (after: Cursor): Promise<StreamRead> => {
+    reads++;
+    return { events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false };
+  };
+  const relay: Processor = { name: "relay", scope: "process", handle: (batch) => void batches.push(batch.map((e) => Number(e.cursor.position))) };
+  const prisma = { $queryRaw: async () => [] } as unknown as PrismaClient;
+  const runner = await runProcessor(relay, { prisma, coordinator, read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
+  const commit = (n: number, urgent: boolean) => {
+    committed = [...committed, { cursor: { txId: BigInt(n), position: BigInt(n) }, event: null, requesterId: "r" }];
+    runner.wake(urgent);
+  };
+  try {
+    await sleep(50);
+    const started = performance.now();
+    commit(1, false);
+    // The fakes answer within microtasks, so a read would be done by the next timer.
+    await sleep(0);
+    assert.deepEqual(batches, [], "no read before the window closed");
+    for (let i = 0; i < 300 && batches.length === 0; i++) await sleep(5);
+    assert.deepEqual(batches, [[1]], "read once the window closed");
+    assert.ok(performance.now() - started >= GATHER_MS - 5, "not before GATHER_MS");
+    // Not urgent, then urgent within the window: read at once, both in one batch.
+    commit(2, false);
+    commit(3, true);
+    await sleep(0);
+    assert.deepEqual(batches, [[1], [2, 3]], "the urgent commit did not wait for the window");
+    // The window it ended does not read again when it would have closed.
+    const readsThen = reads;
+    await sleep(GATHER_MS + 50);
+    assert.equal(reads, readsThen);
   } finally {
     await runner.stop();
   }

@@ -2,7 +2,7 @@ import "server-only";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Coordinator } from "./cluster-connection";
 import type { CursorStore } from "./cursor-store";
-import { DEFAULT_BATCH_SIZE, type Processor } from "./processor";
+import { DEFAULT_BATCH_SIZE, GATHER_MS, type Processor } from "./processor";
 import type { StreamRead } from "./shared-reader";
 import { compareCursors, type Cursor, STREAM_START, streamHead } from "./stream";
 
@@ -20,8 +20,12 @@ export type RunnerDeps = {
 
 export type ProcessorRunner = {
   name: string;
-  /** Look at the stream now (something committed). */
-  wake(): void;
+  /**
+   * Look at the stream now (something committed), or after the processor's
+   * gathering window. Not `urgent` (what committed was delivered already): a
+   * processor that reads at once waits GATHER_MS like the others instead.
+   */
+  wake(urgent?: boolean): void;
   /** Where this runner is; null before it started or while another process holds its lease. */
   cursor(): Cursor | null;
   /** Resolves once the runner has stopped (after the batch in hand, if any). */
@@ -136,7 +140,7 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
 
   return {
     name: processor.name,
-    wake() {
+    wake(urgent = true) {
       // A cluster processor whose lease another process holds has nothing to
       // read: it only tries for the lease, on its poll (ENGINE_POLL_MS, 1 s by
       // default), which bounds a failover. Woken too, it ran one
@@ -145,8 +149,13 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
       // time during 300 comments posted to the first (CPU profiles, before and after).
       if (cluster && !coordinator.held(processor.name)) return;
       // Gathering: the first wake-up of a window arms it, the rest join it.
-      if (gatherMs > 0) gathering ??= setTimeout(wakeNow, gatherMs);
-      else wakeNow();
+      // An urgent one for a processor that reads at once ends the window.
+      const ms = gatherMs > 0 ? gatherMs : urgent ? 0 : GATHER_MS;
+      if (ms > 0) gathering ??= setTimeout(wakeNow, ms);
+      else {
+        clearTimeout(gathering);
+        wakeNow();
+      }
     },
     cursor: () => cursor,
     async stop() {

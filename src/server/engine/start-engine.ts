@@ -14,9 +14,11 @@ export type Engine = {
   /**
    * Something committed in this process: this process's processors look now,
    * and on PostgreSQL the other processes' are told by a NOTIFY sent after
-   * the commit (./commit-notifier.ts).
+   * the commit (./commit-notifier.ts). Not `urgent`: this process delivered
+   * it already (src/server/realtime/relay.ts), so its processors that read at
+   * once (the relay) wait GATHER_MS too, and share that read.
    */
-  wake(): void;
+  wake(urgent?: boolean): void;
   status(): { name: string; cursor: Cursor | null }[];
   /**
    * The cluster leases the processors run under, for cluster work that is not
@@ -70,9 +72,9 @@ export async function startEngine(deps: {
     onRead: deps.onStreamRead,
   });
   // Reads under way may have missed what just committed: processors woken now get a new one.
-  const wakeAll = () => {
+  const wakeAll = (urgent = true) => {
     reader.invalidate();
-    runners.forEach((r) => r.wake());
+    runners.forEach((r) => r.wake(urgent));
   };
   // Which NOTIFYs are this process's own (it woke its processors already).
   const token = `${process.pid}:${randomBytes(8).toString("hex")}`;
@@ -81,8 +83,8 @@ export async function startEngine(deps: {
   const coordinator: Coordinator = deps.databaseUrl
     ? postgresCoordinator(deps.databaseUrl, {
         token,
-        onNotify: wakeAll,
-        onReconnect: wakeAll,
+        onNotify: () => wakeAll(),
+        onReconnect: () => wakeAll(),
         // What committed here just before it listened may have gone unannounced.
         onListenerJoined: () => notifier?.notify(),
         log: deps.log,
@@ -94,8 +96,8 @@ export async function startEngine(deps: {
     runners.push(await runProcessor(processor, { prisma: deps.prisma, coordinator, read: reader.read, cursors, pollMs: deps.pollMs, log: deps.log }));
   }
   return {
-    wake: () => {
-      wakeAll();
+    wake: (urgent = true) => {
+      wakeAll(urgent);
       notifier?.notify();
     },
     status: () => runners.map((r) => ({ name: r.name, cursor: r.cursor() })),

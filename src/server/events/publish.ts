@@ -1,5 +1,6 @@
 import "server-only";
 import { runtime } from "../runtime";
+import type { RecordedTicketEvent } from "./view-event";
 
 /**
  * Announce that events were committed, so the processors (the realtime relay
@@ -11,7 +12,15 @@ import { runtime } from "../runtime";
  * stream, which the processors of every process read at least every
  * ENGINE_POLL_MS; a process killed before this line delays the others by
  * that much and loses nothing.
+ *
+ * `committed`: the event, when the use case has it in hand as stored (a
+ * reply's one statement). This process's sockets then get it now, without
+ * waiting for the relay's read of the stream, when the relay can tell it is
+ * next in its ticket's order (src/server/realtime/relay.ts); the relay's read
+ * then waits for the background processors' and is shared with it.
  */
-export function announceCommitted(): void {
-  runtime().wake?.();
+export function announceCommitted(committed?: { event: RecordedTicketEvent; requesterId: string }): void {
+  const rt = runtime();
+  const delivered = committed !== undefined && rt.deliverCommitted?.(committed.event, committed.requesterId) === true;
+  rt.wake?.(!delivered);
 }

@@ -111,6 +111,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
   // Committed events reach sockets through the relay, a processor of the
   // event stream that server.ts runs in every process (see ./relay.ts).
   const relay = createRelay(io, countRelayed);
+  runtime().deliverCommitted = relay.deliverCommitted;
 
   installSocketCloser(io);
   // Through the adapter, not io.local: a user's tabs may be on other processes.
@@ -147,6 +148,7 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
       // Before the sockets go, so other processes' clients see these viewers leave now.
       await presence.close();
       runtime().sockets = undefined;
+      runtime().deliverCommitted = undefined;
       runtime().toUser = undefined;
       runtime().toStaff = undefined;
       // io.close() only drops the transports, so clients see "transport
