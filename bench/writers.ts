@@ -5,6 +5,7 @@
  * acknowledged write's latency, refusals by status, and its own CPU.
  * Input: a JSON WritersJob on argv[2]; output: one JSON WritersResult on stdout.
  */
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 
 export type WritersJob = {
@@ -22,7 +23,8 @@ function post(url: string, cookie: string, path: string, body: string): Promise<
   return new Promise((resolve, reject) => {
     const req = http.request(
       new URL(path, url),
-      { method: "POST", agent, headers: { cookie, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      // A new Idempotency-Key per send, as the browser sends one with every reply (src/client/api-client.ts).
+      { method: "POST", agent, headers: { cookie, "content-type": "application/json", "content-length": Buffer.byteLength(body), "idempotency-key": randomUUID() } },
       (res) => {
         res.resume();
         res.on("end", () => resolve(res.statusCode ?? 0));

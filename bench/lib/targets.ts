@@ -6,6 +6,7 @@
  * and where each process is (URL, PID) for /proc measurements.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -83,7 +84,9 @@ function tandemTarget(label: string, servers: TestServer[], accounts: Account[],
       return (JSON.parse(res.text) as { id: string }).id;
     },
     async post(via, room, marker, poster) {
-      const res = await request(servers[via]!.url, "POST", `/api/tickets/${room}/comments`, { cookie: accounts[poster]!.cookie }, JSON.stringify({ body: marker }));
+      // With a new Idempotency-Key, as the browser sends one with every reply (src/client/api-client.ts).
+      const headers = { cookie: accounts[poster]!.cookie, "idempotency-key": randomUUID() };
+      const res = await request(servers[via]!.url, "POST", `/api/tickets/${room}/comments`, headers, JSON.stringify({ body: marker }));
       return res.status;
     },
     heapUsed: () => Promise.all(servers.map((s) => tandemHeap(s.url))),

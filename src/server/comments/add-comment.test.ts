@@ -8,7 +8,8 @@ import { pgliteSql } from "../db/sql";
 import { readStream, streamHead } from "../engine/stream";
 import { readStoredPayload } from "../events/payloads";
 import type { RecordedTicketEvent } from "../events/view-event";
-import type { Remember } from "../integrity/run-idempotent";
+import { fingerprintOf, type Remember, runIdempotent } from "../integrity/run-idempotent";
+import { AppError } from "../errors";
 import { env } from "../env";
 import { limiter } from "../limits/store";
 import { runtime } from "../runtime";
@@ -216,3 +217,48 @@ test("a reply or note of one statement hands its event to the relay exactly as t
 async function streamHeadOf() {
   return streamHead(prisma);
 }
+
+test("with an Idempotency-Key a reply is still one statement; its retry writes nothing, costs nothing against the limit, and gets the first response", async () => {
+  const ticket = await newTicket();
+  const input = { body: "Sent twice", internal: false };
+  const idem = { userId: agent.id, key: `k-${ticket.id}`, fingerprint: fingerprintOf("POST", `/api/tickets/${ticket.id}/comments`, input) };
+  const counted = async () => (await limiter(commentLimit()).get(agent.id))?.consumedPoints ?? 0;
+  const send = (body = input) =>
+    runIdempotent({ ...idem, fingerprint: fingerprintOf("POST", `/api/tickets/${ticket.id}/comments`, body) }, 201, (remember) => addComment(agent, ticket.id, body, remember), { writeFirst: true });
+
+  const before = await counted();
+  direct.length = 0;
+  const first = await send();
+  assert.equal(first.replayed, false);
+  assert.equal(direct.length, 1, `no lookup before the reply's statement: ${direct.join(" | ")}`);
+  assert.equal(await counted(), before + 1);
+
+  const retry = await send();
+  assert.equal(retry.replayed, true);
+  assert.deepEqual(retry.body, first.body, "the first response");
+  assert.equal(await counted(), before + 1, "the retry cost nothing against the limit");
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 1, "and wrote nothing");
+  assert.equal((await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).lastSeq, 4);
+
+  // The same key for a different reply is refused, and writes nothing either.
+  await assert.rejects(send({ body: "Something else", internal: false }), (e: unknown) => e instanceof AppError && e.code === "IDEMPOTENCY_KEY_REUSED");
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 1);
+  assert.equal(await counted(), before + 1);
+
+  // A retry after the ticket stopped being the sender's to reply to still gets the first response.
+  const own = await newTicket();
+  const aliceIdem = { userId: alice.id, key: `k-${own.id}`, fingerprint: fingerprintOf("POST", `/api/tickets/${own.id}/comments`, input) };
+  const sendAsAlice = () => runIdempotent(aliceIdem, 201, (remember) => addComment(alice, own.id, input, remember), { writeFirst: true });
+  const hers = await sendAsAlice();
+  const bob = await prisma.user.create({ data: { name: "Bob", email: `bob-${own.id}@example.com`, passwordHash: "x", role: "REQUESTER" } });
+  await prisma.ticket.update({ where: { id: own.id }, data: { requesterId: bob.id } });
+  const again = await sendAsAlice();
+  assert.equal(again.replayed, true);
+  assert.deepEqual(again.body, hers.body);
+
+  // An expired key is no obstacle: the request runs as new.
+  await prisma.idempotencyKey.update({ where: { userId_key: { userId: agent.id, key: idem.key } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const fresh = await send();
+  assert.equal(fresh.replayed, false);
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 2);
+});

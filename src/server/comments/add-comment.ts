@@ -51,9 +51,23 @@ async function tryPlainReply(actor: SessionUser, ticketId: string, input: TCreat
   const condition = plainReplyCondition(actor, input.internal ?? false);
   if (!condition || !isTicketId(ticketId)) return null;
   await enforceCreationLimit("comment", actor.id);
-  const reply = await insertPlainComment(actor, ticketId, input, condition, remember);
+  const reply = await insertPlainComment(actor, ticketId, input, condition, remember).catch(refundAndThrow(actor));
   if (!reply) await refundCreationLimit("comment", actor.id);
   return reply;
+}
+
+/**
+ * A reply that failed wrote nothing (one statement, or one transaction), so
+ * its count against the creation limit is given back: a retried send whose
+ * Idempotency-Key is already taken fails this way before it is replayed
+ * (runIdempotent's writeFirst), and must cost nothing, as when the key was
+ * looked up first.
+ */
+function refundAndThrow(actor: SessionUser) {
+  return async (e: unknown): Promise<never> => {
+    await refundCreationLimit("comment", actor.id);
+    throw e;
+  };
 }
 
 /**
@@ -71,7 +85,7 @@ async function addCheckedComment(
   const ticket = await loadTicketFor(actor, ticketId, "comment:create");
   if (input.internal) authorize(actor, "comment:internal:create", ticket);
   await enforceCreationLimit("comment", actor.id);
-  return addCommentInTransaction(actor, ticket, input, attachmentIds, remember);
+  return addCommentInTransaction(actor, ticket, input, attachmentIds, remember).catch(refundAndThrow(actor));
 }
 
 /**

@@ -90,30 +90,54 @@ async function sweepExpired() {
  * insert waits for the first transaction and then fails, which rolls back the
  * second record entirely, and the second request replays the first's response.
  * Across processes this holds the same way, since the key lives in the database.
+ *
+ * `writeFirst`: no lookup before `run`, for a use case that writes its key
+ * row in the statement that creates the record (a reply, whose browser
+ * sends a key with every send: the lookup was a round trip on every reply
+ * for the rare retry). A retry's write then fails on the key and writes
+ * nothing, and the lookup comes after: it replays the first response, or
+ * refuses a different request under the same key, as the lookup first does.
+ * Any other failure is looked up too, so a retry still gets the first
+ * response when what it asks is no longer allowed (the ticket closed to its
+ * sender since). `run` must count nothing it does not write (add-comment.ts
+ * gives the creation limit's count back when it fails).
  */
 export async function runIdempotent<T>(
   idem: Idempotency | undefined,
   status: number,
   run: (remember: Remember<T> | undefined) => Promise<T>,
+  options: { writeFirst?: boolean } = {},
 ): Promise<IdempotentResult<T>> {
   if (!idem) return { status, body: await run(undefined), replayed: false };
-  const stored = await findLive(idem);
-  if (stored) return replay(idem, stored);
+  if (!options.writeFirst) {
+    const stored = await findLive(idem);
+    if (stored) return replay(idem, stored);
+  }
   await sweepExpired().catch(() => undefined);
-  try {
-    const key = { userId: idem.userId, key: idem.key, fingerprint: idem.fingerprint, status, expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS) };
-    const body = await run({
-      key,
-      async inTransaction(tx, response) {
-        await tx.idempotencyKey.create({ data: { ...key, response: response as Prisma.InputJsonValue } });
-      },
-    });
-    return { status, body, replayed: false };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    // Lost the race to a concurrent request with the same key: its record committed, ours rolled back.
-    const winner = await findLive(idem);
-    if (!winner) throw e;
-    return replay(idem, winner);
+  const key = { userId: idem.userId, key: idem.key, fingerprint: idem.fingerprint, status, expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS) };
+  const remember: Remember<T> = {
+    key,
+    async inTransaction(tx, response) {
+      await tx.idempotencyKey.create({ data: { ...key, response: response as Prisma.InputJsonValue } });
+    },
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { status, body: await run(remember), replayed: false };
+    } catch (e) {
+      if (!options.writeFirst && !isUniqueViolation(e)) throw e;
+      // Lost the race to a concurrent request with the same key (its record
+      // committed, ours rolled back), or, writing first, a retry.
+      let winner: Awaited<ReturnType<typeof findLive>>;
+      try {
+        winner = await findLive(idem);
+      } catch {
+        throw e;
+      }
+      if (winner) return replay(idem, winner);
+      // An expired key was in the way: findLive has removed it, so run once more as new.
+      if (options.writeFirst && isUniqueViolation(e) && attempt === 0) continue;
+      throw e;
+    }
   }
 }

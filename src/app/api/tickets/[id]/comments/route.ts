@@ -13,6 +13,7 @@ export const GET = authed<{ id: string }>(async (_req, user, { id }) => {
 
 export const POST = authed<{ id: string }>(async (req, user, { id }) => {
   const input = await parseJson(req, ZCreateComment);
-  const result = await runIdempotent(idempotencyOf(req, user, input), 201, (remember) => addComment(user, id, input, remember));
+  // The reply writes its key in the same statement: no lookup first (see runIdempotent).
+  const result = await runIdempotent(idempotencyOf(req, user, input), 201, (remember) => addComment(user, id, input, remember), { writeFirst: true });
   return idempotentResponse(result);
 });
