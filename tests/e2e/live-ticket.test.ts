@@ -103,7 +103,15 @@ async function sendComment(page: Page, body: string, internal = false): Promise<
   await page.getByLabel("Comment").fill(body);
   await page.getByRole("button", { name: "Send" }).click();
   // Ours shows at once (HTTP response) and exactly once (the socket echo is deduplicated).
-  await commentItem(page, body).waitFor();
+  await commentItem(page, body)
+    .waitFor()
+    .catch(async (e: Error) => {
+      // Say what the page showed instead (an error, the send guard, the reply box's state).
+      const alerts = await page.getByRole("alert").allInnerTexts().catch(() => []);
+      const status = await page.getByRole("status").allInnerTexts().catch(() => []);
+      const form = await page.locator("form.comment-form").innerText().catch(() => "");
+      throw new Error(`${e.message}\nalerts: ${JSON.stringify(alerts)}\nstatus: ${JSON.stringify(status)}\nreply box: ${JSON.stringify(form.slice(0, 600))}`);
+    });
   await eventually(`"${body}" shown once`, async () => (await commentItem(page, body).count()) === 1);
 }
 
