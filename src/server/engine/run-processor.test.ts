@@ -18,6 +18,21 @@ function cursors(): CursorStore {
 
 const processor = (handled: StreamEvent[] = []): Processor => ({ name: "p", scope: "cluster", handle: (batch) => void handled.push(...batch) });
 
+/** A stream in memory, its lease always held here: `add(n)` commits event n, `reads()` counts the reads. */
+function fakeStream() {
+  let reads = 0;
+  let committed: StreamEvent[] = [];
+  const coordinator: Coordinator = { acquire: async () => true, held: () => true, othersListening: () => false, close: async () => undefined };
+  const read = async (after: Cursor): Promise<StreamRead> => {
+    reads++;
+    return { events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false };
+  };
+  const add = (n: number) => {
+    committed = [...committed, { cursor: { txId: BigInt(n), position: BigInt(n) }, event: null, requesterId: "r" }];
+  };
+  return { coordinator, read, add, reads: () => reads };
+}
+
 test("a cluster processor waiting for its lease tries for it on its poll, not at every event another process commits", async () => {
   let attempts = 0;
   const coordinator: Coordinator = { acquire: async () => (attempts++, false), held: () => false, othersListening: () => false, close: async () => undefined };
@@ -63,22 +78,16 @@ test("the lease holder reads at once when woken, whatever its poll", async () =>
 
 test("a processor with a gathering window reads once for the commits of that window, and misses none", async () => {
   const batches: StreamEvent[][] = [];
-  let reads = 0;
-  let committed: StreamEvent[] = [];
-  const coordinator: Coordinator = { acquire: async () => true, held: () => true, othersListening: () => false, close: async () => undefined };
-  const read = async (after: Cursor): Promise<StreamRead> => {
-    reads++;
-    return { events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false };
-  };
+  const stream = fakeStream();
   const gathering: Processor = { name: "p", scope: "cluster", gatherMs: 1000, handle: (batch) => void batches.push(batch) };
-  const runner = await runProcessor(gathering, { prisma: {} as PrismaClient, coordinator, read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
+  const runner = await runProcessor(gathering, { prisma: {} as PrismaClient, coordinator: stream.coordinator, read: stream.read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
   const commit = (n: number) => {
-    committed = [...committed, { cursor: { txId: BigInt(n), position: BigInt(n) }, event: null, requesterId: "r" }];
+    stream.add(n);
     runner.wake();
   };
   try {
     await sleep(50);
-    const readsBefore = reads;
+    const readsBefore = stream.reads();
     // Five commits in one window: one, then four more a moment later (the
     // window is long, so a loaded machine cannot close it in between).
     commit(1);
@@ -91,7 +100,7 @@ test("a processor with a gathering window reads once for the commits of that win
       [[1, 2, 3, 4, 5]],
       "the window's five commits in one batch",
     );
-    assert.equal(reads - readsBefore, 1, "one read for the window");
+    assert.equal(stream.reads() - readsBefore, 1, "one read for the window");
     // A commit after the window opens a new one: it is not lost.
     commit(6);
     for (let i = 0; i < 300 && batches.length < 2; i++) await sleep(10);
@@ -103,18 +112,13 @@ test("a processor with a gathering window reads once for the commits of that win
 
 test("a processor that reads at once waits GATHER_MS for a commit already delivered, and reads at once when an urgent one follows", async () => {
   const batches: number[][] = [];
-  let reads = 0;
-  let committed: StreamEvent[] = [];
-  const coordinator: Coordinator = { acquire: async () => true, held: () => true, othersListening: () => false, close: async () => undefined };
-  const read = async (after: Cursor): Promise<StreamRead> => {
-    reads++;
-    return { events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false };
-  };
+  const stream = fakeStream();
   const relay: Processor = { name: "relay", scope: "process", handle: (batch) => void batches.push(batch.map((e) => Number(e.cursor.position))) };
+  // A process processor starts at the stream's head (streamHead's query): here, before everything.
   const prisma = { $queryRaw: async () => [] } as unknown as PrismaClient;
-  const runner = await runProcessor(relay, { prisma, coordinator, read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
+  const runner = await runProcessor(relay, { prisma, coordinator: stream.coordinator, read: stream.read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
   const commit = (n: number, urgent: boolean) => {
-    committed = [...committed, { cursor: { txId: BigInt(n), position: BigInt(n) }, event: null, requesterId: "r" }];
+    stream.add(n);
     runner.wake(urgent);
   };
   try {
@@ -133,9 +137,9 @@ test("a processor that reads at once waits GATHER_MS for a commit already delive
     await sleep(0);
     assert.deepEqual(batches, [[1], [2, 3]], "the urgent commit did not wait for the window");
     // The window it ended does not read again when it would have closed.
-    const readsThen = reads;
+    const readsThen = stream.reads();
     await sleep(GATHER_MS + 50);
-    assert.equal(reads, readsThen);
+    assert.equal(stream.reads(), readsThen);
   } finally {
     await runner.stop();
   }
