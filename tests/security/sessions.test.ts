@@ -101,8 +101,32 @@ async function assertAlive(socket: ClientSocket, ticketId: string) {
   assert.equal(ack.ok, true, JSON.stringify(ack));
 }
 
-/** Every way a copied session cookie could be used: all must refuse it. */
-async function assertRefusedEverywhere(cookie: string, name: string) {
+/** A reply sent with `cookie`, with an Idempotency-Key as browsers send. */
+async function reply(cookie: string, ticketId: string, body: string, key: string) {
+  const res = await fetch(`${url}/api/tickets/${ticketId}/comments`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify({ body }),
+  });
+  return { status: res.status, body: (await res.json()) as { id?: string; error?: { code: string } } };
+}
+
+const commentCount = async (ticketId: string) => (await api<{ items: unknown[] }>(url, admin.cookie, "GET", `/api/tickets/${ticketId}/comments`)).body.items.length;
+
+/**
+ * Every way a copied session cookie could be used: all must refuse it. With
+ * `ticketId` (one the user could answer while signed in), a reply too: the
+ * reply checks the session in its own statement (authedByWrite), so it is
+ * refused having written nothing.
+ */
+async function assertRefusedEverywhere(cookie: string, name: string, ticketId?: string) {
+  if (ticketId) {
+    const before = await commentCount(ticketId);
+    const res = await reply(cookie, ticketId, "Sent after the session ended", `ended-${Date.now()}`);
+    assert.equal(res.status, 401, JSON.stringify(res.body));
+    assert.equal(res.body.error?.code, "UNAUTHORIZED");
+    assert.equal(await commentCount(ticketId), before, "the reply wrote nothing");
+  }
   const page = await fetch(`${url}/account`, { headers: { cookie }, redirect: "manual" });
   assert.equal(page.status, 307, `page answered ${page.status}`);
   assert.match(page.headers.get("location") ?? "", /\/login\?callbackUrl=%2Faccount$/);
@@ -131,14 +155,19 @@ describe("signing out", () => {
     const ticket = await createTicket(url, other, { title: "Sign-out probe" });
     const [copiedSocket, otherSocket] = [await connect(copied), await connect(other)];
     assert.equal((await api(url, copied, "GET", "/api/tickets")).status, 200);
+    // A reply sent while the session is live; the same send again after the sign-out gets no replay of its answer.
+    const key = `probe-${ticket.id}`;
+    assert.equal((await reply(copied, ticket.id, "Before signing out", key)).status, 201);
     const closed = disconnection(copiedSocket);
 
     await signOut(copied);
+    const retried = await reply(copied, ticket.id, "Before signing out", key);
+    assert.equal(retried.status, 401, JSON.stringify(retried.body));
 
     const { reason, afterMs } = await closed;
     t.diagnostic(`signed-out session's socket closed ${afterMs} ms after the sign-out request was sent`);
     assert.equal(reason, "io server disconnect");
-    await assertRefusedEverywhere(copied, users.alice.name);
+    await assertRefusedEverywhere(copied, users.alice.name, ticket.id);
     // The same user's other session is untouched, over HTTP and on its socket.
     await assertAlive(otherSocket, ticket.id);
     assert.equal((await api(url, other, "GET", "/api/tickets")).status, 200);
@@ -172,7 +201,7 @@ describe("sign out other sessions", () => {
       assert.equal(c.reason, "io server disconnect");
       t.diagnostic(`other session's socket closed ${c.afterMs} ms after the request was sent`);
     }
-    for (const cookie of others) await assertRefusedEverywhere(cookie, users.bob.name);
+    for (const cookie of others) await assertRefusedEverywhere(cookie, users.bob.name, ticket.id);
     await assertAlive(currentSocket, ticket.id);
     assert.equal((await api(url, current, "GET", "/api/tickets")).status, 200);
     assert.equal(aliceSocket.connected, true, "other users keep their sessions");
@@ -194,6 +223,7 @@ describe("admin changes reach open sockets at once", () => {
   test("deactivating a user closes their sockets, ends their API access and every session", async (t) => {
     const bob = await signIn(url, "bob@example.com");
     const bobSocket = await connect(bob);
+    const bobs = await createTicket(url, bob, { title: "Deactivation probe" });
     const agentSocket = await connect(await signIn(url, "agent@example.com"));
     const closed = disconnection(bobSocket);
 
@@ -204,7 +234,7 @@ describe("admin changes reach open sockets at once", () => {
     const { reason, afterMs } = await closed;
     t.diagnostic(`deactivated user's socket closed ${afterMs} ms after the request was sent`);
     assert.equal(reason, "io server disconnect");
-    await assertRefusedEverywhere(bob, users.bob.name);
+    await assertRefusedEverywhere(bob, users.bob.name, bobs.id);
     await assert.rejects(signIn(url, "bob@example.com"), /sign-in failed/, "and cannot sign in");
     assert.equal(agentSocket.connected, true, "other users keep their sockets");
 
@@ -244,6 +274,14 @@ describe("admin changes reach open sockets at once", () => {
       await marker;
       assert.deepEqual(seen, ["Public after"], "the internal note posted before it never arrived");
       assert.equal((await api(url, agent, "GET", "/api/users/staff")).status, 403, "the API sees the new role at once");
+      // So do replies, though the cookie's token still says AGENT: no note on their own ticket, no reply on another's.
+      const others = await createTicket(url, admin.cookie, { title: "Not the demoted agent's" });
+      const noted = await api<{ error: { code: string } }>(url, agent, "POST", `/api/tickets/${ticket.id}/comments`, { body: "A note as a requester?", internal: true });
+      assert.equal(noted.status, 403, JSON.stringify(noted.body));
+      const replied = await api<{ error: { code: string } }>(url, agent, "POST", `/api/tickets/${others.id}/comments`, { body: "As an agent still?" });
+      assert.equal(replied.status, 404, JSON.stringify(replied.body));
+      assert.equal(await commentCount(others.id), 0);
+      assert.deepEqual(seen, ["Public after"], "nothing more reached the socket");
     } finally {
       assert.equal((await patchUser(admin.cookie, users.agent.id, { role: "AGENT" })).status, 200);
     }

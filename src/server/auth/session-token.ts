@@ -4,6 +4,7 @@ import { jwtDecrypt } from "jose";
 import { LRUCache } from "lru-cache";
 import type { JWT } from "next-auth/jwt";
 import type { SessionUser } from "../../shared/dto";
+import { type Role, ROLES } from "../../shared/enums";
 import { env } from "../env";
 import { findSessionUser } from "../sessions/find-session-user";
 
@@ -11,11 +12,74 @@ import { findSessionUser } from "../sessions/find-session-user";
 export type AuthenticatedSession = { user: SessionUser; sessionId: string; expiresAt: number };
 
 /**
+ * What a session token says, decrypted and unexpired but NOT yet checked
+ * against the database: the session may have been revoked and the user
+ * deactivated, renamed or given another role since it was issued. Only a
+ * write that checks the session itself as it writes may act on it (see
+ * `authedByWrite` in http/route.ts); everything else uses
+ * AuthenticatedSession. Deliberately not a SessionUser, so it cannot be
+ * passed where a checked user is expected.
+ */
+export type SessionClaims = {
+  readonly userId: string;
+  readonly sessionId: string;
+  /** The name and role the token was issued (or last refreshed) with, if it carries them. */
+  readonly claimedName: string | null;
+  readonly claimedRole: Role | null;
+  readonly expiresAt: number;
+};
+
+/**
  * The live session behind next-auth's session JWT, or null. Pages, API routes
  * and the Socket.IO handshake all come through here, so a signed-out,
  * revoked or deactivated session is refused everywhere, copies included.
  */
 export async function authenticateSessionToken(token: string | undefined): Promise<AuthenticatedSession | null> {
+  const claims = await decodedClaims(token);
+  return claims ? authenticateClaims(claims) : null;
+}
+
+/**
+ * What the session token claims, without asking the database (see
+ * SessionClaims), or null when it is missing, forged, past its expiry or
+ * without a session id: those are refused before anything else happens.
+ */
+export async function claimsOfSessionToken(token: string | undefined): Promise<SessionClaims | null> {
+  const claims = await decodedClaims(token);
+  if (!claims?.sub || typeof claims.sid !== "string") return null;
+  const expiresAt = typeof claims.exp === "number" ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
+  if (expiresAt <= Date.now()) return null;
+  return {
+    userId: claims.sub,
+    sessionId: claims.sid,
+    claimedName: typeof claims.name === "string" ? claims.name : null,
+    claimedRole: (ROLES as readonly unknown[]).includes(claims.role) ? (claims.role as Role) : null,
+    expiresAt,
+  };
+}
+
+/**
+ * A session that a write checks itself: what its token claims, and the
+ * database's check for when the write did not happen (asked once per
+ * request, however often `verify` is called).
+ */
+export type ClaimedSession = {
+  readonly claims: SessionClaims;
+  /** The live session, as authenticateClaims answers it; null when it has ended. */
+  verify(): Promise<AuthenticatedSession | null>;
+};
+
+export function claimedSession(claims: SessionClaims): ClaimedSession {
+  let live: Promise<AuthenticatedSession | null> | undefined;
+  const check = async () => {
+    if (claims.expiresAt <= Date.now()) return null;
+    const user = await findSessionUser(claims.sessionId, claims.userId);
+    return user ? { user, sessionId: claims.sessionId, expiresAt: claims.expiresAt } : null;
+  };
+  return { claims, verify: () => (live ??= check()) };
+}
+
+async function decodedClaims(token: string | undefined): Promise<JWT | null> {
   if (!token) return null;
   const secret = env().NEXTAUTH_SECRET;
   if (!secret) return null;
@@ -29,7 +93,7 @@ export async function authenticateSessionToken(token: string | undefined): Promi
     if (!claims) return null;
     decoded.set(token, claims);
   }
-  return authenticateClaims(claims);
+  return claims;
 }
 
 /**

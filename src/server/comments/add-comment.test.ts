@@ -13,7 +13,8 @@ import { AppError } from "../errors";
 import { env } from "../env";
 import { limiter } from "../limits/store";
 import { runtime } from "../runtime";
-import { addComment } from "./add-comment";
+import { claimedSession, type ClaimedSession, type SessionClaims } from "../auth/session-token";
+import { addComment, addCommentWithSession } from "./add-comment";
 
 // The single-statement reply (add-comment.ts) against the real migrations on
 // an in-memory PGlite, through the same direct-statement path the server uses
@@ -261,4 +262,91 @@ test("with an Idempotency-Key a reply is still one statement; its retry writes n
   const fresh = await send();
   assert.equal(fresh.replayed, false);
   assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 2);
+});
+
+/** A session row for `user`, and what a token for it claims (as the route hands it over, unchecked). */
+async function sessionFor(user: SessionUser, claimed: Partial<SessionClaims> = {}, row: { expiresAt?: Date; revokedAt?: Date } = {}) {
+  const s = await prisma.session.create({ data: { userId: user.id, expiresAt: row.expiresAt ?? new Date(Date.now() + 3_600_000), revokedAt: row.revokedAt ?? null } });
+  const claims: SessionClaims = { userId: user.id, sessionId: s.id, claimedName: user.name, claimedRole: user.role, expiresAt: Date.now() + 3_600_000, ...claimed };
+  return { id: s.id, session: () => claimedSession(claims) };
+}
+
+test("on a session the route has not checked, a reply is still one statement: it checks the session as it writes", async () => {
+  const ticket = await newTicket();
+  const { session } = await sessionFor(agent);
+  direct.length = 0;
+  const dto = await addCommentWithSession(session(), ticket.id, { body: "Checked in the write", internal: false });
+  assert.equal(direct.length, 1, `the reply's statement alone: ${direct.join(" | ")}`);
+  assert.match(direct[0]!, /"Session"/, "which reads the session");
+  assert.deepEqual(dto.author, { id: agent.id, name: "Agent", role: "AGENT" });
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 1);
+});
+
+test("an ended session's reply writes nothing, counts nothing and is refused as signed out, its Idempotency-Key's first response included", async () => {
+  const counted = async (id: string) => (await limiter(commentLimit()).get(id))?.consumedPoints ?? 0;
+  const unauthorized = (e: unknown) => e instanceof AppError && e.code === "UNAUTHORIZED";
+  const carol = await prisma.user.create({ data: { name: "Carol", email: "carol@example.com", passwordHash: "x", role: "AGENT" } });
+  const carolUser: SessionUser = { id: carol.id, name: carol.name, email: carol.email, role: "AGENT" };
+  const ticket = await newTicket();
+  const input = { body: "Should not land", internal: false };
+  const idem = { userId: carol.id, key: `k-ended-${ticket.id}`, fingerprint: fingerprintOf("POST", `/api/tickets/${ticket.id}/comments`, input) };
+
+  // Carol's reply lands while her session is live; the same send again (a retry) after it ended is refused, not replayed.
+  const live = await sessionFor(carolUser);
+  const send = () => runIdempotent(idem, 201, (remember) => addCommentWithSession(live.session(), ticket.id, input, remember), { writeFirst: true });
+  assert.equal((await send()).replayed, false);
+  await prisma.session.update({ where: { id: live.id }, data: { revokedAt: new Date() } });
+  const cases: [string, () => Promise<{ session: () => ClaimedSession }>][] = [
+    ["revoked", async () => live],
+    ["revoked, another send", async () => sessionFor(carolUser, {}, { revokedAt: new Date() })],
+    ["past its end in the database", async () => sessionFor(carolUser, {}, { expiresAt: new Date(Date.now() - 1000) })],
+    ["another user's session id", async () => ({ session: () => claimedSession({ userId: carol.id, sessionId: "", claimedName: "Carol", claimedRole: "AGENT", expiresAt: Date.now() + 60_000 }) })],
+  ];
+  const before = await counted(carol.id);
+  const seqBefore = (await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).lastSeq;
+  await assert.rejects(send(), unauthorized, "the retry");
+  for (const [name, make] of cases) {
+    const { session } = await make();
+    await assert.rejects(addCommentWithSession(session(), ticket.id, { body: `${name}: should not land`, internal: false }), unauthorized, name);
+  }
+  // A deactivated user's live session row, and a reply with a file (the checked path): refused alike.
+  const other = await sessionFor(carolUser);
+  await prisma.user.update({ where: { id: carol.id }, data: { active: false } });
+  await assert.rejects(addCommentWithSession(other.session(), ticket.id, input), unauthorized, "deactivated");
+  await assert.rejects(addCommentWithSession(other.session(), ticket.id, { ...input, attachmentIds: ["a".repeat(25)] }), unauthorized, "with a file");
+
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), 1, "only the reply sent while live");
+  assert.equal((await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).lastSeq, seqBefore, "no event");
+  assert.equal(await counted(carol.id), before, "nothing counted against the limit");
+  await prisma.user.update({ where: { id: carol.id }, data: { active: true } });
+});
+
+test("a token issued before a rename or a role change: the reply is written as the user is now", async () => {
+  const dave = await prisma.user.create({ data: { name: "Dave", email: "dave@example.com", passwordHash: "x", role: "AGENT" } });
+  const daveAsIssued: SessionUser = { id: dave.id, name: "Dave", email: dave.email, role: "AGENT" };
+  const ticket = await newTicket();
+  const { session } = await sessionFor(daveAsIssued);
+
+  await prisma.user.update({ where: { id: dave.id }, data: { name: "David" } });
+  direct.length = 0;
+  const renamed = await addCommentWithSession(session(), ticket.id, { body: "From David", internal: false });
+  assert.deepEqual(renamed.author, { id: dave.id, name: "David", role: "AGENT" }, "the name the database has now");
+  assert.equal(direct.length, 3, `the write as claimed (nothing written), the session check, the write as he is now: ${direct.join(" | ")}`);
+  const event = await prisma.ticketEvent.findFirstOrThrow({ where: { ticketId: ticket.id }, orderBy: { seq: "desc" } });
+  assert.deepEqual(readStoredPayload(event.type, event.payloadVersion, event.payload).data, { comment: renamed }, "and so does its event");
+
+  // Demoted to requester: Alice's ticket is no longer his to answer, nor are notes his to write.
+  await prisma.user.update({ where: { id: dave.id }, data: { role: "REQUESTER" } });
+  const count = await prisma.comment.count({ where: { ticketId: ticket.id } });
+  await assert.rejects(addCommentWithSession(session(), ticket.id, { body: "As an agent still?", internal: false }), (e: unknown) => e instanceof AppError && e.code === "NOT_FOUND");
+  await assert.rejects(addCommentWithSession(session(), ticket.id, { body: "A note?", internal: true }), (e: unknown) => e instanceof AppError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN"));
+  assert.equal(await prisma.comment.count({ where: { ticketId: ticket.id } }), count, "nothing written");
+
+  // A token without a name or role claim (issued elsewhere) is checked first, then written as the user is.
+  const bare = await sessionFor(alice, { claimedName: null, claimedRole: null });
+  const own = await newTicket();
+  direct.length = 0;
+  const hers = await addCommentWithSession(bare.session(), own.id, { body: "Mine", internal: false });
+  assert.equal(hers.author.name, "Alice");
+  assert.equal(direct.length, 2, `the session check, then the reply: ${direct.join(" | ")}`);
 });

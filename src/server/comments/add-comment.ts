@@ -16,6 +16,8 @@ import { AppError } from "../errors";
 import { commentInclude, ticketInclude, toCommentDTO, toTicketDTO } from "../serializers";
 import { isTicketId, loadTicketFor, type TicketAccess } from "../tickets/load-ticket";
 import { runtime } from "../runtime";
+import type { AuthenticatedSession, ClaimedSession } from "../auth/session-token";
+import { recordSessionUse } from "../sessions/find-session-user";
 
 /**
  * Add a comment, or an internal note when `internal` (staff only).
@@ -26,16 +28,70 @@ export async function addComment(
   ticketId: string,
   input: TCreateComment,
   remember?: Remember<CommentDTO>,
+  /** The one-statement reply was tried for this actor as they are and wrote nothing (addCommentWithSession). */
+  plainTried = false,
 ): Promise<CommentDTO> {
   const attachmentIds = [...new Set(input.attachmentIds ?? [])];
-  const plain = attachmentIds.length === 0 ? await tryPlainReply(actor, ticketId, input, remember) : null;
-  const comment = plain?.comment ?? (await addCheckedComment(actor, ticketId, input, attachmentIds, remember));
-  // A plain reply's event is in hand as stored: this process's sockets get it now.
-  announceCommitted(plain?.committed);
-  // The user's other tabs empty their reply box too.
-  runtime().toUser?.(actor.id, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
-  return comment;
+  const plain = attachmentIds.length === 0 && !plainTried ? await tryPlainReply(actor, ticketId, input, remember) : null;
+  if (plain) return sent(actor.id, ticketId, input, plain);
+  const comment = await addCheckedComment(actor, ticketId, input, attachmentIds, remember);
+  return sent(actor.id, ticketId, input, { comment });
 }
+
+/**
+ * addComment for a session the route has not checked (authedByWrite in
+ * http/route.ts): the one-statement reply checks it as it writes (the
+ * session live and unexpired, its user active, with the name and role the
+ * token claims, which the reply's event carries), so a reply is one round
+ * trip to the database instead of two. When that statement writes nothing
+ * (or fails), the session is checked on its own: an ended one is refused
+ * (401) and nothing was written; a live one goes on as addComment does, as
+ * the user is now (renamed, or with another role, since the token was
+ * issued).
+ */
+export async function addCommentWithSession(
+  session: ClaimedSession,
+  ticketId: string,
+  input: TCreateComment,
+  remember?: Remember<CommentDTO>,
+): Promise<CommentDTO> {
+  const { claims } = session;
+  const claimed: Author | null =
+    claims.claimedName !== null && claims.claimedRole !== null ? { id: claims.userId, name: claims.claimedName, role: claims.claimedRole } : null;
+  const plainable = claimed !== null && (input.attachmentIds ?? []).length === 0;
+  if (plainable) {
+    const plain = await tryPlainReply(claimed, ticketId, input, remember, claims.sessionId).catch(async (e: unknown) => {
+      // A refusal (the creation limit, a key in use) is for live sessions only.
+      await liveOrRefuse(session);
+      throw e;
+    });
+    if (plain) {
+      recordSessionUse(claims.sessionId);
+      return sent(claimed.id, ticketId, input, plain);
+    }
+  }
+  const live = await liveOrRefuse(session);
+  // Tried as the user is now, and the policy's condition did not hold: the checked path says why.
+  const tried = plainable && claimed.name === live.user.name && claimed.role === live.user.role;
+  return addComment(live.user, ticketId, input, remember, tried);
+}
+
+async function liveOrRefuse(session: ClaimedSession): Promise<AuthenticatedSession> {
+  const live = await session.verify();
+  if (!live) throw new AppError("UNAUTHORIZED", "Sign in first");
+  return live;
+}
+
+/** After the write: this process's sockets get a plain reply's event now, and the user's other tabs empty their reply box. */
+function sent(actorId: string, ticketId: string, input: TCreateComment, written: { comment: CommentDTO; committed?: PlainReply["committed"] }): CommentDTO {
+  // A plain reply's event is in hand as stored: this process's sockets get it now.
+  announceCommitted(written.committed);
+  runtime().toUser?.(actorId, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
+  return written.comment;
+}
+
+/** Who a one-statement reply is written as: all its event needs of the author. */
+type Author = Pick<SessionUser, "id" | "name" | "role">;
 
 /**
  * Most replies carry no file and reopen nothing: those are one statement,
@@ -47,11 +103,17 @@ export async function addComment(
  * written, and the count is given back when nothing was (a refused request
  * costs nothing there, as on the checked path).
  */
-async function tryPlainReply(actor: SessionUser, ticketId: string, input: TCreateComment, remember?: Remember<CommentDTO>): Promise<PlainReply | null> {
+async function tryPlainReply(
+  actor: Author,
+  ticketId: string,
+  input: TCreateComment,
+  remember?: Remember<CommentDTO>,
+  uncheckedSessionId: string | null = null,
+): Promise<PlainReply | null> {
   const condition = plainReplyCondition(actor, input.internal ?? false);
   if (!condition || !isTicketId(ticketId)) return null;
   await enforceCreationLimit("comment", actor.id);
-  const reply = await insertPlainComment(actor, ticketId, input, condition, remember).catch(refundAndThrow(actor));
+  const reply = await insertPlainComment(actor, ticketId, input, condition, remember, uncheckedSessionId).catch(refundAndThrow(actor));
   if (!reply) await refundCreationLimit("comment", actor.id);
   return reply;
 }
@@ -63,7 +125,7 @@ async function tryPlainReply(actor: SessionUser, ticketId: string, input: TCreat
  * (runIdempotent's writeFirst), and must cost nothing, as when the key was
  * looked up first.
  */
-function refundAndThrow(actor: SessionUser) {
+function refundAndThrow(actor: Pick<SessionUser, "id">) {
   return async (e: unknown): Promise<never> => {
     await refundCreationLimit("comment", actor.id);
     throw e;
@@ -100,7 +162,10 @@ async function addCheckedComment(
  * This was about 12 round trips and 8 Prisma calls (bench/findings.md).
  * It writes only where the policy's condition holds on the ticket's row
  * ($15, $16: plainReplyCondition), checked under the row lock the UPDATE
- * takes, so no read of the ticket comes before it.
+ * takes, so no read of the ticket comes before it. With $17, the session
+ * the route has not checked (addCommentWithSession): only while it is live
+ * and unexpired and its user active, with the role and name ($18, $19)
+ * the reply is written as; findSessionUser's check, in the same statement.
  */
 const INSERT_PLAIN_COMMENT = statement(
   "insert_plain_comment",
@@ -115,6 +180,11 @@ const INSERT_PLAIN_COMMENT = statement(
      WHERE "id" = $2
        AND ($15::text IS NULL OR "requesterId" = $15::text)
        AND NOT ($16::boolean AND "status" = 'WAITING')
+       AND ($17::text IS NULL OR EXISTS (
+         SELECT 1 FROM "User" u
+         WHERE u."id" = $3 AND u."active" AND u."role"::text = $18::text AND u."name" = $19::text
+           AND EXISTS (SELECT 1 FROM "Session" s WHERE s."id" = $17::text AND s."userId" = $3 AND s."revokedAt" IS NULL
+                       AND s."expiresAt" > ($6::timestamptz AT TIME ZONE 'UTC'))))
      RETURNING "lastSeq", "lastPublicSeq", "requesterId"
    ), draft AS (
      DELETE FROM "Draft" WHERE "userId" = $3 AND "ticketId" = $2 AND EXISTS (SELECT 1 FROM ticket)
@@ -140,11 +210,12 @@ type PlainReply = { comment: CommentDTO; committed: { event: RecordedTicketEvent
 
 /** The reply, or null when the condition did not hold (nothing was written). */
 async function insertPlainComment(
-  actor: SessionUser,
+  actor: Author,
   ticketId: string,
   input: TCreateComment,
   condition: NonNullable<ReturnType<typeof plainReplyCondition>>,
-  remember?: Remember<CommentDTO>,
+  remember: Remember<CommentDTO> | undefined,
+  uncheckedSessionId: string | null,
 ): Promise<PlainReply | null> {
   const internal = input.internal ?? false;
   const createdAt = new Date();
@@ -170,6 +241,9 @@ async function insertPlainComment(
     key?.userId ?? null,
     condition.requesterId,
     condition.notWaiting,
+    uncheckedSessionId,
+    actor.role,
+    actor.name,
   ]);
   const row = rows[0];
   if (!row) return null;

@@ -10,7 +10,7 @@ import { fingerprintOf, type Idempotency, type IdempotentResult } from "../integ
  * (`"abc"`); Stripe and most clients send it bare: both are accepted.
  * A malformed key is a 400, never silently ignored (the client expects safety).
  */
-export function idempotencyOf(req: Request, user: SessionUser, input: unknown): Idempotency | undefined {
+export function idempotencyOf(req: Request, user: Pick<SessionUser, "id">, input: unknown): Idempotency | undefined {
   const raw = req.headers.get(IDEMPOTENCY_KEY_HEADER);
   if (raw === null) return undefined;
   const unquoted = /^"[^"]*"$/.test(raw.trim()) ? raw.trim().slice(1, -1) : raw.trim();

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { Prisma } from "../../generated/prisma/client";
 import { db, isUniqueViolation, sql } from "../db";
 import { statement } from "../db/sql";
-import { AppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 
 type Tx = Prisma.TransactionClient;
 
@@ -126,6 +126,8 @@ export async function runIdempotent<T>(
       return { status, body: await run(remember), replayed: false };
     } catch (e) {
       if (!options.writeFirst && !isUniqueViolation(e)) throw e;
+      // A session that has ended gets nothing replayed (authedByWrite).
+      if (isAppError(e) && e.code === "UNAUTHORIZED") throw e;
       // Lost the race to a concurrent request with the same key (its record
       // committed, ours rolled back), or, writing first, a retry.
       let winner: Awaited<ReturnType<typeof findLive>>;

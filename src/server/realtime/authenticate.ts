@@ -2,7 +2,7 @@ import "server-only";
 import type { IncomingHttpHeaders } from "node:http";
 import type { SessionUser } from "../../shared/dto";
 import { type HeaderSource, header, isSecureRequest, sessionCookieName } from "../auth/secure";
-import { type AuthenticatedSession, authenticateSessionToken } from "../auth/session-token";
+import { type AuthenticatedSession, authenticateSessionToken, claimsOfSessionToken, type SessionClaims } from "../auth/session-token";
 
 /** Parse a Cookie header into an object (next-auth needs one: nextauthjs/next-auth#720). */
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -53,4 +53,14 @@ export async function authenticateHandshake(headers: IncomingHttpHeaders): Promi
  */
 export async function sessionOfHeaders(headers: HeaderSource): Promise<AuthenticatedSession | null> {
   return authenticateSessionToken(sessionToken(parseCookies(header(headers, "cookie")), sessionCookieName(isSecureRequest(headers))));
+}
+
+/**
+ * What the request's session cookie claims, not yet checked against the
+ * database (see SessionClaims): for a write that checks the session in its
+ * own statement (http/route.ts, authedByWrite). Null for no cookie, a forged
+ * or expired token.
+ */
+export async function claimsOfHeaders(headers: HeaderSource): Promise<SessionClaims | null> {
+  return claimsOfSessionToken(sessionToken(parseCookies(header(headers, "cookie")), sessionCookieName(isSecureRequest(headers))));
 }

@@ -28,7 +28,7 @@ export async function findSessionUser(sessionId: string, userId: string): Promis
   const now = new Date();
   const [user] = await sql().query<SessionUser>(SESSION_USER, [userId, sessionId, now.toISOString()]);
   if (!user) return null;
-  touch(sessionId, now.getTime());
+  recordSessionUse(sessionId, now.getTime());
   return { id: user.id, name: user.name, email: user.email, role: user.role };
 }
 
@@ -45,7 +45,8 @@ const TOUCH_FLUSH_MS = 1_000;
 const TOUCH_BATCH = 2_000;
 
 /**
- * Refresh lastUsedAt off the request path, rarely (a write per request would
+ * A use of a live session (checked by findSessionUser, or by a write that
+ * checked it in its own statement). Refresh lastUsedAt off the request path, rarely (a write per request would
  * double the cost of every call), and in batches: after a deploy every
  * browser reconnects at once, and one update per handshake (an ORM call and
  * its transaction each, as it was) made a burst of thousands of writes that
@@ -53,7 +54,7 @@ const TOUCH_BATCH = 2_000;
  * are one prepared statement per 2,000 sessions. The timer does not hold the
  * process open; server.ts writes what is pending when it stops.
  */
-function touch(sessionId: string, now: number) {
+export function recordSessionUse(sessionId: string, now = Date.now()) {
   const last = touched.get(sessionId);
   if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
   if (touched.size >= MAX_TRACKED) touched.clear();

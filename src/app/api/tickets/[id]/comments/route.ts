@@ -1,8 +1,8 @@
 import { ZCreateComment } from "@/shared/schemas/comments";
-import { addComment } from "@/server/comments/add-comment";
+import { addCommentWithSession } from "@/server/comments/add-comment";
 import { listComments } from "@/server/comments/list-comments";
 import { idempotencyOf, idempotentResponse } from "@/server/http/idempotency-key";
-import { authed, parseJson } from "@/server/http/route";
+import { authed, authedByWrite, parseJson } from "@/server/http/route";
 import { runIdempotent } from "@/server/integrity/run-idempotent";
 
 export const dynamic = "force-dynamic";
@@ -11,9 +11,11 @@ export const GET = authed<{ id: string }>(async (_req, user, { id }) => {
   return Response.json({ items: await listComments(user, id) });
 });
 
-export const POST = authed<{ id: string }>(async (req, user, { id }) => {
+// The reply checks the session in its own statement (authedByWrite), and
+// writes its Idempotency-Key there too: no lookup first (see runIdempotent).
+export const POST = authedByWrite<{ id: string }>(async (req, session, { id }) => {
   const input = await parseJson(req, ZCreateComment);
-  // The reply writes its key in the same statement: no lookup first (see runIdempotent).
-  const result = await runIdempotent(idempotencyOf(req, user, input), 201, (remember) => addComment(user, id, input, remember), { writeFirst: true });
+  const idempotency = idempotencyOf(req, { id: session.claims.userId }, input);
+  const result = await runIdempotent(idempotency, 201, (remember) => addCommentWithSession(session, id, input, remember), { writeFirst: true });
   return idempotentResponse(result);
 });
