@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { decode, encode } from "next-auth/jwt";
-import { decodeSessionToken } from "./session-token";
+import { decodeSessionToken, sessionClaimsOf } from "./session-token";
 
 const SECRET = "a-test-secret-of-at-least-32-characters";
 
@@ -62,4 +62,21 @@ test("refuses what next-auth's decode refuses: another secret, a changed token, 
   const justExpired = await encode({ token: { sub: "u1", sid: "s1" }, secret: SECRET, maxAge: -5 });
   assert.equal((await nextAuthDecode(justExpired, SECRET))?.sid, "s1");
   assert.equal((await decodeSessionToken(justExpired, SECRET))?.sid, "s1", "within the 15 s tolerance, as next-auth");
+});
+
+test("what a token claims, for a write that checks the session itself: user, session, name and role as issued; nothing from a token without a session or past its end", async () => {
+  const claimsOf = async (token: Record<string, unknown>, maxAge?: number) =>
+    sessionClaimsOf(await decodeSessionToken(await encode({ token, secret: SECRET, ...(maxAge !== undefined ? { maxAge } : {}) }), SECRET));
+  const issued = await claimsOf({ sub: "u1", sid: "s1", name: "Alice", email: "a@example.com", role: "AGENT" });
+  assert.deepEqual({ ...issued, expiresAt: undefined }, { userId: "u1", sessionId: "s1", claimedName: "Alice", claimedRole: "AGENT", expiresAt: undefined });
+  assert.ok(issued!.expiresAt > Date.now());
+  // A role the app does not know, or none, and no name: claimed as unknown (the write then checks the session first).
+  assert.deepEqual(
+    [await claimsOf({ sub: "u1", sid: "s1", role: "ROOT" }), await claimsOf({ sub: "u1", sid: "s1", name: 42 })].map((c) => [c?.claimedName, c?.claimedRole]),
+    [[null, null], [null, null]],
+  );
+  assert.equal(await claimsOf({ sub: "u1", name: "Alice", role: "AGENT" }), null, "no session id");
+  assert.equal(await claimsOf({ sid: "s1", name: "Alice", role: "AGENT" }), null, "no user");
+  // Within the decoder's clock tolerance, but past its end: refused, as authenticateClaims refuses it.
+  assert.equal(await claimsOf({ sub: "u1", sid: "s1", name: "Alice", role: "AGENT" }, -5), null);
 });

@@ -45,7 +45,11 @@ export async function authenticateSessionToken(token: string | undefined): Promi
  * without a session id: those are refused before anything else happens.
  */
 export async function claimsOfSessionToken(token: string | undefined): Promise<SessionClaims | null> {
-  const claims = await decodedClaims(token);
+  return sessionClaimsOf(await decodedClaims(token));
+}
+
+/** SessionClaims from a decoded token's claims (see claimsOfSessionToken). */
+export function sessionClaimsOf(claims: JWT | null): SessionClaims | null {
   if (!claims?.sub || typeof claims.sid !== "string") return null;
   const expiresAt = typeof claims.exp === "number" ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
   if (expiresAt <= Date.now()) return null;
