@@ -75,12 +75,7 @@ export type ClaimedSession = {
 
 export function claimedSession(claims: SessionClaims): ClaimedSession {
   let live: Promise<AuthenticatedSession | null> | undefined;
-  const check = async () => {
-    if (claims.expiresAt <= Date.now()) return null;
-    const user = await findSessionUser(claims.sessionId, claims.userId);
-    return user ? { user, sessionId: claims.sessionId, expiresAt: claims.expiresAt } : null;
-  };
-  return { claims, verify: () => (live ??= check()) };
+  return { claims, verify: () => (live ??= liveSession(claims)) };
 }
 
 async function decodedClaims(token: string | undefined): Promise<JWT | null> {
@@ -149,9 +144,13 @@ let decodedWith: string | undefined;
  * be revoked, so their holders sign in once more.
  */
 export async function authenticateClaims(claims: JWT | null): Promise<AuthenticatedSession | null> {
-  if (!claims?.sub || typeof claims.sid !== "string") return null;
-  const expiresAt = typeof claims.exp === "number" ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
-  if (expiresAt <= Date.now()) return null;
-  const user = await findSessionUser(claims.sid, claims.sub);
-  return user ? { user, sessionId: claims.sid, expiresAt } : null;
+  const session = sessionClaimsOf(claims);
+  return session ? liveSession(session) : null;
+}
+
+/** The session `claims` names, if it is still live in the database (findSessionUser) and unexpired. */
+async function liveSession(claims: SessionClaims): Promise<AuthenticatedSession | null> {
+  if (claims.expiresAt <= Date.now()) return null;
+  const user = await findSessionUser(claims.sessionId, claims.userId);
+  return user ? { user, sessionId: claims.sessionId, expiresAt: claims.expiresAt } : null;
 }
