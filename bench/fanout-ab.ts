@@ -14,7 +14,7 @@
  */
 import fs from "node:fs";
 import { Fleet } from "./lib/fleet";
-import { type Machine, machine, median, speedMarkerMs, sleep } from "./lib/measure";
+import { cpuByThread, cpuSplit, type Machine, machine, median, speedMarkerMs, sleep } from "./lib/measure";
 import { connectSockets, extraAccounts, POSTERS, type PostPhase, postPhase } from "./lib/scenarios";
 import { startBare, startTandem, type Target } from "./lib/targets";
 
@@ -60,8 +60,21 @@ async function prepare(target: Target): Promise<Side> {
   return { target, fleet, room, members: new Map([[room, MEMBERS]]) };
 }
 
-function rep(side: Side, phase: string, durationMs = DURATION_MS): Promise<PostPhase> {
-  return postPhase(side.target, side.fleet, {
+/** Where a side's server CPU went in one repetition, per acknowledged post: user and kernel time, and by thread (the main thread, V8's workers that collect garbage, libuv's pool). */
+function splitOf(pid: number): () => string {
+  const s0 = cpuSplit(pid);
+  const t0 = cpuByThread(pid);
+  return () => {
+    const s1 = cpuSplit(pid);
+    const t1 = cpuByThread(pid);
+    const threads = [...t1].map(([name, c]) => [name, c - (t0.get(name) ?? 0)] as const).filter(([, c]) => c > 0.005);
+    return [`user ${(s1.user - s0.user).toFixed(2)} s, kernel ${(s1.system - s0.system).toFixed(2)} s`, ...threads.map(([n, c]) => `${n} ${c.toFixed(2)} s`)].join(", ");
+  };
+}
+
+async function rep(side: Side, phase: string, durationMs = DURATION_MS): Promise<PostPhase> {
+  const split = splitOf(side.target.pids[0]!);
+  const r = await postPhase(side.target, side.fleet, {
     phase,
     rooms: [side.room],
     members: side.members,
@@ -70,18 +83,34 @@ function rep(side: Side, phase: string, durationMs = DURATION_MS): Promise<PostP
     via: () => 0,
     poster: (i) => MEMBERS + (i % POSTERS),
   });
+  log(`  ${side.target.kind}: ${r.acked} posts, ${split()}`);
+  return r;
 }
 
 async function main() {
   const before = machine();
   log(`${PAIRS} pairs, ${MEMBERS} members, Tandem on ${db}; load ${before.load.join(" ")}, speed marker ${before.speedMarkerMs} ms`);
   const tandem = await startTandem({ db, processes: 1, accounts: MEMBERS + extraAccounts });
-  const bare = await startBare({ processes: 1, payload: () => ({ data: { comment: { body: "x".repeat(40) } } }) });
+  // Bare Socket.IO emits Tandem's own event (a reply as the room's sockets
+  // received it, its marker swapped per post), as run.ts's baseline does, so
+  // both write the same bytes to every socket: the payload is taken from
+  // Tandem's warm-up, before bare posts anything.
+  let sample: unknown;
+  const bare = await startBare({
+    processes: 1,
+    payload: () => {
+      if (sample === undefined) throw new Error("no Tandem event to copy yet");
+      return sample;
+    },
+  });
   const sides = { tandem: await prepare(tandem), bare: await prepare(bare) };
   const pairs: Pair[] = [];
   try {
     await sleep(5_000);
     await rep(sides.tandem, "warm-up-tandem", WARMUP_MS);
+    sample = (await sides.tandem.fleet.all({ cmd: "report" })).find((r) => r.sample)?.sample;
+    if (sample === undefined) throw new Error("Tandem's warm-up delivered no event to copy");
+    log(`bare Socket.IO emits Tandem's event: ${JSON.stringify(sample).length} bytes of JSON`);
     await rep(sides.bare, "warm-up-bare", WARMUP_MS);
     await sleep(2_000);
     for (let p = 0; p < PAIRS; p++) {
