@@ -282,7 +282,7 @@ test("ecosystem.config.js: fork-mode apps on consecutive ports, waiting for read
     assert.doesNotMatch(app.node_args, /tsx/);
     // The process options every server runs with (src/server/process-options.cjs).
     assert.equal(app.node_args, NODE_ARGS.join(" "));
-    assert.equal(app.env.MALLOC_ARENA_MAX, "2");
+    assert.equal(app.env.MALLOC_ARENA_MAX, "8");
     assert.equal(app.cwd, ROOT);
     assert.equal(app.wait_ready, true);
     assert.ok(app.listen_timeout >= 60_000, "start-up runs migrations");
@@ -312,8 +312,8 @@ test("npm start runs the server with the same process options as PM2, the tests 
   const options = /node ((?:--\S+ )*)dist\/server\.js$/.exec(start)![1]!.trim().split(" ");
   assert.deepEqual(options, NODE_ARGS, start);
   // Set unless the operator set it.
-  assert.match(start, /MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-2\} /);
-  assert.deepEqual(processEnv({}), { MALLOC_ARENA_MAX: "2" });
+  assert.match(start, /MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-8\} /);
+  assert.deepEqual(processEnv({}), { MALLOC_ARENA_MAX: "8" });
   assert.deepEqual(processEnv({ MALLOC_ARENA_MAX: "4" }), { MALLOC_ARENA_MAX: "4" });
 });
 

@@ -161,7 +161,7 @@ test("pm2 runs both apps in fork mode on consecutive ports", async () => {
     // Started with the process options (src/server/process-options.cjs), as the tests and the benchmark are.
     // (PM2 rewrites the process title, so /proc/<pid>/cmdline no longer shows the options: PM2's record of them.)
     assert.deepEqual([p.pm2_env.node_args].flat(), NODE_ARGS, `${p.name}'s node options`);
-    assert.ok(fs.readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes("MALLOC_ARENA_MAX=2"), `${p.name} has MALLOC_ARENA_MAX=2`);
+    assert.ok(fs.readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes("MALLOC_ARENA_MAX=8"), `${p.name} has MALLOC_ARENA_MAX=8`);
   }
 });
 
