@@ -22,8 +22,9 @@
  *     thread's long-lived allocations and stayed resident. An embedded
  *     process that took a request within its first seconds (as after every
  *     deploy) idled at 269–314 MB with two arenas (the main one 78–123 MB)
- *     and 205–238 MB with eight (23 MB); left alone for 3 s first, both read
- *     200–243 MB. PostgreSQL 114–149 MB with two, 114 MB with eight, and a
+ *     and 205–239 MB with eight in nine runs, 280 MB in one full benchmark
+ *     run (the main one 23 MB; what the compiler leaves in its own arena
+ *     still varies); left alone for 3 s first, both read 200–243 MB. PostgreSQL 114–149 MB with two, 114 MB with eight, and a
  *     comment's CPU the same (alternated runs).
  * The pool of one with two arenas, when first set (eighth round): 244–256 MB
  * in eight runs of bench/idle-memory.ts against 284–352 MB, with no
