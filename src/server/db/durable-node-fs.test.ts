@@ -3,9 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, protocol } from "@electric-sql/pglite";
 import { DurableNodeFS, syncAfterTransactions } from "./durable-node-fs";
 
+const { serialize } = protocol;
 let dir: string;
 let durable: DurableNodeFS;
 let db: PGlite;
@@ -69,4 +70,29 @@ test("a WAL segment switch opens the new segment and syncs it before the query r
   const second = await segment();
   assert.notEqual(second, first);
   assert.ok(durable.counters.lastFiles.some((f) => f.endsWith(path.join("pg_wal", second))), `synced ${durable.counters.lastFiles.join(", ")}`);
+});
+
+test("a caller that asks while a sync runs waits for one that covers its writes", async () => {
+  // Two writes that nobody has synced yet (PGlite's protocol call without its sync).
+  const write = (body: string) => db.execProtocol(serialize.query(`INSERT INTO note VALUES ('${body}')`), { syncToFs: false });
+  await write("first, unsynced");
+  let firstDone = false;
+  const first = durable.durable().then(() => (firstDone = true));
+  // The first sync took the first write; this one asks while it runs, with
+  // its own write not yet taken by anyone.
+  await write("second, unsynced");
+  const writes = durable.counters.writes;
+  await durable.syncToFs();
+  assert.ok(firstDone, "returned before the sync that was running had finished");
+  assert.ok(durable.counters.durableWrites >= writes, "returned before its own write was synced");
+  await first;
+});
+
+test("a caller with nothing left to take still waits for the sync that took its write", async () => {
+  await db.execProtocol(serialize.query("INSERT INTO note VALUES ('taken by another')"), { syncToFs: false });
+  const writes = durable.counters.writes;
+  const other = durable.durable(); // takes the write
+  await durable.syncToFs(); // nothing left to take, yet the write is not on disk until `other` is done
+  assert.ok(durable.counters.durableWrites >= writes, "returned while another sync still held its write");
+  await other;
 });
