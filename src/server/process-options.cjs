@@ -24,8 +24,9 @@
  *     deploy) idled at 269–314 MB with two arenas (the main one 78–123 MB)
  *     and 205–239 MB with eight in nine runs, 280 MB in one full benchmark
  *     run (the main one 23 MB; what the compiler leaves in its own arena
- *     still varies); left alone for 3 s first, both read 200–243 MB. PostgreSQL 114–149 MB with two, 114 MB with eight, and a
- *     comment's CPU the same (alternated runs).
+ *     still varies); left alone for 3 s first, both read 200–243 MB.
+ *     PostgreSQL 114–149 MB with two, 114 MB with eight, and a comment's CPU
+ *     the same (alternated runs).
  * The pool of one with two arenas, when first set (eighth round): 244–256 MB
  * in eight runs of bench/idle-memory.ts against 284–352 MB, with no
  * measurable change in start-up CPU or in the CPU and latency of a comment
