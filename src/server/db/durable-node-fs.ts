@@ -107,11 +107,11 @@ export class DurableNodeFS extends NodeFS {
       return this.queued;
     }
     if (this.dirty.size === 0) return Promise.resolve();
-    const run: Promise<void> = this.syncDirty().finally(() => {
-      if (this.running === run) this.running = null;
+    // One sync at a time: the next starts only once this one has settled.
+    this.running = this.syncDirty().finally(() => {
+      this.running = null;
     });
-    this.running = run;
-    return run;
+    return this.running;
   }
 
   /** PGlite calls this after each query of its own, inside its query lock. */

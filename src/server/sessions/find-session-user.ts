@@ -46,8 +46,9 @@ const TOUCH_BATCH = 2_000;
 
 /**
  * A use of a live session (checked by findSessionUser, or by a write that
- * checked it in its own statement). Refresh lastUsedAt off the request path, rarely (a write per request would
- * double the cost of every call), and in batches: after a deploy every
+ * checked it in its own statement). Refresh lastUsedAt off the request path,
+ * rarely (a write per request would double the cost of every call), and in
+ * batches: after a deploy every
  * browser reconnects at once, and one update per handshake (an ORM call and
  * its transaction each, as it was) made a burst of thousands of writes that
  * competed with the rejoins for the database pool. Now the uses of a second
