@@ -39,7 +39,8 @@ import { directRouteOf, serveDirect } from "./src/server/http/direct-routes";
 import { createLingering } from "./src/server/http/linger";
 import { log, requestContext, setLogLevel } from "./src/server/log";
 import { logWhenDone, observeRequests, requestIdOf } from "./src/server/http/request-log";
-import { countSocketsWith, countStreamRead, observeHttp, observeQuery } from "./src/server/metrics/metrics";
+import { countMemoryTrim, countSocketsWith, countStreamRead, observeHttp, observeQuery } from "./src/server/metrics/metrics";
+import { loadMallocTrim, startIdleTrim } from "./src/server/memory/idle-trim";
 import { isMetricsRequest, serveMetrics } from "./src/server/metrics/serve-metrics";
 
 // Next phones home by default; self-hosted installs (often offline) should not.
@@ -219,6 +220,7 @@ async function main() {
     process.env.APP_URL = process.env.NEXTAUTH_URL = env.APP_URL;
   }
   let stopReporting: () => Promise<void> = async () => undefined;
+  let stopTrimming: () => void = () => undefined;
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;
@@ -240,6 +242,7 @@ async function main() {
     step = "waiting for in-flight requests";
     await closed;
     clearInterval(reaper);
+    stopTrimming();
     step = "removing this process's status";
     await stopReporting();
     step = "stopping the mail worker";
@@ -281,7 +284,26 @@ async function main() {
       ...(await runtime().readiness!()),
       relayLagMs: realtime.relayStats().lastLagMs,
     }));
+    if (env.MEMORY_TRIM_IDLE_SECONDS > 0) void trimWhenIdle(env.MEMORY_TRIM_IDLE_SECONDS).then((t) => (stopTrimming = t));
   }
+}
+
+/** Free memory back to the OS once per quiet spell (src/server/memory/idle-trim.ts); loaded after "ready", off the start's path. */
+async function trimWhenIdle(idleSeconds: number): Promise<() => void> {
+  const loaded = await loadMallocTrim();
+  if ("unavailable" in loaded) {
+    log.debug(`[tandem] freed memory is not given back when idle: ${loaded.unavailable}`);
+    return () => undefined;
+  }
+  const trimming = startIdleTrim({
+    windowMs: idleSeconds * 1000,
+    trim: loaded.trim,
+    onTrim: ({ freedBytes, ms }) => {
+      countMemoryTrim(freedBytes);
+      log.debug({ freedMB: Math.round(freedBytes / 2 ** 20), ms: Math.round(ms * 10) / 10 }, "[tandem] idle: freed memory given back to the OS");
+    },
+  });
+  return trimming.stop;
 }
 
 /**

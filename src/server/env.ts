@@ -76,6 +76,8 @@ const ZEnv = z.object({
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   /** Wait before the first retry of a failed send; doubled after each failure, at most an hour. */
   MAIL_RETRY_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  /** Seconds of a quiet event loop, after activity, before the process gives freed memory back to the OS (glibc's malloc_trim; src/server/memory/idle-trim.ts); 0 turns it off. */
+  MEMORY_TRIM_IDLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
 });
 
 export type Env = z.infer<typeof ZEnv> & {

@@ -16,7 +16,8 @@ const WRONG_PASSWORD = "Wr0ng-Pa55word-Nobody-Uses";
 let server: TestServer;
 
 before(async () => {
-  server = await startServer({ env: { METRICS_TOKEN } });
+  // One-second quiet windows, so the idle trim shows within the test's time.
+  server = await startServer({ env: { METRICS_TOKEN, MEMORY_TRIM_IDLE_SECONDS: "1" } });
 });
 
 after(async () => {
@@ -115,6 +116,18 @@ test("GET /metrics: Prometheus text with the app's families, moving as the app i
   } finally {
     socket.close();
   }
+});
+
+test("a quiet process gives freed memory back to the OS (glibc's malloc_trim), counted in /metrics", { skip: process.platform !== "linux" ? "glibc only" : false }, async () => {
+  const trims = async () => sample((await metrics()).text, /^tandem_memory_trims_total\{/);
+  const deadline = Date.now() + 15_000;
+  let seen = await trims();
+  while ((seen ?? 0) < 1 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    seen = await trims();
+  }
+  assert.ok((seen ?? 0) >= 1, `a trim within 15 s of quiet (tandem_memory_trims_total ${seen})`);
+  assert.ok((sample((await metrics()).text, /^tandem_memory_trimmed_bytes_total\{/) ?? -1) >= 0, "with the bytes it gave back");
 });
 
 test("GET /metrics is for this host or METRICS_TOKEN: a forwarded request without the token gets the app's 404", async () => {

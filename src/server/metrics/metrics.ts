@@ -65,6 +65,23 @@ const dbQuery = new client.Histogram({
   registers: [registry],
 });
 
+const memoryTrims = new client.Counter({
+  name: "tandem_memory_trims_total",
+  help: "Times this process gave freed memory back to the OS after going idle (glibc's malloc_trim)",
+  registers: [registry],
+});
+
+const memoryTrimmed = new client.Counter({
+  name: "tandem_memory_trimmed_bytes_total",
+  help: "Resident bytes those trims gave back",
+  registers: [registry],
+});
+
+export function countMemoryTrim(freedBytes: number): void {
+  memoryTrims.inc();
+  memoryTrimmed.inc(freedBytes);
+}
+
 /** Sockets connected to this process, read at scrape time. */
 export function countSocketsWith(read: () => number): void {
   new client.Gauge({

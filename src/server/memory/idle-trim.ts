@@ -1,0 +1,100 @@
+/**
+ * Give freed memory back to the operating system when the process goes idle.
+ *
+ * Why: glibc keeps memory that was freed inside its heaps resident until
+ * the free space reaches the top of a heap. An embedded process's idle RSS
+ * read 228–244 MB in most runs and 279–283 MB in about one run of three
+ * (bench/findings.md, twenty-first round): one 64 MB malloc arena fully
+ * resident, left by the optimizing compiler's bursts while PGlite's
+ * WebAssembly tiers up, and almost all of it free. glibc's `malloc_trim(0)`
+ * releases the free pages inside every arena, not only at their tops
+ * (`MALLOC_TRIM_THRESHOLD_` does not: in those runs the free space was
+ * below a live allocation): called then, the same process read 216 MB.
+ * Ruby calls it after a full collection for the same reason.
+ *
+ * When: once per quiet spell. The event loop's utilization is read every
+ * `windowMs`; the first window below BUSY_UTILIZATION after a busier one
+ * (or after start-up, whose compiles leave the most) trims, and windows
+ * that stay quiet do not trim again. A trim takes a fraction of a
+ * millisecond to a few (it walks the free lists), so a process under load
+ * never pays it and an idle one pays it once.
+ */
+import { performance, type EventLoopUtilization } from "node:perf_hooks";
+
+/** A window in which the event loop ran at least this share of the time was not idle. */
+export const BUSY_UTILIZATION = 0.05;
+
+export type IdleTrim = {
+  /** One window's decision (the timer calls it; exported for tests): true if it trimmed. */
+  tick(): boolean;
+  stop(): void;
+};
+
+export type IdleTrimOptions = {
+  /** How long a quiet window is. */
+  windowMs: number;
+  /** Gives free memory back (glibc's malloc_trim). */
+  trim: () => void;
+  /** The event loop's utilization since the previous call (0..1); defaults to perf_hooks'. */
+  utilization?: () => number;
+  /** Resident memory in bytes, read around each trim. */
+  rss?: () => number;
+  /** After each trim: resident bytes given back (never negative) and how long it took. */
+  onTrim?: (result: { freedBytes: number; ms: number }) => void;
+};
+
+/** The event loop's utilization between calls, from perf_hooks. */
+export function utilizationSince(): () => number {
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(now, last);
+    last = now;
+    return utilization;
+  };
+}
+
+export function startIdleTrim(opts: IdleTrimOptions): IdleTrim {
+  const utilization = opts.utilization ?? utilizationSince();
+  const rss = opts.rss ?? (() => process.memoryUsage.rss());
+  // Start-up counts as activity: its compiles leave the most behind.
+  let activeSinceTrim = true;
+  const tick = (): boolean => {
+    if (utilization() >= BUSY_UTILIZATION) {
+      activeSinceTrim = true;
+      return false;
+    }
+    if (!activeSinceTrim) return false;
+    activeSinceTrim = false;
+    const before = rss();
+    const t0 = performance.now();
+    opts.trim();
+    const ms = performance.now() - t0;
+    opts.onTrim?.({ freedBytes: Math.max(0, before - rss()), ms });
+    return true;
+  };
+  const timer = setInterval(tick, opts.windowMs);
+  // Never what keeps the process alive.
+  timer.unref();
+  return { tick, stop: () => clearInterval(timer) };
+}
+
+/**
+ * glibc's `malloc_trim(0)`, through koffi (a maintained FFI library whose
+ * prebuilt binaries come with the npm package: nothing is compiled at
+ * install, and no compiler is needed). Node exposes no such call, and a
+ * native addon of our own would need a C++ toolchain on every machine that
+ * installs Tandem. Loaded on first use. Where there is no glibc (macOS,
+ * Alpine's musl) it returns why instead, and the caller does without.
+ */
+export async function loadMallocTrim(): Promise<{ trim: () => void } | { unavailable: string }> {
+  if (process.platform !== "linux") return { unavailable: `not on ${process.platform} (glibc only)` };
+  try {
+    const { load } = await import("koffi");
+    const libc = load("libc.so.6");
+    const mallocTrim = libc.func("int malloc_trim(size_t pad)") as (pad: number) => number;
+    return { trim: () => void mallocTrim(0) };
+  } catch (e) {
+    return { unavailable: e instanceof Error ? e.message : String(e) };
+  }
+}
