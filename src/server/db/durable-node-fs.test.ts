@@ -5,6 +5,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { PGlite, protocol } from "@electric-sql/pglite";
 import { DurableNodeFS, syncAfterTransactions } from "./durable-node-fs";
+import { pgliteSql, statement } from "./sql";
 
 const { serialize } = protocol;
 let dir: string;
@@ -95,4 +96,37 @@ test("a caller with nothing left to take still waits for the sync that took its 
   await durable.syncToFs(); // nothing left to take, yet the write is not on disk until `other` is done
   assert.ok(durable.counters.durableWrites >= writes, "returned while another sync still held its write");
   await other;
+});
+
+test("pgliteSql's statements share their syncs (a group commit) and none returns before its write is on disk", async () => {
+  const sql = pgliteSql(db);
+  const insert = statement("durable_test_insert", `INSERT INTO note VALUES ($1) RETURNING body`);
+  // The writes PostgreSQL had made when each statement's turn ended, by its rows.
+  const endOfTurn = new Map<unknown, number>();
+  const internals = db as unknown as { _runExclusiveQuery<T>(fn: () => Promise<T>): Promise<T> };
+  const runExclusive = internals._runExclusiveQuery.bind(db);
+  internals._runExclusiveQuery = (fn) =>
+    runExclusive(async () => {
+      const result = await fn();
+      endOfTurn.set(result, durable.counters.writes);
+      return result;
+    });
+  try {
+    await sql.query(insert, ["warm"]);
+    const before = durable.counters.syncs;
+    const unsynced: string[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const rows = await sql.query<{ body: string }>(insert, [`concurrent ${i}`]);
+        const end = endOfTurn.get(rows);
+        assert.ok(end !== undefined && end > 0, "the statement's turn was seen");
+        if (durable.counters.durableWrites < end) unsynced.push(rows[0]!.body);
+      }),
+    );
+    assert.deepEqual(unsynced, [], "every statement returned only once its writes were on disk");
+    const syncs = durable.counters.syncs - before;
+    assert.ok(syncs >= 1 && syncs < 20, `20 concurrent commits shared their syncs (${syncs})`);
+  } finally {
+    internals._runExclusiveQuery = runExclusive;
+  }
 });

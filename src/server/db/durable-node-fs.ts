@@ -219,11 +219,12 @@ export function syncAfterTransactions(client: PGlite): PGlite {
  * it returns at once, without waiting, to a caller that finds a sync
  * scheduled and not yet started (`if (fsSyncScheduled) return` in
  * dist/index.js), which only its own callers, one at a time inside the query
- * lock, can rely on. After a transaction this runs outside that lock, so a
- * commit whose sync met another query's scheduled one could be acknowledged
- * a millisecond or two before it was on disk (bench/findings.md, twentieth
- * round). Any other filesystem (the tests' in-memory one) has nothing more to
- * wait for than PGlite's own call.
+ * lock, can rely on. This runs outside that lock, after a transaction and
+ * after each of pgliteSql's statements (a group commit: src/server/db/sql.ts);
+ * through PGlite's call, a commit whose sync met another query's scheduled
+ * one could be acknowledged a millisecond or two before it was on disk
+ * (bench/findings.md, twentieth round). Any other filesystem (the tests'
+ * in-memory one) has nothing more to wait for than PGlite's own call.
  */
 export function durableSync(client: PGlite): () => Promise<void> {
   const fs = (client as { fs?: unknown }).fs;

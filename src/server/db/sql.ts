@@ -27,6 +27,7 @@
 import { parse, type PGlite, protocol } from "@electric-sql/pglite";
 import type pg from "pg";
 import type { PrismaClient } from "../../generated/prisma/client";
+import { durableSync } from "./durable-node-fs";
 
 /** One SQL statement with $1…$n placeholders, named so PostgreSQL prepares it once per connection. */
 export type Statement = { readonly name: string; readonly text: string };
@@ -84,7 +85,8 @@ type PGliteInternals = PGlite & {
  *
  * Everything else is what `query()` does: wait for any transaction Prisma
  * holds open on the client (PGlite's transaction mutex), run alone (its query
- * mutex), and sync the WAL to disk before returning (durable-node-fs.ts). A
+ * mutex), and sync the WAL to disk before returning (durable-node-fs.ts),
+ * though the sync is waited for outside the query mutex (below). A
  * failing statement's Sync is in the same message, so the session is ready
  * for the next one either way.
  */
@@ -98,6 +100,7 @@ export function pgliteSql(client: PGlite, onQuery?: OnQuery): Sql {
   let prepared = preparedOn.get(client);
   if (!prepared) preparedOn.set(client, (prepared = new Map()));
   const run = (...messages: Uint8Array[]) => db.execProtocolStream(concat(messages), { syncToFs: false });
+  const durable = durableSync(client);
   return {
     async query<Row>(s: Statement, values: readonly unknown[]) {
       const start = performance.now();
@@ -116,10 +119,20 @@ export function pgliteSql(client: PGlite, onQuery?: OnQuery): Sql {
             return serializer ? serializer(v) : String(v);
           });
           const messages = await run(serialize.bind({ statement: s.name, values: params }), serialize.describe({ type: "P" }), serialize.execute({}), serialize.sync());
-          await db.syncToFs();
           return parse.parseResults(messages, db.parsers)[0]!.rows as Row[];
         }),
       );
+      // A group commit: the statement's writes are on disk before its result
+      // is returned, as before, but the sync is waited for after PGlite's
+      // query lock is released, so the next statements run meanwhile and
+      // those that finish during one sync share the next (durable() starts
+      // a sync only after every write it must cover). Inside the lock every
+      // writer queued behind each fsync: 20 writers on one ticket took
+      // 226–293 acknowledged/s, now 436–634/s, and one reply at a time costs
+      // the same CPU (bench/findings.md, twenty-first round). Whatever reads
+      // a row before its sync ends waits for that sync too before it
+      // returns (its own durable() call, or PGlite's inside its lock).
+      await durable();
       onQuery?.(s.text, performance.now() - start);
       return rows;
     },
