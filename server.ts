@@ -302,6 +302,7 @@ async function trimWhenIdle(idleSeconds: number): Promise<() => void> {
       countMemoryTrim(freedBytes);
       log.debug({ freedMB: Math.round(freedBytes / 2 ** 20), ms: Math.round(ms * 10) / 10 }, "[tandem] idle: freed memory given back to the OS");
     },
+    onError: (e) => log.warn({ err: e }, "[tandem] giving freed memory back to the OS failed"),
   });
   return trimming.stop;
 }

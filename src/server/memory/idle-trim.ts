@@ -17,7 +17,10 @@
  * (or after start-up, whose compiles leave the most) trims, and windows
  * that stay quiet do not trim again. A trim takes a fraction of a
  * millisecond to a few (it walks the free lists), so a process under load
- * never pays it and an idle one pays it once.
+ * never pays it and an idle one pays it once. It runs on libuv's thread
+ * pool, not the event loop: a process with 10,000 sockets has a large heap
+ * to walk, and a request arriving during the trim should not wait for it
+ * (glibc locks one arena at a time while it trims it).
  */
 import { performance, type EventLoopUtilization } from "node:perf_hooks";
 
@@ -25,7 +28,7 @@ import { performance, type EventLoopUtilization } from "node:perf_hooks";
 export const BUSY_UTILIZATION = 0.05;
 
 export type IdleTrim = {
-  /** One window's decision (the timer calls it; exported for tests): true if it trimmed. */
+  /** One window's decision (the timer calls it; exported for tests): true if it started a trim. */
   tick(): boolean;
   stop(): void;
 };
@@ -33,14 +36,16 @@ export type IdleTrim = {
 export type IdleTrimOptions = {
   /** How long a quiet window is. */
   windowMs: number;
-  /** Gives free memory back (glibc's malloc_trim). */
-  trim: () => void;
+  /** Gives free memory back (glibc's malloc_trim); resolves when done. */
+  trim: () => void | Promise<void>;
   /** The event loop's utilization since the previous call (0..1); defaults to perf_hooks'. */
   utilization?: () => number;
   /** Resident memory in bytes, read around each trim. */
   rss?: () => number;
   /** After each trim: resident bytes given back (never negative) and how long it took. */
   onTrim?: (result: { freedBytes: number; ms: number }) => void;
+  /** A trim that failed (it is tried again after the next busy window). */
+  onError?: (error: unknown) => void;
 };
 
 /** The event loop's utilization between calls, from perf_hooks. */
@@ -59,18 +64,27 @@ export function startIdleTrim(opts: IdleTrimOptions): IdleTrim {
   const rss = opts.rss ?? (() => process.memoryUsage.rss());
   // Start-up counts as activity: its compiles leave the most behind.
   let activeSinceTrim = true;
+  let trimming = false;
   const tick = (): boolean => {
     if (utilization() >= BUSY_UTILIZATION) {
       activeSinceTrim = true;
       return false;
     }
-    if (!activeSinceTrim) return false;
+    if (!activeSinceTrim || trimming) return false;
     activeSinceTrim = false;
+    trimming = true;
     const before = rss();
     const t0 = performance.now();
-    opts.trim();
-    const ms = performance.now() - t0;
-    opts.onTrim?.({ freedBytes: Math.max(0, before - rss()), ms });
+    void (async () => {
+      try {
+        await opts.trim();
+        opts.onTrim?.({ freedBytes: Math.max(0, before - rss()), ms: performance.now() - t0 });
+      } catch (e) {
+        opts.onError?.(e);
+      } finally {
+        trimming = false;
+      }
+    })();
     return true;
   };
   const timer = setInterval(tick, opts.windowMs);
@@ -87,13 +101,18 @@ export function startIdleTrim(opts: IdleTrimOptions): IdleTrim {
  * installs Tandem. Loaded on first use. Where there is no glibc (macOS,
  * Alpine's musl) it returns why instead, and the caller does without.
  */
-export async function loadMallocTrim(): Promise<{ trim: () => void } | { unavailable: string }> {
+export async function loadMallocTrim(): Promise<{ trim: () => Promise<void> } | { unavailable: string }> {
   if (process.platform !== "linux") return { unavailable: `not on ${process.platform} (glibc only)` };
   try {
     const { load } = await import("koffi");
     const libc = load("libc.so.6");
-    const mallocTrim = libc.func("int malloc_trim(size_t pad)") as (pad: number) => number;
-    return { trim: () => void mallocTrim(0) };
+    const mallocTrim = libc.func("int malloc_trim(size_t pad)");
+    // koffi's async call runs it on libuv's thread pool.
+    const trim = () =>
+      new Promise<void>((resolve, reject) => {
+        mallocTrim.async(0, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+      });
+    return { trim };
   } catch (e) {
     return { unavailable: e instanceof Error ? e.message : String(e) };
   }
