@@ -3,7 +3,7 @@
  *
  * Why: glibc keeps memory that was freed inside its heaps resident until
  * the free space reaches the top of a heap. An embedded process's idle RSS
- * read 228–244 MB in most runs and 279–283 MB in about one run of three
+ * read 242–244 MB in most runs and 279–283 MB in about one run of three
  * (bench/findings.md, twenty-first round): one 64 MB malloc arena fully
  * resident, left by the optimizing compiler's bursts while PGlite's
  * WebAssembly tiers up, and almost all of it free. glibc's `malloc_trim(0)`
@@ -15,12 +15,11 @@
  * When: once per quiet spell. The event loop's utilization is read every
  * `windowMs`; the first window below BUSY_UTILIZATION after a busier one
  * (or after start-up, whose compiles leave the most) trims, and windows
- * that stay quiet do not trim again. A trim takes a fraction of a
- * millisecond to a few (it walks the free lists), so a process under load
- * never pays it and an idle one pays it once. It runs on libuv's thread
- * pool, not the event loop: a process with 10,000 sockets has a large heap
- * to walk, and a request arriving during the trim should not wait for it
- * (glibc locks one arena at a time while it trims it).
+ * that stay quiet do not trim again, so a process under load never pays
+ * for it and an idle one pays once. A trim walks the free lists (0.3 ms in
+ * a small process, longer with a large heap), so it runs on libuv's thread
+ * pool, not the event loop: a request arriving meanwhile does not wait for
+ * it (glibc locks one arena at a time while it trims it).
  */
 import { performance, type EventLoopUtilization } from "node:perf_hooks";
 
