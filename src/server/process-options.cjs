@@ -24,7 +24,8 @@
  *     deploy) idled at 269–314 MB with two arenas (the main one 78–123 MB)
  *     and 205–239 MB with eight in nine runs, 280 MB in one full benchmark
  *     run (the main one 23 MB; what the compiler leaves in its own arena
- *     still varies); left alone for 3 s first, both read 200–243 MB.
+ *     still varies, and is now given back once the process rests:
+ *     ./memory/idle-trim.ts); left alone for 3 s first, both read 200–243 MB.
  *     PostgreSQL 114–149 MB with two, 114 MB with eight, and a comment's CPU
  *     the same (alternated runs).
  * The pool of one with two arenas, when first set (eighth round): 244–256 MB

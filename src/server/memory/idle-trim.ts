@@ -48,7 +48,7 @@ export type IdleTrimOptions = {
 };
 
 /** The event loop's utilization between calls, from perf_hooks. */
-export function utilizationSince(): () => number {
+function utilizationSince(): () => number {
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   return () => {
     const now = performance.eventLoopUtilization();

@@ -48,10 +48,10 @@ const TOUCH_BATCH = 2_000;
  * A use of a live session (checked by findSessionUser, or by a write that
  * checked it in its own statement). Refresh lastUsedAt off the request path,
  * rarely (a write per request would double the cost of every call), and in
- * batches: after a deploy every
- * browser reconnects at once, and one update per handshake (an ORM call and
- * its transaction each, as it was) made a burst of thousands of writes that
- * competed with the rejoins for the database pool. Now the uses of a second
+ * batches: after a deploy every browser reconnects at once, and one update
+ * per handshake (an ORM call and its transaction each, as it was) made a
+ * burst of thousands of writes that competed with the rejoins for the
+ * database pool. Now the uses of a second
  * are one prepared statement per 2,000 sessions. The timer does not hold the
  * process open; server.ts writes what is pending when it stops.
  */
