@@ -25,7 +25,10 @@ cd "$(dirname "$0")/.."
 # .ts file needs the ESM hook: import statically.
 # scripts/run-tests.mjs runs the files in the order given (`node --test` sorts
 # them by name, which undid the slowest-first order below).
-NODE_TEST=(node --require ./src/server/server-only-shim.cjs --require tsx/cjs --require ./scripts/test-cpu.cjs scripts/run-tests.mjs --concurrency "${TEST_CONCURRENCY:-3}" --timeout 600000)
+# The unit files (src/) share UNIT_PROCESSES processes (default 3) instead of
+# one each: 123 -> 52 CPU-seconds for the 61 of them (scripts/run-tests.mjs
+# says how and what a file must do for it). 0 runs each in its own process.
+NODE_TEST=(node --require ./src/server/server-only-shim.cjs --require tsx/cjs --require ./scripts/test-cpu.cjs scripts/run-tests.mjs --concurrency "${TEST_CONCURRENCY:-3}" --timeout 600000 --unit-processes "${UNIT_PROCESSES:-3}")
 
 files_in() {
   find "$@" -name '*.test.ts' -not -path '*/node_modules/*' | sort
@@ -67,18 +70,20 @@ SLOW_FIRST=(
   tests/scale/pm2-reload.test.ts
 )
 
-# Then the other real-process files, and the unit files (src/, a second or
-# two each) last: short files at the end fill the slots the long ones leave.
+# Then the unit files (src/), which run UNIT_PROCESSES processes at a time
+# (scripts/run-tests.mjs --unit-processes): a process's share takes about as
+# long as one of the slower real-process files. Then the other real-process
+# files: short files at the end fill the slots the long ones leave.
 slow_first() {
   local f s
   for s in "${SLOW_FIRST[@]}"; do
     for f in "$@"; do [ "$f" = "$s" ] && echo "$f"; done
   done
   for f in "$@"; do
-    case " ${SLOW_FIRST[*]} " in *" $f "*) ;; *) case "$f" in src/*) ;; *) echo "$f" ;; esac ;; esac
+    case " ${SLOW_FIRST[*]} " in *" $f "*) ;; *) case "$f" in src/*) echo "$f" ;; esac ;; esac
   done
   for f in "$@"; do
-    case " ${SLOW_FIRST[*]} " in *" $f "*) ;; *) case "$f" in src/*) echo "$f" ;; esac ;; esac
+    case " ${SLOW_FIRST[*]} " in *" $f "*) ;; *) case "$f" in src/*) ;; *) echo "$f" ;; esac ;; esac
   done
 }
 

@@ -15,6 +15,7 @@ import { PrismaClient } from "../../src/generated/prisma/client";
 import { openPglite } from "../../src/server/db/adapters";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from "../../src/server/timeouts";
 import { ensureTemplate, makeTempDir, postgresEnv, ROOT, startServer, type TestServer } from "../../tests/helpers/server";
+import { copyTemplateInto } from "../../tests/helpers/services";
 import { type Account, createAccounts } from "./accounts";
 import { collectGarbage, freePort, heapSnapshot, sampleAllocations } from "./gc";
 
@@ -148,7 +149,7 @@ export async function startTandem(opts: TandemOptions): Promise<Target> {
     env.NEXTAUTH_SECRET = secret;
     const template = await ensureTemplate();
     dataDir = makeTempDir("tandem-bench-");
-    fs.cpSync(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== "ready" });
+    copyTemplateInto(template, dataDir);
     const { client, adapter } = await openPglite(dataDir);
     const prisma = new PrismaClient({ adapter });
     try {

@@ -11,7 +11,7 @@ import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../src/shared/realtime";
 import { countAtExit, treeTicks } from "./cpu-accounting";
-import { makeTempDir, type Postgres, removeStaleTemplates, startPostgres } from "./services";
+import { copyTemplateInto, makeTempDir, type Postgres, removeStaleTemplates, startPostgres } from "./services";
 import { NODE_ARGS, processEnv } from "../../src/server/process-options.cjs";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -158,7 +158,7 @@ function cleanEnv(): Record<string, string> {
 export async function copyOfTemplate(): Promise<string> {
   const template = await ensureTemplate();
   const dataDir = makeTempDir();
-  fs.cpSync(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== "ready" });
+  copyTemplateInto(template, dataDir);
   return dataDir;
 }
 

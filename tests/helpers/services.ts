@@ -3,7 +3,7 @@
  * on free loopback ports in temp dirs and stopped afterwards. Missing programs
  * fail loudly (`bash .ci/run` installs them); nothing is skipped.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -29,6 +29,10 @@ function removeAtExit(dir: string): void {
   if (toRemove.length === 0) {
     // After the other exit handlers (registered earlier) have killed the servers that used them.
     process.on("exit", () => {
+      // coreutils' rm, one for all: a server's data dir holds over a thousand
+      // files, and Node's rmSync took about 0.15 CPU-seconds for one, rm 0.01.
+      const rm = spawnSync("rm", ["-rf", "--", ...toRemove], { stdio: "ignore" });
+      if (rm.status === 0) return;
       for (const d of toRemove) {
         try {
           fs.rmSync(d, { recursive: true, force: true, maxRetries: 2 });
@@ -39,6 +43,18 @@ function removeAtExit(dir: string): void {
     });
   }
   toRemove.push(dir);
+}
+
+/**
+ * Copy a template data dir's contents into `dest` (an existing, empty dir),
+ * leaving out its "ready" marker. With coreutils' cp: a data dir holds over a
+ * thousand files, and Node's cpSync walks them in JavaScript (about 0.25
+ * CPU-seconds a copy, against 0.15 for cp), once per test server started.
+ */
+export function copyTemplateInto(template: string, dest: string): void {
+  const cp = spawnSync("cp", ["-R", `${template}/.`, dest], { stdio: "pipe", encoding: "utf8" });
+  if (cp.status === 0) fs.rmSync(path.join(dest, "ready"), { force: true });
+  else fs.cpSync(template, dest, { recursive: true, filter: (src) => path.basename(src) !== "ready" });
 }
 
 /**

@@ -10,6 +10,7 @@ import { readStoredPayload } from "../events/payloads";
 import type { RecordedTicketEvent } from "../events/view-event";
 import { fingerprintOf, type Remember, runIdempotent } from "../integrity/run-idempotent";
 import { AppError } from "../errors";
+import { flushSessionTouches } from "../sessions/find-session-user";
 import { env } from "../env";
 import { limiter } from "../limits/store";
 import { runtime } from "../runtime";
@@ -42,6 +43,9 @@ before(async () => {
 });
 
 after(async () => {
+  // The session checks scheduled a write of their sessions' last use: write
+  // it now, while the database is open, not after this file is done.
+  await flushSessionTouches();
   runtime().prisma = undefined;
   runtime().sql = undefined;
   await database.close();

@@ -23,6 +23,9 @@ before(async () => {
 });
 
 after(async () => {
+  // The last test's checks scheduled a write of their sessions' last use:
+  // write it now, while the database is open, not after this file is done.
+  await flushSessionTouches();
   runtime().prisma = undefined;
   await db.close();
 });
