@@ -120,13 +120,16 @@ test("GET /metrics: Prometheus text with the app's families, moving as the app i
 
 test("a quiet process gives freed memory back to the OS (glibc's malloc_trim), counted in /metrics", { skip: process.platform !== "linux" ? "glibc only" : false }, async () => {
   const trims = async () => sample((await metrics()).text, /^tandem_memory_trims_total\{/);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   let seen = await trims();
+  // Asked every 2 s, not more often: each /metrics request is work for the
+  // server, and on a loaded machine four a second kept every 1-second window
+  // above the 5 % that counts as quiet (a CI run saw no trim in 15 s).
   while ((seen ?? 0) < 1 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 2_000));
     seen = await trims();
   }
-  assert.ok((seen ?? 0) >= 1, `a trim within 15 s of quiet (tandem_memory_trims_total ${seen})`);
+  assert.ok((seen ?? 0) >= 1, `a trim within 30 s of quiet (tandem_memory_trims_total ${seen})`);
   assert.ok((sample((await metrics()).text, /^tandem_memory_trimmed_bytes_total\{/) ?? -1) >= 0, "with the bytes it gave back");
 });
 
