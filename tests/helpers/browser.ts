@@ -23,7 +23,9 @@ export async function launchChromium(): Promise<Browser> {
   const before = new Set(childrenOf(process.pid));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    // --process-per-site: the tabs of one site in one browser context share a
+    // renderer process (signedInPage opens a user's further windows as tabs).
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--process-per-site"],
   });
   const browserPid = childrenOf(process.pid).find((pid) => !before.has(pid) && /chrom|headless/i.test(commOf(pid)));
   if (browserPid !== undefined) countCpuAtClose(browser, browserPid);
@@ -48,15 +50,16 @@ function countCpuAtClose(browser: Browser, session: number): void {
 }
 
 /**
- * The windows a test file opens, closed when each test ends: push each new
- * context here. Left open, they stayed connected and re-rendered their live
- * lists at every change the later tests made: the collaboration suite kept 21
- * windows to its end, its Chromium went from about one core to one and a
- * half, and closing them took the file from about 150 to 85–95 CPU-seconds
- * run alone (tests/README.md).
+ * The windows a test file opens, closed when each test ends: push each
+ * window's context here (what signedInPage returns closes that user's tabs
+ * and keeps their browser context, see below). Left open, they stayed
+ * connected and re-rendered their live lists at every change the later tests
+ * made: the collaboration suite kept 21 windows to its end, its Chromium went
+ * from about one core to one and a half, and closing them took the file from
+ * about 150 to 85–95 CPU-seconds run alone (tests/README.md).
  */
-export function windowsClosedAfterEachTest(): BrowserContext[] {
-  const contexts: BrowserContext[] = [];
+export function windowsClosedAfterEachTest(): Pick<BrowserContext, "close">[] {
+  const contexts: Pick<BrowserContext, "close">[] = [];
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
   });
@@ -68,33 +71,87 @@ type Cookies = Awaited<ReturnType<BrowserContext["cookies"]>>;
 const sessions = new WeakMap<Browser, Map<string, Cookies>>();
 
 /**
+ * Each signed-in user's browser context, per browser and server, kept from
+ * one window to the next (and from test to test) with one page left open on
+ * a same-site document without the app (`anchor`). With Chromium's
+ * --process-per-site the user's tabs then share one renderer process, which
+ * lives as long as the anchor does: a further window costs a tab, not a new
+ * process that compiles the app's scripts again (about 0.75 against 1.1
+ * CPU-seconds of Chromium per window, tests/README.md).
+ */
+type Shared = { context: BrowserContext; anchor: Page };
+const shared = new WeakMap<Browser, Map<string, Shared>>();
+
+/**
+ * A window's context as the tests see it: the user's browser context, whose
+ * `close()` closes that user's tabs (all of them, the ones opened with
+ * `page.context().newPage()` included) but keeps the context and its anchor
+ * for the next window. Everything else is the context's own.
+ */
+function windowContext(entry: Shared): BrowserContext {
+  const closeTabs = async () => {
+    for (const page of entry.context.pages()) if (page !== entry.anchor) await page.close().catch(() => {});
+  };
+  return new Proxy(entry.context, {
+    get(target, prop, receiver) {
+      if (prop === "close") return closeTabs;
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
  * A new window signed in, on `path` (the ticket list unless given) with a
  * live connection. The first window of each user (per browser and server)
- * signs in through the login form; later ones carry that session's cookies,
- * like another tab of the same browser, which spares a login page and a
- * sign-in per window (a second or two of CPU each on the 2-core test
- * machine). A window meant for a ticket opens on it: loading the list first
- * and then the ticket cost a whole page more (about 0.7 CPU-s of server and
- * Chromium) per window.
+ * signs in through the login form; later ones are further tabs of that
+ * user's browser context, which spares a login page and a sign-in per
+ * window (a second or two of CPU each on the 2-core test machine) and, with
+ * the shared renderer above, a renderer process each. A window meant for a
+ * ticket opens on it: loading the list first and then the ticket cost a
+ * whole page more (about 0.7 CPU-s of server and Chromium) per window.
+ * A context a test closed for real (`page.context().close()`) is made again,
+ * from the session's cookies.
  */
 export async function signedInPage(browser: Browser, baseURL: string, email: string, password: string, path = "/tickets"): Promise<{ context: BrowserContext; page: Page }> {
-  const known = sessions.get(browser)?.get(`${baseURL} ${email}`);
-  const context = await browser.newContext({ baseURL, ...(known ? { storageState: { cookies: known, origins: [] } } : {}) });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  if (known) {
+  const key = `${baseURL} ${email}`;
+  if (!shared.has(browser)) shared.set(browser, new Map());
+  const users = shared.get(browser)!;
+  let entry = users.get(key);
+  if (entry && entry.anchor.isClosed()) {
+    users.delete(key);
+    entry = undefined;
+  }
+  const page = entry ? await entry.context.newPage() : undefined;
+  if (entry && page) {
     await page.goto(path);
   } else {
-    await page.goto(path === "/tickets" ? "/login" : `/login?callbackUrl=${encodeURIComponent(path)}`);
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((url) => url.pathname + url.search === path);
-    if (!sessions.has(browser)) sessions.set(browser, new Map());
-    sessions.get(browser)!.set(`${baseURL} ${email}`, await context.cookies());
+    const known = sessions.get(browser)?.get(key);
+    const context = await browser.newContext({ baseURL, ...(known ? { storageState: { cookies: known, origins: [] } } : {}) });
+    context.setDefaultTimeout(20_000);
+    // A same-site document with no scripts of the app: it keeps the renderer the user's tabs share.
+    const anchor = await context.newPage();
+    await anchor.goto("/api/ready");
+    entry = { context, anchor };
+    context.once("close", () => users.get(key) === entry && users.delete(key));
+    users.set(key, entry);
+    const first = await context.newPage();
+    if (known) {
+      await first.goto(path);
+    } else {
+      await first.goto(path === "/tickets" ? "/login" : `/login?callbackUrl=${encodeURIComponent(path)}`);
+      await first.getByLabel("Email").fill(email);
+      await first.getByLabel("Password").fill(password);
+      await first.getByRole("button", { name: "Sign in" }).click();
+      await first.waitForURL((url) => url.pathname + url.search === path);
+      if (!sessions.has(browser)) sessions.set(browser, new Map());
+      sessions.get(browser)!.set(key, await context.cookies());
+    }
+    await first.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+    return { context: windowContext(entry), page: first };
   }
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
-  return { context, page };
+  return { context: windowContext(entry), page };
 }
 
 /** Poll `check` (backing off from 50 to 400 ms) until it holds; fail naming `what` after `ms`. */
