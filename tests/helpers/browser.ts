@@ -102,11 +102,27 @@ function windowContext(entry: Shared): BrowserContext {
 }
 
 /**
+ * Sign a browser context in through next-auth's credentials flow over HTTP,
+ * as the login form's request does (the CSRF token, then the callback), with
+ * the context's own request client, so the session cookie lands in the
+ * context with the attributes the server set. Not through the form itself:
+ * a login page in Chromium cost about 1.3 CPU-seconds more per user and file
+ * (its render, and the server's sign-in and redirect), and the form has tests
+ * of its own (live-ticket, keyboard-and-phone, admin-users, mail,
+ * cross-site-browser and collaboration's scripts-off page sign in through it).
+ */
+async function signInOverHttp(context: BrowserContext, email: string, password: string): Promise<void> {
+  const csrf = await context.request.get("/api/auth/csrf");
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const res = await context.request.post("/api/auth/callback/credentials", { form: { csrfToken, email, password, json: "true" }, maxRedirects: 0 });
+  if (!(await context.cookies()).some((c) => c.name.includes("session-token"))) throw new Error(`sign-in failed for ${email}: HTTP ${res.status()}`);
+}
+
+/**
  * A new window signed in, on `path` (the ticket list unless given) with a
  * live connection. The first window of each user (per browser and server)
- * signs in through the login form; later ones are further tabs of that
- * user's browser context, which spares a login page and a sign-in per
- * window (a second or two of CPU each on the 2-core test machine) and, with
+ * signs in over HTTP (signInOverHttp); later ones are further tabs of that
+ * user's browser context, which spares a sign-in per window and, with
  * the shared renderer above, a renderer process each. A window meant for a
  * ticket opens on it: loading the list first and then the ticket cost a
  * whole page more (about 0.7 CPU-s of server and Chromium) per window.
@@ -135,18 +151,13 @@ export async function signedInPage(browser: Browser, baseURL: string, email: str
     entry = { context, anchor };
     context.once("close", () => users.get(key) === entry && users.delete(key));
     users.set(key, entry);
-    const first = await context.newPage();
-    if (known) {
-      await first.goto(path);
-    } else {
-      await first.goto(path === "/tickets" ? "/login" : `/login?callbackUrl=${encodeURIComponent(path)}`);
-      await first.getByLabel("Email").fill(email);
-      await first.getByLabel("Password").fill(password);
-      await first.getByRole("button", { name: "Sign in" }).click();
-      await first.waitForURL((url) => url.pathname + url.search === path);
+    if (!known) {
+      await signInOverHttp(context, email, password);
       if (!sessions.has(browser)) sessions.set(browser, new Map());
       sessions.get(browser)!.set(key, await context.cookies());
     }
+    const first = await context.newPage();
+    await first.goto(path);
     await first.getByRole("status").filter({ hasText: "Connected" }).waitFor();
     return { context: windowContext(entry), page: first };
   }
