@@ -108,8 +108,9 @@ function windowContext(entry: Shared): BrowserContext {
  * context with the attributes the server set. Not through the form itself:
  * a login page in Chromium cost about 1.3 CPU-seconds more per user and file
  * (its render, and the server's sign-in and redirect), and the form has tests
- * of its own (live-ticket, keyboard-and-phone, admin-users, mail,
- * cross-site-browser and collaboration's scripts-off page sign in through it).
+ * of its own: live-ticket, keyboard-and-phone (the phone layout) and
+ * cross-site-browser (with a callbackUrl) sign in through it, and
+ * collaboration's scripts-off page checks that it submits nothing natively.
  */
 async function signInOverHttp(context: BrowserContext, email: string, password: string): Promise<void> {
   const csrf = await context.request.get("/api/auth/csrf");
