@@ -67,7 +67,7 @@ export function windowsClosedAfterEachTest(): Pick<BrowserContext, "close">[] {
 }
 
 type Cookies = Awaited<ReturnType<BrowserContext["cookies"]>>;
-/** The session cookies of each user already signed in through the form, per browser and server. */
+/** The session cookies of each user already signed in, per browser and server: a context a test closed is made again from them. */
 const sessions = new WeakMap<Browser, Map<string, Cookies>>();
 
 /**
