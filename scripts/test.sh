@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 # scripts/run-tests.mjs runs the files in the order given (`node --test` sorts
 # them by name, which undid the slowest-first order below).
 # The unit files (src/) share UNIT_PROCESSES processes (default 3) instead of
-# one each: 123 -> 52 CPU-seconds for the 61 of them (scripts/run-tests.mjs
+# one each: 123 -> 52 to 65 CPU-seconds for the 61 of them, run alone (scripts/run-tests.mjs
 # says how and what a file must do for it). 0 runs each in its own process.
 NODE_TEST=(node --require ./src/server/server-only-shim.cjs --require tsx/cjs --require ./scripts/test-cpu.cjs scripts/run-tests.mjs --concurrency "${TEST_CONCURRENCY:-3}" --timeout 600000 --unit-processes "${UNIT_PROCESSES:-3}")
 
