@@ -132,7 +132,7 @@ async function main() {
     if (refuseMalformedRequest(req, res)) return;
     // Next drops a route handler's Content-Length; downloads declare theirs this way.
     keepDeclaredLength(res);
-    // The API's writes skip Next's request pipeline (src/server/http/direct-routes.ts).
+    // The API's JSON routes skip Next's request pipeline (src/server/http/direct-routes.ts).
     const direct = dev ? null : directRouteOf(req.method, req.url);
     if (direct) return void serveDirect(direct, req, res, apiOrigin);
     void handle(req, res);

@@ -4,17 +4,24 @@ import http from "node:http";
 import type net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
-import { DIRECT_ROUTE_PATTERNS, directRouteOf, serveDirect, type DirectRoute, WRITE_METHODS } from "./direct-routes";
+import zlib from "node:zlib";
+import { DIRECT_METHODS, DIRECT_ROUTE_PATTERNS, directRouteOf, serveDirect, type DirectRoute } from "./direct-routes";
 
 const API = path.resolve(__dirname, "../../app/api");
 
 /**
- * Writes Next keeps: next-auth's routes, file uploads (see direct-routes.ts),
- * and the catch-all that answers unknown API paths.
+ * What Next keeps: next-auth's routes, file uploads and downloads (see
+ * direct-routes.ts), and the catch-all that answers unknown API paths.
  */
-const LEFT_TO_NEXT = new Set(["/api/auth/:...nextauth POST", "/api/tickets/:id/attachments POST", ...WRITE_METHODS.map((m) => `/api/:...path ${m}`)]);
+const LEFT_TO_NEXT = new Set([
+  "/api/auth/:...nextauth GET",
+  "/api/auth/:...nextauth POST",
+  "/api/tickets/:id/attachments POST",
+  "/api/attachments/:id GET",
+  ...DIRECT_METHODS.map((m) => `/api/:...path ${m}`),
+]);
 
-/** Every route file under src/app/api with the write methods its source exports. */
+/** Every route file under src/app/api with the methods its source exports (of those that may be direct). */
 function routeFiles(dir = API): { pattern: string; methods: string[] }[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -22,12 +29,12 @@ function routeFiles(dir = API): { pattern: string; methods: string[] }[] {
     if (entry.name !== "route.ts") return [];
     const pattern = `/api/${path.relative(API, path.dirname(full))}`.replace(/\/$/, "").replace(/\[(\.\.\.)?(\w+)\]/g, (_, rest: string | undefined, name: string) => `:${rest ?? ""}${name}`);
     const source = fs.readFileSync(full, "utf8");
-    const methods = WRITE_METHODS.filter((m) => new RegExp(`export (const ${m}\\b|async function ${m}\\b|\\{[^}]*\\b${m}\\b)`).test(source));
+    const methods = DIRECT_METHODS.filter((m) => new RegExp(`export (const ${m}\\b|async function ${m}\\b|\\{[^}]*\\b${m}\\b)`).test(source));
     return [{ pattern, methods }];
   });
 }
 
-test("the table serves every write route under src/app/api except those left to Next, and nothing else", () => {
+test("the table serves every route under src/app/api except those left to Next, and nothing else", () => {
   const expected = routeFiles()
     .map(({ pattern, methods }) => ({ pattern, methods: methods.filter((m) => !LEFT_TO_NEXT.has(`${pattern} ${m}`)) }))
     .filter(({ methods }) => methods.length > 0)
@@ -40,12 +47,17 @@ test("the table serves every write route under src/app/api except those left to 
   for (const left of LEFT_TO_NEXT) assert.ok(all.has(left), `${left} exists`);
 });
 
-test("a write is matched by path alone, its parameters decoded; reads, unknown paths and methods go to Next", () => {
+test("a route is matched by path alone, its parameters decoded; downloads, uploads, unknown paths and methods go to Next", () => {
   const route = directRouteOf("POST", "/api/tickets/abc%20d/comments?x=1");
   assert.ok(route);
   assert.deepEqual(route.params, { id: "abc d" });
   assert.deepEqual(directRouteOf("PATCH", "/api/tickets/t1")?.params, { id: "t1" });
-  assert.equal(directRouteOf("GET", "/api/tickets/t1/comments"), null);
+  assert.deepEqual(directRouteOf("GET", "/api/tickets/t1/comments")?.params, { id: "t1" });
+  assert.deepEqual(directRouteOf("GET", "/api/tickets/t1/attachments")?.params, { id: "t1" }, "the list of a ticket's files");
+  assert.ok(directRouteOf("GET", "/api/ready"));
+  assert.equal(directRouteOf("GET", "/api/attachments/a1"), null, "a download");
+  assert.equal(directRouteOf("GET", "/api/auth/session"), null);
+  assert.equal(directRouteOf("GET", "/tickets"), null, "a page");
   assert.equal(directRouteOf("HEAD", "/api/tickets"), null);
   assert.equal(directRouteOf("OPTIONS", "/api/tickets"), null);
   assert.equal(directRouteOf("DELETE", "/api/tickets"), null, "a method the route does not export: Next answers 405");
@@ -191,6 +203,84 @@ test("a body read in part (refused midway) closes the connection; the next reque
         assert.equal((await conn.post("{}")).status, 200);
       } finally {
         conn.close();
+      }
+    },
+  );
+});
+
+/** A GET on the given port, its body decoded as the server encoded it. */
+function get(port: number, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; raw: Buffer; body: string }>((resolve, reject) => {
+    const req = http.request({ port, host: "127.0.0.1", method: "GET", path: "/api/tickets/t1/events", headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (d: Buffer) => chunks.push(d));
+      res.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        const encoding = res.headers["content-encoding"];
+        const body = encoding === "gzip" ? zlib.gunzipSync(raw) : encoding === "br" ? zlib.brotliDecompressSync(raw) : encoding === "deflate" ? zlib.inflateSync(raw) : raw;
+        resolve({ status: res.statusCode!, headers: res.headers, raw, body: body.toString("utf8") });
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("a read is compressed as Next compresses: above 1 KB in the encoding the client prefers, else as it is with its length", async () => {
+  const big = { items: Array.from({ length: 200 }, (_, i) => ({ seq: i, type: "comment:added" })) };
+  let size = "big";
+  await withServer(
+    async (req) => {
+      assert.equal(req.method, "GET");
+      assert.equal(req.body, null, "a GET has no body");
+      return Response.json(size === "big" ? big : { ok: true });
+    },
+    async (port) => {
+      const gzip = await get(port, { "accept-encoding": "gzip, deflate" });
+      assert.equal(gzip.status, 200);
+      assert.equal(gzip.headers["content-encoding"], "gzip");
+      assert.match(String(gzip.headers.vary), /Accept-Encoding/i);
+      assert.deepEqual(JSON.parse(gzip.body), big);
+      assert.ok(gzip.raw.length < Buffer.byteLength(JSON.stringify(big)) / 4, "compressed");
+
+      const br = await get(port, { "accept-encoding": "gzip, deflate, br" });
+      assert.equal(br.headers["content-encoding"], "br");
+      assert.deepEqual(JSON.parse(br.body), big);
+
+      const plain = await get(port);
+      assert.equal(plain.headers["content-encoding"], undefined, "no Accept-Encoding, no compression");
+      assert.equal(plain.headers["content-length"], String(plain.raw.length));
+      assert.deepEqual(JSON.parse(plain.body), big);
+
+      size = "small";
+      const small = await get(port, { "accept-encoding": "gzip" });
+      assert.equal(small.headers["content-encoding"], undefined, "under 1 KB: as it is");
+      assert.equal(small.headers["content-length"], String(small.raw.length));
+      assert.deepEqual(JSON.parse(small.body), { ok: true });
+    },
+  );
+});
+
+test("a GET with a body (which HTTP gives no meaning) is answered, and the connection's next request too", async () => {
+  await withServer(
+    async (req) => Response.json({ method: req.method }),
+    async (port) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let i = 0; i < 2; i++) {
+          const status = await new Promise<number>((resolve, reject) => {
+            const req = http.request({ port, host: "127.0.0.1", method: "GET", path: "/api/tickets", agent, headers: { "content-length": "5000" } }, (res) => {
+              res.resume();
+              res.on("end", () => resolve(res.statusCode!));
+            });
+            req.setTimeout(5_000, () => req.destroy(new Error("no answer")));
+            req.on("error", reject);
+            req.end("x".repeat(5000));
+          });
+          assert.equal(status, 200);
+        }
+      } finally {
+        agent.destroy();
       }
     },
   );
