@@ -9,6 +9,7 @@
  * every member of its room exactly once, and no socket outside it.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "../../tests/helpers/server";
 import type { WritersJob, WritersResult } from "../writers";
@@ -137,7 +138,7 @@ export async function postPhase(
   },
 ): Promise<PostPhase> {
   await fleet.all({ cmd: "record" });
-  const sent = new Map<string, { at: number; room: string; status?: number }>();
+  const sent = new Map<string, { at: number; room: string; status?: number; ackAt?: number }>();
   const cpuServer0 = cpuOf(target.pids);
   const cpuClients0 = fleet.totalCpu();
   const cpuPoster0 = process.cpuUsage();
@@ -145,9 +146,10 @@ export async function postPhase(
   const fire = async (i: number) => {
     const room = opts.rooms[i % opts.rooms.length]!;
     const marker = `bench|${opts.phase}|${room}|${i}`;
-    const entry: { at: number; room: string; status?: number } = { at: nowMs(), room };
+    const entry: { at: number; room: string; status?: number; ackAt?: number } = { at: nowMs(), room };
     sent.set(marker, entry);
     entry.status = await target.post(opts.via(i), room, marker, opts.poster(i)).catch(() => -1);
+    entry.ackAt = nowMs();
   };
   if (opts.rate) {
     const inflight: Promise<void>[] = [];
@@ -191,6 +193,8 @@ export async function postPhase(
   let lastArrival = t0;
   let delivered = 0;
   let deliveredForAcked = 0;
+  // BENCH_POST_TRACE=file: one JSON line per post (sent at, acknowledged after, its deliveries' latencies), to see when the slow ones happen.
+  const trace = process.env.BENCH_POST_TRACE ? new Map<string, number[]>() : undefined;
   for (const r of reports) {
     for (const [marker, { times }] of Object.entries(r.markers ?? {})) {
       const s = sent.get(marker);
@@ -201,7 +205,15 @@ export async function postPhase(
         latencies.push(t - s.at);
         if (t > lastArrival) lastArrival = t;
       }
+      if (trace) trace.set(marker, [...(trace.get(marker) ?? []), ...times.map((t) => t - s.at)]);
     }
+  }
+  if (trace) {
+    const lines = [...sent].map(([marker, s]) => {
+      const l = (trace.get(marker) ?? []).sort((a, b) => a - b);
+      return JSON.stringify({ phase: opts.phase, at: +(s.at - t0).toFixed(1), ack: s.ackAt === undefined ? null : +(s.ackAt - s.at).toFixed(2), n: l.length, min: l[0], p50: l[l.length >> 1], max: l[l.length - 1] });
+    });
+    fs.appendFileSync(process.env.BENCH_POST_TRACE!, lines.join("\n") + "\n");
   }
   const wallMs = lastArrival - t0;
   return {
