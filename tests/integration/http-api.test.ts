@@ -5,8 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import zlib from "node:zlib";
 import type { ApiErrorBody, AttachmentDTO, CommentDTO, Page, TicketDTO } from "../../src/shared/dto";
 import type { AnyTicketEvent } from "../../src/shared/realtime";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
@@ -109,6 +111,43 @@ describe("health and authentication", () => {
     assert.equal(users.agent.role, "AGENT");
     assert.equal(users.admin.role, "ADMIN");
     assert.notEqual(users.alice.id, users.bob.id);
+  });
+});
+
+describe("compression", () => {
+  /** A GET with `accept-encoding`, through node:http (fetch would decode the body and hide how it came). */
+  function rawGet(pathname: string, cookie: string, acceptEncoding?: string) {
+    return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = http.get(`${url}${pathname}`, { headers: { cookie, ...(acceptEncoding ? { "accept-encoding": acceptEncoding } : {}) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (d: Buffer) => chunks.push(d));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on("error", reject);
+    });
+  }
+
+  test("an API answer above 1 KB comes compressed in the encoding asked for, and whole without one; a small one as it is", async () => {
+    const list = await rawGet("/api/tickets?limit=50", cookies.agent);
+    assert.equal(list.status, 200);
+    assert.equal(list.headers["content-encoding"], undefined);
+    assert.ok(list.body.length > 1024, `a list of ${list.body.length} bytes`);
+    const items = (JSON.parse(list.body.toString("utf8")) as Page<TicketDTO>).items;
+
+    const gzipped = await rawGet("/api/tickets?limit=50", cookies.agent, "gzip");
+    assert.equal(gzipped.headers["content-encoding"], "gzip");
+    assert.match(String(gzipped.headers.vary), /accept-encoding/i);
+    assert.ok(gzipped.body.length < list.body.length, "smaller");
+    assert.deepEqual((JSON.parse(zlib.gunzipSync(gzipped.body).toString("utf8")) as Page<TicketDTO>).items, items);
+
+    const brotli = await rawGet("/api/tickets?limit=50", cookies.agent, "gzip, deflate, br");
+    assert.equal(brotli.headers["content-encoding"], "br");
+    assert.deepEqual((JSON.parse(zlib.brotliDecompressSync(brotli.body).toString("utf8")) as Page<TicketDTO>).items, items);
+
+    const health = await rawGet("/api/health", "", "gzip");
+    assert.equal(health.headers["content-encoding"], undefined, "15 bytes go as they are");
+    assert.equal(health.headers["content-length"], String(health.body.length));
+    assert.deepEqual(JSON.parse(health.body.toString("utf8")), { status: "ok" });
   });
 });
 

@@ -47,10 +47,10 @@ import { log } from "../log";
  * POST that wrapping cost more than the rest of the request: 10.9 and 11.1 ms
  * of server CPU per comment through Next, 6.4 and 5.9 ms served here, in
  * alternated runs of bench/comment-cost.ts (bench/findings.md, sixteenth
- * round). Reads pay it alike: a signed-in GET of one ticket took 12.4 ms of
- * server CPU through Next and 8.5 ms here, `/api/health` (every load
- * balancer's poll) 4.7 and 1.4 ms (embedded database, 1,500 requests one at
- * a time; bench/findings.md, twenty-second round).
+ * round). Reads pay it alike: a signed-in GET of one ticket took 12.2 ms of
+ * server CPU through Next and 7.0 ms here, `/api/health` (every load
+ * balancer's poll) 3.0 and 1.4 ms (embedded database, 1,500 requests one at
+ * a time, builds alternated; bench/findings.md, twenty-second round).
  *
  * Answers are compressed as Next compresses them (the same `compression`
  * middleware, so lists and catch-up pages above 1 KB still travel gzipped or
