@@ -183,7 +183,7 @@ function lazyBody(req: http.IncomingMessage, onRead: () => void): ReadableStream
 /**
  * Call `route` with the request as a Web Request (its body streamed, as
  * Next passes it) and write the Response: status, headers (each Set-Cookie
- * apart), the body with its length.
+ * apart), the body with its length, or compressed (see below).
  */
 export async function serveDirect(route: DirectRoute, req: http.IncomingMessage, res: http.ServerResponse, origin: string): Promise<void> {
   let bodyRead = false;
@@ -207,11 +207,12 @@ export async function serveDirect(route: DirectRoute, req: http.IncomingMessage,
     }
     const body = Buffer.from(await response.arrayBuffer());
     if (res.headersSent || res.destroyed) return;
-    // Compressed as Next compresses (its router runs this middleware, with
-    // these defaults, on everything it answers): above 1 KB, when the client
-    // accepts it. The body is whole here and ended at once below, so the
-    // compressor's stream always ends (Next's router also has to release the
-    // ones a disconnect leaves open in a streamed answer).
+    // Compressed as Next compresses (its router runs this middleware, an
+    // older copy without brotli, with these defaults on everything it
+    // answers): above 1 KB, when the client accepts it. The body is whole
+    // here and ended at once below, so the compressor's stream always ends
+    // (Next's router also has to release the ones a disconnect leaves open
+    // in a streamed answer).
     // (Its typings name Express's request and response; it uses only Node's.)
     compress(req as unknown as Parameters<typeof compress>[0], res as unknown as Parameters<typeof compress>[1], () => {});
     // A body read in part (refused midway) would hold up the connection's next
