@@ -148,8 +148,8 @@ case "${1:-all}" in
     # Build only when the sources changed since the last build (scripts/build-state.mjs).
     if node scripts/build-state.mjs; then echo "==> build is current"; else npm run build; fi
     # Once, before the files start in parallel (each would otherwise make its
-    # own): the seeded PostgreSQL cluster and the embedded data dir, side by
-    # side; each phase starts as soon as its template is there.
+    # own): the embedded data dir and the seeded PostgreSQL cluster, side by
+    # side; each phase starts as soon as its own template is there.
     speed_marker "before the suites"
     prepare embedded & embedded_pid=$!
     # The PostgreSQL phase runs beside the first one (the test files wait on

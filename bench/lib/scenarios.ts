@@ -205,7 +205,10 @@ export async function postPhase(
         latencies.push(t - s.at);
         if (t > lastArrival) lastArrival = t;
       }
-      if (trace) trace.set(marker, [...(trace.get(marker) ?? []), ...times.map((t) => t - s.at)]);
+      if (trace) {
+        if (!trace.has(marker)) trace.set(marker, []);
+        trace.get(marker)!.push(...times.map((t) => t - s.at));
+      }
     }
   }
   if (trace) {

@@ -98,9 +98,8 @@ const ROUTES: [pattern: string, module: RouteModule][] = [
   ["/api/views/:id", view],
 ];
 
-export const WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
 /** What may be served here; HEAD is not (Next answers it from a route's GET). */
-export const DIRECT_METHODS = ["GET", ...WRITE_METHODS] as const;
+export const DIRECT_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 type DirectMethod = (typeof DIRECT_METHODS)[number];
 /** Methods of the table's routes that stay with Next (see above): file uploads. */
 const LEFT_TO_NEXT = new Set(["/api/tickets/:id/attachments POST"]);
