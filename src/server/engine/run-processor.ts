@@ -40,14 +40,42 @@ export type ProcessorRunner = {
 const QUICK_RETRIES_MS = [20, 50, 100, 200, 400];
 const MAX_BACKOFF_MS = 30_000;
 
+/** What step() returns for "nothing to do: look again at the next poll". */
+const POLL = Symbol("poll");
+
+/** The process's poll beats: one timer per poll interval, shared by every runner waiting for it. */
+const beats = new Map<number, { at: number; beat: Promise<void> }>();
+
+/**
+ * The next multiple of `pollMs` on the clock, as one promise for every
+ * runner of the process that waits for it. Each runner sleeping its own
+ * pollMs from wherever it finished, they drifted apart and each read the
+ * stream on its own poll: an idle process sent four reads a second, one per
+ * processor. Resolved by one timer, their looks start in the same turn, at
+ * the same cursor (they follow the head), and the shared reader
+ * (./shared-reader.ts) sends one read for all of them. Never more than
+ * pollMs away, so a missed wake-up still costs at most pollMs. Unref'd: a
+ * stopped runner no longer waits for it, and a waiting one is never all
+ * that keeps a process alive (the server's sockets do).
+ */
+function nextBeat(pollMs: number): Promise<void> {
+  const now = Date.now();
+  const at = now - (now % pollMs) + pollMs;
+  const current = beats.get(pollMs);
+  if (current?.at === at) return current.beat;
+  const beat = new Promise<void>((resolve) => setTimeout(resolve, at - now).unref());
+  beats.set(pollMs, { at, beat });
+  return beat;
+}
+
 /**
  * Run one processor: read a batch after its cursor, hand it over, move the
  * cursor, repeat; sleep until woken (a commit here, a NOTIFY from another
- * process) or `pollMs` passes (a cluster processor waiting for its lease
- * sleeps through wake-ups). A wake-up while busy is never lost: the next
- * sleep returns at once. A processor with a `gatherMs` acts on a wake-up
- * that much later, and the wake-ups in between join it: one read and one
- * batch for all of them.
+ * process) or the process's next poll beat, at most `pollMs` away (a
+ * cluster processor waiting for its lease sleeps through wake-ups). A
+ * wake-up while busy is never lost: the next sleep returns at once. A
+ * processor with a `gatherMs` acts on a wake-up that much later, and the
+ * wake-ups in between join it: one read and one batch for all of them.
  *
  * A cluster processor first takes its lease and loads its stored cursor
  * (starting at the stream's head the first time it ever runs: history is
@@ -71,15 +99,22 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
   const gatherMs = processor.gatherMs ?? 0;
   let gathering: NodeJS.Timeout | undefined;
 
-  /** Wait `ms`; a wake-up ends the wait early unless backing off after a failure (only stop() does then). */
-  function sleep(ms: number, backingOff = false): Promise<void> {
+  /**
+   * Wait `ms`, or until the process's next poll beat (POLL); a wake-up ends
+   * the wait early unless backing off after a failure (only stop() does then).
+   */
+  function sleep(ms: number | typeof POLL, backingOff = false): Promise<void> {
     if (stopped || (woken && !backingOff)) {
       woken = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      let over = false;
+      const timer = ms === POLL ? undefined : setTimeout(done, ms);
+      if (ms === POLL) void nextBeat(pollMs).then(done);
       function done() {
+        if (over) return;
+        over = true;
         clearTimeout(timer);
         interrupt = undefined;
         if (!backingOff) woken = false;
@@ -91,17 +126,17 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
     });
   }
 
-  async function step(): Promise<number> {
+  async function step(): Promise<number | typeof POLL> {
     if (cluster && !coordinator.held(processor.name)) {
       cursor = null;
-      if (!(await coordinator.acquire(processor.name))) return pollMs;
+      if (!(await coordinator.acquire(processor.name))) return POLL;
       cursor = await cursors.load(processor.name);
     }
     cursor ??= await cursors.load(processor.name);
     const read = await deps.read(cursor);
     const { pending } = read;
     const batch = read.events.length > batchSize ? read.events.slice(0, batchSize) : read.events;
-    if (batch.length === 0) return pending && quick < QUICK_RETRIES_MS.length ? QUICK_RETRIES_MS[quick++]! : pollMs;
+    if (batch.length === 0) return pending && quick < QUICK_RETRIES_MS.length ? QUICK_RETRIES_MS[quick++]! : POLL;
     await processor.handle(batch);
     const last = batch[batch.length - 1]!.cursor;
     if (cluster) {
@@ -113,7 +148,7 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
     // More may be waiting right behind this batch: read on at once.
     if (batch.length < read.events.length || read.full) return 0;
     if (pending) return QUICK_RETRIES_MS[0]!;
-    return pollMs;
+    return POLL;
   }
 
   const done = (async () => {
@@ -121,7 +156,7 @@ export async function runProcessor(processor: Processor, deps: RunnerDeps): Prom
       try {
         const wait = await step();
         failures = 0;
-        if (wait > 0) await sleep(wait);
+        if (wait === POLL || wait > 0) await sleep(wait);
       } catch (e) {
         failures++;
         const wait = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7));
