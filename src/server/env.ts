@@ -60,11 +60,11 @@ const ZEnv = z.object({
   UPLOAD_QUOTA_MB: z.coerce.number().positive().max(1_000_000).default(500),
   /** Longest a ticket list or search query may run on the database. */
   LIST_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
-  /** The event stream's processors look for missed events this often (a commit wakes them at once; see src/server/engine). */
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Bearer token that unlocks GET /metrics for scrapers not on the app's host (16+ characters). */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /** The event stream's processors look for missed events this often (a commit wakes them at once; see src/server/engine). */
   ENGINE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Outbound SMTP server (smtp://user:pass@host:587, smtps:// for 465); mail is off while unset. */
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be an smtp:// or smtps:// URL").optional(),
