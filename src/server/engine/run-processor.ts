@@ -43,11 +43,14 @@ const MAX_BACKOFF_MS = 30_000;
 /** What step() returns for "nothing to do: look again at the next poll". */
 const POLL = Symbol("poll");
 
+/** Where in each poll interval this process's beat falls (0..1), drawn once per process. */
+const BEAT_PHASE = Math.random();
+
 /** The process's poll beats: one timer per poll interval, shared by every runner waiting for it. */
-const beats = new Map<number, { at: number; beat: Promise<void> }>();
+const beats = new Map<number, { at: number; beat: Promise<void>; fired: boolean }>();
 
 /**
- * The next multiple of `pollMs` on the clock, as one promise for every
+ * The next beat of the process's poll (every `pollMs` on the clock), as one promise for every
  * runner of the process that waits for it. Each runner sleeping its own
  * pollMs from wherever it finished, they drifted apart and each read the
  * stream on its own poll: an idle process sent four reads a second, one per
@@ -60,12 +63,27 @@ const beats = new Map<number, { at: number; beat: Promise<void> }>();
  */
 function nextBeat(pollMs: number): Promise<void> {
   const now = Date.now();
-  const at = now - (now % pollMs) + pollMs;
+  // Each process on a beat of its own phase: the processes of a cluster do
+  // not all read from PostgreSQL in the same millisecond.
+  const phase = Math.floor(BEAT_PHASE * pollMs);
+  let at = now - ((((now - phase) % pollMs) + pollMs) % pollMs) + pollMs;
   const current = beats.get(pollMs);
-  if (current?.at === at) return current.beat;
-  const beat = new Promise<void>((resolve) => setTimeout(resolve, at - now).unref());
-  beats.set(pollMs, { at, beat });
-  return beat;
+  if (current?.at === at) {
+    if (!current.fired) return current.beat;
+    // Its timer ran a moment before the clock reached the beat (timers count
+    // from libuv's loop time, which lags the clock): the next beat, or every
+    // look until then would be another.
+    at += pollMs;
+  }
+  const entry = { at, beat: Promise.resolve(), fired: false };
+  entry.beat = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      entry.fired = true;
+      resolve();
+    }, at - now).unref(),
+  );
+  beats.set(pollMs, entry);
+  return entry.beat;
 }
 
 /**
