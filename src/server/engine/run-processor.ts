@@ -50,16 +50,16 @@ const BEAT_PHASE = Math.random();
 const beats = new Map<number, { at: number; beat: Promise<void>; fired: boolean }>();
 
 /**
- * The next beat of the process's poll (every `pollMs` on the clock), as one promise for every
- * runner of the process that waits for it. Each runner sleeping its own
- * pollMs from wherever it finished, they drifted apart and each read the
- * stream on its own poll: an idle process sent four reads a second, one per
- * processor. Resolved by one timer, their looks start in the same turn, at
- * the same cursor (they follow the head), and the shared reader
- * (./shared-reader.ts) sends one read for all of them. Never more than
- * pollMs away, so a missed wake-up still costs at most pollMs. Unref'd: a
- * stopped runner no longer waits for it, and a waiting one is never all
- * that keeps a process alive (the server's sockets do).
+ * The process's next poll beat (every `pollMs` on the clock), as one
+ * promise for every runner of the process that waits for it. Each runner
+ * sleeping its own pollMs from wherever it finished, they drifted apart and
+ * each read the stream on its own poll: an idle process sent four reads a
+ * second, one per processor. Resolved by one timer, their looks start in the
+ * same turn, at the same cursor (they follow the head), and the shared
+ * reader (./shared-reader.ts) sends one read for all of them. Never more
+ * than pollMs away, so a missed wake-up still costs at most pollMs.
+ * Unref'd: a stopped runner no longer waits for it, and a waiting one is
+ * never all that keeps a process alive (the server's sockets do).
  */
 function nextBeat(pollMs: number): Promise<void> {
   const now = Date.now();
