@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { makeTempDir } from "./services";
+import { freePort, makeTempDir } from "./services";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const NGINX_CONF = path.join(ROOT, "nginx.conf");
@@ -134,17 +134,7 @@ export async function terminate(daemon: Daemon | undefined): Promise<void> {
 }
 
 /** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export type Nginx = {
   port: number;

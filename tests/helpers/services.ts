@@ -76,14 +76,45 @@ export function removeStaleTemplates(): void {
 }
 
 /** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port nothing listens on, for a server the test must name before it starts
+ * (its APP_URL, a proxy's upstream, a PostgreSQL or Redis of its own).
+ *
+ * Not what listen(0) hands out: that comes from the kernel's ephemeral range,
+ * which is also where every outgoing connection takes its source port, and
+ * the suites open thousands of those (to PostgreSQL, Redis, the servers)
+ * beside one another. Between this check and the server's own listen, which
+ * takes a server start, one of them took such a port once, and the server
+ * failed with EADDRINUSE (a CI run's realtime suite on PostgreSQL). Below that
+ * range only another listener can take it: a port picked at random there and
+ * free now stays free unless another test picks the same one meanwhile.
+ */
+export async function freePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralPortRange();
+  const low = 10_000;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between ${low} and ${ephemeralLow}`);
+}
+
+/** The kernel's range for ephemeral ports (Linux's default where it cannot be read). */
+function ephemeralPortRange(): [number, number] {
+  try {
+    const [lo, hi] = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (lo && hi && lo > 11_000) return [lo, hi];
+  } catch {
+    /* not Linux: its default below */
+  }
+  return [32_768, 60_999];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
 }
 
