@@ -93,7 +93,7 @@ export async function receiveUpload(
   }
 
   let received: Promise<ReceivedUpload> | undefined;
-  /** Closed once the temporary file's stream is (opened, written or destroyed, then) closed. */
+  /** Resolves when the temporary file's stream has closed: after its open, whether it was written or destroyed. */
   let fileClosed: Promise<void> | undefined;
   /** Set when the upload has failed and its cleanup begun: a file part parsed after that is not written. */
   let failed = false;
