@@ -20,6 +20,7 @@ import { prismaSql } from "../../src/server/db/sql";
 import { recordEvent } from "../../src/server/events/record-event";
 import { migratePostgres } from "../helpers/migrations";
 import { type Postgres, startPostgres } from "../helpers/services";
+import { until as waitUntil } from "../helpers/until";
 
 let postgres: Postgres;
 let url: string;
@@ -132,13 +133,7 @@ function recorder(name: string, who: string, log: { who: string; key: string }[]
   };
 }
 
-async function until(check: () => boolean, what: string, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const until = (check: () => boolean, what: string, ms = 10_000) => waitUntil(check, what, ms);
 
 test("a cluster processor runs in one process at a time, fails over with its stored cursor, and misses nothing", async () => {
   const log: { who: string; key: string }[] = [];

@@ -9,6 +9,7 @@ import type { ServerToClientEvents, TicketJoinAck, TTicketJoin } from "../../src
 import { api, type ClientSocket } from "../helpers/server";
 
 export { freePort } from "../helpers/services";
+export { until } from "../helpers/until";
 
 export type Me = { id: string; name: string; email: string; role: string };
 
@@ -61,15 +62,6 @@ export function listTree(dir: string): string[] {
     out.push(entry.isDirectory() ? `${rel}/` : rel);
   }
   return out.sort();
-}
-
-/** Poll `check` until it returns true (for conditions no event announces, e.g. a file appearing). */
-export async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /**

@@ -30,6 +30,7 @@ import { io } from "socket.io-client";
 import type { TicketDTO } from "../../src/shared/dto";
 import { type ClientSocket, nextEvent, signIn } from "../helpers/server";
 import { freePort, type Haproxy, type Nginx, startHaproxy, startNginx } from "../helpers/proxies";
+import { until as waitUntil } from "../helpers/until";
 import { type Backing, createTicket, type Deployment, joinTicket, mapLimit, postComment, readiness, startApps, startBacking } from "./support";
 
 const POLLING_CLIENTS = 52;
@@ -210,13 +211,7 @@ function upgraded(socket: ClientSocket): Promise<void> {
   });
 }
 
-async function until(check: () => boolean, what: string, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (check: () => boolean, what: string, ms = 15_000) => waitUntil(check, what, ms);
 
 // ---------------------------------------------------------------------------------------
 // the deployment

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { openMemoryDb } from "../../../tests/helpers/memory-db";
+import { until } from "../../../tests/helpers/until";
 import { pgliteSql } from "../db/sql";
 import { recordEvent } from "../events/record-event";
 import type { Processor } from "./processor";
@@ -29,13 +30,6 @@ after(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(check: () => boolean, what: string, ms = 5_000) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 test("idle, the processors poll together: one stream read per poll, not one each; an event nobody announced is still handled at the next poll", async () => {
   const handled: { who: string; id: string }[] = [];
@@ -55,7 +49,7 @@ test("idle, the processors poll together: one stream read per poll, not one each
     onStreamRead: () => reads++,
   });
   try {
-    await until(() => engine.status().every((s) => s.cursor !== null), "the cursors");
+    await until(() => engine.status().every((s) => s.cursor !== null), "the cursors", 5_000);
     await sleep(3 * pollMs);
     const before = reads;
     const t0 = Date.now();
@@ -78,7 +72,7 @@ test("idle, the processors poll together: one stream read per poll, not one each
       }),
     );
     const id = `${event.ticketId}#${event.seq}`;
-    await until(() => ["relay", "a", "b"].every((who) => handled.some((h) => h.who === who && h.id === id)), "every processor to find the unannounced event");
+    await until(() => ["relay", "a", "b"].every((who) => handled.some((h) => h.who === who && h.id === id)), "every processor to find the unannounced event", 5_000);
   } finally {
     await engine.close();
   }
