@@ -13,9 +13,15 @@ export function encodeCursor(c: DateCursor | RankCursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
-function inTimestampRange(iso: string): boolean {
+/**
+ * Only the form encodeCursor writes (Date#toISOString, UTC, milliseconds),
+ * within what a timestamp column holds. Date.parse alone also takes "2020",
+ * "0" or "Jan 2020", which PostgreSQL's ::timestamp cast refuses: a
+ * hand-made cursor was a 500 instead of a 400.
+ */
+function isCursorDate(iso: string): boolean {
   const t = Date.parse(iso);
-  return !Number.isNaN(t) && t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
+  return !Number.isNaN(t) && t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1) && new Date(t).toISOString() === iso;
 }
 
 function invalid(): never {
@@ -35,7 +41,7 @@ function parse(raw: string): Record<string, unknown> {
 /** A date cursor. Cursors come back from clients: only well-formed ids and dates PostgreSQL can compare. */
 export function decodeDateCursor(raw: string): DateCursor {
   const c = parse(raw);
-  if (typeof c.v === "string" && typeof c.id === "string" && ID_PATTERN.test(c.id) && inTimestampRange(c.v)) return { v: c.v, id: c.id };
+  if (typeof c.v === "string" && typeof c.id === "string" && ID_PATTERN.test(c.id) && isCursorDate(c.v)) return { v: c.v, id: c.id };
   return invalid();
 }
 

@@ -109,3 +109,17 @@ test("a search finds a reply committed before it began: it waits for the search 
     await engine.close();
   }
 });
+
+test("a date cursor not made by the server is a VALIDATION error, and the server's own still pages", async () => {
+  const cursor = (v: string) => Buffer.from(JSON.stringify({ v, id: "c".repeat(25) })).toString("base64url");
+  // Date.parse takes each of these; PostgreSQL's ::timestamp cast does not (it was a 500).
+  for (const v of ["2020", "2020-01", "0", "1", "Jan 2020", "2020-01-01T00:00:00Z", "2020-01-01 00:00:00"]) {
+    for (const sort of ["updated_desc", "created_asc"]) {
+      await assert.rejects(search(agent, "zephyrine", { sort, cursor: cursor(v) }), (e: Error & { code?: string }) => e.code === "VALIDATION", `${sort} ${v}`);
+    }
+  }
+  const page1 = await search(agent, "zephyrine", { sort: "updated_desc", limit: "1" });
+  const page2 = await search(agent, "zephyrine", { sort: "updated_desc", limit: "1", cursor: page1.nextCursor! });
+  assert.equal(page2.items.length, 1);
+  assert.notEqual(page2.items[0]!.id, page1.items[0]!.id);
+});
