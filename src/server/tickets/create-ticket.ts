@@ -6,7 +6,7 @@ import { announceCommitted } from "../events/publish";
 import { recordEvent } from "../events/record-event";
 import type { Remember } from "../integrity/run-idempotent";
 import { viewEvent } from "../events/view-event";
-import { enforceCreationLimit } from "../limits/enforce-creation-limit";
+import { enforceCreationLimit, refundCreationLimit } from "../limits/enforce-creation-limit";
 import { AppError } from "../errors";
 import { audienceOf, authorize, creatablePriorities, defaultPriority } from "../policy";
 import { getSettings } from "../settings/get-settings";
@@ -49,6 +49,13 @@ export async function createTicket(actor: SessionUser, input: TCreateTicket, rem
     });
     await remember?.inTransaction(tx, viewEvent(recorded, audienceOf(actor)).data.ticket);
     return recorded;
+  }).catch(async (e: unknown) => {
+    // Rolled back, so nothing was created: the count goes back. A request
+    // that lost its Idempotency-Key to a concurrent one fails here before it
+    // is replayed (runIdempotent), and a send retried while the database was
+    // unavailable failed here each time; neither may cost a ticket.
+    await refundCreationLimit("ticket", actor.id);
+    throw e;
   });
   announceCommitted();
   return viewEvent(event, audienceOf(actor)).data.ticket;
