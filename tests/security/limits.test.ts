@@ -373,8 +373,18 @@ describe("creation limits and the upload quota", () => {
     assertRateLimited(full, full.headers);
   });
 
-  test("uploads beyond UPLOAD_LIMIT per hour are refused", async () => {
+  test("uploads beyond UPLOAD_LIMIT per hour are refused; a request refused from its headers does not count", async () => {
     const ticket = await createTicket(url, cookies.admin, { title: "Upload count ticket" });
+    // More than the limit of 3, each refused before a byte is read: none may use up the hour.
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${url}/api/tickets/${ticket.id}/attachments`, {
+        method: "POST",
+        headers: { cookie: cookies.admin, origin: url, "content-type": "text/plain" },
+        body: "not a form",
+      });
+      assert.equal(res.status, 415);
+      assert.equal(((await res.json()) as ApiErrorBody).error.code, "UNSUPPORTED_MEDIA_TYPE");
+    }
     for (let i = 0; i < 3; i++) assert.equal((await upload(cookies.admin, ticket.id, 10)).status, 201);
     const res = await upload(cookies.admin, ticket.id, 10);
     assertRateLimited(res, res.headers);

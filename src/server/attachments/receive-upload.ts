@@ -39,6 +39,31 @@ export function cleanFileName(name: string): string {
 }
 
 /**
+ * What an upload request's headers alone refuse: not multipart, a declared
+ * Content-Length over the limit, no body. Checked before anything is read,
+ * and before the upload counts against UPLOAD_LIMIT (upload-attachment.ts):
+ * a request refused from its headers changes nothing, not even that count.
+ */
+export function checkUploadRequest(
+  headers: Headers,
+  body: unknown,
+  quota?: { bytes: number; exceeded: () => AppError },
+  store: { maxUploadBytes: number } = env(),
+): { contentType: string; maxUploadBytes: number; tooLarge: () => AppError } {
+  const overQuota = quota !== undefined && quota.bytes < store.maxUploadBytes;
+  const maxUploadBytes = overQuota ? quota.bytes : store.maxUploadBytes;
+  const tooLarge = overQuota ? quota.exceeded : tooLargeFile;
+  const contentType = headers.get("content-type") ?? "";
+  if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data in the field \"file\"");
+  }
+  const declared = Number(headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge();
+  if (!body) throw new AppError("VALIDATION", "No file was sent", { file: ["Choose a file to upload"] });
+  return { contentType, maxUploadBytes, tooLarge };
+}
+
+/**
  * Stream the multipart field `file` of a request to a temporary file,
  * enforcing MAX_UPLOAD_MB while the bytes arrive (a declared Content-Length
  * over the limit is refused before reading anything). On any failure the
@@ -53,16 +78,8 @@ export async function receiveUpload(
   store: { uploadDir: string; maxUploadBytes: number } = env(),
 ): Promise<ReceivedUpload> {
   const { uploadDir } = store;
-  const overQuota = quota !== undefined && quota.bytes < store.maxUploadBytes;
-  const maxUploadBytes = overQuota ? quota.bytes : store.maxUploadBytes;
-  const tooLarge = overQuota ? quota.exceeded : tooLargeFile;
-  const contentType = headers.get("content-type") ?? "";
-  if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data in the field \"file\"");
-  }
-  const declared = Number(headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge();
-  if (!body) throw new AppError("VALIDATION", "No file was sent", { file: ["Choose a file to upload"] });
+  const { contentType, maxUploadBytes, tooLarge } = checkUploadRequest(headers, body, quota, store);
+  if (!body) throw new Error("unreachable: checkUploadRequest refuses a missing body"); // narrows the type
 
   const tmpDir = path.join(uploadDir, "tmp");
   await fs.promises.mkdir(tmpDir, { recursive: true });
