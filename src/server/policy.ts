@@ -287,6 +287,17 @@ export function presenceViewFor(audience: Audience, entries: readonly PresenceEn
 }
 
 /**
+ * Whether a viewer's change of state (typing intent, idle) may change the
+ * requester's view above: requesters see staff only, and of their state only
+ * who writes a reply. The presence hub sends the requester's view again only
+ * then; sent at every change, the same view again told a requester when staff
+ * began and finished an internal note, or went idle.
+ */
+export function presenceChangeShownToRequester(role: Role, composingBefore: ComposingKind | null, composingAfter: ComposingKind | null): boolean {
+  return isStaffRole(role) && (composingBefore === "reply") !== (composingAfter === "reply");
+}
+
+/**
  * The staff view without typing intent, for ticket lists: it changes only
  * when someone arrives, leaves or goes idle, so typing does not reach every
  * staff socket.

@@ -117,6 +117,31 @@ test("a requester sees staff by name only: never a note being written, idle stat
   await stopped;
 });
 
+test("a requester cannot tell when staff start or finish a note or go idle: not even the same view again reaches them", async () => {
+  const alice = await viewer("alice");
+  const arrived = nextEvent(alice, "presence:ticket", onTicket((v) => !!find(v, "agent") && !!find(v, "admin")));
+  const agent = await viewer("agent");
+  const admin = await viewer("admin");
+  await arrived;
+  const received = collect(alice, "presence:ticket");
+  // Each change in turn, each seen by staff before the next.
+  for (const [change, seen] of [
+    [{ composing: "note" }, (v: PresenceViewer[]) => find(v, "agent")?.composing === "note"],
+    [{ composing: null }, (v: PresenceViewer[]) => !!find(v, "agent") && find(v, "agent")?.composing === undefined],
+    [{ idle: true }, (v: PresenceViewer[]) => find(v, "agent")?.idle === true],
+    [{ idle: false }, (v: PresenceViewer[]) => find(v, "agent")?.idle === false],
+  ] as const) {
+    const staffSaw = nextEvent(admin, "presence:ticket", onTicket(seen));
+    agent.emit("presence:update", { ticketId: ticket.id, ...change });
+    await staffSaw;
+  }
+  // A reply is the requester's to see; Socket.IO keeps order, so anything sent before it has arrived too.
+  const reply = nextEvent(alice, "presence:ticket", onTicket((v) => find(v, "agent")?.composing === "reply"));
+  agent.emit("presence:update", { ticketId: ticket.id, composing: "reply" });
+  await reply;
+  assert.equal(received.length, 1, `only the reply reached the requester: ${JSON.stringify(received)}`);
+});
+
 test("a closed socket leaves the ticket at once (not after the TTL)", async () => {
   const agent = await viewer("agent");
   const admin = await viewer("admin");

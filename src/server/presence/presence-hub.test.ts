@@ -61,6 +61,34 @@ describe("presence hub", () => {
     assert.equal(sent.filter((s) => s.event === "presence:summary").length, summaries);
   });
 
+  test("a requester hears nothing when staff start or stop a note or go idle, only when a reply starts or stops", async () => {
+    const { hub, sent } = hubOn(store, clock);
+    hub.enter({ id: "s-agent", user: agent }, "t1");
+    hub.enter({ id: "s-alice", user: alice }, "t1");
+    await settled();
+    const toRequester = () => sent.filter((s) => s.room === "ticket:t1:requester").length;
+    const before = toRequester();
+    const staffBefore = sent.filter((s) => s.room === "ticket:t1:staff").length;
+    // Each its own window, so none is merged with another.
+    for (const change of [{ composing: "note" }, { composing: null }, { idle: true }, { idle: false }] as const) {
+      hub.update("s-agent", { ticketId: "t1", ...change });
+      await settled();
+    }
+    assert.equal(toRequester(), before, "the same view again would tell the requester a note was being written");
+    assert.equal(sent.filter((s) => s.room === "ticket:t1:staff").length, staffBefore + 4, "staff hear each change");
+    // The requester's own typing does not echo to the requester room either (it shows staff only).
+    hub.update("s-alice", { ticketId: "t1", composing: "reply" });
+    await settled();
+    assert.equal(toRequester(), before);
+    hub.update("s-agent", { ticketId: "t1", composing: "reply" });
+    await settled();
+    assert.equal(toRequester(), before + 1);
+    assert.deepEqual(last(sent, "ticket:t1:requester"), [{ userId: "agent", name: "Agent", composing: "reply" }]);
+    hub.update("s-agent", { ticketId: "t1", composing: null });
+    await settled();
+    assert.deepEqual(last(sent, "ticket:t1:requester"), [{ userId: "agent", name: "Agent" }]);
+  });
+
   test("a repeated typing beat announces nothing; intent lapses after the last beat and the tick says so", async () => {
     const { hub, sent } = hubOn(store, clock);
     hub.enter({ id: "s-agent", user: agent }, "t1");

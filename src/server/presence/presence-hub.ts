@@ -1,7 +1,7 @@
 import "server-only";
 import type { Role } from "../../shared/enums";
 import type { PresenceTicket } from "../../shared/realtime";
-import { type PresenceEntry, presenceCap, presenceRooms, presenceSummaryOf, presenceViewFor } from "../policy";
+import { type PresenceEntry, presenceCap, presenceChangeShownToRequester, presenceRooms, presenceSummaryOf, presenceViewFor } from "../policy";
 import type { PresenceChange } from "./update-presence";
 import { entriesAt, type PresenceItem, type PresenceStore, type StoredPresence } from "./store";
 
@@ -72,6 +72,11 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * tick: every tickMs this process re-reads the tickets its sockets watch and
  * tells its own sockets what changed since it last told them.
  */
+/** Which views of a ticket's presence a change may have changed (the staff's always may). */
+type Changed = { summary: boolean; requester: boolean };
+/** Someone arrived or left: every view may have changed. */
+const EVERY_VIEW: Changed = { summary: true, requester: true };
+
 export function createPresenceHub(deps: PresenceHubDeps) {
   const now = deps.now ?? Date.now;
   const composingMs = deps.composingMs ?? COMPOSING_MS;
@@ -89,8 +94,12 @@ export function createPresenceHub(deps: PresenceHubDeps) {
    * the comments being delivered meanwhile: bench/findings.md, eleventh round).
    */
   const inputs = new Map<string, string>();
-  /** Tickets to announce, whether their summary (who, idle) may have changed, and when they are due. */
-  const pending = new Map<string, { summary: boolean; due: number }>();
+  /**
+   * Tickets to announce, which views may have changed (the summary: who, idle;
+   * the requester's: who of the staff, and who of them writes a reply), and
+   * when they are due.
+   */
+  const pending = new Map<string, Changed & { due: number }>();
   /** When each ticket was last announced (kept for one window), to space announcements ANNOUNCE_EVERY_MS apart. */
   const announcedAt = new Map<string, number>();
   let settle: ReturnType<typeof setTimeout> | undefined;
@@ -118,14 +127,15 @@ export function createPresenceHub(deps: PresenceHubDeps) {
    * made until then. One timer serves all tickets; tickets due together are
    * read from the store in one go.
    */
-  function announce(ticketId: string, summary: boolean) {
+  function announce(ticketId: string, changed: Changed) {
     const waiting = pending.get(ticketId);
     if (waiting) {
-      waiting.summary ||= summary;
+      waiting.summary ||= changed.summary;
+      waiting.requester ||= changed.requester;
       return;
     }
     const due = Math.max(clock() + SETTLE_MS, (announcedAt.get(ticketId) ?? -Infinity) + ANNOUNCE_EVERY_MS);
-    pending.set(ticketId, { summary, due });
+    pending.set(ticketId, { ...changed, due });
     schedule(due);
   }
 
@@ -141,9 +151,9 @@ export function createPresenceHub(deps: PresenceHubDeps) {
     settleAt = Infinity;
     const at = clock();
     for (const [ticketId, when] of announcedAt) if (at - when >= ANNOUNCE_EVERY_MS) announcedAt.delete(ticketId);
-    const batch: Array<[string, boolean]> = [];
+    const batch: Array<[string, Changed]> = [];
     let next = Infinity;
-    for (const [ticketId, { summary, due }] of pending) {
+    for (const [ticketId, { summary, requester, due }] of pending) {
       // A few ms early is the same announcement (timers fire late as often as not).
       if (due > at + 5) {
         next = Math.min(next, due);
@@ -151,7 +161,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       }
       pending.delete(ticketId);
       announcedAt.set(ticketId, at);
-      batch.push([ticketId, summary]);
+      batch.push([ticketId, { summary, requester }]);
     }
     if (batch.length) serial(() => flush(batch));
     if (next < Infinity) schedule(next);
@@ -189,7 +199,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
   }
 
   /** Every process's sockets hear a change at once, each audience in its own view. */
-  async function flush(batch: Array<[string, boolean]>) {
+  async function flush(batch: Array<[string, Changed]>) {
     let current: Map<string, PresenceEntry[]>;
     try {
       current = await read(batch.map(([ticketId]) => ticketId));
@@ -198,14 +208,18 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       deps.onError("presence read failed", e);
       return;
     }
-    for (const [ticketId, summaryChanged] of batch) {
+    for (const [ticketId, changed] of batch) {
       const views = viewsOf(current.get(ticketId) ?? []);
       const rooms = presenceRooms(ticketId);
       send("all", ticketId, "presence:ticket", rooms.staff, views.staff);
-      send("all", ticketId, "presence:ticket", rooms.requester, views.requester);
+      // Only when it may have changed. Sent for a staff member's note or idle
+      // state, the same view again told the requester that a note was being
+      // written (and when it was done): what the requester's view leaves out
+      // must not show in when it arrives either.
+      if (changed.requester) send("all", ticketId, "presence:ticket", rooms.requester, views.requester);
       // Always when it may have changed: another process may have sent a
       // different summary since this one last did, so "same as I last sent" proves nothing.
-      if (summaryChanged) send("all", ticketId, "presence:summary", rooms.summary, views.summary);
+      if (changed.summary) send("all", ticketId, "presence:summary", rooms.summary, views.summary);
       shown.set(ticketId, views.signature);
       inputs.set(ticketId, inputOf(current.get(ticketId) ?? []));
     }
@@ -318,7 +332,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       };
       entry.expiresAt = now() + deps.ttlMs;
       tickets.set(ticketId, entry);
-      write([{ ticketId, entry }], () => announce(ticketId, true));
+      write([{ ticketId, entry }], () => announce(ticketId, EVERY_VIEW));
     },
 
     /** Apply a parsed presence:update; false when the socket has not joined that ticket. */
@@ -337,10 +351,15 @@ export function createPresenceHub(deps: PresenceHubDeps) {
         entry.composingUntil = at + composingMs;
       }
       const idleChanged = entry.idle !== wasIdle;
-      const composingChanged = composingOf(entry, at) !== wasComposing;
+      const composing = composingOf(entry, at);
+      const composingChanged = composing !== wasComposing;
       // A beat that changes nothing visible still moves the deadline in the store.
       if (!idleChanged && !composingChanged && change.composing == null) return true;
-      write([{ ticketId: change.ticketId, entry }], idleChanged || composingChanged ? () => announce(change.ticketId, idleChanged) : undefined);
+      const requester = presenceChangeShownToRequester(entry.role, wasComposing, composing);
+      write(
+        [{ ticketId: change.ticketId, entry }],
+        idleChanged || composingChanged ? () => announce(change.ticketId, { summary: idleChanged, requester }) : undefined,
+      );
       return true;
     },
 
@@ -350,7 +369,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       if (!tickets?.delete(ticketId) || closed) return;
       if (tickets.size === 0) owned.delete(socketId);
       deps.store.remove([{ ticketId, key: socketId }]).then(
-        () => announce(ticketId, true),
+        () => announce(ticketId, EVERY_VIEW),
         (e: unknown) => deps.onError("presence remove failed", e),
       );
     },
@@ -361,7 +380,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       const items = removeAll(socketId);
       if (items.length === 0 || closed) return;
       deps.store.remove(items).then(
-        () => items.forEach(({ ticketId }) => announce(ticketId, true)),
+        () => items.forEach(({ ticketId }) => announce(ticketId, EVERY_VIEW)),
         (e: unknown) => deps.onError("presence remove failed", e),
       );
     },
@@ -396,7 +415,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       const items = [...owned.keys()].flatMap(removeAll);
       for (const { ticketId } of items) tickets.add(ticketId);
       const done = deps.store.remove(items).then(
-        () => flush([...tickets].map((ticketId) => [ticketId, true] as [string, boolean])),
+        () => flush([...tickets].map((ticketId) => [ticketId, EVERY_VIEW] as [string, Changed])),
         (e: unknown) => deps.onError("presence remove failed", e),
       );
       await Promise.race([Promise.all([done, queue]), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
