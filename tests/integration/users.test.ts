@@ -195,7 +195,7 @@ describe("users", () => {
     await signIn(url, email, "dave-password-3");
   });
 
-  test("with mail off, a new invite link answers its link and voids the older unused one; a deactivated user gets none", async () => {
+  test("with mail off, a new invite link answers its link and voids the older unused one; a deactivated user gets none, and their old link stays void", async () => {
     const email = `olive-${unique()}@example.com`;
     const created = await createUser({ email, name: "Olive", role: "AGENT" });
     assert.equal(created.status, 201);
@@ -214,8 +214,14 @@ describe("users", () => {
     assertError(refused, 409, "CONFLICT");
     assert.match((refused.body as unknown as ApiErrorBody).error.message, /deactivated/);
     assert.equal((await api(url, cookies.admin, "PATCH", `/api/users/${created.body.user.id}`, { active: true })).status, 200);
-    const accepted = await api(url, undefined, "POST", "/api/invites/accept", { token: second, password: "olive-password-1" });
-    assert.equal(accepted.status, 200, "the refused call voided nothing");
+    // The link sent before the deactivation does not come back with the account.
+    assertError(await api(url, undefined, "POST", "/api/invites/accept", { token: second, password: "olive-password-1" }), 404, "NOT_FOUND");
+    assert.ok((await (await fetch(`${url}/invite/${second}`)).text()).includes("This link no longer works"));
+    await assert.rejects(signIn(url, email, "olive-password-1"), /sign-in failed/);
+    const third = await reinvite(created.body.user.id);
+    assert.equal(third.status, 200, JSON.stringify(third.body));
+    const accepted = await api(url, undefined, "POST", "/api/invites/accept", { token: linkOf(third.body.invite).split("/").pop(), password: "olive-password-1" });
+    assert.equal(accepted.status, 200, "a new link after the reactivation works");
     await signIn(url, email, "olive-password-1");
   });
 

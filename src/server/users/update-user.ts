@@ -15,7 +15,8 @@ const userSelect = { id: true, name: true, email: true, role: true, active: true
  *
  * The last active admin can be neither demoted nor deactivated: nobody could
  * administer the install afterwards. Deactivating revokes all of the user's
- * sessions. A deactivation or role change closes the user's open sockets on
+ * sessions and voids their unused invite links (reactivated, they need a new
+ * one). A deactivation or role change closes the user's open sockets on
  * every process at once: a deactivated user's reconnect is refused, a
  * re-roled one reconnects with rooms for the new role (a demoted agent stops
  * receiving internal notes). Every real change is audited with the fields'
@@ -50,7 +51,14 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
       });
     }
     const deactivated = current.active && !user.active;
-    if (deactivated) await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (deactivated) {
+      const now = new Date();
+      await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
+      // Unused invite and reset links too (as a reset does): one sent before
+      // the deactivation (leaked, or the reason for it) would otherwise set
+      // a password again once the user is reactivated, for up to a week.
+      await tx.invite.updateMany({ where: { userId, usedAt: null }, data: { usedAt: now } });
+    }
     return { user, deactivated, roleChanged: current.role !== user.role };
   });
   if (deactivated || roleChanged) runtime().sockets?.closeUser(userId);
