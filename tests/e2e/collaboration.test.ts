@@ -133,6 +133,71 @@ describe("drafts", () => {
   });
 });
 
+describe("drafts without a connection", () => {
+  /** The user's draft as the server has it. */
+  async function serverDraft(page: Page, ticket: TicketDTO): Promise<string | null> {
+    const res = await page.context().request.get(`/api/tickets/${ticket.id}/draft`);
+    assert.equal(res.status(), 200);
+    return ((await res.json()) as { draft: { body: string } | null }).draft?.body ?? null;
+  }
+
+  test("a reply typed offline survives its tab being closed, and is saved once the browser is back online", async () => {
+    const ticket = await newTicket("alice@example.com", "Typed on a train");
+    const sam = await window("agent@example.com", ticket);
+    const context = sam.context();
+    await context.setOffline(true);
+    try {
+      await sam.getByLabel("Comment").fill("Words typed in a tunnel");
+      await sam.getByRole("status").filter({ hasText: "Draft not saved yet: kept in this browser" }).waitFor();
+      await sam.close();
+    } finally {
+      await context.setOffline(false);
+    }
+    assert.equal(await serverDraft(sam, ticket), null, "the server never got it");
+    // A new tab, online: the words are back, and saved now.
+    const back = await context.newPage();
+    await openTicket(back, ticket);
+    await waitForValue(back.getByLabel("Comment"), "Words typed in a tunnel");
+    await back.getByText("Draft saved").waitFor();
+    assert.equal(await serverDraft(back, ticket), "Words typed in a tunnel");
+    // Saved, the local copy is gone: what another device clears stays cleared here.
+    const cookie = await signIn(server.url, "agent@example.com");
+    assert.equal((await fetch(`${server.url}/api/tickets/${ticket.id}/draft`, { method: "DELETE", headers: { cookie, origin: server.url } })).status, 204);
+    await back.reload();
+    await openTicket(back, ticket);
+    assert.equal(await back.getByLabel("Comment").inputValue(), "");
+  });
+
+  test("words typed on while a failed send is retried are the draft afterwards, not the text that was sent", async () => {
+    const ticket = await newTicket("alice@example.com", "Send fails twice");
+    const sam = await window("agent@example.com", ticket);
+    // Every send meets a 503 (the browser retries it for a few seconds, then gives up).
+    await sam.route(`**/api/tickets/${ticket.id}/comments`, (route) =>
+      route.request().method() === "POST"
+        ? route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "UNAVAILABLE", message: "Try again" } }) })
+        : route.continue(),
+    );
+    const saves: string[] = [];
+    sam.on("request", (req) => {
+      if (req.method() === "PUT" && req.url().endsWith(`/api/tickets/${ticket.id}/draft`)) saves.push((req.postDataJSON() as { body: string }).body);
+    });
+    const box = sam.getByLabel("Comment");
+    await box.fill("The fix is");
+    await sam.getByRole("button", { name: "Send", exact: true }).click();
+    await sam.getByRole("status").filter({ hasText: "Sending…" }).waitFor();
+    await box.press("End");
+    await box.pressSequentially(" to restart the spooler.");
+    await sam.getByRole("alert").filter({ hasText: "Not sent" }).waitFor();
+    // The draft is saved a typing pause (0.6 s) after a change; the failed
+    // send's own save came that long after the failure. Past two of them,
+    // nothing may have put the sent text back over the words typed since.
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(saves.at(-1), "The fix is to restart the spooler.", JSON.stringify(saves));
+    assert.equal(await serverDraft(sam, ticket), "The fix is to restart the spooler.");
+    await sam.unroute(`**/api/tickets/${ticket.id}/comments`);
+  });
+});
+
 describe("send guard", () => {
   test("a reply that arrived while writing is shown first, and Send must be pressed again", async () => {
     const ticket = await newTicket("alice@example.com", "VPN drops every hour");

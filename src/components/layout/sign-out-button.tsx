@@ -2,6 +2,7 @@
 
 import { signOut } from "next-auth/react";
 import { useState } from "react";
+import { removeAllLocalDrafts } from "../../client/local-draft";
 import { useRealtimeClient } from "../../client/realtime-provider";
 
 /**
@@ -21,6 +22,8 @@ export function SignOutButton() {
         // The revocation closes this tab's socket too; stop it first so the
         // header does not flash "your session ended" on the way out.
         realtime?.stop();
+        // Drafts this browser kept for the server: not for whoever uses it next.
+        removeAllLocalDrafts();
         try {
           await signOut({ redirect: false });
         } finally {

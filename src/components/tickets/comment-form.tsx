@@ -8,6 +8,7 @@ import { insertMention, type MentionSuggestions, suggestMentions } from "../../c
 import { ZCreateComment } from "../../shared/schemas/comments";
 import { apiFetch, ApiError, errorMessage, SendKey, zodFieldErrors } from "../../client/api-client";
 import { DraftSaver } from "../../client/draft-sync";
+import { localDraftBackup, restorableDraft } from "../../client/local-draft";
 import { tabId } from "../../client/tab-id";
 import { COMPOSE_EVENT, type ComposeDetail } from "../../client/shortcuts";
 import { useConnectionState, useOnConnect, useRealtimeMessage } from "../../client/realtime-provider";
@@ -93,7 +94,8 @@ export function CommentForm({
   const [activeCanned, setActiveCanned] = useState(0);
   // Pressing Send again after a failure is a retry of the same comment: same key, at most one comment.
   const sendKey = useRef(new SendKey());
-  const [saver] = useState(() => new DraftSaver(ticketId, { body: initialDraft?.body ?? "", internal: initialDraft?.internal ?? false }, setDraftState));
+  const [backup] = useState(() => localDraftBackup(userId, ticketId));
+  const [saver] = useState(() => new DraftSaver(ticketId, { body: initialDraft?.body ?? "", internal: initialDraft?.internal ?? false }, setDraftState, backup));
   // Public replies by others the writer has already been shown (or that were
   // there when they started writing): the send guard stops only for new ones.
   const seen = useRef<Set<string>>(new Set(comments.map((c) => c.id)));
@@ -107,12 +109,23 @@ export function CommentForm({
   // Text typed (or the box ticked) before hydration: see useTypedBeforeHydration
   // (hooks/use-hydrated.ts). Not that hook here: the text and the note box
   // go into one edit(), which also decides when writing started.
+  // Else, text this browser kept that the server never got (typed offline,
+  // then reloaded or closed): see client/local-draft.ts.
   const adoptTypedBeforeHydration = useEffectEvent(() => {
     const box = bodyRef.current;
     const note = internalRef.current;
     if (!box) return;
     const nextInternal = canWriteInternal && note ? note.checked : internal;
-    if (box.value !== body || nextInternal !== internal) edit(box.value, nextInternal);
+    if (box.value !== body || nextInternal !== internal) {
+      edit(box.value, nextInternal);
+      return;
+    }
+    const kept = restorableDraft(backup, initialDraft, (text) => comments.some((c) => c.author.id === userId && c.body.trim() === text.trim()));
+    if (kept) {
+      edit(kept.body, canWriteInternal && kept.internal);
+      // Saved now, not after the typing pause: the status says which it is.
+      void saver.flush();
+    }
   });
   useEffect(() => adoptTypedBeforeHydration(), []);
   // Leaving or hiding the page saves what is pending now rather than after the delay.
@@ -131,7 +144,11 @@ export function CommentForm({
 
 
   // A network failure is over once the connection is back: the banner goes.
-  useOnConnect(() => setSend((s) => (s.kind === "failed" && s.network ? { kind: "idle" } : s)));
+  // So is a draft save that failed: it is tried again now, not at the next keystroke.
+  useOnConnect(() => {
+    setSend((s) => (s.kind === "failed" && s.network ? { kind: "idle" } : s));
+    void saver.flush();
+  });
 
   // `r` / `n` (src/client/shortcuts.ts): write a reply or a note.
   useEffect(() => {
@@ -283,7 +300,7 @@ export function CommentForm({
     setFieldError(null);
     setSend({ kind: "sending" });
     try {
-      await saver.settle();
+      await saver.settle(latest.current);
       const comment = await apiFetch<CommentDTO>(`/api/tickets/${ticketId}/comments`, {
         method: "POST",
         json: parsed.data,
@@ -315,8 +332,9 @@ export function CommentForm({
       } else {
         setSend({ kind: "failed", message: errorMessage(e), network: !(e instanceof ApiError) });
       }
-      // Not sent: the text is a draft again.
-      saver.change(body, internal);
+      // Not sent: the text is a draft again, as it is now (the user may have
+      // typed on while the send was retried).
+      saver.change(latest.current.body, latest.current.internal);
     }
   }
 
@@ -579,7 +597,17 @@ export function CommentForm({
           Ctrl+Enter to send
         </span>
         <span className="muted small" role="status" aria-live="polite">
-          {sending ? "Sending…" : uploading ? "Uploading files…" : send.kind === "sent" ? "Sent" : draftState === "saved" && body ? "Draft saved" : ""}
+          {sending
+            ? "Sending…"
+            : uploading
+              ? "Uploading files…"
+              : send.kind === "sent"
+                ? "Sent"
+                : draftState === "saved" && body
+                  ? "Draft saved"
+                  : draftState === "failed" && body
+                    ? "Draft not saved yet: kept in this browser"
+                    : ""}
         </span>
         {/* Says what will happen, not only by colour: a note must never go out as a reply by mistake. */}
         <SubmitButton className="button button--primary" aria-disabled={sending || offline || uploading || undefined}>
