@@ -141,7 +141,7 @@ describe("drafts without a connection", () => {
     return ((await res.json()) as { draft: { body: string } | null }).draft?.body ?? null;
   }
 
-  test("a reply typed offline survives its tab being closed, and is saved once the browser is back online", async () => {
+  test("a reply typed offline survives leaving the page, and is saved once the browser is back online", async () => {
     const ticket = await newTicket("alice@example.com", "Typed on a train");
     const sam = await window("agent@example.com", ticket);
     const context = sam.context();
@@ -149,13 +149,19 @@ describe("drafts without a connection", () => {
     try {
       await sam.getByLabel("Comment").fill("Words typed in a tunnel");
       await sam.getByRole("status").filter({ hasText: "Draft not saved yet: kept in this browser" }).waitFor();
-      await sam.close();
+      // Leaving the page tries a last save (a keepalive request), which a
+      // real outage refuses but Chromium's emulated one lets through (it
+      // outlives the page): refused here from inside the page instead.
+      await sam.evaluate(() => {
+        window.fetch = () => Promise.reject(new TypeError("Failed to fetch"));
+      });
+      await sam.goto("about:blank");
     } finally {
       await context.setOffline(false);
     }
     assert.equal(await serverDraft(sam, ticket), null, "the server never got it");
-    // A new tab, online: the words are back, and saved now.
-    const back = await context.newPage();
+    // Back on the ticket, online: the words are back, and saved now.
+    const back = sam;
     await openTicket(back, ticket);
     await waitForValue(back.getByLabel("Comment"), "Words typed in a tunnel");
     await back.getByText("Draft saved").waitFor();
@@ -532,6 +538,30 @@ describe("files in the conversation", () => {
     const files = alice.getByRole("region", { name: /^Attachments/ });
     await files.getByText("crash.log").waitFor();
     await files.getByText("setup.txt").waitFor();
+  });
+
+  test("a file that failed to attach to a new ticket is attached again to that ticket, never to a second one", async () => {
+    const alice = await window("alice@example.com", "/tickets/new");
+    const title = `Printer offline ${Date.now()}`;
+    await alice.getByLabel("Title").fill(title);
+    await alice.getByLabel("Description").fill("Since this morning.");
+    await alice.getByLabel("Files").setInputFiles([{ name: "status.txt", mimeType: "text/plain", buffer: Buffer.from("offline") }]);
+    // The upload meets a 503 once.
+    let refused = 0;
+    await alice.route(/\/api\/tickets\/[^/]+\/attachments$/, (route) =>
+      refused++ === 0
+        ? route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "UNAVAILABLE", message: "Try again" } }) })
+        : route.continue(),
+    );
+    await alice.getByRole("button", { name: "Create ticket" }).click();
+    await alice.getByRole("alert").filter({ hasText: "was created, but these files could not be attached: status.txt" }).waitFor();
+    await alice.getByRole("button", { name: "Attach the files again" }).click();
+    await alice.waitForURL(/\/tickets\/[^/]+$/);
+    await alice.getByRole("region", { name: /^Attachments/ }).getByText("status.txt").waitFor();
+    const cookie = await signIn(server.url, "alice@example.com");
+    const mine = await api<{ items: TicketDTO[] }>(server.url, cookie, "GET", `/api/tickets?q=${encodeURIComponent(title)}&limit=100`);
+    assert.equal(mine.body.items.filter((t) => t.title === title).length, 1, "one ticket");
+    assert.equal(refused, 2);
   });
 
   test("a reply with an image shows its preview live in the other window; a note's file never reaches the requester", async () => {

@@ -39,14 +39,45 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
   const [pending, setPending] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
   const hydrated = useHydrated();
-  /** The ticket exists but some files did not attach: say which, and link to it. */
-  const [partial, setPartial] = useState<{ ticket: TicketDTO; failed: string[] } | null>(null);
+  /**
+   * The ticket exists but some files did not attach: say which, link to it,
+   * and make the button attach those again. Submitting the form again must
+   * not create a second ticket (its Idempotency-Key was spent on the first).
+   */
+  const [partial, setPartial] = useState<{ ticket: TicketDTO; failed: Array<{ file: File; reason: string }> } | null>(null);
+
+  /** Attach `list` to `ticket` one by one: the files that failed, with why. */
+  async function attach(ticket: TicketDTO, list: File[]): Promise<Array<{ file: File; reason: string }>> {
+    const failed: Array<{ file: File; reason: string }> = [];
+    for (const file of list) {
+      const upload = new FormData();
+      upload.append("file", file, file.name);
+      try {
+        await apiFetch(`/api/tickets/${ticket.id}/attachments`, { method: "POST", body: upload });
+      } catch (uploadError) {
+        failed.push({ file, reason: errorMessage(uploadError) });
+      }
+    }
+    return failed;
+  }
   // Submitting again after a failure is a retry of the same ticket: same key, at most one ticket.
   const sendKey = useRef(new SendKey());
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     if (pending) return;
+    if (partial) {
+      // The ticket exists: only the files that failed are tried again.
+      setPending(true);
+      const failed = await attach(partial.ticket, partial.failed.map((f) => f.file));
+      if (failed.length === 0) {
+        router.push(`/tickets/${partial.ticket.id}`);
+        return;
+      }
+      setPartial({ ticket: partial.ticket, failed });
+      setPending(false);
+      return;
+    }
     const form = e.currentTarget;
     const data = new FormData(form);
     const parsed = ZCreateTicket.safeParse({
@@ -72,16 +103,7 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
       });
       sendKey.current.done();
       // The ticket exists now: its files are attached to it one by one.
-      const failed: string[] = [];
-      for (const file of files) {
-        const upload = new FormData();
-        upload.append("file", file, file.name);
-        try {
-          await apiFetch(`/api/tickets/${ticket.id}/attachments`, { method: "POST", body: upload });
-        } catch (uploadError) {
-          failed.push(`${file.name} (${errorMessage(uploadError)})`);
-        }
-      }
+      const failed = await attach(ticket, files);
       if (failed.length > 0) {
         setPartial({ ticket, failed });
         setPending(false);
@@ -107,10 +129,11 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
       {partial && (
         <div role="alert" className="alert alert--warning">
           <p>
-            Ticket #{partial.ticket.number} was created, but these files could not be attached: {partial.failed.join(", ")}.
+            Ticket #{partial.ticket.number} was created, but these files could not be attached:{" "}
+            {partial.failed.map((f) => `${f.file.name} (${f.reason})`).join(", ")}.
           </p>
           <p>
-            <a href={`/tickets/${partial.ticket.id}`}>Open the ticket</a> to attach them again.
+            Press <strong>Attach the files again</strong>, or <a href={`/tickets/${partial.ticket.id}`}>open the ticket</a> and attach them there.
           </p>
         </div>
       )}
@@ -128,6 +151,7 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
           maxLength={200}
           required
           autoFocus
+          readOnly={partial !== null}
           aria-invalid={invalid("title")}
           aria-describedby={describedBy("title")}
         />
@@ -140,6 +164,7 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
           name="description"
           rows={8}
           required
+          readOnly={partial !== null}
           aria-invalid={invalid("description")}
           aria-describedby={describedBy("description", "new-description-hint")}
         />
@@ -154,6 +179,7 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
           id="new-priority"
           name="priority"
           defaultValue={priorities.includes("MEDIUM") ? "MEDIUM" : priorities[0]}
+          disabled={partial !== null}
           aria-invalid={invalid("priority")}
           aria-describedby={describedBy("priority")}
         >
@@ -167,8 +193,10 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
           id="new-files"
           type="file"
           multiple
-          // Files picked before hydration would be left out of the ticket: the picker waits for the page.
-          disabled={!hydrated}
+          // Files picked before hydration would be left out of the ticket: the
+          // picker waits for the page. Once the ticket exists, the button
+          // retries the files that failed; others go on the ticket's page.
+          disabled={!hydrated || partial !== null}
           aria-describedby="new-files-hint"
           onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
         />
@@ -178,7 +206,7 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
       </div>
       <div className="form__actions">
         <SubmitButton className="button button--primary" aria-disabled={pending || undefined}>
-          {pending ? (files.length ? "Creating and attaching…" : "Creating…") : "Create ticket"}
+          {partial ? (pending ? "Attaching…" : "Attach the files again") : pending ? (files.length ? "Creating and attaching…" : "Creating…") : "Create ticket"}
         </SubmitButton>
       </div>
     </ClientForm>
