@@ -255,4 +255,17 @@ describe("filtering", () => {
     assert.deepEqual(gone.body.items, [], "a tag on no ticket is not suggested");
     assertError(await list("agent", "tag=not%20valid!"), 400, "VALIDATION");
   });
+
+  test("a prefix is literal: `_` and `%` in it are not wildcards", async () => {
+    const base = unique("wild").replace(/-/g, "");
+    const t = await createTicket(url, cookies.alice, { title: "Wildcards" });
+    await tag("agent", t.id, { add: [`${base}_x`, `${base}ax`, `${base}.y`] });
+    const names = async (prefix: string) =>
+      (await api<{ items: TagDTO[] }>(url, cookies.agent, "GET", `/api/tags?prefix=${encodeURIComponent(prefix)}&limit=50`)).body.items.map((x) => x.name).sort();
+    assert.deepEqual(await names(`${base}_`), [`${base}_x`]);
+    assert.deepEqual(await names(`${base}`), [`${base}.y`, `${base}_x`, `${base}ax`].sort());
+    assert.deepEqual(await names(`${base}%`), []);
+    assert.deepEqual(await names("%"), []);
+    assert.deepEqual(await names("_"), []);
+  });
 });

@@ -10,8 +10,11 @@ import { authorize } from "../policy";
  */
 export async function listTags(actor: SessionUser, query: TListTags): Promise<TagDTO[]> {
   authorize(actor, "ticket:tag");
+  // Prisma's startsWith is a LIKE it does not escape: `_` (allowed in tag
+  // names) and `%` matched any character. Backslash is LIKE's escape.
+  const prefix = query.prefix?.replace(/[\\%_]/g, "\\$&");
   const rows = await db().tag.findMany({
-    where: { tickets: { some: {} }, ...(query.prefix ? { name: { startsWith: query.prefix } } : {}) },
+    where: { tickets: { some: {} }, ...(prefix ? { name: { startsWith: prefix } } : {}) },
     select: { name: true, _count: { select: { tickets: true } } },
     orderBy: [{ tickets: { _count: "desc" } }, { name: "asc" }],
     take: query.limit,
