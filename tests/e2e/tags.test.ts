@@ -152,6 +152,30 @@ test("bulk: add a tag to selected rows (live in another agent's list); the Tag f
   }
 });
 
+test("bulk: a ticket whose status changed but whose tags failed is reported as half done", async () => {
+  const [ticket] = (await aliceTickets(["Projector flickers"], "Room 5.")) as [TicketDTO];
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password);
+  try {
+    const page = admin.page;
+    await page.locator(`tr[data-ticket-id="${ticket.id}"] input[type=checkbox]`).check();
+    // The tag request meets a 503 every time (retried, then given up).
+    await page.route(`**/api/tickets/${ticket.id}/tags`, (route) =>
+      route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "UNAVAILABLE", message: "Try again shortly" } }) }),
+    );
+    const bar = page.getByRole("region", { name: "Bulk actions" });
+    await bar.getByLabel("Set status").selectOption({ label: "Waiting" });
+    await bar.getByLabel("Add tags").fill("av");
+    await bar.getByRole("button", { name: "Apply to 1" }).click();
+    await page.getByRole("status").filter({ hasText: "Done: 0 changed, 1 failed." }).waitFor();
+    const line = await bar.getByRole("alert").textContent();
+    assert.match(line ?? "", new RegExp(`#${ticket.number} Projector flickers: changed, but not its tags: `));
+    const cookie = await signIn(server.url, "admin@example.com");
+    assert.equal((await api<TicketDTO>(server.url, cookie, "GET", `/api/tickets/${ticket.id}`)).body.status, "WAITING");
+  } finally {
+    await admin.context.close();
+  }
+});
+
 test("a filtered list re-reading its first page keeps the live changes that arrive meanwhile (a tag added, a tag removed)", async () => {
   const staffCookie = await signIn(server.url, "agent@example.com");
   const label = `race-${Date.now().toString(36)}`;

@@ -49,13 +49,19 @@ export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; st
     setProgress({ done: 0, total: queue.length });
     async function worker() {
       for (let ticket = queue.shift(); ticket; ticket = queue.shift()) {
+        let fieldsChanged = false;
         try {
           const id = encodeURIComponent(ticket.id);
-          if (changesFields) await apiFetch(`/api/tickets/${id}`, { method: "PATCH", json: change });
+          if (changesFields) {
+            await apiFetch(`/api/tickets/${id}`, { method: "PATCH", json: change });
+            fieldsChanged = true;
+          }
           if (changesTags) await apiFetch(`/api/tickets/${id}/tags`, { method: "POST", json: tagOps, repeatable: true });
           results.push({ ticket, ok: true });
         } catch (e) {
-          results.push({ ticket, ok: false, error: errorMessage(e) });
+          // Half done is said as such: its fields changed, its tags did not
+          // (applying again is safe: both requests say what to be, not what to toggle).
+          results.push({ ticket, ok: false, error: fieldsChanged ? `changed, but not its tags: ${errorMessage(e)}` : errorMessage(e) });
         }
         setProgress({ done: results.length, total: selected.length });
       }
