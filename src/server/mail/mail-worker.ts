@@ -7,7 +7,7 @@ import { type EmailRow, emailSettingsFromRow } from "./email-settings-row";
 import { inviteToken, inviteUrl } from "../users/invite-token";
 import { INVITE_URL_SLOT } from "./render-invite-mail";
 import { escapeHtml } from "./render-mail";
-import type { MailMessage, MailTransport } from "./smtp-transport";
+import { isPermanentSmtpFailure, type MailMessage, type MailTransport } from "./smtp-transport";
 import { oneClickUnsubscribeUrl } from "./unsubscribe-token";
 
 /** The lease (see ../engine/cluster-connection.ts) under which one process at a time sends. */
@@ -224,8 +224,7 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
     try {
       await deps.transport.send(message);
     } catch (e) {
-      const code = (e as { responseCode?: unknown }).responseCode;
-      const permanent = typeof code === "number" && code >= 500 && code < 600;
+      const permanent = isPermanentSmtpFailure(e);
       const reason = (e instanceof Error ? e.message : String(e)).slice(0, 1000);
       if (permanent || mail.attempts >= deps.maxAttempts) {
         log.error(`mail ${mail.id} (${mail.kind}) failed for good after ${mail.attempts} attempt(s): ${reason}`);

@@ -41,6 +41,22 @@ export function smtpTransport(url: string, from: string): MailTransport {
   };
 }
 
+/**
+ * Whether an SMTP failure is this mail's for good: a 5xx answer to its
+ * recipient (RCPT TO: no such mailbox) or to its content (DATA: refused as
+ * spam, too large). Every other failure is retried: a 5xx to AUTH (535, a
+ * wrong or rotated password), to MAIL FROM (a sender the server does not
+ * allow) or to the greeting is the installation's, not the mail's, and once
+ * the operator fixes it every queued mail must still go out. A 5xx used to
+ * fail any mail at its first try, so a bad password lost every mail queued
+ * while it lasted. Network errors and 4xx answers are retried too.
+ */
+export function isPermanentSmtpFailure(e: unknown): boolean {
+  const { responseCode, command, code } = (e ?? {}) as { responseCode?: unknown; command?: unknown; code?: unknown };
+  if (typeof responseCode !== "number" || responseCode < 500 || responseCode >= 600) return false;
+  return command === "RCPT TO" || command === "DATA" || code === "EMESSAGE";
+}
+
 /** SMTP_URL with its password hidden, for the start-up log line. */
 export function describeSmtpUrl(url: string): string {
   try {
