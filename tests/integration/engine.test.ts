@@ -30,6 +30,14 @@ const tickets: string[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quiet = () => undefined;
+/**
+ * A poll that never comes within a test: the largest timer Node keeps. The
+ * processors poll on a beat at a random phase per process (run-processor.ts),
+ * so with a one-minute poll a beat could land in a window where a test
+ * counts reads (once in some fifty runs): a test counting wake-ups' reads
+ * polls never.
+ */
+const NO_POLL_MS = 2 ** 31 - 1;
 
 before(async () => {
   postgres = await startPostgres();
@@ -202,10 +210,10 @@ test("a failing batch is handed over again (at least once, in order)", async () 
 
 test("a commit in one process wakes the others' processors through NOTIFY, long before their poll", async () => {
   const log: { who: string; key: string }[] = [];
-  // A one-minute poll: the event can only arrive in time because the commit was announced.
-  const engine = await startEngine({ prisma, databaseUrl: url, processors: [recorder("notify-relay", "p", log, "process")], pollMs: 60_000, log: quiet });
+  // No poll: the event can only arrive because the commit was announced.
+  const engine = await startEngine({ prisma, databaseUrl: url, processors: [recorder("notify-relay", "p", log, "process")], pollMs: NO_POLL_MS, log: quiet });
   // The committing process: what its use case does after the commit (announceCommitted).
-  const committer = await startEngine({ prisma, databaseUrl: url, processors: [], pollMs: 60_000, log: quiet });
+  const committer = await startEngine({ prisma, databaseUrl: url, processors: [], pollMs: NO_POLL_MS, log: quiet });
   try {
     // No wait for the LISTEN connection: one that comes up late looks at the stream at once.
     const key = await write(tickets[1]!);
@@ -232,7 +240,7 @@ test("the NOTIFY is sent after the commit, from a statement of its own, one per 
     prisma,
     databaseUrl: url,
     processors: [recorder("own-notify", "p", log, "process")],
-    pollMs: 60_000,
+    pollMs: NO_POLL_MS,
     log: quiet,
     onStreamRead: () => reads++,
   });
@@ -278,7 +286,7 @@ test("alone, a process sends no NOTIFY; one that starts listening is answered at
     await sleep(500);
     assert.deepEqual(commits(), [], why);
   };
-  const a = await startEngine({ prisma, databaseUrl: url, processors: [], pollMs: 60_000, listenersRecountMs: 200, log: quiet });
+  const a = await startEngine({ prisma, databaseUrl: url, processors: [], pollMs: NO_POLL_MS, listenersRecountMs: 200, log: quiet });
   let b: Engine | undefined;
   try {
     await until(() => heard.some((p) => p.startsWith("hello:")), "the first process's hello");
@@ -289,7 +297,7 @@ test("alone, a process sends no NOTIFY; one that starts listening is answered at
     // NOTIFY (what it committed unannounced just before reaches it now), and
     // announces its commits from then on, long before the second's poll.
     const log: { who: string; key: string }[] = [];
-    b = await startEngine({ prisma, databaseUrl: url, processors: [recorder("joined-relay", "b", log, "process")], pollMs: 60_000, listenersRecountMs: 200, log: quiet });
+    b = await startEngine({ prisma, databaseUrl: url, processors: [recorder("joined-relay", "b", log, "process")], pollMs: NO_POLL_MS, listenersRecountMs: 200, log: quiet });
     await until(() => heard.some((p) => p.startsWith("hello:")), "the second process's hello");
     await until(() => commits().length === 1, "the first process's answer to it");
     await sleep(300);
@@ -316,8 +324,8 @@ test("one read per commit serves all of a process's processors, though the commi
     prisma,
     databaseUrl: url,
     processors: [recorder("shared-relay", "relay", log, "process"), recorder("shared-a", "a", log), recorder("shared-b", "b", log)],
-    // A one-minute poll: every read here is a wake-up's.
-    pollMs: 60_000,
+    // No poll: every read here is a wake-up's.
+    pollMs: NO_POLL_MS,
     log: quiet,
     onStreamRead: () => reads++,
   });

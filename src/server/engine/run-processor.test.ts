@@ -11,6 +11,12 @@ import { type Cursor, STREAM_START, type StreamEvent } from "./stream";
 // In-process fakes: what is tested is how the runner paces its lease
 // attempts and reads; tests/integration/engine.test.ts runs it on PostgreSQL.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A poll that never comes within a test (the largest timer Node keeps): the
+ * runners poll on a beat at a random phase per process, which with a
+ * one-minute poll could land where a test counts reads.
+ */
+const NO_POLL_MS = 2 ** 31 - 1;
 
 function cursors(): CursorStore {
   return { load: async () => STREAM_START, note: () => undefined, flush: async () => undefined, close: async () => undefined };
@@ -64,7 +70,7 @@ test("the lease holder reads at once when woken, whatever its poll", async () =>
   let committed: StreamEvent[] = [];
   const coordinator: Coordinator = { acquire: async () => true, held: () => true, othersListening: () => false, close: async () => undefined };
   const read = async (after: Cursor): Promise<StreamRead> => ({ events: committed.filter((e) => e.cursor.position > after.position), pending: false, full: false });
-  const runner = await runProcessor(processor(handled), { prisma: {} as PrismaClient, coordinator, read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
+  const runner = await runProcessor(processor(handled), { prisma: {} as PrismaClient, coordinator, read, cursors: cursors(), pollMs: NO_POLL_MS, log: () => undefined });
   try {
     await sleep(50);
     committed = [{ cursor: { txId: 1n, position: 1n }, event: null, requesterId: "r" }];
@@ -80,7 +86,7 @@ test("a processor with a gathering window reads once for the commits of that win
   const batches: StreamEvent[][] = [];
   const stream = fakeStream();
   const gathering: Processor = { name: "p", scope: "cluster", gatherMs: 1000, handle: (batch) => void batches.push(batch) };
-  const runner = await runProcessor(gathering, { prisma: {} as PrismaClient, coordinator: stream.coordinator, read: stream.read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
+  const runner = await runProcessor(gathering, { prisma: {} as PrismaClient, coordinator: stream.coordinator, read: stream.read, cursors: cursors(), pollMs: NO_POLL_MS, log: () => undefined });
   const commit = (n: number) => {
     stream.add(n);
     runner.wake();
@@ -116,7 +122,7 @@ test("a processor that reads at once waits GATHER_MS for a commit already delive
   const relay: Processor = { name: "relay", scope: "process", handle: (batch) => void batches.push(batch.map((e) => Number(e.cursor.position))) };
   // A process processor starts at the stream's head (streamHead's query): here, before everything.
   const prisma = { $queryRaw: async () => [] } as unknown as PrismaClient;
-  const runner = await runProcessor(relay, { prisma, coordinator: stream.coordinator, read: stream.read, cursors: cursors(), pollMs: 60_000, log: () => undefined });
+  const runner = await runProcessor(relay, { prisma, coordinator: stream.coordinator, read: stream.read, cursors: cursors(), pollMs: NO_POLL_MS, log: () => undefined });
   const commit = (n: number, urgent: boolean) => {
     stream.add(n);
     runner.wake(urgent);
