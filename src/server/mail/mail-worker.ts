@@ -115,6 +115,21 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
       RETURNING "id", "userId", "ticketId", "seq", "kind", "readSeq", "inviteId", "internal", "subject", "text", "html", "attempts"`;
   }
 
+  /**
+   * Just before a claimed mail is sent: renew its claim for a full
+   * CLAIM_SECONDS, if it is still ours. A batch is sent one mail at a time,
+   * so with a slow or unreachable SMTP server the last ones of a batch came
+   * up after their claim had run out, and a worker that took the lease
+   * meanwhile could already have claimed and sent them: they were sent twice.
+   * `attempts` is the claim's token (every claim increments it).
+   */
+  async function stillOurs(mail: Claimed): Promise<boolean> {
+    const count = await prisma.$executeRaw`
+      UPDATE "OutboundMail" SET "nextAttemptAt" = now() + ${CLAIM_SECONDS}::int * interval '1 second'
+      WHERE "id" = ${mail.id} AND "status" = 'sending' AND "attempts" = ${mail.attempts} AND "nextAttemptAt" > now()`;
+    return count === 1;
+  }
+
   /** Record the outcome of a claim, unless the claim is no longer ours (it expired and was taken). */
   async function finish(mail: Claimed, data: { status: string; lastError?: string | null; nextAttemptAt?: Date; sentAt?: Date }) {
     const { count } = await prisma.outboundMail.updateMany({ where: { id: mail.id, status: "sending", attempts: mail.attempts }, data });
@@ -246,9 +261,14 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
           const claimed = await claimDue();
           // One at a time: a stop waits for the mail in hand only, and SMTP servers throttle bursts anyway.
           for (const [i, mail] of claimed.entries()) {
-            if (stopped) {
+            // Stopping, or the lease went (its connection dropped): hand the rest back.
+            if (stopped || !lease.held(MAIL_WORKER_LEASE)) {
               await release(claimed.slice(i));
               break;
+            }
+            if (!(await stillOurs(mail))) {
+              log.warn(`mail ${mail.id}: its claim ran out before its turn; left to whoever holds it now`);
+              continue;
             }
             await deliver(mail);
           }
