@@ -24,4 +24,11 @@ test("chains of trusted proxies are walked; CIDRs work; garbage stops the walk",
 
 test("invalid TRUSTED_PROXIES entries are refused", () => {
   assert.throws(() => parseTrustedProxies("localhost"), /TRUSTED_PROXIES/);
+  // A prefix length that is not one: "10.0.0.0/" read as /0 trusted everyone.
+  for (const bad of ["10.0.0.0/", "10.0.0.0/x", "10.0.0.0/33", "10.0.0.0/8/9", "::1/129", "10.0.0.0/-1", "10.0.0.0/ 8"]) {
+    assert.throws(() => parseTrustedProxies(bad), /TRUSTED_PROXIES/, bad);
+  }
+  assert.equal(parseTrustedProxies("10.0.0.0/8").check("10.1.2.3", "ipv4"), true);
+  assert.equal(parseTrustedProxies("10.0.0.0/8").check("11.1.2.3", "ipv4"), false);
+  assert.equal(parseTrustedProxies("::1/128").check("::1", "ipv6"), true);
 });

@@ -28,12 +28,18 @@ function normalize(address: string): string {
 export function parseTrustedProxies(spec: string): BlockList {
   const list = new BlockList();
   for (const raw of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
-    const [ip, bits] = raw.split("/");
+    const [ip, bits, ...rest] = raw.split("/");
     const family = isIP(ip ?? "");
-    if (!family) throw new Error(`TRUSTED_PROXIES: "${raw}" is not an IP address or CIDR`);
+    // The prefix length in digits, within the family's: Number("") is 0, so
+    // "10.0.0.0/" was read as /0 and trusted every address to say whom it
+    // forwards for (a spoofed X-Forwarded-For past every per-address limit).
+    const prefix = bits === undefined ? undefined : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+    if (!family || rest.length > 0 || (prefix !== undefined && !(prefix <= (family === 6 ? 128 : 32)))) {
+      throw new Error(`TRUSTED_PROXIES: "${raw}" is not an IP address or CIDR`);
+    }
     const type = family === 6 ? "ipv6" : "ipv4";
-    if (bits === undefined) list.addAddress(ip!, type);
-    else list.addSubnet(ip!, Number(bits), type);
+    if (prefix === undefined) list.addAddress(ip!, type);
+    else list.addSubnet(ip!, prefix, type);
   }
   return list;
 }
