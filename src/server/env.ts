@@ -11,7 +11,20 @@ const ZEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   /** Public origin the browser sees (scheme://host[:port]); defaults to http://localhost:PORT. */
-  APP_URL: z.string().url().optional(),
+  APP_URL: z
+    .string()
+    .refine((v) => {
+      // Only an origin: "help.example.com:443" parses as a URL whose scheme is
+      // "help.example.com" and whose origin is "null", and every origin check
+      // (sign-in, sockets) then refused everything while /api/health said 200.
+      try {
+        const u = new URL(v);
+        return (u.protocol === "http:" || u.protocol === "https:") && u.username === "" && u.password === "" && u.pathname === "/" && u.search === "" && u.hash === "";
+      } catch {
+        return false;
+      }
+    }, "APP_URL must be the origin browsers use, http(s)://host[:port] with no path (Tandem is served at the root of its host)")
+    .optional(),
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: z
     .string()
