@@ -11,6 +11,12 @@ set -euo pipefail
 repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_dir"
 
+# Everything this script and the PM2 daemon it starts write is the owner's
+# alone: PM2 copies the environment (NEXTAUTH_SECRET, DATABASE_URL's password,
+# SMTP_URL) into its saved process list, and the first start's log holds the
+# admin's one-time password. With the usual umask those were world-readable.
+umask 077
+
 log() { printf '\n==> %s\n' "$*"; }
 die() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
 
@@ -76,10 +82,13 @@ command -v pm2 >/dev/null || die "pm2 not found on PATH (npm install -g pm2)"
 export PM2_DISABLE_VERSION_CHECK=1
 pm2_home=${PM2_HOME:-$HOME/.pm2}
 mkdir -p "$pm2_home"
+# A daemon started before this umask (or by hand) left them readable: close them now.
+chmod 700 "$pm2_home"
 [[ -e $pm2_home/touch ]] || date +%s000 >"$pm2_home/touch"
 
 # One deploy at a time: two overlapping builds would write the same .next directory.
 mkdir -p logs
+chmod 700 logs
 if command -v flock >/dev/null; then
   exec 9>logs/.deploy.lock
   flock -n 9 || die "another deploy is running (logs/.deploy.lock)"
@@ -137,6 +146,8 @@ log "Starting or reloading tandem-1..$instances (ports ${ports[*]})"
 PM2_CONCURRENT_ACTIONS=1 pm2 startOrReload ecosystem.config.js --update-env 9>&-
 # The process list `pm2 resurrect` (and the `pm2 startup` boot service) restores.
 pm2 save 9>&-
+# Saved with the daemon's umask, which may predate this script's.
+chmod 600 "$pm2_home/dump.pm2" 2>/dev/null || true
 
 log "Checking health"
 for port in "${ports[@]}"; do

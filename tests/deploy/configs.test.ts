@@ -19,6 +19,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import http from "node:http";
 import type net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import {
   HAPROXY_CFG,
@@ -32,6 +33,7 @@ import {
   startNginx,
 } from "../helpers/proxies";
 import { parseEnv } from "../../src/server/env";
+import { freePort } from "../helpers/services";
 import { NODE_ARGS, processEnv } from "../../src/server/process-options.cjs";
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../../src/server/timeouts";
 
@@ -572,5 +574,54 @@ test("nginx and HAProxy run the shipped configs on loopback and stop cleanly", {
     await haproxy?.kill();
     await nginx?.kill();
     await Promise.all(apps.map(stopFakeApp));
+  }
+});
+
+test("deploy.sh, run with npm and pm2 stubbed: what it and PM2 write is the owner's alone (PM2 saves the environment, secrets included)", async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-deploy-"));
+  const bin = path.join(home, "bin");
+  const pm2Home = path.join(home, ".pm2");
+  fs.mkdirSync(bin);
+  fs.mkdirSync(pm2Home);
+  // A process list saved by an earlier PM2 with the usual umask.
+  fs.writeFileSync(path.join(pm2Home, "dump.pm2"), "old", { mode: 0o644 });
+  fs.chmodSync(path.join(pm2Home, "dump.pm2"), 0o644);
+  const port = await freePort();
+  fs.writeFileSync(path.join(bin, "npm"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  // pm2: `startOrReload` starts something that answers /api/health; `save` writes the environment, as PM2 does.
+  fs.writeFileSync(
+    path.join(bin, "pm2"),
+    `#!/bin/sh
+case "$1" in
+  startOrReload) nohup node -e 'require("http").createServer((q, s) => s.end("ok")).listen(Number(process.env.BASE_PORT), "127.0.0.1")' >/dev/null 2>&1 &
+    echo $! > "$PM2_HOME/fake.pid" ;;
+  save) env > "$PM2_HOME/dump.pm2" ;;
+esac
+exit 0
+`,
+    { mode: 0o755 },
+  );
+  const envFile = path.join(home, "tandem.env");
+  fs.writeFileSync(envFile, `APP_URL=http://127.0.0.1:${port}\nNEXTAUTH_SECRET=deploy-test-secret-of-at-least-32-chars\nINSTANCES=1\nBASE_PORT=${port}\n`, { mode: 0o600 });
+  try {
+    const run = spawnSync("bash", [path.join(ROOT, "deploy", "deploy.sh")], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 90_000,
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, PM2_HOME: pm2Home, TANDEM_ENV_FILE: envFile },
+    });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    const dump = path.join(pm2Home, "dump.pm2");
+    assert.match(fs.readFileSync(dump, "utf8"), /NEXTAUTH_SECRET=deploy-test-secret/, "the saved list holds the secret, as PM2's does");
+    assert.equal(fs.statSync(dump).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(pm2Home).mode & 0o077, 0, "PM2's home is the owner's");
+    assert.equal(fs.statSync(path.join(ROOT, "logs")).mode & 0o077, 0, "the logs directory is the owner's");
+  } finally {
+    try {
+      process.kill(Number(fs.readFileSync(path.join(pm2Home, "fake.pid"), "utf8")));
+    } catch {
+      /* never started */
+    }
+    fs.rmSync(home, { recursive: true, force: true });
   }
 });
