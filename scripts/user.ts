@@ -6,12 +6,17 @@
  *   create-admin   --email a@b.c --name "Name" [--password …]
  *   reset-password --email a@b.c [--password …]
  *
- * Without --password a password is generated and printed once.
+ * Without --password a password is generated and printed once. The
+ * configuration is the server's: the environment, plus TANDEM_ENV_FILE (or
+ * /etc/tandem/tandem.env when it exists), read as deploy/deploy.sh reads it,
+ * so on a deployed install it finds the deployed database. It says which
+ * database it uses before it changes anything.
  */
 import "../src/server/server-only-shim.cjs";
 import { parseArgs } from "node:util";
 import { lockDataDir } from "../src/server/db/open";
 import { env as readEnv } from "../src/server/env";
+import { loadOperatorEnvFile } from "../src/server/setup/env-file";
 import { openMigratedDatabase } from "../src/server/setup/open-migrated-database";
 import { PRIVATE_UMASK } from "../src/server/setup/private-data-dir";
 import { generatePassword } from "../src/server/setup/secrets";
@@ -25,6 +30,16 @@ const USAGE = `Usage:
 Without --password a password is generated and printed.`;
 
 class UsageError extends Error {}
+
+/** host[:port]/database of a DATABASE_URL, never its password. */
+function describeDatabase(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return "(unparseable DATABASE_URL)";
+  }
+}
 
 function parse(argv: string[]) {
   const [command, ...rest] = argv;
@@ -50,7 +65,14 @@ function parse(argv: string[]) {
 async function main() {
   const args = parse(process.argv.slice(2));
   process.umask(PRIVATE_UMASK);
+  // Without it, an operator on a PostgreSQL install who had not exported
+  // DATABASE_URL in their shell got an admin in a new embedded database in
+  // ./data, with exit 0, and still nobody could sign in.
+  const file = loadOperatorEnvFile();
   const env = readEnv();
+  console.log(
+    `${file ? `Configuration from ${file}; using` : "Using"} ${env.embedded ? `the embedded database in ${env.dataDir}` : `PostgreSQL at ${describeDatabase(env.DATABASE_URL!)}`}.`,
+  );
   let release: () => void = () => undefined;
   if (env.embedded) {
     try {

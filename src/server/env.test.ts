@@ -15,10 +15,10 @@ test("defaults give an embedded setup on port 3000", () => {
 
 test("APP_URL must be an http(s) origin: no scheme, a path, credentials or a query are refused at start", () => {
   for (const bad of ["help.example.com:443", "tandem.local:8080", "ftp://help.example.com", "https://help.example.com/helpdesk", "https://u:p@help.example.com", "https://help.example.com/?x=1", "https://help.example.com/#top", "help.example.com"]) {
-    assert.throws(() => parseEnv({ APP_URL: bad }), /APP_URL/, bad);
+    assert.throws(() => parseEnv({ NODE_ENV: "production", APP_URL: bad }), /APP_URL/, bad);
   }
   for (const good of ["https://help.example.com", "https://help.example.com/", "http://127.0.0.1:3000", "https://[::1]:8443"]) {
-    assert.doesNotThrow(() => parseEnv({ APP_URL: good }), good);
+    assert.doesNotThrow(() => parseEnv({ NODE_ENV: "production", APP_URL: good }), good);
   }
 });
 

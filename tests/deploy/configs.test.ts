@@ -608,7 +608,7 @@ exit 0
       cwd: ROOT,
       encoding: "utf8",
       timeout: 90_000,
-      env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, PM2_HOME: pm2Home, TANDEM_ENV_FILE: envFile },
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, PM2_HOME: pm2Home, TANDEM_ENV_FILE: envFile } as Record<string, string> as NodeJS.ProcessEnv,
     });
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
     const dump = path.join(pm2Home, "dump.pm2");

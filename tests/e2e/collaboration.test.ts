@@ -153,7 +153,7 @@ describe("drafts without a connection", () => {
       // real outage refuses but Chromium's emulated one lets through (it
       // outlives the page): refused here from inside the page instead.
       await sam.evaluate(() => {
-        window.fetch = () => Promise.reject(new TypeError("Failed to fetch"));
+        globalThis.fetch = () => Promise.reject(new TypeError("Failed to fetch"));
       });
       await sam.goto("about:blank");
     } finally {

@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { AuditEntryDTO, SettingsDTO } from "../../src/shared/audit";
@@ -493,8 +495,13 @@ describe("operator command", () => {
       assert.equal(again.status, 1);
       assert.match(again.stderr, /already exists/);
 
-      const reset = runUserCommand(["reset-password", "--email", "agent@example.com"], env);
+      // As on a deployed install: the configuration in the env file deploy.sh reads, not in the shell.
+      const envFile = path.join(own.dataDir, "..", `tandem-${unique()}.env`);
+      fs.writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+      const reset = runUserCommand(["reset-password", "--email", "agent@example.com"], { TANDEM_ENV_FILE: envFile });
+      fs.rmSync(envFile);
       assert.equal(reset.status, 0, reset.stdout + reset.stderr);
+      assert.match(reset.stdout, new RegExp(`Configuration from ${envFile.replace(/[.]/g, "\\.")}; using ${onPostgres ? "PostgreSQL at 127\\.0\\.0\\.1" : "the embedded database in"}`));
       const generated = /Password: (\S+)/.exec(reset.stdout)?.[1];
       assert.ok(generated && generated.length >= 12, reset.stdout);
       const unknown = runUserCommand(["reset-password", "--email", "nobody@example.com", "--password", "whatever-123"], env);
