@@ -88,10 +88,8 @@ for (const name of PASS_THROUGH) {
 // The proxy runs on this host and is the only way in: keep app ports off public
 // interfaces unless HOST says otherwise (set HOST=0.0.0.0 for a proxy on another host).
 passedEnv.HOST ??= "127.0.0.1";
-// next-auth v4 reads NEXTAUTH_URL by itself (callback URLs, and https:// there selects
-// the __Secure- cookie names); without it, it assumes http://localhost:3000.
-if (process.env.NEXTAUTH_URL) passedEnv.NEXTAUTH_URL = process.env.NEXTAUTH_URL;
-else if (passedEnv.APP_URL) passedEnv.NEXTAUTH_URL = passedEnv.APP_URL;
+// next-auth v4 reads NEXTAUTH_URL (callback URLs, and https:// there selects the
+// __Secure- cookie names): server.ts sets it to APP_URL as it starts, whatever is passed.
 
 const logDir = path.resolve(__dirname, process.env.LOG_DIR || "logs");
 

@@ -89,7 +89,8 @@ async function main() {
   if (env.embedded && (await database.prisma.user.count()) === 0) {
     const password = env.DEMO_PASSWORD ?? generatePassword();
     await seedDemo(database.prisma, password);
-    log.info(
+    // warn, not info: the only time the password is shown, so it must survive LOG_LEVEL=warn.
+    log.warn(
       `[tandem] Seeded demo accounts (${DEMO_USERS.map((u) => u.email).join(", ")})` +
         (env.DEMO_PASSWORD ? " with DEMO_PASSWORD." : ` with password: ${password}\n[tandem] It is shown only this once.`),
     );
