@@ -33,7 +33,7 @@ test("a claimed mail whose claim ran out while the ones before it were sent is n
     },
   });
   const alice = await prisma.user.create({ data: { name: "Alice", email: "alice@example.com", passwordHash: "x", role: "REQUESTER" } });
-  const ticket = await prisma.ticket.create({ data: { title: "Printer", description: "Jams", requesterId: alice.id } });
+  const ticket = await prisma.ticket.create({ data: { title: "Printer", description: "Jams", requesterId: alice.id, assigneeId: agent.id } });
   const mail = (seq: number, dueMsAgo: number) =>
     prisma.outboundMail.create({
       data: { userId: agent.id, ticketId: ticket.id, seq, readSeq: seq, kind: "assigned", subject: `Mail ${seq}`, text: "t", html: "<p>t</p>", nextAttemptAt: new Date(Date.now() - dueMsAgo) },
@@ -81,4 +81,44 @@ test("a claimed mail whose claim ran out while the ones before it were sent is n
   assert.equal(other.status, "sending");
   assert.equal(other.attempts, 2, "the other worker's claim stands");
   assert.equal((await prisma.outboundMail.findUniqueOrThrow({ where: { id: kept } })).status, "sent");
+});
+
+test("an \"assigned to you\" mail for a ticket reassigned before it was due is not sent", async () => {
+  const mk = (email: string) =>
+    prisma.user.create({
+      data: { name: email, email, passwordHash: "x", role: "AGENT", notificationSettings: { create: { mention: true, assigned: true, reply: true, newTicket: true, emailAssigned: true } } },
+    });
+  const first = await mk("first@example.com");
+  const second = await mk("second@example.com");
+  const bob = await prisma.user.create({ data: { name: "Bob", email: "bob@example.com", passwordHash: "x", role: "REQUESTER" } });
+  const ticket = await prisma.ticket.create({ data: { title: "Scanner", description: "Slow", requesterId: bob.id, assigneeId: second.id } });
+  const queued = (user: { id: string }, seq: number) =>
+    prisma.outboundMail.create({
+      data: { userId: user.id, ticketId: ticket.id, seq, readSeq: seq, kind: "assigned", subject: `Assigned to ${seq}`, text: "t", html: "<p>t</p>", nextAttemptAt: new Date(Date.now() - 1_000) },
+    });
+  // Assigned to the first agent, then (within the mail delay) to the second.
+  const stale = await queued(first, 1);
+  const current = await queued(second, 2);
+  const sent: string[] = [];
+  const worker = startMailWorker({
+    prisma,
+    lease: { acquire: async () => true, held: () => true },
+    transport: { send: async (m: MailMessage) => void sent.push(m.subject), close() {} },
+    appUrl: () => "http://localhost:3000",
+    secret: "s".repeat(32),
+    maxAttempts: 8,
+    retrySeconds: 30,
+    pollMs: 60_000,
+    log: quiet,
+  });
+  const settled = async () => {
+    const rows = await prisma.outboundMail.findMany({ where: { id: { in: [stale.id, current.id] } } });
+    return rows.every((r) => r.status !== "pending" && r.status !== "sending");
+  };
+  for (let i = 0; i < 250 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 20));
+  await worker.stop();
+  assert.deepEqual(sent, ["Assigned to 2"]);
+  const skipped = await prisma.outboundMail.findUniqueOrThrow({ where: { id: stale.id } });
+  assert.equal(skipped.status, "skipped");
+  assert.match(skipped.lastError ?? "", /assigned to someone else/);
 });

@@ -146,8 +146,14 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
     }
   }
 
-  async function whySkip(mail: Claimed & { ticketId: string; seq: number; readSeq: number }, user: SkipCheckUser, ticket: { requesterId: string } | null): Promise<string | null> {
+  async function whySkip(
+    mail: Claimed & { ticketId: string; seq: number; readSeq: number },
+    user: SkipCheckUser,
+    ticket: { requesterId: string; assigneeId: string | null } | null,
+  ): Promise<string | null> {
     if (!ticket) return "the ticket is gone";
+    // Reassigned within MAIL_DELAY_SECONDS: "assigned to you" would no longer be true.
+    if (mail.kind === "assigned" && ticket.assigneeId !== user.id) return "the ticket was assigned to someone else since";
     if (!mayBeNotifiedOf(user, { internal: mail.internal }, ticket)) return "the user may no longer see this";
     if (!isMailKind(mail.kind) || !mailKindsFor(user).includes(mail.kind)) return "this kind no longer applies to the user";
     if (!emailSettingsFromRow(user.notificationSettings, user)[mail.kind]) return "the user switched this email off";
@@ -176,7 +182,7 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
           notificationSettings: { select: { emailReply: true, emailResolved: true, emailAssigned: true, emailMention: true } },
         },
       }),
-      prisma.ticket.findUnique({ where: { id: ticketId }, select: { requesterId: true } }),
+      prisma.ticket.findUnique({ where: { id: ticketId }, select: { requesterId: true, assigneeId: true } }),
     ]);
     const skip = user ? await whySkip({ ...mail, ticketId, seq, readSeq }, user, ticket) : "the user is gone";
     if (skip || !user || !isMailKind(mail.kind)) return finish(mail, { status: "skipped", lastError: skip });
