@@ -32,6 +32,14 @@ test("read messages mark items and take the server's count", () => {
   assert.equal(s.unread, 0);
 });
 
+test("\"all\" up to a time leaves what is newer unread (it arrived after the press)", () => {
+  let s = notificationReducer(INITIAL_NOTIFICATIONS, { type: "loaded", items: [n("a", 1), n("b", 2)], unread: 2 });
+  s = notificationReducer(s, { type: "received", notification: n("c", 3) });
+  s = notificationReducer(s, { type: "read", read: { ids: "all", unread: 1, upTo: n("b", 2).createdAt }, at });
+  assert.deepEqual(s.items.map((x) => [x.id, x.readAt]), [["c", null], ["b", at], ["a", at]]);
+  assert.equal(s.unread, 1);
+});
+
 test("notifications received while a page was in flight are kept when it arrives, once, and counted", () => {
   let s = notificationReducer(INITIAL_NOTIFICATIONS, { type: "loaded", items: [n("a", 1)], unread: 1 });
   // A re-read starts; "c" arrives live, then the page, read before "c" existed (but after "b").

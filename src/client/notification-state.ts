@@ -39,8 +39,8 @@ export function notificationReducer(state: NotificationState, action: Notificati
       return { ...state, items, unread: state.unread + (action.notification.readAt === null ? 1 : 0) };
     }
     case "read": {
-      const { ids, unread } = action.read;
-      const hit = ids === "all" ? () => true : (n: NotificationDTO) => ids.includes(n.id);
+      const { ids, unread, upTo } = action.read;
+      const hit = ids !== "all" ? (n: NotificationDTO) => ids.includes(n.id) : upTo ? (n: NotificationDTO) => n.createdAt <= upTo : () => true;
       const items = state.items.map((n) => (n.readAt === null && hit(n) ? { ...n, readAt: action.at } : n));
       return { ...state, items, unread };
     }

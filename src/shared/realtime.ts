@@ -81,7 +81,8 @@ export type ProbeEcho = { probeId: string; pid: number };
  * Neither is replayed: a client that was disconnected re-reads
  * GET /api/notifications after it reconnects.
  */
-export type NotificationReadEvent = { ids: string[] | "all"; unread: number };
+/** `upTo` (with "all"): only those created at or before this ISO time were marked. */
+export type NotificationReadEvent = { ids: string[] | "all"; unread: number; upTo?: string };
 
 /**
  * Private messages to one user's sockets (their user room), not ticket

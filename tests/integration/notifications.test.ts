@@ -190,6 +190,34 @@ test("mark as read and mark all as read; every socket of the user hears notifica
   assert.ok(after.items.every((n) => n.readAt !== null));
 });
 
+test("mark all as read up to the newest one shown: one created after it stays unread; a foreign upTo marks nothing", async () => {
+  const second = await socketOf("agent");
+  const shown = nextEvent(second, "notification:new", (n) => n.ticket.id === ticket.id && n.kind === "mention");
+  await comment("admin", ticket, "@agent the one on screen", true);
+  const onScreen = await shown;
+  // Created after the user pressed the button, before the request arrived.
+  const late = nextEvent(second, "notification:new", (n) => n.id !== onScreen.id && n.ticket.id === ticket.id);
+  await comment("admin", ticket, "@agent still on its way", true);
+  const unseen = await late;
+
+  const foreignId = (await list("alice")).items[0]?.id;
+  if (foreignId) {
+    const foreign = await api<{ unread: number }>(server.url, cookies.agent, "POST", "/api/notifications/read", { all: true, upTo: foreignId });
+    assert.equal(foreign.status, 200);
+    assert.equal((await list("agent")).items.find((n) => n.id === onScreen.id)?.readAt, null, "someone else's upTo marks nothing");
+  }
+  const heard = nextEvent(second, "notification:read", (e) => e.ids === "all");
+  const res = await api<{ unread: number }>(server.url, cookies.agent, "POST", "/api/notifications/read", { all: true, upTo: onScreen.id });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.unread, 1, "the one created after it");
+  const event = await heard;
+  assert.equal(event.upTo, onScreen.createdAt);
+  const after = await list("agent");
+  assert.notEqual(after.items.find((n) => n.id === onScreen.id)?.readAt, null);
+  assert.equal(after.items.find((n) => n.id === unseen.id)?.readAt, null);
+  assert.equal((await api(server.url, cookies.agent, "POST", "/api/notifications/read", { all: true, upTo: "not an id!" })).status, 400);
+});
+
 test("no notification twice: not after a stop right after the comments, nor when events are handed over again", async () => {
   const restartTicket = await createTicket(server.url, cookies.alice, { title: "Restart me" });
   for (let i = 1; i <= 5; i++) await comment("admin", restartTicket, `@agent note ${i}`, true);

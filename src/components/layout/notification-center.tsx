@@ -93,11 +93,12 @@ export function NotificationCenter() {
     };
   }, [open]);
 
-  async function markRead(body: { ids: string[] } | { all: true }) {
+  async function markRead(body: { ids: string[] } | { all: true; upTo?: string }) {
     try {
       const { unread } = await apiFetch<{ unread: number }>("/api/notifications/read", { method: "POST", json: body });
       // The room message does the same for the user's other tabs (and this one, harmlessly).
-      dispatch({ type: "read", read: { ids: "all" in body ? "all" : body.ids, unread }, at: new Date().toISOString() });
+      const upTo = "all" in body ? state.items.find((n) => n.id === body.upTo)?.createdAt : undefined;
+      dispatch({ type: "read", read: { ids: "all" in body ? "all" : body.ids, unread, ...(upTo ? { upTo } : {}) }, at: new Date().toISOString() });
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -138,7 +139,7 @@ export function NotificationCenter() {
       <div id={panelId} className="notifications__panel" role="region" aria-label="Notifications" hidden={!open}>
         <div className="notifications__head">
           <h2 className="notifications__title">Notifications</h2>
-          <button type="button" className="button button--link" disabled={unread === 0} onClick={() => void markRead({ all: true })}>
+          <button type="button" className="button button--link" disabled={unread === 0} onClick={() => void markRead(state.items[0] ? { all: true, upTo: state.items[0].id } : { all: true })}>
             Mark all as read
           </button>
         </div>

@@ -12,7 +12,9 @@ export type TListNotifications = z.infer<typeof ZListNotifications>;
 /** POST /api/notifications/read: some notifications, or every one. */
 export const ZMarkNotificationsRead = z.union([
   z.object({ ids: z.array(ZId).min(1, "Name at least one notification").max(200, "Too many at once") }).strict(),
-  z.object({ all: z.literal(true) }).strict(),
+  // `upTo`: the newest notification the user was shown; newer ones (still on their way to the
+  // screen when the button was pressed) stay unread, and their mails are still sent.
+  z.object({ all: z.literal(true), upTo: ZId.optional() }).strict(),
 ]);
 export type TMarkNotificationsRead = z.infer<typeof ZMarkNotificationsRead>;
 
