@@ -52,6 +52,11 @@ const TICK_SLICE = 16;
 const REFRESH_SLICE = 1_000;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Which views of a ticket's presence a change may have changed (the staff's always may). */
+type Changed = { summary: boolean; requester: boolean };
+/** Someone arrived or left: every view may have changed. */
+const EVERY_VIEW: Changed = { summary: true, requester: true };
+
 /**
  * This process's part of presence. It owns the entries of its own sockets
  * (created on a successful ticket:join, gone on leave or disconnect) and
@@ -72,11 +77,6 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * tick: every tickMs this process re-reads the tickets its sockets watch and
  * tells its own sockets what changed since it last told them.
  */
-/** Which views of a ticket's presence a change may have changed (the staff's always may). */
-type Changed = { summary: boolean; requester: boolean };
-/** Someone arrived or left: every view may have changed. */
-const EVERY_VIEW: Changed = { summary: true, requester: true };
-
 export function createPresenceHub(deps: PresenceHubDeps) {
   const now = deps.now ?? Date.now;
   const composingMs = deps.composingMs ?? COMPOSING_MS;
