@@ -6,6 +6,7 @@
 import path from "node:path";
 import { defineConfig } from "prisma/config";
 import { createPostgresMigrationAdapter, openPglite } from "./src/server/db/adapters";
+import { lockDataDir } from "./src/server/db/data-dir-lock";
 import { makeDataDirPrivate } from "./src/server/setup/private-data-dir";
 
 // `npm run db:migrate` creates the embedded database files: private to the
@@ -26,6 +27,12 @@ export default defineConfig({
   migrations: { path: path.join("prisma", "migrations") },
   async adapter() {
     if (url) return createPostgresMigrationAdapter(url);
+    // The embedded database allows one process: `npm run db:migrate` beside a
+    // running server opened it a second time. The lock is held until this
+    // process exits. Only the migration child of a process that holds the
+    // lock itself (server.ts, `npm run user`, the seed: src/server/setup/
+    // migrate.ts names its parent here) goes without.
+    if (process.env.TANDEM_DATA_DIR_LOCK_HOLDER !== String(process.ppid)) await lockDataDir(dataDir);
     const { adapter } = await openPglite(dataDir);
     // PGlite's initdb writes its config files with explicit modes (0640, 0750).
     makeDataDirPrivate(dataDir);

@@ -11,7 +11,7 @@
  * runs a file's tests sequentially): each hands a running server to the next.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -73,6 +73,18 @@ test(
     assert.ok(code !== undefined && code !== "0" && code !== "null", `exit code: ${error.message}`);
     assert.match(error.message, /DATA_DIR .* is in use by process \d+/);
     assert.ok(error.message.includes(dataDir), "the message names the directory");
+
+    // Nor does `npm run db:migrate` (the Prisma CLI through prisma.config.ts) open it a second time.
+    const clean = { ...(process.env as Record<string, string>) };
+    for (const k of ["DATABASE_URL", "TANDEM_DATA_DIR_LOCK_HOLDER", "TANDEM_TEST_DB"]) delete clean[k];
+    const migrate = spawnSync(process.execPath, [require.resolve("prisma/build/index.js", { paths: [ROOT] }), "migrate", "deploy"], {
+      cwd: ROOT,
+      env: { ...clean, DATA_DIR: dataDir, PRISMA_HIDE_UPDATE_MESSAGE: "1" } as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.notEqual(migrate.status, 0, `db:migrate ran beside the server:\n${migrate.stdout}${migrate.stderr}`);
+    assert.match(migrate.stdout + migrate.stderr, /DATA_DIR .* is in use by process \d+/);
 
     // The first one is unharmed and keeps its lock.
     assert.equal((await api(server.url, undefined, "GET", "/api/health")).status, 200);

@@ -74,7 +74,9 @@ function migrateOnce(env: Env): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--require", UNREF_ENGINE_TIMERS, cli, "migrate", "deploy"], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: env.dataDir, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      // This process holds the DATA_DIR lock (every caller takes it before it
+      // migrates the embedded database): the child, its migrator, need not.
+      env: { ...process.env, DATA_DIR: env.dataDir, PRISMA_HIDE_UPDATE_MESSAGE: "1", TANDEM_DATA_DIR_LOCK_HOLDER: String(process.pid) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
