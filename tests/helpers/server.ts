@@ -216,6 +216,12 @@ export async function startServer(
     nodeArgs?: string[];
     /** Another compiled server to run instead of dist/server.js (the benchmark's before/after comparisons). */
     script?: string;
+    /**
+     * How to tell it is ready: its "ready on" log line (the default), or
+     * `GET /api/health` answering on `port` (which must be given), for a
+     * server whose LOG_LEVEL leaves that info line out.
+     */
+    readyBy?: "log" | "health";
   } = {},
 ): Promise<TestServer> {
   if (!opts.dev) assertBuilt();
@@ -267,7 +273,21 @@ export async function startServer(
         resolve(Number(m[1]));
       }
     };
-    proc.stdout!.on("data", check);
+    if (opts.readyBy === "health") {
+      if (!opts.port) throw new Error("readyBy: \"health\" needs a port");
+      const port = opts.port;
+      const poll = async () => {
+        for (;;) {
+          if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) {
+            clearTimeout(timer);
+            return resolve(port);
+          }
+          if (proc.exitCode !== null || proc.signalCode !== null) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      void poll();
+    } else proc.stdout!.on("data", check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before it was ready:\n${out}`));

@@ -11,14 +11,13 @@
  * runs a file's tests sequentially): each hands a running server to the next.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { AttachmentDTO, TicketDTO } from "../../src/shared/dto";
 import { api, connectSocket, makeTempDir, nextEvent, postgresEnv, ROOT, signIn, startServer, type TestServer } from "../helpers/server";
 import { createTicket, freePort, join, streamingMultipart, until } from "./support";
-import { NODE_ARGS, processEnv } from "../../src/server/process-options.cjs";
 
 const embedded = process.env.TANDEM_TEST_DB !== "postgres";
 const dataDir = makeTempDir("tandem-lifecycle-");
@@ -253,27 +252,16 @@ test(
   "a first start without DEMO_PASSWORD shows the generated password once, even with LOG_LEVEL=warn, and it signs in",
   { skip: !embedded && "the embedded database only (PostgreSQL is never seeded)" },
   async () => {
-    // Started by hand: with LOG_LEVEL=warn there is no "ready on" line for startServer to wait for.
-    const port = await freePort();
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: makeTempDir("tandem-first-start-"), LOG_LEVEL: "warn", ...processEnv() };
-    for (const k of ["DATABASE_URL", "REDIS_URL", "APP_URL", "NEXTAUTH_SECRET", "TANDEM_TEST_DB", "DEMO_PASSWORD", "SMTP_URL"]) delete env[k];
-    const proc = spawn(process.execPath, [...NODE_ARGS, "dist/server.js"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    proc.stdout.on("data", (d: Buffer) => (out += d));
-    proc.stderr.on("data", (d: Buffer) => (out += d));
-    const exited = new Promise((resolve) => proc.once("close", resolve));
+    // LOG_LEVEL=warn leaves out the "ready on" line: ready when /api/health answers.
+    const own = await startServer({ port: await freePort(), dataDir: makeTempDir("tandem-first-start-"), env: { DEMO_PASSWORD: "", LOG_LEVEL: "warn" }, readyBy: "health" });
     try {
-      for (let i = 0; !(await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok; i++) {
-        assert.ok(i < 900 && proc.exitCode === null, `the first start did not become healthy:\n${out}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const out = own.output();
       const shown = /with password: ([A-Za-z0-9_-]+)/.exec(out)?.[1];
       assert.ok(shown && shown.length >= 12, `the password is in the log: ${out.slice(0, 2000)}`);
       assert.doesNotMatch(out, /"level":"info"/, "LOG_LEVEL=warn: no info lines, yet the password is there");
-      await signIn(`http://127.0.0.1:${port}`, "admin@example.com", shown);
+      await signIn(own.url, "admin@example.com", shown);
     } finally {
-      proc.kill("SIGTERM");
-      await exited;
+      await own.stop();
     }
   },
 );

@@ -44,12 +44,12 @@ export function cleanFileName(name: string): string {
  * and before the upload counts against UPLOAD_LIMIT (upload-attachment.ts):
  * a request refused from its headers changes nothing, not even that count.
  */
-export function checkUploadRequest(
+export function checkUploadRequest<B>(
   headers: Headers,
-  body: unknown,
+  body: B | null,
   quota?: { bytes: number; exceeded: () => AppError },
   store: { maxUploadBytes: number } = env(),
-): { contentType: string; maxUploadBytes: number; tooLarge: () => AppError } {
+): { contentType: string; maxUploadBytes: number; tooLarge: () => AppError; body: B } {
   const overQuota = quota !== undefined && quota.bytes < store.maxUploadBytes;
   const maxUploadBytes = overQuota ? quota.bytes : store.maxUploadBytes;
   const tooLarge = overQuota ? quota.exceeded : tooLargeFile;
@@ -60,7 +60,7 @@ export function checkUploadRequest(
   const declared = Number(headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge();
   if (!body) throw new AppError("VALIDATION", "No file was sent", { file: ["Choose a file to upload"] });
-  return { contentType, maxUploadBytes, tooLarge };
+  return { contentType, maxUploadBytes, tooLarge, body };
 }
 
 /**
@@ -78,8 +78,7 @@ export async function receiveUpload(
   store: { uploadDir: string; maxUploadBytes: number } = env(),
 ): Promise<ReceivedUpload> {
   const { uploadDir } = store;
-  const { contentType, maxUploadBytes, tooLarge } = checkUploadRequest(headers, body, quota, store);
-  if (!body) throw new Error("unreachable: checkUploadRequest refuses a missing body"); // narrows the type
+  const { contentType, maxUploadBytes, tooLarge, body: stream } = checkUploadRequest(headers, body, quota, store);
 
   const tmpDir = path.join(uploadDir, "tmp");
   await fs.promises.mkdir(tmpDir, { recursive: true });
@@ -159,7 +158,7 @@ export async function receiveUpload(
   });
 
   try {
-    await pipeline(Readable.fromWeb(body), busboy, { signal: abort.signal });
+    await pipeline(Readable.fromWeb(stream), busboy, { signal: abort.signal });
     if (!received) throw new AppError("VALIDATION", "No file was sent", { file: ["Choose a file to upload"] });
     const upload = await received;
     if (upload.size === 0) throw new AppError("VALIDATION", "The file is empty", { file: ["The file is empty"] });
