@@ -31,6 +31,7 @@ import { PROJECT_ROOT } from "./src/server/project-root";
 import { explainMigrationFailure } from "./src/server/failures/explain-startup-error";
 import { pendingMigrations, runMigrations } from "./src/server/setup/migrate";
 import { makeDataDirPrivate, PRIVATE_UMASK } from "./src/server/setup/private-data-dir";
+import { checkUploadStore } from "./src/server/setup/check-upload-store";
 import { generatePassword, resolveAuthSecret } from "./src/server/setup/secrets";
 import { seedDemo, DEMO_USERS } from "./src/server/setup/seed-demo";
 import { SHUTDOWN_GRACE_MS } from "./src/server/timeouts";
@@ -54,7 +55,8 @@ async function main() {
   setLogLevel(env.LOG_LEVEL);
   const dev = env.NODE_ENV !== "production";
   const releaseLock = env.embedded ? await lockDataDir(env.dataDir) : () => undefined;
-  makeDataDirPrivate(env.dataDir);
+  // On PostgreSQL DATA_DIR is made only once the database has said it may be (checkUploadStore below).
+  if (env.embedded) makeDataDirPrivate(env.dataDir);
 
   // next-auth reads these itself; set them before Next loads.
   process.env.NEXTAUTH_SECRET = resolveAuthSecret(env);
@@ -75,6 +77,8 @@ async function main() {
     });
     if (env.embedded) database = await openDatabase(env, observeQuery);
   }
+  // An unmounted volume must not pass for an empty DATA_DIR.
+  await checkUploadStore(env.dataDir, env.uploadDir, () => database.prisma.attachment.count());
   await sweepStaleUploads(env.uploadDir);
   // PGlite's initdb writes its config files with explicit modes (0640, 0750).
   makeDataDirPrivate(env.dataDir);

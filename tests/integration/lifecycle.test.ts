@@ -230,6 +230,37 @@ test("a request in flight during SIGTERM completes, then the process exits 0", a
   assert.equal(await last.stop(), 0);
 });
 
+test(
+  "on PostgreSQL a DATA_DIR whose volume is not mounted (a missing path, an empty mount point) is refused at start, and nothing is created there",
+  { skip: embedded && "PostgreSQL only (the embedded database lives in DATA_DIR itself)" },
+  async () => {
+    // The database now lists the upload the test before made.
+    const mountPoint = makeTempDir("tandem-unmounted-");
+    const missing = path.join(mountPoint, "volume", "tandem");
+    for (const dir of [missing, mountPoint]) {
+      const error = await startServer({ dataDir: dir, env: dbEnv }).then(
+        async (s) => {
+          await s.stop();
+          return assert.fail(`started on ${dir}`);
+        },
+        (e: Error) => e,
+      );
+      assert.match(error.message, /server exited with 1 before it was ready/);
+      assert.match(error.message, /but the database lists 1 uploaded file\. Is the volume that holds DATA_DIR mounted/);
+      assert.ok(error.message.includes(dir), "the message names the path");
+      assert.deepEqual(fs.readdirSync(mountPoint), [], "nothing was created");
+    }
+    // Files lost for good: the operator creates the folder, and it starts without them.
+    fs.mkdirSync(path.join(mountPoint, "uploads"));
+    const started = await startServer({ dataDir: mountPoint, env: dbEnv });
+    try {
+      assert.equal((await api(started.url, undefined, "GET", "/api/health")).status, 200);
+    } finally {
+      assert.equal(await started.stop(), 0);
+    }
+  },
+);
+
 test("DATA_DIR is private to the service user after a first start, restarts and an upload: 0700 directories and 0600 files, old ones fixed", () => {
   const wrong: string[] = [];
   let files = 0;
