@@ -522,6 +522,51 @@ describe("notifications while the bell re-reads its list", () => {
     await eventually("both are listed", async () => (await panel.getByRole("link", { name: new RegExp(`#${ticket.number}`) }).count()) === 2);
     await sam.unrouteAll({ behavior: "ignoreErrors" });
   });
+
+  test("a notification that arrives while Mark all as read is on its way is still counted once the answer comes", async () => {
+    const ticket = await newTicket("alice@example.com", "Scanner jams");
+    const samCookie = await signIn(server.url, "agent@example.com");
+    const adaCookie = await signIn(server.url, "admin@example.com");
+    assert.equal((await api(server.url, samCookie, "POST", "/api/notifications/read", { all: true })).status, 200);
+    const mention = async (text: string) =>
+      assert.equal((await api(server.url, adaCookie, "POST", `/api/tickets/${ticket.id}/comments`, { body: `${text} @agent`, internal: true })).status, 201);
+    const sam = await window("agent@example.com");
+    const bell = sam.getByRole("button", { name: /^Notifications/ });
+    const unread = async () => Number(/^Notifications, (\d+) unread$/.exec((await bell.getAttribute("aria-label")) ?? "")?.[1] ?? NaN);
+    await eventually("the bell has loaded", async () => (await unread()) === 0);
+    await mention("First look, please");
+    await eventually("the mention counts", async () => (await unread()) === 1);
+
+    // The server marks and counts at once; its answer reaches the page only once released.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let marked!: () => void;
+    const wasMarked = new Promise<void>((r) => (marked = r));
+    let answered = false;
+    await sam.route(
+      (url) => url.pathname === "/api/notifications/read",
+      async (route) => {
+        const response = await route.fetch();
+        marked();
+        await released;
+        await route.fulfill({ response });
+        answered = true;
+      },
+    );
+    await bell.click();
+    await sam.getByRole("button", { name: "Mark all as read" }).click();
+    await wasMarked;
+    // Made after the count: it reaches the page before the answer does.
+    await mention("Second look, please");
+    const panel = sam.getByRole("region", { name: "Notifications" });
+    await eventually("the second mention is listed", async () => (await panel.getByRole("link", { name: new RegExp(`#${ticket.number}`) }).count()) === 2);
+    release();
+    await eventually("the answer was handed to the page", async () => answered);
+    await eventually("the second mention is counted after the answer", async () => (await unread()) === 1);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await unread(), 1, "and stays counted");
+    await sam.unrouteAll({ behavior: "ignoreErrors" });
+  });
 });
 
 describe("files in the conversation", () => {

@@ -61,12 +61,19 @@ export function NotificationCenter() {
   // cannot connect at all.
   useOnConnect(() => void load());
 
+  // How many notifications arrived live so far (see markRead).
+  const receivedLive = useRef(0);
   useNotificationMessages((message) => {
     if (message.type === "notification:read") {
       if (inFlight.current) inFlight.current.read = true;
       dispatch({ type: "read", read: message.read, at: new Date().toISOString() });
+      // Its count is as of that read on the server: a notification that
+      // reached this tab just before this message (made after the read) has
+      // just been dropped from the count, and the list's read puts it back.
+      void load();
       return;
     }
+    receivedLive.current++;
     inFlight.current?.received.push(message.notification);
     dispatch({ type: "received", notification: message.notification });
     showDesktopNotification(message.notification);
@@ -94,11 +101,14 @@ export function NotificationCenter() {
   }, [open]);
 
   async function markRead(body: { ids: string[] } | { all: true; upTo?: string }) {
+    const receivedBefore = receivedLive.current;
     try {
       const { unread } = await apiFetch<{ unread: number }>("/api/notifications/read", { method: "POST", json: body });
       // The room message does the same for the user's other tabs (and this one, harmlessly).
       const upTo = "all" in body ? state.items.find((n) => n.id === body.upTo)?.createdAt : undefined;
       dispatch({ type: "read", read: { ids: "all" in body ? "all" : body.ids, unread, ...(upTo ? { upTo } : {}) }, at: new Date().toISOString() });
+      // The answer's count is as of the read: one that arrived while it was on its way is not in it.
+      if (receivedLive.current !== receivedBefore) void load();
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
