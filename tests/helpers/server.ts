@@ -47,15 +47,24 @@ let postgres: Promise<Postgres> | undefined;
 
 /** A fresh, migrated and seeded database on this test process's PostgreSQL: env for startServer. */
 export async function postgresEnv(): Promise<{ DATABASE_URL: string; NEXTAUTH_SECRET: string }> {
+  // CREATE DATABASE … TEMPLATE takes milliseconds, a migration and a seed several seconds.
+  const url = await (await testCluster()).createDatabase(undefined, SEEDED_DATABASE);
+  return { DATABASE_URL: url, NEXTAUTH_SECRET: POSTGRES_SECRET };
+}
+
+/** URL of a new, empty database on the cluster postgresEnv's databases are on (to restore a dump into). */
+export async function emptyPostgresDatabase(): Promise<string> {
+  return (await testCluster()).createDatabase();
+}
+
+function testCluster(): Promise<Postgres> {
   postgres ??= startSeededPostgres().then((pg) => {
     // Killed, not waited for: its CPU is read first (cpu-accounting.ts).
     countAtExit(() => treeTicks(pg.pid));
     process.once("exit", () => pg.kill());
     return pg;
   });
-  // CREATE DATABASE … TEMPLATE takes milliseconds, a migration and a seed several seconds.
-  const url = await (await postgres).createDatabase(undefined, SEEDED_DATABASE);
-  return { DATABASE_URL: url, NEXTAUTH_SECRET: POSTGRES_SECRET };
+  return postgres;
 }
 
 /** NEXTAUTH_SECRET of the servers started on PostgreSQL (there is no generated secret file then). */

@@ -137,7 +137,8 @@ export async function waitForPort(port: number, ms = 30_000, proc?: ChildProcess
   }
 }
 
-function findPgBin(): string {
+/** Debian's PostgreSQL programs (initdb, pg_dump, …), newest version first. */
+export function findPgBin(): string {
   const root = "/usr/lib/postgresql";
   const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   for (const v of versions) {

@@ -11,12 +11,14 @@
  * runs a file's tests sequentially): each hands a running server to the next.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { AttachmentDTO, TicketDTO } from "../../src/shared/dto";
-import { api, connectSocket, makeTempDir, nextEvent, postgresEnv, ROOT, signIn, startServer, type TestServer } from "../helpers/server";
+import { api, connectSocket, emptyPostgresDatabase, makeTempDir, nextEvent, postgresEnv, ROOT, signIn, startServer, type TestServer } from "../helpers/server";
+import { findPgBin } from "../helpers/services";
 import { createTicket, freePort, join, streamingMultipart, until } from "./support";
 
 const embedded = process.env.TANDEM_TEST_DB !== "postgres";
@@ -260,6 +262,44 @@ test(
     }
   },
 );
+
+test("a backup made as the README says restores on another DATA_DIR (embedded) or database and DATA_DIR (PostgreSQL), with its tickets, accounts and files", async () => {
+  // The server is stopped (the upload test left it so), as the README's embedded backup asks.
+  const restoredDir = makeTempDir("tandem-restored-");
+  let restoredEnv = dbEnv;
+  if (embedded) {
+    execFileSync("cp", ["-a", `${dataDir}/.`, restoredDir]);
+  } else {
+    // The database first, then the files: a file is in place before its row commits.
+    const source = dbEnv.DATABASE_URL;
+    assert.ok(source);
+    const dump = path.join(makeTempDir("tandem-dump-"), "tandem.dump");
+    execFileSync(path.join(findPgBin(), "pg_dump"), ["--format=custom", "--file", dump, source]);
+    execFileSync("cp", ["-a", path.join(dataDir, "uploads"), path.join(restoredDir, "uploads")]);
+    const url = await emptyPostgresDatabase();
+    execFileSync(path.join(findPgBin(), "pg_restore"), ["--no-owner", "--exit-on-error", "--dbname", url, dump]);
+    restoredEnv = { ...dbEnv, DATABASE_URL: url };
+  }
+  const restored = await startServer({ dataDir: restoredDir, env: restoredEnv });
+  try {
+    assert.doesNotMatch(restored.output(), /Seeded demo accounts/, "the restored database is not taken for a new one");
+    const cookie = await signIn(restored.url, "alice@example.com");
+    const tickets = await api<{ items: TicketDTO[] }>(restored.url, cookie, "GET", "/api/tickets?q=Slow%20upload");
+    assert.equal(tickets.status, 200, JSON.stringify(tickets.body));
+    const ticket = tickets.body.items.find((t) => t.title === "Slow upload");
+    assert.ok(ticket, "the ticket is there");
+    const files = await api<{ items: AttachmentDTO[] }>(restored.url, cookie, "GET", `/api/tickets/${ticket.id}/attachments`);
+    const [file] = files.body.items;
+    assert.ok(file && files.body.items.length === 1, JSON.stringify(files.body));
+    const download = await fetch(`${restored.url}/api/attachments/${file.id}`, { headers: { cookie } });
+    assert.equal(download.status, 200);
+    const bytes = Buffer.from(await download.arrayBuffer());
+    assert.equal(bytes.length, file.size);
+    assert.equal(createHash("sha256").update(bytes).digest("hex"), file.sha256, "the file is the one uploaded");
+  } finally {
+    assert.equal(await restored.stop(), 0);
+  }
+});
 
 test("DATA_DIR is private to the service user after a first start, restarts and an upload: 0700 directories and 0600 files, old ones fixed", () => {
   const wrong: string[] = [];
