@@ -2,6 +2,7 @@ import { io, type Socket } from "socket.io-client";
 import {
   TICKET_EVENT_TYPES,
   type AnyTicketEvent,
+  type Audience,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type TicketEventType,
@@ -39,6 +40,8 @@ export type PresenceHandler = (event: "presence:ticket" | "presence:summary", pr
 export type JoinOptions = {
   /** The caller's watermark (see ticket-state.ts); read at every (re)join, so it is a getter. */
   sinceSeq: () => number;
+  /** The numbering `sinceSeq` is in (the page's audience when it loaded); see ZTicketJoin. */
+  audience?: Audience;
   /**
    * Called with the ack of every join, the first and each automatic rejoin.
    * After a failed join that may succeed later (not NOT_FOUND or FORBIDDEN),
@@ -54,7 +57,7 @@ const JOIN_RETRY_MAX_MS = 30_000;
 /** Wait before retrying a handshake refused for too many open connections. */
 const CAPPED_RETRY_MS = 30_000;
 /** Join failures a retry cannot fix. */
-const FINAL_JOIN_ERRORS = new Set(["NOT_FOUND", "FORBIDDEN", "VALIDATION"]);
+const FINAL_JOIN_ERRORS = new Set(["NOT_FOUND", "FORBIDDEN", "VALIDATION", "AUDIENCE_CHANGED"]);
 
 /**
  * One Socket.IO connection per tab, shared by every component through
@@ -377,7 +380,7 @@ export class RealtimeClient {
     const current = () => this.socket === socket && socket.connected && this.joins.get(ticketId)?.has(options);
     socket.timeout(JOIN_TIMEOUT_MS).emit(
       "ticket:join",
-      { ticketId, sinceSeq: Math.max(0, options.sinceSeq()) },
+      { ticketId, sinceSeq: Math.max(0, options.sinceSeq()), ...(options.audience ? { audience: options.audience } : {}) },
       async (err: Error | null, ack: TicketJoinAck) => {
         // Ignore answers for registrations that left or sockets that were replaced meanwhile.
         if (this.socket !== socket || !this.joins.get(ticketId)?.has(options)) return;

@@ -1,11 +1,14 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { apiFetch } from "../client/api-client";
+import { ApiError, apiFetch } from "../client/api-client";
 import { useRealtimeClient, useTicketEvents } from "../client/realtime-provider";
 import type { TicketDTO } from "../shared/dto";
-import type { AnyTicketEvent, TicketJoinAck } from "../shared/realtime";
+import type { AnyTicketEvent, Audience, TicketJoinAck } from "../shared/realtime";
 import { type TicketAction, type TicketState, ticketReducer } from "../client/ticket-state";
+
+/** Shown when the user's role changed under the page (AUDIENCE_CHANGED): only a new page shows the ticket as they may see it now. */
+export const AUDIENCE_CHANGED_TEXT = "What you may see of this ticket has changed. Reload the page.";
 
 /** Bound on HTTP catch-up pages before giving up and asking for a reload. */
 const MAX_CATCH_UP_PAGES = 20;
@@ -33,7 +36,7 @@ export type LiveTicket = {
  * missed), apply every event exactly once in whatever order it arrives, and
  * fetch any gap that stays open (see ticket-state.ts).
  */
-export function useLiveTicket(initial: TicketState): LiveTicket {
+export function useLiveTicket(initial: TicketState, audience: Audience): LiveTicket {
   // The ref is the source of truth so socket callbacks, which outlive
   // renders, always read the current watermark; React state mirrors it.
   const stateRef = useRef(initial);
@@ -53,14 +56,19 @@ export function useLiveTicket(initial: TicketState): LiveTicket {
   const catchUp = useCallback(async () => {
     for (let i = 0; i < MAX_CATCH_UP_PAGES; i++) {
       const after = stateRef.current.seq;
-      const page = await apiFetch<EventsPage>(`/api/tickets/${encodeURIComponent(ticketId)}/events?after=${after}`);
+      const page = await apiFetch<EventsPage>(`/api/tickets/${encodeURIComponent(ticketId)}/events?after=${after}&audience=${audience}`);
       // A truncated page is complete up to its last event only.
       const upTo = page.truncated ? (page.items.at(-1)?.seq ?? after) : page.seq;
       dispatch({ type: "synced", events: page.items, seq: upTo });
       if (!page.truncated || upTo <= after) return;
     }
     setLiveError("This ticket has too much new activity to catch up with. Reload the page.");
-  }, [dispatch, ticketId]);
+  }, [audience, dispatch, ticketId]);
+
+  // A catch-up refused because the role changed says so; other failures are retried by the next join.
+  const whenAudienceChanged = useCallback((e: unknown) => {
+    if (e instanceof ApiError && e.code === "AUDIENCE_CHANGED") setLiveError(AUDIENCE_CHANGED_TEXT);
+  }, []);
 
   const onAck = useCallback(
     async (ack: TicketJoinAck) => {
@@ -73,11 +81,15 @@ export function useLiveTicket(initial: TicketState): LiveTicket {
         setLiveError("This ticket is no longer available to you.");
         return;
       }
+      if (ack.error.code === "AUDIENCE_CHANGED") {
+        setLiveError(AUDIENCE_CHANGED_TEXT);
+        return;
+      }
       // Could not join (too far behind, timeout, rate limit…): fetch what was
       // missed over HTTP; the realtime client then tries joining again.
-      await catchUp().catch(() => {});
+      await catchUp().catch(whenAudienceChanged);
     },
-    [catchUp, dispatch],
+    [catchUp, dispatch, whenAudienceChanged],
   );
 
   useTicketEvents((event) => {
@@ -86,17 +98,17 @@ export function useLiveTicket(initial: TicketState): LiveTicket {
 
   useEffect(() => {
     if (!client) return;
-    return client.joinTicket(ticketId, { sinceSeq: () => stateRef.current.seq, onAck });
-  }, [client, ticketId, onAck]);
+    return client.joinTicket(ticketId, { sinceSeq: () => stateRef.current.seq, audience, onAck });
+  }, [client, ticketId, audience, onAck]);
 
   // A gap that stays open means an event was lost (each user's numbering is
   // gap-free, internal notes included): fetch the range to close it.
   const gapAt = state.ahead.length > 0 ? state.seq : null;
   useEffect(() => {
     if (gapAt === null) return;
-    const timer = setTimeout(() => void catchUp().catch(() => {}), GAP_WAIT_MS);
+    const timer = setTimeout(() => void catchUp().catch(whenAudienceChanged), GAP_WAIT_MS);
     return () => clearTimeout(timer);
-  }, [gapAt, catchUp]);
+  }, [gapAt, catchUp, whenAudienceChanged]);
 
   const refresh = useCallback(async () => {
     const ticket = await apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`);

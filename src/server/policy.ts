@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { closeOrReopen, isStaffRole, type Role, TICKET_PRIORITIES, type TicketPriority, type TicketStatus } from "../shared/enums";
-import { type ComposingKind, PRESENCE_VIEWERS_SHOWN, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
+import { type Audience, type ComposingKind, PRESENCE_VIEWERS_SHOWN, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
 import type { Permissions } from "../shared/permissions";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
 import type { EmailSettingsDTO, MailKind } from "../shared/mail";
@@ -136,7 +136,7 @@ export function authorizeTagFilter(actor: Actor, tag: string | undefined): void 
  * internal note moves no number they can read (issue 7: nothing inferable).
  * Derived from `comment:internal:read` so the two can never disagree.
  */
-export type Audience = "staff" | "requester";
+export type { Audience };
 
 export function audienceOf(actor: Actor): Audience {
   return can(actor, "comment:internal:read") ? "staff" : "requester";

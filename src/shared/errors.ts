@@ -14,6 +14,12 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   /** Socket only: the client is too far behind to catch up in an ack; fetch over HTTP, then join again. */
   RESYNC: 409,
+  /**
+   * The user's view of a ticket changed since the page loaded (their role did:
+   * a promotion shows internal notes, a demotion hides them), and with it the
+   * numbering of its events: the page must be loaded again, not caught up.
+   */
+  AUDIENCE_CHANGED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** An Idempotency-Key sent again with a different request (IETF draft: 422). */

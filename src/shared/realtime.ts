@@ -46,10 +46,23 @@ export type Ack<T extends object = object> =
   | ({ ok: true } & T)
   | { ok: false; error: ErrorInfo };
 
+/**
+ * Whose numbering a ticket's events are in: staff number every event, a
+ * requester only what they may see (src/server/policy.ts, `audienceOf`).
+ */
+export const ZAudience = z.enum(["staff", "requester"]);
+export type Audience = z.infer<typeof ZAudience>;
+
 export const ZTicketJoin = z.object({
   ticketId: ZId,
   /** Last seq (in the user's numbering) the client has applied; events after it are returned in the ack. */
   sinceSeq: z.number().int().min(0).optional(),
+  /**
+   * The numbering `sinceSeq` is in: the user's audience when the page loaded.
+   * When it is no longer theirs (a role change), the join answers
+   * AUDIENCE_CHANGED instead of reading one numbering's seq in the other.
+   */
+  audience: ZAudience.optional(),
 });
 export type TTicketJoin = z.infer<typeof ZTicketJoin>;
 

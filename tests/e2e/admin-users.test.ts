@@ -65,6 +65,32 @@ test("an admin adds an agent in the UI; the agent signs in and changes a ticket'
   assert.equal((await api<TicketDTO>(server.url, alice, "GET", `/api/tickets/${ticket.id}`)).body.status, "OPEN");
 });
 
+test("a ticket page open while its viewer's role changes says to reload; reloaded, it shows what the new role may see", async () => {
+  const adminCookie = await signIn(server.url, "admin@example.com");
+  // An agent of its own, so the seeded accounts keep their roles.
+  const email = `rory-${randomBytes(3).toString("hex")}@example.com`;
+  const made = await api<{ user: { id: string } }>(server.url, adminCookie, "POST", "/api/users", { email, name: "Rory Agent", role: "AGENT", password: "rory-password-1" });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const rory = await signIn(server.url, email, "rory-password-1");
+  const created = await api<TicketDTO>(server.url, rory, "POST", "/api/tickets", { title: "Monitor flickers", description: "Since Monday." });
+  assert.equal(created.status, 201);
+  const ticket = created.body;
+  assert.equal((await api(server.url, adminCookie, "POST", `/api/tickets/${ticket.id}/comments`, { body: "Internal: check the warranty", internal: true })).status, 201);
+
+  const { page, context } = await signedInPage(browser, server.url, email, "rory-password-1", `/tickets/${ticket.id}`);
+  contexts.push(context);
+  const note = page.getByText("Internal: check the warranty");
+  await note.first().waitFor();
+  assert.equal((await api(server.url, adminCookie, "PATCH", `/api/users/${made.body.user.id}`, { role: "REQUESTER" })).status, 200);
+  await page.getByRole("alert").filter({ hasText: "What you may see of this ticket has changed. Reload the page." }).waitFor();
+
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: /Monitor flickers/ }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+  assert.equal(await note.count(), 0, "the requester's page shows no internal note");
+  assert.equal(await page.getByRole("alert").filter({ hasText: "What you may see" }).count(), 0);
+});
+
 test("settings forms save what they show: install settings, in-app and email switches", async () => {
   const admin = await signedInPage(browser, server.url, "admin@example.com", server.password, "/admin/settings");
   try {

@@ -286,6 +286,52 @@ describe("admin changes reach open sockets at once", () => {
       assert.equal((await patchUser(admin.cookie, users.agent.id, { role: "AGENT" })).status, 200);
     }
   });
+
+  test("a page loaded under the old role is told to reload instead of catching up in the wrong numbering, and read marks start over", async () => {
+    const agent = await signIn(url, "agent@example.com");
+    const ticket: TicketDTO = await createTicket(url, agent, { title: "Numbering across a role change" });
+    for (const body of ["Note one", "Note two", "Note three"]) {
+      assert.equal((await api(url, admin.cookie, "POST", `/api/tickets/${ticket.id}/comments`, { body, internal: true })).status, 201);
+    }
+    // The agent's page: staff numbering, seq 4 (created + three notes), read up to there.
+    const staffView = await api<TicketDTO>(url, agent, "GET", `/api/tickets/${ticket.id}`);
+    const staffSeq = staffView.body.lastSeq;
+    assert.equal(staffSeq, 4);
+    assert.equal((await api(url, agent, "POST", `/api/tickets/${ticket.id}/read`, { seq: staffSeq })).status, 200);
+
+    try {
+      assert.equal((await patchUser(admin.cookie, users.agent.id, { role: "REQUESTER" })).status, 200);
+      const socket = await connect(agent);
+      // The rejoin of that page, as the browser sends it: its seq and the numbering it is in.
+      const stale = await join(socket, { ticketId: ticket.id, sinceSeq: staffSeq, audience: "staff" });
+      assert.equal(stale.ok, false, JSON.stringify(stale));
+      assert.equal(!stale.ok && stale.error.code, "AUDIENCE_CHANGED");
+      const events = await api<{ error: { code: string } }>(url, agent, "GET", `/api/tickets/${ticket.id}/events?after=${staffSeq}&audience=staff`);
+      assert.equal(events.status, 409, JSON.stringify(events.body));
+      assert.equal(events.body.error.code, "AUDIENCE_CHANGED");
+      // Not in the room after the refusal: a public reply does not reach that socket.
+      const seen: string[] = [];
+      socket.on("comment:added", (e) => seen.push(e.data.comment.body));
+
+      // A page loaded now, in the requester's numbering, joins and follows live.
+      const fresh = await connect(agent);
+      const ack = await join(fresh, { ticketId: ticket.id, sinceSeq: 1, audience: "requester" });
+      assert.deepEqual(ack, { ok: true, seq: 1, missed: [] });
+      const reply = nextEvent(fresh, "comment:added", (e) => e.data.comment.body === "A public answer");
+      assert.equal((await api(url, admin.cookie, "POST", `/api/tickets/${ticket.id}/comments`, { body: "A public answer" })).status, 201);
+      assert.equal((await reply).seq, 2);
+      assert.deepEqual(seen, [], "the refused page's socket was not left in the room");
+
+      // The staff-numbered read mark (4) would have hidden public reply 2 as read.
+      const listed = await api<{ items: TicketDTO[] }>(url, agent, "GET", `/api/tickets?q=${encodeURIComponent("Numbering across")}`);
+      const row = listed.body.items.find((t) => t.id === ticket.id);
+      assert.ok(row, JSON.stringify(listed.body));
+      assert.equal(row.lastSeq, 2);
+      assert.equal(row.unread, true, "the new public reply is unread");
+    } finally {
+      assert.equal((await patchUser(admin.cookie, users.agent.id, { role: "AGENT" })).status, 200);
+    }
+  });
 });
 
 describe("PATCH /api/users/:id", () => {

@@ -4,7 +4,7 @@ import { Link } from "../ui/link";
 import { useState } from "react";
 import type { Permissions } from "../../shared/permissions";
 import type { SessionUser, StaffRef } from "../../shared/dto";
-import type { AnyTicketEvent } from "../../shared/realtime";
+import type { AnyTicketEvent, Audience } from "../../shared/realtime";
 import { isApplied, type TicketState } from "../../client/ticket-state";
 import { useLiveTicket } from "../../hooks/use-live-ticket";
 import { useMarkRead } from "../../hooks/use-mark-read";
@@ -32,8 +32,11 @@ export function TicketView({
   permissions,
   staff,
   draft,
+  audience,
 }: {
   initial: TicketState;
+  /** The numbering `initial`'s seqs are in (the user's audience as the page was made). */
+  audience: Audience;
   user: SessionUser;
   /** What this user may do (from the policy); controls follow it, never the role. */
   permissions: Permissions;
@@ -41,7 +44,7 @@ export function TicketView({
   /** The user's saved reply-box draft, if any. */
   draft: { body: string; internal: boolean } | null;
 }) {
-  const { state, dispatch, refresh, liveError } = useLiveTicket(initial);
+  const { state, dispatch, refresh, liveError } = useLiveTicket(initial, audience);
   const { ticket, comments, attachments, events } = state;
   const [announcement, setAnnouncement] = useState("");
   useMarkRead(ticket.id, state.seq);

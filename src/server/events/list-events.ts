@@ -2,10 +2,11 @@ import "server-only";
 import type { AnyTicketEvent } from "../../shared/realtime";
 import { Prisma } from "../../generated/prisma/client";
 import { db } from "../db";
-import { type Actor, audienceOf } from "../policy";
+import { AppError } from "../errors";
+import { type Actor, type Audience, audienceOf } from "../policy";
 import { loadTicketFor } from "../tickets/load-ticket";
 import { fromStoredRow, type StoredEventRow } from "./stored-event";
-import { lastSeqFor, MAX_REPLAY, viewEvent } from "./view-event";
+import { AUDIENCE_CHANGED_MESSAGE, lastSeqFor, MAX_REPLAY, viewEvent } from "./view-event";
 
 type EventRow = Omit<StoredEventRow, "actor"> & { actorId: string; actorName: string };
 
@@ -25,9 +26,12 @@ export async function listTicketEvents(
   actor: Actor,
   ticketId: string,
   afterSeq = 0,
+  /** The numbering `afterSeq` is in, when the caller knows it (the ticket page does): another one is AUDIENCE_CHANGED. */
+  numbering?: Audience,
 ): Promise<{ seq: number; events: AnyTicketEvent[]; truncated: boolean }> {
   const ticket = await loadTicketFor(actor, ticketId);
   const audience = audienceOf(actor);
+  if (numbering !== undefined && numbering !== audience) throw new AppError("AUDIENCE_CHANGED", AUDIENCE_CHANGED_MESSAGE);
   const last = lastSeqFor(ticket, audience);
   // Nothing lies beyond the newest seq. Answering here also keeps a huge
   // afterSeq (`?after=99999999999`) out of the query, where it would overflow

@@ -13,6 +13,9 @@ export type RecordedTicketEvent<E extends TicketEventEnvelope = AnyTicketEvent> 
 /** Cap on one replay (a page of a ticket's events); a client further behind fetches pages instead. */
 export const MAX_REPLAY = 500;
 
+/** Why a page loaded under another role cannot catch up: its seqs are in that role's numbering (AUDIENCE_CHANGED). */
+export const AUDIENCE_CHANGED_MESSAGE = "What you may see of this ticket has changed; reload the page";
+
 /** A ticket's newest event number in `audience`'s numbering. */
 export function lastSeqFor(ticket: { lastSeq: number; lastPublicSeq: number }, audience: Audience): number {
   return audience === "staff" ? ticket.lastSeq : ticket.lastPublicSeq;

@@ -2,7 +2,7 @@ import "server-only";
 import type { AnyTicketEvent, TicketJoinAck } from "../../shared/realtime";
 import { ZTicketJoin } from "../../shared/realtime";
 import type { ErrorInfo } from "../../shared/errors";
-import { lastSeqFor, MAX_REPLAY } from "../events/view-event";
+import { AUDIENCE_CHANGED_MESSAGE, lastSeqFor, MAX_REPLAY } from "../events/view-event";
 import { type Actor, audienceOf, ticketRoom } from "../policy";
 
 const RESYNC: TicketJoinAck = { ok: false, error: { code: "RESYNC", message: "Too far behind; fetch the missed events, then join again" } };
@@ -33,11 +33,17 @@ export type JoinDeps = {
 export async function joinTicket(actor: Actor, payload: unknown, deps: JoinDeps): Promise<TicketJoinAck> {
   const parsed = ZTicketJoin.safeParse(payload);
   if (!parsed.success) return { ok: false, error: { code: "VALIDATION", message: "Invalid ticket:join payload" } };
-  const { ticketId, sinceSeq } = parsed.data;
+  const { ticketId, sinceSeq, audience } = parsed.data;
   const room = ticketRoom(actor, ticketId);
   if (!deps.reserve(ticketId)) return deps.tooManyRooms();
   try {
     const ticket = await deps.loadTicket(actor, ticketId);
+    // The page was loaded under another role: its seqs are another
+    // numbering, and read as this one they would skip or repeat events.
+    if (audience !== undefined && audience !== audienceOf(actor)) {
+      await deps.leave(room, ticketId);
+      return { ok: false, error: { code: "AUDIENCE_CHANGED", message: AUDIENCE_CHANGED_MESSAGE } };
+    }
     // Each audience's numbering has no gaps, so a client more than a page
     // behind is known to be without reading the page (which was about a third
     // of a 1,000-event catch-up's time, for nothing).

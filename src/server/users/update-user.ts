@@ -5,7 +5,7 @@ import { ID_PATTERN } from "../../shared/schemas/text";
 import { recordAudit } from "../audit/record-audit";
 import { db } from "../db";
 import { AppError } from "../errors";
-import { ACTIVE_ADMINS, authorize, losesAdmin } from "../policy";
+import { ACTIVE_ADMINS, audienceOf, authorize, losesAdmin } from "../policy";
 import { runtime } from "../runtime";
 
 const userSelect = { id: true, name: true, email: true, role: true, active: true } as const;
@@ -19,7 +19,8 @@ const userSelect = { id: true, name: true, email: true, role: true, active: true
  * one). A deactivation or role change closes the user's open sockets on
  * every process at once: a deactivated user's reconnect is refused, a
  * re-roled one reconnects with rooms for the new role (a demoted agent stops
- * receiving internal notes). Every real change is audited with the fields'
+ * receiving internal notes), and an open ticket page, whose events are in
+ * the old role's numbering, is told to reload (AUDIENCE_CHANGED). Every real change is audited with the fields'
  * before and after values.
  */
 export async function updateUser(actor: SessionUser, userId: string, input: TUpdateUser): Promise<UserDTO> {
@@ -58,6 +59,12 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
       // the deactivation (leaked, or the reason for it) would otherwise set
       // a password again once the user is reactivated, for up to a week.
       await tx.invite.updateMany({ where: { userId, usedAt: null }, data: { usedAt: now } });
+    }
+    if (audienceOf(current) !== audienceOf(user)) {
+      // Read marks are seqs in the old numbering (staff count internal notes,
+      // requesters do not): kept, a demoted agent's would be ahead of every
+      // public reply for a while, hiding it as read. Everything reads unread once.
+      await tx.ticketRead.deleteMany({ where: { userId } });
     }
     return { user, deactivated, roleChanged: current.role !== user.role };
   });

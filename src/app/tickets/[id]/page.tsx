@@ -10,7 +10,7 @@ import { listLatestTicketEvents } from "../../../server/events/list-events";
 import { getTicket } from "../../../server/tickets/get-ticket";
 import { getDraft } from "../../../server/drafts/get-draft";
 import { listStaff } from "../../../server/users/list-staff";
-import { can, permissionsOf } from "../../../server/policy";
+import { audienceOf, can, permissionsOf } from "../../../server/policy";
 import type { SessionUser, StaffRef } from "../../../shared/dto";
 import { currentUser, requirePageUser } from "../../_lib/session";
 
@@ -63,5 +63,5 @@ export default async function TicketPage({ params }: Props) {
   const user = await requirePageUser(`/tickets/${encodeURIComponent(id)}`);
   const data = await loadTicketPage(user, id);
   if (!data) notFound();
-  return <TicketView key={data.state.ticket.id} initial={data.state} user={user} permissions={permissionsOf(user)} staff={data.staff} draft={data.draft} />;
+  return <TicketView key={data.state.ticket.id} initial={data.state} user={user} permissions={permissionsOf(user)} staff={data.staff} draft={data.draft} audience={audienceOf(user)} />;
 }
