@@ -120,6 +120,23 @@ describe("what search finds", () => {
     assert.deepEqual(oldest.items.map((t) => t.id), [inComment.id, inDescription.id, inTitle.id]);
   });
 
+  test("ranked pages reach every hit when the hits tie on rank", async () => {
+    const w = word();
+    const made: string[] = [];
+    for (let i = 0; i < 7; i++) made.push((await createTicket(url, cookies.alice, { title: `${w} case ${i}`, description: "Same words each time." })).id);
+    for (const who of ["agent", "alice"] as const) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 5; page++) {
+        const res: Page<TicketDTO> = await search(who, w, { limit: "3", ...(cursor ? { cursor } : {}) });
+        seen.push(...res.items.map((t) => t.id));
+        cursor = res.nextCursor;
+        if (!cursor) break;
+      }
+      assert.deepEqual([...seen].sort(), [...made].sort(), `${who}: each tied hit once`);
+    }
+  });
+
   test("filters combine with search", async () => {
     const w = word();
     const a = await createTicket(url, cookies.alice, { title: `${w} one`, priority: "LOW" });

@@ -123,3 +123,24 @@ test("a date cursor not made by the server is a VALIDATION error, and the server
   assert.equal(page2.items.length, 1);
   assert.notEqual(page2.items[0]!.id, page1.items[0]!.id);
 });
+
+test("relevance pages walk every hit when many tie on rank, for staff and requesters", async () => {
+  const made: string[] = [];
+  for (let i = 0; i < 32; i++) {
+    const t = await prisma.ticket.create({ data: { title: `Case ${i} needs help`, description: "Please look at my case.", requesterId: alice.id } });
+    made.push(t.id);
+  }
+  await indexAsTheProcessorDoes(prisma, prismaSql(prisma), made);
+  for (const actor of [agent, alice]) {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const res = await search(actor, "case", { limit: "10", ...(cursor ? { cursor } : {}) });
+      seen.push(...res.items.map((t) => t.id));
+      if (!res.nextCursor) break;
+      cursor = res.nextCursor;
+    }
+    assert.equal(new Set(seen).size, seen.length, "no ticket twice");
+    for (const id of made) assert.ok(seen.includes(id), `${actor.role}: every tied hit is reached (${seen.length} seen)`);
+  }
+});

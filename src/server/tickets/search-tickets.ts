@@ -75,7 +75,8 @@ export function toSegments(headline: string): SnippetSegment[] {
   return segments;
 }
 
-type Row = { id: string; rank: number; field: string | null; headline: string | null };
+/** `rank` is a numeric (see `rank` below), which raw queries return as a Decimal. */
+type Row = { id: string; rank: Prisma.Decimal; field: string | null; headline: string | null };
 
 const SORT_COLUMNS = {
   updated_desc: { column: Prisma.sql`m."updatedAt"`, desc: true },
@@ -130,9 +131,14 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
   // ticket saying "password" above one saying "passwords-reset" or "pasword".
   const weights = Prisma.sql`'{0.05, 0.2, 0.4, 1.0}'::float4[]`;
   const publicRank = Prisma.sql`ts_rank(${weights}, s."public", q.fuzzy) + ts_rank(${weights}, s."public", q.exact)`;
-  const rank = Prisma.sql`(CASE WHEN ${numberHit} THEN 10 ELSE 0 END + ${
+  // Rounded to a numeric of six decimals: the cursor carries the rank back,
+  // and a float8 comes out of PostgreSQL as text with 15 significant digits
+  // (extra_float_digits), not exactly, so a page after a tie at a rank
+  // compared "=" and "<" against a neighbour of it: the next page repeated
+  // the first or came back empty. A decimal of six places survives the trip.
+  const rank = Prisma.sql`round((CASE WHEN ${numberHit} THEN 10 ELSE 0 END + ${
     parsed.numberOnly ? Prisma.sql`0` : staff ? Prisma.sql`${publicRank} + 0.2 * (ts_rank(s."internal", q.fuzzy) + ts_rank(s."internal", q.exact))` : publicRank
-  })::float8`;
+  })::numeric, 6)`;
 
   const order =
     sort === "relevance"
@@ -143,7 +149,7 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
   let after = Prisma.sql`TRUE`;
   if (query.cursor && sort === "relevance") {
     const c = decodeRankCursor(query.cursor);
-    after = Prisma.sql`(m."rank" < ${c.r}::float8 OR (m."rank" = ${c.r}::float8 AND m."id" < ${c.id}))`;
+    after = Prisma.sql`(m."rank" < ${c.r}::numeric OR (m."rank" = ${c.r}::numeric AND m."id" < ${c.id}))`;
   } else if (query.cursor && sort !== "relevance") {
     const c = decodeDateCursor(query.cursor);
     const { column, desc } = SORT_COLUMNS[sort];
