@@ -1,15 +1,12 @@
 import type { Metadata } from "next";
-import { Link } from "../../components/ui/link";
-import { TicketBrowser } from "../../components/tickets/ticket-browser";
-import { type ListQuery, toSearchParams } from "../../client/list-query";
+import { TicketsOverview } from "../../components/tickets/tickets-overview";
+import type { ListQuery } from "../../client/list-query";
 import { listTickets } from "../../server/tickets/list-tickets";
 import { listStaff } from "../../server/users/list-staff";
 import { can, permissionsOf } from "../../server/policy";
 import { effectiveSort, ZListTickets } from "../../shared/schemas/tickets";
 import { requirePageUser } from "../_lib/session";
 import { listViews } from "../../server/views/list-views";
-import { TicketViews } from "../../components/tickets/ticket-views";
-import { filterOf, sameFilter } from "../../shared/views";
 
 export const metadata: Metadata = { title: "Tickets" };
 
@@ -55,21 +52,6 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
     can(user, "user:list:staff") ? listStaff(user) : Promise.resolve(null),
     listViews(user),
   ]);
-  // The heading says which view is shown: a view's name, else what the list is.
-  const view = views.find((v) => sameFilter(v.filter, query));
-  const heading = view?.name ?? (Object.keys(filterOf(query)).length ? "Filtered tickets" : staff ? "All tickets" : "My tickets");
-  const key = toSearchParams(query).toString();
-
-  return (
-    <>
-      <div className="page-head">
-        <h1>{heading}</h1>
-        <Link href="/tickets/new" className="button button--primary">
-          New ticket
-        </Link>
-      </div>
-      <TicketViews key={`views:${key}`} initial={views} current={filterOf(query)} />
-      <TicketBrowser key={key} initialQuery={query} initialPage={page} staff={staffList} userId={user.id} pageSize={PAGE_SIZE} />
-    </>
-  );
+  // The heading (a view's name, else what the list is), the views and the list share the query.
+  return <TicketsOverview initialQuery={query} initialPage={page} views={views} staff={staffList} seeAllTickets={staff} userId={user.id} pageSize={PAGE_SIZE} />;
 }

@@ -24,12 +24,15 @@ export function TicketBrowser({
   staff,
   userId,
   pageSize,
+  onQueryChange,
 }: {
   initialQuery: ListQuery;
   initialPage: Page<TicketDTO>;
   staff: UserRef[] | null;
   userId: string;
   pageSize: number;
+  /** The query the list now shows, after a search typed here (the heading and views follow it). */
+  onQueryChange?: (query: ListQuery) => void;
 }) {
   const [view, setView] = useState({ query: initialQuery, page: initialPage });
   const [searching, setSearching] = useState(false);
@@ -58,6 +61,7 @@ export function TicketBrowser({
       (page) => {
         if (controller.signal.aborted) return;
         setView({ query, page });
+        onQueryChange?.(query);
         setError(null);
         setSearching(false);
         const params = toSearchParams(query).toString();

@@ -17,12 +17,37 @@ const RECOUNT_DELAY_MS = 400;
  * queue's number moves while nobody reloads. The current filter can be saved
  * as a view of one's own; the user's other tabs follow (`views:changed`).
  */
-export function TicketViews({ initial, current }: { initial: ViewDTO[]; current: ViewFilter }) {
+export function TicketViews({ initial, current, onViews }: { initial: ViewDTO[]; current: ViewFilter; onViews?: (views: ViewDTO[]) => void }) {
   const [views, setViews] = useState(initial);
+  // The page's heading names the view shown, saved here or elsewhere.
+  useEffect(() => onViews?.(views), [views, onViews]);
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const nav = useRef<HTMLElement>(null);
+  const saveButton = useRef<HTMLButtonElement>(null);
+  /**
+   * Where focus goes once the list shows a change this tab made: the
+   * control pressed (Save in the naming form, a Remove) is gone by then, and
+   * focus would fall to the top of the page. Only if it did fall.
+   */
+  const focusNext = useRef<{ saved: true } | { removedAt: number } | { cancelled: true } | null>(null);
+  useEffect(() => {
+    const next = focusNext.current;
+    if (!next || !nav.current) return;
+    if ("saved" in next && !views.some((v) => sameFilter(v.filter, current))) return; // not listed yet
+    focusNext.current = null;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const links = nav.current.querySelectorAll<HTMLAnchorElement>(".views__link");
+    const target =
+      "saved" in next
+        ? nav.current.querySelector<HTMLAnchorElement>('.views__link[aria-current="page"]')
+        : "removedAt" in next
+          ? (links[Math.min(next.removedAt, links.length - 1)] ?? saveButton.current)
+          : saveButton.current;
+    target?.focus();
+  }, [views, naming, current]);
 
   const [loader] = useState(() =>
     serialLoader(
@@ -57,6 +82,7 @@ export function TicketViews({ initial, current }: { initial: ViewDTO[]; current:
     setError(null);
     try {
       await apiFetch("/api/views", { method: "POST", json: { name, filter: filterOf(current) } });
+      focusNext.current = { saved: true };
       setNaming(false);
       setName("");
       loader.run();
@@ -69,6 +95,7 @@ export function TicketViews({ initial, current }: { initial: ViewDTO[]; current:
     setError(null);
     try {
       await apiFetch(`/api/views/${encodeURIComponent(view.id)}`, { method: "DELETE" });
+      focusNext.current = { removedAt: views.findIndex((v) => v.id === view.id) };
       setViews((vs) => vs.filter((v) => v.id !== view.id));
     } catch (err) {
       setError(errorMessage(err));
@@ -77,7 +104,7 @@ export function TicketViews({ initial, current }: { initial: ViewDTO[]; current:
 
   if (views.length === 0 && !canSave) return null;
   return (
-    <nav className="views" aria-label="Views">
+    <nav ref={nav} className="views" aria-label="Views">
       <ul className="views__list">
         {views.map((v) => (
           <li key={v.id} className="views__item">
@@ -100,12 +127,19 @@ export function TicketViews({ initial, current }: { initial: ViewDTO[]; current:
             <SubmitButton className="button">
               Save
             </SubmitButton>
-            <button type="button" className="button button--ghost" onClick={() => setNaming(false)}>
+            <button
+              type="button"
+              className="button button--ghost"
+              onClick={() => {
+                focusNext.current = { cancelled: true };
+                setNaming(false);
+              }}
+            >
               Cancel
             </button>
           </ClientForm>
         ) : (
-          <button type="button" className="button button--ghost" onClick={() => setNaming(true)}>
+          <button ref={saveButton} type="button" className="button button--ghost" onClick={() => setNaming(true)}>
             Save this view
           </button>
         ))}
