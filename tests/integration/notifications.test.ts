@@ -218,6 +218,39 @@ test("mark all as read up to the newest one shown: one created after it stays un
   assert.equal((await api(server.url, cookies.agent, "POST", "/api/notifications/read", { all: true, upTo: "not an id!" })).status, 400);
 });
 
+test("reading a ticket reads its notifications up to what was read, in the reader's numbering; later ones stay unread", async () => {
+  const own = await createTicket(server.url, cookies.alice, { title: "Read from the list, not the bell" });
+  const alice = await socketOf("alice");
+  const agent = await socketOf("agent");
+  // Alice's numbering skips the note: the reply is her seq 2, the agent's seq 3.
+  await comment("admin", own, "@agent a note first", true);
+  const replied = nextEvent(alice, "notification:new", (n) => n.ticket.id === own.id);
+  const mentioned = nextEvent(agent, "notification:new", (n) => n.ticket.id === own.id && n.kind === "mention");
+  await comment("admin", own, "@agent a public answer");
+  const reply = await replied;
+  await mentioned;
+  const aliceSeq = (await api<TicketDTO>(server.url, cookies.alice, "GET", `/api/tickets/${own.id}`)).body.lastSeq;
+  assert.equal(aliceSeq, 2);
+
+  const heard = nextEvent(alice, "notification:read", (e) => Array.isArray(e.ids) && e.ids.includes(reply.id));
+  assert.equal((await api(server.url, cookies.alice, "POST", `/api/tickets/${own.id}/read`, { seq: aliceSeq })).status, 200);
+  const event = await heard;
+  assert.deepEqual(event.ids, [reply.id]);
+  assert.equal(event.unread, (await list("alice")).unread);
+  assert.notEqual(onTicket(await list("alice"), own).find((n) => n.id === reply.id)?.readAt, null);
+
+  // The agent read up to the note (seq 2): the note's mention is read, the reply's mention (seq 3) is not.
+  const agentNotes = onTicket(await list("agent"), own).filter((n) => n.kind === "mention");
+  assert.equal(agentNotes.length, 2);
+  assert.equal((await api(server.url, cookies.agent, "POST", `/api/tickets/${own.id}/read`, { seq: 2 })).status, 200);
+  const after = onTicket(await list("agent"), own).filter((n) => n.kind === "mention");
+  assert.deepEqual(
+    after.map((n) => n.readAt !== null).sort(),
+    [false, true],
+    JSON.stringify(after),
+  );
+});
+
 test("no notification twice: not after a stop right after the comments, nor when events are handed over again", async () => {
   const restartTicket = await createTicket(server.url, cookies.alice, { title: "Restart me" });
   for (let i = 1; i <= 5; i++) await comment("admin", restartTicket, `@agent note ${i}`, true);
