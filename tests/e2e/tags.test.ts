@@ -176,6 +176,33 @@ test("bulk: a ticket whose status changed but whose tags failed is reported as h
   }
 });
 
+test("bulk: rows a change moved out of the list leave the selection; the report stays, and one coming back is not selected unseen", async () => {
+  const tickets = (await aliceTickets(["Scanner offline", "Scanner jams"], "Floor 2.")) as TicketDTO[];
+  const admin = await signedInPage(browser, server.url, "admin@example.com", server.password, "/tickets?state=open");
+  try {
+    const page = admin.page;
+    for (const t of tickets) await page.locator(`tr[data-ticket-id="${t.id}"] input[type=checkbox]`).check();
+    const bar = page.getByRole("region", { name: "Bulk actions" });
+    await bar.getByText("2 selected").waitFor();
+    await bar.getByLabel("Set status").selectOption({ label: "Closed" });
+    await bar.getByRole("button", { name: "Apply to 2" }).click();
+    await page.getByRole("status").filter({ hasText: "Done: 2 changed." }).waitFor();
+    // Closed tickets leave an open-only list, and the selection with them.
+    for (const t of tickets) await page.locator(`tr[data-ticket-id="${t.id}"]`).waitFor({ state: "detached" });
+    await bar.getByText("0 selected").waitFor();
+    assert.equal(await bar.getByRole("button", { name: "Apply to 0" }).getAttribute("aria-disabled"), "true");
+    // The requester reopens one: it is back in the list, not ticked, and the bar does not count it.
+    const alice = await signIn(server.url, "alice@example.com");
+    assert.equal((await api(server.url, alice, "PATCH", `/api/tickets/${tickets[0]!.id}`, { status: "OPEN" })).status, 200);
+    const back = page.locator(`tr[data-ticket-id="${tickets[0]!.id}"]`);
+    await back.waitFor();
+    assert.equal(await back.locator("input[type=checkbox]").isChecked(), false);
+    assert.equal(await bar.getByText("0 selected").count(), 1);
+  } finally {
+    await admin.context.close();
+  }
+});
+
 test("a filtered list re-reading its first page keeps the live changes that arrive meanwhile (a tag added, a tag removed)", async () => {
   const staffCookie = await signIn(server.url, "agent@example.com");
   const label = `race-${Date.now().toString(36)}`;

@@ -42,7 +42,7 @@ export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; st
   const empty = !changesFields && !changesTags;
 
   async function apply() {
-    if (empty || progress || tagProblem) return;
+    if (empty || selected.length === 0 || progress || tagProblem) return;
     const queue = [...selected];
     const results: Outcome[] = [];
     setOutcomes([]);
@@ -115,7 +115,7 @@ export function BulkBar({ selected, staff, onDone }: { selected: TicketDTO[]; st
           {tagProblem}
         </p>
       )}
-      <button type="button" className="button button--primary" aria-disabled={empty || progress !== null || tagProblem !== null || undefined} onClick={() => void apply()}>
+      <button type="button" className="button button--primary" aria-disabled={empty || selected.length === 0 || progress !== null || tagProblem !== null || undefined} onClick={() => void apply()}>
         Apply to {selected.length}
       </button>
       <p role="status" className="muted small bulk-bar__status">

@@ -47,13 +47,29 @@ export function TicketList({
   // A box ticked before hydration would show but select nothing: the boxes wait for the page.
   const hydrated = useHydrated();
   const selectable = staff !== null;
-  const toggle = (id: string, on: boolean) =>
-    setSelected((s) => {
-      const next = new Set(s);
-      if (on) next.add(id);
-      else next.delete(id);
-      return next;
-    });
+  // The bar stays while the user has a selection, and after a bulk change
+  // moved every selected row out of this list: its report stays readable.
+  const [barOpen, setBarOpen] = useState(false);
+  const select = (next: ReadonlySet<string>) => {
+    setSelected(next);
+    setBarOpen(next.size > 0);
+  };
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    select(next);
+  };
+  // A row that leaves the list (a bulk change, or anyone's) leaves the
+  // selection: one that came back later would otherwise be changed by the
+  // next Apply without showing as ticked.
+  const [prunedFor, setPrunedFor] = useState(list.items);
+  if (prunedFor !== list.items) {
+    setPrunedFor(list.items);
+    const shown = new Set(list.items.map((t) => t.id));
+    const kept = [...selected].filter((id) => shown.has(id));
+    if (kept.length !== selected.size) setSelected(new Set(kept));
+  }
   const [fresh, setFresh] = useState<ReadonlySet<string>>(() => new Set());
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -175,7 +191,7 @@ export function TicketList({
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
-      {selectable && selected.size > 0 && (
+      {selectable && barOpen && (
         <BulkBar
           selected={list.items.filter((t) => selected.has(t.id))}
           staff={staff}
@@ -203,7 +219,7 @@ export function TicketList({
                       aria-label="Select all"
                       disabled={!hydrated}
                       checked={list.items.length > 0 && list.items.every((t) => selected.has(t.id))}
-                      onChange={(e) => setSelected(e.target.checked ? new Set(list.items.map((t) => t.id)) : new Set())}
+                      onChange={(e) => select(e.target.checked ? new Set(list.items.map((t) => t.id)) : new Set())}
                     />
                   )}{" "}
                   #
