@@ -34,7 +34,6 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         {/* Keyed by user so a change of session starts a fresh socket. */}
         <RealtimeProvider key={user?.id ?? "signed-out"} enabled={user !== null}>
           <SiteHeader user={user} permissions={user ? permissionsOf(user) : null} />
-          {user && <KeyboardShortcuts />}
           <main id="main" className="page" tabIndex={-1}>
             {/* Every form waits for the scripts (components/ui/client-form.tsx): say why nothing can be sent. */}
             <noscript>
@@ -42,6 +41,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </noscript>
             {children}
           </main>
+          {user && <KeyboardShortcuts />}
         </RealtimeProvider>
       </body>
     </html>

@@ -42,7 +42,7 @@ test("an agent types /refu, picks the canned reply, and sends the expanded text"
   await page.getByRole("heading", { level: 1, name: /Charged twice/ }).waitFor();
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
 
-  const box = page.getByRole("combobox", { name: "Comment" });
+  const box = page.getByRole("textbox", { name: "Comment" });
   await box.click();
   await box.pressSequentially("/refu");
   const options = page.getByRole("listbox", { name: "Canned replies" }).getByRole("option");
@@ -113,7 +113,7 @@ test("live: a shared reply saved in the admin's window appears in the agent's op
   const page = agent.page;
   await page.getByRole("heading", { level: 1, name: /Where is my parcel/ }).waitFor();
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
-  const box = page.getByRole("combobox", { name: "Comment" });
+  const box = page.getByRole("textbox", { name: "Comment" });
   const picker = page.getByRole("listbox", { name: "Canned replies" });
   await box.click();
   await box.pressSequentially("/");

@@ -209,6 +209,140 @@ test("phone: several tickets per screen, and status, priority and assignee above
   }
 });
 
+/** The focused element's accessible bits, to say where focus is. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return { tag: el?.tagName ?? "", label: el?.getAttribute("aria-label") ?? el?.textContent?.trim() ?? "", id: el?.id ?? "", inDialog: Boolean(el?.closest("dialog")) };
+  });
+/** The text of the elements a field's aria-describedby names. */
+const description = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((el) =>
+    (el.getAttribute("aria-describedby") ?? "")
+      .split(" ")
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent?.trim() ?? `(missing #${id})`),
+  );
+
+test("keyboard: focus goes where the work goes on (shortcuts list, a removed tag), the list stays in its dialog, the bell closes when left, and Add files shows focus", async () => {
+  const agentCookie = await signIn(server.url, "agent@example.com");
+  const alice = await signIn(server.url, "alice@example.com");
+  const made = await api<{ id: string }>(server.url, alice, "POST", "/api/tickets", { title: "Keyboard focus ticket", description: "Tab tab tab." });
+  assert.equal(made.status, 201);
+  assert.equal((await api(server.url, agentCookie, "POST", `/api/tickets/${made.body.id}/tags`, { add: ["alpha", "beta"] })).status, 200);
+  const { context, page } = await signedInPage(browser, server.url, "agent@example.com", server.password);
+  try {
+    // The shortcuts are on screen, not only behind "?".
+    const opener = page.getByRole("button", { name: /^Keyboard shortcuts/ });
+    await opener.waitFor();
+    const rows = page.locator("tr[data-ticket-id]");
+    await rows.first().waitFor();
+    await blur(page);
+    await page.keyboard.press("j");
+    const row = await focusedText(page);
+    await page.keyboard.press("?");
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await dialog.waitFor();
+    // A modal dialog: Tab goes round its controls and out to the browser, never to the page behind it.
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Tab");
+      const at = await focused(page);
+      assert.ok(at.inDialog || at.tag === "BODY", `Tab ${i + 1} reached the page behind the dialog: ${at.tag} ${at.label.slice(0, 80)}`);
+    }
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    assert.equal(await focusedText(page), row, "focus is back on the row it was on");
+    await opener.click();
+    await dialog.waitFor();
+    await page.keyboard.press("Enter"); // on Close
+    await dialog.waitFor({ state: "detached" });
+    assert.match((await focused(page)).label, /^Keyboard shortcuts/, "back on the button that opened it");
+
+    // Leaving the open bell by Tab closes its panel.
+    const bell = page.getByRole("button", { name: /^Notifications/ });
+    await bell.focus();
+    await page.keyboard.press("Enter");
+    const panel = page.getByRole("region", { name: "Notifications" });
+    await panel.waitFor();
+    for (let i = 0; i < 8 && (await panel.isVisible()); i++) await page.keyboard.press("Tab");
+    assert.equal(await panel.isVisible(), false, "the panel closed once focus left it");
+
+    // A removed tag's button takes focus with it: focus moves to the next tag, then to the add box.
+    await page.goto(`/tickets/${made.body.id}`);
+    await page.getByRole("button", { name: "Remove tag alpha" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Remove tag alpha" }).waitFor({ state: "detached" });
+    await eventually("focus is on the next tag", async () => (await focused(page)).label === "Remove tag beta");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Remove tag beta" }).waitFor({ state: "detached" });
+    await eventually("focus is on the add box", async () => (await focused(page)).label === "Add tag");
+
+    // The reply box is a text box (not a combobox), and Add files shows keyboard focus.
+    const box = page.getByRole("textbox", { name: "Comment" });
+    await box.waitFor();
+    assert.equal(await page.getByRole("combobox", { name: "Comment" }).count(), 0);
+    await box.focus();
+    for (let i = 0; i < 6 && !(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type === "file")); i++) await page.keyboard.press("Tab");
+    const ring = await page.locator(".comment-form__add-files").evaluate((el) => getComputedStyle(el).outlineStyle);
+    assert.notEqual(ring, "none", "the Add files label shows its input's focus");
+  } finally {
+    await context.close();
+  }
+});
+
+test("forms: an error is read on its field and focus goes there (password, name, canned reply, new user), and editing a canned reply moves focus in and back", async () => {
+  const { context, page } = await signedInPage(browser, server.url, "admin@example.com", server.password, "/account");
+  try {
+    const password = page.getByRole("form", { name: "Change password" });
+    await password.getByRole("button", { name: "Change password" }).click();
+    await eventually("focus is on the current password", async () => (await focused(page)).id === "account-current-password");
+    assert.deepEqual(await description(page, "#account-current-password"), ["Enter your current password"]);
+    assert.match((await description(page, "#account-new-password")).join(" "), /at least 8 characters/);
+
+    await page.locator("#account-name").fill("");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await eventually("focus is on the name", async () => (await focused(page)).id === "account-name");
+    assert.equal(await page.locator("#account-name").getAttribute("aria-invalid"), "true");
+    assert.equal((await description(page, "#account-name")).length, 1);
+
+    // A new user's password error keeps the field's hint described too.
+    await page.goto("/admin/users");
+    const add = page.getByRole("form", { name: "Add a user" });
+    await add.getByLabel("Email").fill(`short-${Date.now()}@example.com`);
+    await add.getByLabel("Name").fill("Shorty");
+    await add.getByLabel("Password (optional)").fill("x");
+    await add.getByRole("button", { name: "Add user" }).click();
+    await eventually("the password is invalid", async () => (await page.locator("#new-user-password").getAttribute("aria-invalid")) === "true");
+    const said = await description(page, "#new-user-password");
+    assert.equal(said.length, 2, JSON.stringify(said));
+    assert.match(said.join(" "), /at least 8 characters/);
+    assert.match(said.join(" "), /Leave empty/);
+
+    const cookie = await signIn(server.url, "admin@example.com");
+    for (const title of ["Aaa focus one", "Aab focus two"]) {
+      assert.equal((await api(server.url, cookie, "POST", "/api/canned-replies", { title, body: `Text of ${title}`, shared: false })).status, 201);
+    }
+    await page.goto("/canned-replies");
+    const edit = page.getByRole("button", { name: "Edit Aaa focus one" });
+    await edit.click();
+    await eventually("focus is on the title", async () => (await focused(page)).tag === "INPUT" && (await focused(page)).id.endsWith("-title"));
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.press("Enter");
+    const titleId = (await focused(page)).id;
+    await eventually("the title is invalid", async () => (await page.locator(`[id="${titleId}"]`).getAttribute("aria-invalid")) === "true");
+    assert.equal((await description(page, `[id="${titleId}"]`)).length, 1);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await eventually("focus is back on Edit", async () => /^Edit Aaa focus one/.test((await focused(page)).label));
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete Aaa focus one" }).click();
+    await edit.waitFor({ state: "detached" });
+    await eventually("focus moved to the next reply", async () => /^Edit Aab focus two/.test((await focused(page)).label));
+  } finally {
+    await context.close();
+  }
+});
+
 async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {

@@ -6,6 +6,7 @@ import { ZChangePassword, ZUpdateAccount } from "../../shared/schemas/users";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useTypedBeforeHydration } from "../../hooks/use-hydrated";
+import { FieldError, focusFirstInvalid, invalidProps } from "../ui/field-error";
 
 type Result = { ok: boolean; text: string } | null;
 
@@ -24,6 +25,7 @@ export function NameForm({ initial }: { initial: string }) {
   const [name, setName] = useState(initial);
   const [pending, setPending] = useState(false);
   const [result, setResult] = useState<Result>(null);
+  const [fields, setFields] = useState<Record<string, string[]>>({});
   const input = useRef<HTMLInputElement>(null);
   useTypedBeforeHydration(input, name, setName);
   return (
@@ -32,8 +34,16 @@ export function NameForm({ initial }: { initial: string }) {
       aria-label="Name"
       onSubmit={async (e) => {
         e.preventDefault();
+        const form = e.currentTarget;
         const parsed = ZUpdateAccount.safeParse({ name });
-        if (!parsed.success) return setResult({ ok: false, text: parsed.error.issues[0]!.message });
+        if (!parsed.success) {
+          const errors = zodFieldErrors(parsed.error.issues);
+          setFields(errors);
+          setResult(null);
+          focusFirstInvalid(form, ["name"], errors);
+          return;
+        }
+        setFields({});
         setPending(true);
         setResult(null);
         try {
@@ -41,6 +51,9 @@ export function NameForm({ initial }: { initial: string }) {
           setResult({ ok: true, text: "Name saved." });
           router.refresh();
         } catch (err) {
+          const errors = (err as { fields?: Record<string, string[]> }).fields ?? {};
+          setFields(errors);
+          focusFirstInvalid(form, ["name"], errors);
           setResult({ ok: false, text: errorMessage(err) });
         } finally {
           setPending(false);
@@ -49,7 +62,8 @@ export function NameForm({ initial }: { initial: string }) {
     >
       <div className="field">
         <label htmlFor="account-name">Name</label>
-        <input id="account-name" ref={input} name="name" type="text" maxLength={100} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+        <input id="account-name" ref={input} name="name" type="text" maxLength={100} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} {...invalidProps("account-name", fields.name)} />
+        <FieldError id="account-name-error" messages={fields.name} />
       </div>
       <SubmitButton className="button" disabled={pending}>
         Save name
@@ -58,6 +72,8 @@ export function NameForm({ initial }: { initial: string }) {
     </ClientForm>
   );
 }
+
+const PASSWORD_FIELDS = ["currentPassword", "newPassword"] as const;
 
 /** Change one's own password: the current one is required; other sessions are signed out. */
 export function ChangePasswordForm() {
@@ -75,8 +91,10 @@ export function ChangePasswordForm() {
         const data = new FormData(form);
         const parsed = ZChangePassword.safeParse({ currentPassword: data.get("currentPassword"), newPassword: data.get("newPassword") });
         if (!parsed.success) {
-          setFields(zodFieldErrors(parsed.error.issues));
+          const errors = zodFieldErrors(parsed.error.issues);
+          setFields(errors);
           setResult(null);
+          focusFirstInvalid(form, PASSWORD_FIELDS, errors);
           return;
         }
         setFields({});
@@ -87,7 +105,9 @@ export function ChangePasswordForm() {
           form.reset();
           setResult({ ok: true, text: `Password changed.${revoked ? ` Signed out ${revoked} other ${revoked === 1 ? "session" : "sessions"}.` : ""}` });
         } catch (err) {
-          setFields((err as { fields?: Record<string, string[]> }).fields ?? {});
+          const errors = (err as { fields?: Record<string, string[]> }).fields ?? {};
+          setFields(errors);
+          focusFirstInvalid(form, PASSWORD_FIELDS, errors);
           setResult({ ok: false, text: errorMessage(err) });
         } finally {
           setPending(false);
@@ -96,13 +116,13 @@ export function ChangePasswordForm() {
     >
       <div className="field">
         <label htmlFor="account-current-password">Current password</label>
-        <input id="account-current-password" name="currentPassword" type="password" autoComplete="current-password" aria-invalid={fields.currentPassword ? true : undefined} />
-        {fields.currentPassword && <p className="field__error">{fields.currentPassword[0]}</p>}
+        <input id="account-current-password" name="currentPassword" type="password" autoComplete="current-password" {...invalidProps("account-current-password", fields.currentPassword)} />
+        <FieldError id="account-current-password-error" messages={fields.currentPassword} />
       </div>
       <div className="field">
         <label htmlFor="account-new-password">New password</label>
-        <input id="account-new-password" name="newPassword" type="password" autoComplete="new-password" aria-invalid={fields.newPassword ? true : undefined} />
-        {fields.newPassword && <p className="field__error">{fields.newPassword[0]}</p>}
+        <input id="account-new-password" name="newPassword" type="password" autoComplete="new-password" {...invalidProps("account-new-password", fields.newPassword)} />
+        <FieldError id="account-new-password-error" messages={fields.newPassword} />
       </div>
       <SubmitButton className="button" disabled={pending}>
         Change password

@@ -10,6 +10,7 @@ import { ROLE_LABELS } from "../lib/format";
 import { EnumOptions } from "../ui/enum-options";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useHydrated, useTypedBeforeHydration } from "../../hooks/use-hydrated";
+import { invalidProps } from "../ui/field-error";
 
 type Notice = { ok: boolean; text: string; invite?: InviteIssued; who?: string } | null;
 
@@ -81,7 +82,7 @@ export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailE
         {fields[name]![0]}
       </p>
     ) : null;
-  const invalid = (name: string) => (fields[name]?.length ? { "aria-invalid": true, "aria-describedby": `new-user-${name}-error` } : {});
+  const invalid = (name: string, hint?: string) => invalidProps(`new-user-${name}`, fields[name], hint);
 
   return (
     <>
@@ -108,7 +109,7 @@ export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailE
           </div>
           <div className="field">
             <label htmlFor="new-user-password">Password (optional)</label>
-            <input id="new-user-password" name="password" type="password" autoComplete="new-password" aria-describedby="new-user-password-hint" {...invalid("password")} />
+            <input id="new-user-password" name="password" type="password" autoComplete="new-password" {...invalid("password", "new-user-password-hint")} />
             <p id="new-user-password-hint" className="muted small">
               {mailEnabled
                 ? "Leave empty to email them an invite link instead: they set their own password with it."

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { CannedReplyDTO } from "../../shared/dto";
 import { CANNED_PLACEHOLDERS } from "../../shared/canned";
 import { ZCreateCannedReply, ZUpdateCannedReply } from "../../shared/schemas/canned-replies";
@@ -8,6 +8,7 @@ import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client"
 import { useCannedReplies } from "../../hooks/use-canned-replies";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useTypedBeforeHydration } from "../../hooks/use-hydrated";
+import { FieldError, focusFirstInvalid, invalidProps } from "../ui/field-error";
 
 type Result = { ok: boolean; text: string } | null;
 
@@ -21,13 +22,13 @@ function ReplyFields({ idPrefix, title, body, onTitle, onBody, errors }: { idPre
     <>
       <div className="field">
         <label htmlFor={`${idPrefix}-title`}>Title</label>
-        <input id={`${idPrefix}-title`} ref={titleRef} value={title} onChange={(e) => onTitle(e.target.value)} aria-invalid={errors.title ? true : undefined} />
-        {errors.title && <p className="field__error">{errors.title[0]}</p>}
+        <input id={`${idPrefix}-title`} ref={titleRef} name="title" value={title} onChange={(e) => onTitle(e.target.value)} {...invalidProps(`${idPrefix}-title`, errors.title)} />
+        <FieldError id={`${idPrefix}-title-error`} messages={errors.title} />
       </div>
       <div className="field">
         <label htmlFor={`${idPrefix}-body`}>Text</label>
-        <textarea id={`${idPrefix}-body`} ref={bodyRef} rows={5} value={body} onChange={(e) => onBody(e.target.value)} aria-invalid={errors.body ? true : undefined} />
-        {errors.body && <p className="field__error">{errors.body[0]}</p>}
+        <textarea id={`${idPrefix}-body`} ref={bodyRef} name="body" rows={5} value={body} onChange={(e) => onBody(e.target.value)} {...invalidProps(`${idPrefix}-body`, errors.body)} />
+        <FieldError id={`${idPrefix}-body-error`} messages={errors.body} />
       </div>
     </>
   );
@@ -40,16 +41,35 @@ function CannedReplyItem({ reply, onSaved, onDeleted }: { reply: CannedReplyDTO;
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [result, setResult] = useState<Result>(null);
   const [pending, setPending] = useState(false);
+  // Editing swaps the buttons for a form and back: focus goes with it (to
+  // the form's first field, then back to Edit), not to the top of the page.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const swapped = useRef(false);
+  useEffect(() => {
+    if (!swapped.current) return;
+    swapped.current = false;
+    if (editing) form.current?.querySelector<HTMLInputElement>("input")?.focus();
+    else if (!document.activeElement || document.activeElement === document.body) editButton.current?.focus();
+  }, [editing]);
+  const edit = (on: boolean) => {
+    swapped.current = true;
+    setEditing(on);
+  };
 
-  async function save(e: React.FormEvent) {
+  async function save(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const parsed = ZUpdateCannedReply.safeParse({ title, body });
-    if (!parsed.success) return setErrors(zodFieldErrors(parsed.error.issues));
+    if (!parsed.success) {
+      const errors = zodFieldErrors(parsed.error.issues);
+      focusFirstInvalid(e.currentTarget, ["title", "body"], errors);
+      return setErrors(errors);
+    }
     setErrors({});
     setPending(true);
     try {
       onSaved(await apiFetch<CannedReplyDTO>(`/api/canned-replies/${encodeURIComponent(reply.id)}`, { method: "PATCH", json: parsed.data }));
-      setEditing(false);
+      edit(false);
       setResult({ ok: true, text: "Saved." });
     } catch (err) {
       setResult({ ok: false, text: errorMessage(err) });
@@ -73,12 +93,12 @@ function CannedReplyItem({ reply, onSaved, onDeleted }: { reply: CannedReplyDTO;
   return (
     <li>
       {editing ? (
-        <ClientForm onSubmit={save} aria-label={`Edit ${reply.title}`} className="form">
+        <ClientForm ref={form} onSubmit={save} aria-label={`Edit ${reply.title}`} className="form">
           <ReplyFields idPrefix={`canned-${reply.id}`} title={title} body={body} onTitle={setTitle} onBody={setBody} errors={errors} />
           <SubmitButton className="button button--primary" disabled={pending}>
             Save
           </SubmitButton>{" "}
-          <button type="button" className="button" onClick={() => setEditing(false)}>
+          <button type="button" className="button" onClick={() => edit(false)}>
             Cancel
           </button>
         </ClientForm>
@@ -91,13 +111,14 @@ function CannedReplyItem({ reply, onSaved, onDeleted }: { reply: CannedReplyDTO;
           {reply.canEdit && (
             <p>
               <button
+                ref={editButton}
                 type="button"
                 className="button"
                 onClick={() => {
                   // From the reply as it is now: it may have changed live since this item first rendered.
                   setTitle(reply.title);
                   setBody(reply.body);
-                  setEditing(true);
+                  edit(true);
                 }}
               >
                 Edit <span className="visually-hidden">{reply.title}</span>
@@ -134,10 +155,29 @@ export function CannedRepliesManager({ initial, canManageShared }: { initial: Ca
   const [pending, setPending] = useState(false);
   const byTitle = (list: CannedReplyDTO[]) => [...list].sort((a, b) => a.title.localeCompare(b.title));
 
-  async function create(e: React.FormEvent) {
+  // A deleted reply takes its Delete button with it: focus moves to the
+  // reply now in its place (or the one before), or to the list's heading.
+  const list = useRef<HTMLUListElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const deleted = useRef<{ id: string; at: number } | null>(null);
+  useEffect(() => {
+    const gone = deleted.current;
+    if (!gone || replies.some((r) => r.id === gone.id)) return;
+    deleted.current = null;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const items = list.current?.querySelectorAll<HTMLLIElement>(":scope > li") ?? [];
+    const item = items[Math.min(gone.at, items.length - 1)];
+    (item?.querySelector<HTMLButtonElement>("button") ?? heading.current)?.focus();
+  }, [replies]);
+
+  async function create(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const parsed = ZCreateCannedReply.safeParse({ title, body, shared: canManageShared && shared });
-    if (!parsed.success) return setErrors(zodFieldErrors(parsed.error.issues));
+    if (!parsed.success) {
+      const errors = zodFieldErrors(parsed.error.issues);
+      focusFirstInvalid(e.currentTarget, ["title", "body"], errors);
+      return setErrors(errors);
+    }
     setErrors({});
     setPending(true);
     try {
@@ -179,19 +219,22 @@ export function CannedRepliesManager({ initial, canManageShared }: { initial: Ca
         </ClientForm>
       </section>
       <section className="card" aria-labelledby="canned-all">
-        <h2 id="canned-all" className="card__title">
+        <h2 id="canned-all" ref={heading} tabIndex={-1} className="card__title">
           Your canned replies <span className="count">{replies.length}</span>
         </h2>
         {replies.length === 0 ? (
           <p className="muted">None yet.</p>
         ) : (
-          <ul className="canned-list">
+          <ul ref={list} className="canned-list">
             {replies.map((reply) => (
               <CannedReplyItem
                 key={reply.id}
                 reply={reply}
                 onSaved={(saved) => setReplies((list) => byTitle(list.map((r) => (r.id === saved.id ? saved : r))))}
-                onDeleted={(id) => setReplies((list) => list.filter((r) => r.id !== id))}
+                onDeleted={(id) => {
+                  deleted.current = { id, at: replies.findIndex((r) => r.id === id) };
+                  setReplies((all) => all.filter((r) => r.id !== id));
+                }}
               />
             ))}
           </ul>

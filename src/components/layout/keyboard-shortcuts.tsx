@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { COMPOSE_EVENT, type ComposeDetail, isTypingTarget, SHORTCUTS, stepRow } from "../../client/shortcuts";
 
 /**
@@ -12,18 +12,30 @@ import { COMPOSE_EVENT, type ComposeDetail, isTypingTarget, SHORTCUTS, stepRow }
  */
 export function KeyboardShortcuts() {
   const [open, setOpen] = useState(false);
+  const dialogRef = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
+  // Where focus was when the list opened: it goes back there when it closes.
+  const opener = useRef<HTMLElement | null>(null);
+
+  const show = useCallback(() => {
+    opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    setOpen(true);
+  }, []);
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
-      if (e.key === "Escape") {
-        setOpen(false);
+      // While the list is open the page behind it is inert: only ? (and the dialog's own Escape) act.
+      if (dialogRef.current?.open) {
+        if (e.key === "?") {
+          e.preventDefault();
+          dialogRef.current.close();
+        }
         return;
       }
       if (e.key === "?") {
         e.preventDefault();
-        setOpen((o) => !o);
+        show();
         return;
       }
       if (e.key === "/") {
@@ -53,35 +65,64 @@ export function KeyboardShortcuts() {
     }
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, []);
+  }, [show]);
 
+  // A modal <dialog>: the browser keeps Tab inside it and makes the page
+  // behind it inert for assistive technology too, and Escape closes it.
   useEffect(() => {
-    if (open) closeRef.current?.focus();
+    const dialog = dialogRef.current;
+    if (!open || !dialog || dialog.open) return;
+    dialog.showModal();
+    closeRef.current?.focus();
   }, [open]);
 
-  if (!open) return null;
+  const onClose = () => {
+    setOpen(false);
+    const back = opener.current;
+    opener.current = null;
+    if (back?.isConnected) back.focus();
+  };
+
   return (
-    <div className="shortcuts-backdrop" onClick={() => setOpen(false)}>
-      <div role="dialog" aria-modal="true" aria-labelledby="shortcuts-title" className="card shortcuts" onClick={(e) => e.stopPropagation()}>
-        <h2 id="shortcuts-title" className="card__title">
-          Keyboard shortcuts
-        </h2>
-        <table className="shortcuts__table">
-          <tbody>
-            {SHORTCUTS.map((s) => (
-              <tr key={s.keys}>
-                <th scope="row">
-                  <kbd>{s.keys}</kbd>
-                </th>
-                <td>{s.does}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <button ref={closeRef} type="button" className="button" onClick={() => setOpen(false)}>
-          Close
+    <>
+      <footer className="site-footer">
+        <button type="button" className="button button--link" onClick={show} aria-keyshortcuts="?">
+          Keyboard shortcuts <kbd aria-hidden="true">?</kbd>
         </button>
-      </div>
-    </div>
+      </footer>
+      {open && (
+        <dialog
+          ref={dialogRef}
+          aria-labelledby="shortcuts-title"
+          className="shortcuts-dialog"
+          onClose={onClose}
+          // A click on the backdrop lands on the dialog element itself.
+          onClick={(e) => {
+            if (e.target === e.currentTarget) e.currentTarget.close();
+          }}
+        >
+          <div className="card shortcuts">
+            <h2 id="shortcuts-title" className="card__title">
+              Keyboard shortcuts
+            </h2>
+            <table className="shortcuts__table">
+              <tbody>
+                {SHORTCUTS.map((s) => (
+                  <tr key={s.keys}>
+                    <th scope="row">
+                      <kbd>{s.keys}</kbd>
+                    </th>
+                    <td>{s.does}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <button ref={closeRef} type="button" className="button" onClick={() => dialogRef.current?.close()}>
+              Close
+            </button>
+          </div>
+        </dialog>
+      )}
+    </>
   );
 }

@@ -123,7 +123,16 @@ export function NotificationCenter() {
 
   const { items, unread } = state;
   return (
-    <div className="notifications" ref={root}>
+    <div
+      className="notifications"
+      ref={root}
+      // Tabbing on past the panel closes it, as a click elsewhere does; it
+      // would otherwise stay open over the controls focus moved to. (Focus
+      // leaving the window has no relatedTarget and keeps it open.)
+      onBlur={(e) => {
+        if (open && e.relatedTarget instanceof Node && !e.currentTarget.contains(e.relatedTarget)) setOpen(false);
+      }}
+    >
       <button
         ref={button}
         type="button"

@@ -394,9 +394,11 @@ export function CommentForm({
               if (document.activeElement !== bodyRef.current) setPicker((p) => (p?.mode === "slash" ? null : p));
             }, 150)
           }
-          role={combobox ? "combobox" : undefined}
+          // A multi-line text box, not role="combobox" (ARIA in HTML allows a
+          // textarea no role; readers announced "combo box" and some took its
+          // arrow keys from the lines): it names the open list it completes
+          // from and the active option, which a textbox may.
           aria-autocomplete={combobox ? "list" : undefined}
-          aria-expanded={combobox ? mentions !== null || picker !== null : undefined}
           aria-controls={picker ? "canned-options" : mentions ? "mention-options" : undefined}
           aria-activedescendant={picker && cannedItems.length > 0 ? `canned-option-${activeCanned}` : mentions ? `mention-option-${activeMention}` : undefined}
           onKeyDown={(e) => {

@@ -10,6 +10,7 @@ import { useTypedBeforeHydration } from "../../hooks/use-hydrated";
 
 /** Suggestions are asked for after typing pauses this long. */
 const SUGGEST_DEBOUNCE_MS = 200;
+const NO_TAGS: string[] = [];
 
 /**
  * A ticket's tags, for staff: remove one with its button, add one or several
@@ -19,7 +20,7 @@ const SUGGEST_DEBOUNCE_MS = 200;
  * events (the parent applies them; `onTicket` takes our own answer).
  */
 export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (ticket: TicketDTO) => void }) {
-  const tags = ticket.tags ?? [];
+  const tags = ticket.tags ?? NO_TAGS;
   const [text, setText] = useState("");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -63,6 +64,26 @@ export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (
   const input = useRef<HTMLInputElement>(null);
   useTypedBeforeHydration(input, text, setText);
 
+  // The pressed remove button goes with its tag, and focus with it to the
+  // page's top: it moves to the tag now in that place (or the one before),
+  // or to the add box once none is left.
+  const list = useRef<HTMLUListElement>(null);
+  const removing = useRef<{ name: string; at: number } | null>(null);
+  useEffect(() => {
+    const gone = removing.current;
+    if (!gone || tags.includes(gone.name)) return;
+    removing.current = null;
+    // Only if focus went down with the button (not if the user moved on meanwhile).
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const buttons = list.current?.querySelectorAll<HTMLButtonElement>(".ticket-tag__remove") ?? [];
+    (buttons[Math.min(gone.at, buttons.length - 1)] ?? input.current)?.focus();
+  }, [tags]);
+
+  async function remove(name: string) {
+    removing.current = { name, at: tags.indexOf(name) };
+    if (!(await send({ remove: [name] }))) removing.current = null;
+  }
+
   async function add(e: React.FormEvent) {
     e.preventDefault();
     const { names, problem } = parseTagInput(text);
@@ -83,11 +104,11 @@ export function TagEditor({ ticket, onTicket }: { ticket: TicketDTO; onTicket: (
       {tags.length === 0 ? (
         <p className="muted small">No tags</p>
       ) : (
-        <ul className="tag-list" aria-label="Tags">
+        <ul ref={list} className="tag-list" aria-label="Tags">
           {tags.map((name) => (
             <li key={name} className="ticket-tag">
               <span>{name}</span>
-              <button type="button" className="ticket-tag__remove" aria-label={`Remove tag ${name}`} aria-disabled={pending || undefined} onClick={() => void send({ remove: [name] })}>
+              <button type="button" className="ticket-tag__remove" aria-label={`Remove tag ${name}`} aria-disabled={pending || undefined} onClick={() => void remove(name)}>
                 ×
               </button>
             </li>
