@@ -265,6 +265,40 @@ describe("users", () => {
     }
   });
 
+  test("an agent deactivated or made a requester keeps no open ticket: each is unassigned as the admin's change, live; resolved ones keep their assignee", { timeout: 60_000 }, async () => {
+    const staffSocket = await connectSocket(url, cookies.admin);
+    try {
+      for (const change of [{ active: false }, { role: "REQUESTER" }] as const) {
+        const email = `gail-${unique()}@example.com`;
+        const gail = (await createUser({ email, name: "Gail", role: "AGENT", password: "gail-password-1" })).body.user;
+        const open = await createTicket(url, cookies.alice, { title: "Open, Gail's" });
+        const waiting = await createTicket(url, cookies.alice, { title: "Waiting, Gail's" });
+        const resolved = await createTicket(url, cookies.alice, { title: "Resolved, Gail's" });
+        for (const [t, status] of [[open, "OPEN"], [waiting, "WAITING"], [resolved, "RESOLVED"]] as const) {
+          assert.equal((await api(url, cookies.admin, "PATCH", `/api/tickets/${t.id}`, { assigneeId: gail.id, status })).status, 200);
+        }
+        const seen = new Map<string, unknown>();
+        const heard = (e: { ticketId: string; actor: { id: string }; data: { changes: { assignee?: { to: unknown } } } }) => {
+          // (The assignments above may still be on their way: only unassignments count.)
+          if (e.data.changes.assignee && e.data.changes.assignee.to === null && e.actor.id === users.admin.id) seen.set(e.ticketId, null);
+        };
+        staffSocket.emit("lists:watch", {});
+        staffSocket.on("ticket:updated", heard);
+        assert.equal((await api(url, cookies.admin, "PATCH", `/api/users/${gail.id}`, change)).status, 200);
+        const assignee = async (t: TicketDTO) => (await api<TicketDTO>(url, cookies.admin, "GET", `/api/tickets/${t.id}`)).body.assignee?.id ?? null;
+        assert.equal(await assignee(open), null, JSON.stringify(change));
+        assert.equal(await assignee(waiting), null);
+        assert.equal(await assignee(resolved), gail.id, "a resolved ticket keeps its record");
+        const deadline = Date.now() + 10_000;
+        while (seen.size < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual([...seen.entries()].sort(), [[open.id, null], [waiting.id, null]].sort(), "each unassignment reached the lists live");
+        staffSocket.off("ticket:updated", heard);
+      }
+    } finally {
+      staffSocket.close();
+    }
+  });
+
   test("an admin's password reset ends the user's sessions and sockets; the new password works", { timeout: 60_000 }, async () => {
     const email = `frank-${unique()}@example.com`;
     const frank = (await createUser({ email, name: "Frank", role: "REQUESTER", password: "frank-password-1" })).body.user;

@@ -5,8 +5,11 @@ import { ID_PATTERN } from "../../shared/schemas/text";
 import { recordAudit } from "../audit/record-audit";
 import { db } from "../db";
 import { AppError } from "../errors";
-import { ACTIVE_ADMINS, audienceOf, authorize, losesAdmin } from "../policy";
+import { ACTIVE_ADMINS, audienceOf, authorize, losesAdmin, mayBeAssigned } from "../policy";
 import { runtime } from "../runtime";
+import { CLOSED_STATUSES } from "../../shared/views";
+import { log } from "../log";
+import { updateTicket } from "../tickets/update-ticket";
 
 const userSelect = { id: true, name: true, email: true, role: true, active: true } as const;
 
@@ -69,7 +72,24 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
     return { user, deactivated, roleChanged: current.role !== user.role };
   });
   if (deactivated || roleChanged) runtime().sockets?.closeUser(userId);
+  if ((deactivated || roleChanged) && !mayBeAssigned(user)) await unassignOpenTickets(actor, userId);
   return user;
+}
+
+/**
+ * Someone who may no longer be assigned (deactivated, or no longer staff)
+ * keeps no open ticket: each would sit in nobody's queue, out of
+ * "Unassigned" and in the list of someone who will never answer it. Each is
+ * unassigned as the admin's own change (an event, live in every list, in the
+ * ticket's history); resolved and closed ones keep their assignee as record.
+ * After the user's change has committed: a ticket that fails here stays
+ * assigned and is logged, and the admin can unassign it by hand.
+ */
+async function unassignOpenTickets(actor: SessionUser, userId: string): Promise<void> {
+  const open = await db().ticket.findMany({ where: { assigneeId: userId, status: { notIn: [...CLOSED_STATUSES] } }, select: { id: true } });
+  for (const { id } of open) {
+    await updateTicket(actor, id, { assigneeId: null }).catch((e: unknown) => log.error({ err: e, ticketId: id, userId }, "[tandem] unassigning a ticket of a user who may no longer be assigned failed"));
+  }
 }
 
 function notFound() {
