@@ -57,7 +57,7 @@ export type TicketDTO = {
 export type SnippetSegment = { text: string; hit: boolean };
 
 /** Where a snippet comes from. "note" only ever reaches staff. */
-export type SearchField = "title" | "description" | "comment" | "note" | "requester" | "number";
+export type SearchField = "title" | "description" | "comment" | "note" | "requester" | "number" | "tag";
 
 export type TicketSearchHit = {
   /** Relevance: higher is better; results of a relevance-sorted search are in descending rank. */

@@ -309,6 +309,7 @@ const FIELD_LABELS: Record<SearchField, string> = {
   note: "Internal note",
   requester: "Requester",
   number: "Number",
+  tag: "Tag",
 };
 
 /**

@@ -144,3 +144,19 @@ test("relevance pages walk every hit when many tie on rank, for staff and reques
     for (const id of made) assert.ok(seen.includes(id), `${actor.role}: every tied hit is reached (${seen.length} seen)`);
   }
 });
+
+test("staff find a ticket by a tag typed whole (as written or as the tag box writes it); requesters do not", async () => {
+  const tagged = await prisma.ticket.create({ data: { title: "Monitor arm broke", description: "Desk 4.", requesterId: alice.id } });
+  const tag = await prisma.tag.create({ data: { name: "vip-customer" } });
+  await prisma.ticketTag.create({ data: { ticketId: tagged.id, tagId: tag.id } });
+  await indexAsTheProcessorDoes(prisma, prismaSql(prisma), [tagged.id]);
+  for (const q of ["vip-customer", "VIP customer"]) {
+    const hits = (await search(agent, q)).items;
+    const hit = hits.find((t) => t.id === tagged.id);
+    assert.ok(hit, `${q}: ${JSON.stringify(hits.map((t) => t.title))}`);
+    assert.equal(hit.search?.field, "tag");
+    assert.deepEqual(hit.search?.snippet, [{ text: "vip-customer", hit: true }]);
+  }
+  assert.equal((await search(agent, "vip-customers")).items.some((t) => t.id === tagged.id), false, "a tag is found whole, not by a longer word");
+  assert.equal((await search(alice, "vip-customer")).items.some((t) => t.id === tagged.id), false, "tags are staff-only");
+});

@@ -5,7 +5,8 @@ import { effectiveSort, type TListTickets } from "../../shared/schemas/tickets";
 import { db, sql as directSql } from "../db";
 import { withStatementTimeout } from "../db/with-statement-timeout";
 import { env } from "../env";
-import { audienceOf, authorizeTagFilter, isUnreadFor, searchesInternalNotes, ticketScope } from "../policy";
+import { audienceOf, authorizeTagFilter, can, isUnreadFor, searchesInternalNotes, ticketScope } from "../policy";
+import { normalizeTag, tagProblem } from "../../shared/schemas/tags";
 import { waitForSearchIndex } from "../search/index-lag";
 import { ticketListInclude, toTicketDTO } from "../serializers";
 import { decodeDateCursor, decodeRankCursor, encodeCursor } from "./list-cursor";
@@ -76,7 +77,7 @@ export function toSegments(headline: string): SnippetSegment[] {
 }
 
 /** `rank` is a numeric (see `rank` below), which raw queries return as a Decimal. */
-type Row = { id: string; rank: Prisma.Decimal; field: string | null; headline: string | null };
+type Row = { id: string; rank: Prisma.Decimal; tagged: boolean; field: string | null; headline: string | null };
 
 const SORT_COLUMNS = {
   updated_desc: { column: Prisma.sql`m."updatedAt"`, desc: true },
@@ -121,6 +122,14 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
 
   // The number alone for "#42"; the number or the text for "42".
   const numberHit = parsed.number === null ? Prisma.sql`FALSE` : Prisma.sql`t."number" = ${parsed.number}`;
+  // Staff (who see tags) also find a ticket by a tag typed whole, as written
+  // or as the tag box writes it ("VIP customer" is vip-customer): tags are
+  // not in the text index, and agents search for them as they do in Zendesk.
+  const tagName = normalizeTag(query.q);
+  const tagHit =
+    can(actor, "ticket:tag") && !tagProblem(tagName)
+      ? Prisma.sql`EXISTS (SELECT 1 FROM "TicketTag" tt JOIN "Tag" g ON g."id" = tt."tagId" WHERE tt."ticketId" = t."id" AND g."name" = ${tagName})`
+      : Prisma.sql`FALSE`;
   const textHit = parsed.numberOnly
     ? Prisma.sql`FALSE`
     : staff
@@ -136,7 +145,7 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
   // (extra_float_digits), not exactly, so a page after a tie at a rank
   // compared "=" and "<" against a neighbour of it: the next page repeated
   // the first or came back empty. A decimal of six places survives the trip.
-  const rank = Prisma.sql`round((CASE WHEN ${numberHit} THEN 10 ELSE 0 END + ${
+  const rank = Prisma.sql`round((CASE WHEN ${numberHit} THEN 10 ELSE 0 END + CASE WHEN ${tagHit} THEN 1 ELSE 0 END + ${
     parsed.numberOnly ? Prisma.sql`0` : staff ? Prisma.sql`${publicRank} + 0.2 * (ts_rank(s."internal", q.fuzzy) + ts_rank(s."internal", q.exact))` : publicRank
   })::numeric, 6)`;
 
@@ -186,14 +195,14 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
         websearch_to_tsquery('tandem_search', ${parsed.text}) || coalesce((SELECT tsquery_and_agg(alt) FROM alternatives), ''::tsquery) AS fuzzy
     ),
     m AS (
-      SELECT t."id", t."updatedAt", t."createdAt", ${rank} AS "rank"
+      SELECT t."id", t."updatedAt", t."createdAt", ${rank} AS "rank", ${tagHit} AS "tagged"
       FROM "Ticket" t JOIN "TicketSearch" s ON s."ticketId" = t."id" CROSS JOIN q
-      WHERE (${textHit} OR ${numberHit}) AND ${where}
+      WHERE (${textHit} OR ${numberHit} OR ${tagHit}) AND ${where}
     ),
     page AS (
       SELECT m.* FROM m WHERE ${after} ORDER BY ${order} LIMIT ${query.limit + 1}
     )
-    SELECT m."id", m."rank", snip."field",
+    SELECT m."id", m."rank", m."tagged", snip."field",
       CASE WHEN snip."body" IS NULL THEN NULL
         ELSE ts_headline('tandem_search', translate(left(snip."body", ${SNIPPET_SOURCE_CHARS}), ${START + STOP}, ''), q.fuzzy, ${HEADLINE_OPTIONS})
       END AS "headline"
@@ -235,11 +244,13 @@ export async function searchTickets(actor: SessionUser, query: TListTickets & { 
   for (const row of page) {
     const t = byId.get(row.id);
     if (!t) continue;
-    const field = (row.field ?? (parsed.number !== null && t.number === parsed.number ? "number" : "title")) as SearchField;
+    const byTag = row.field === null && row.tagged;
+    const field = (byTag ? "tag" : (row.field ?? (parsed.number !== null && t.number === parsed.number ? "number" : "title"))) as SearchField;
+    const snippet = byTag ? [{ text: tagName, hit: true }] : row.headline === null ? [] : toSegments(row.headline);
     items.push({
       ...toTicketDTO(t, audienceOf(actor)),
       unread: isUnreadFor(actor, t, t.reads[0]?.seq ?? 0),
-      search: { rank: Number(row.rank), field, snippet: row.headline === null ? [] : toSegments(row.headline) },
+      search: { rank: Number(row.rank), field, snippet },
     });
   }
   const last = page.at(-1);
