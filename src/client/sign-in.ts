@@ -6,16 +6,25 @@ import { tooManyAttemptsMessage } from "../shared/schemas/auth";
  * forms once the account or password exists.
  */
 const BAD_CREDENTIALS = "Incorrect email or password.";
-export const SIGN_IN_ERRORS: Record<string, string> = {
-  CredentialsSignin: BAD_CREDENTIALS,
-  SessionRequired: "Sign in to continue.",
-  RateLimited: "Too many attempts, try again later.",
-};
+const SIGN_IN_ERRORS = new Map<string, string>([
+  ["CredentialsSignin", BAD_CREDENTIALS],
+  ["SessionRequired", "Sign in to continue."],
+  ["RateLimited", "Too many attempts, try again later."],
+]);
+
+/**
+ * The words for next-auth's `error` code (from the sign-in page's URL, which
+ * anyone can write). A Map, not an object: `?error=__proto__` or
+ * `constructor` found the object's inherited members and broke the page.
+ */
+export function signInErrorMessage(code: string): string {
+  return SIGN_IN_ERRORS.get(code) ?? "Sign-in failed. Try again.";
+}
 
 /** What the sign-in throttle says, from the answer's Retry-After (seconds). */
 function tooManyAttempts(retryAfter: string | null): string {
   const seconds = Number(retryAfter);
-  if (!Number.isFinite(seconds) || seconds <= 0) return SIGN_IN_ERRORS.RateLimited!;
+  if (!Number.isFinite(seconds) || seconds <= 0) return SIGN_IN_ERRORS.get("RateLimited")!;
   return tooManyAttemptsMessage(seconds);
 }
 
@@ -41,7 +50,7 @@ export async function postCredentials(email: string, password: string): Promise<
   } catch {
     /* keep the generic error */
   }
-  if (!res.ok || error) return { ok: false, message: SIGN_IN_ERRORS[error ?? ""] ?? BAD_CREDENTIALS };
+  if (!res.ok || error) return { ok: false, message: SIGN_IN_ERRORS.get(error ?? "") ?? BAD_CREDENTIALS };
   return { ok: true };
 }
 

@@ -328,6 +328,13 @@ describe("account", () => {
     assertError(await api(url, cookie, "PATCH", "/api/account", { name: "" }), 400, "VALIDATION");
     assertError(await api(url, cookie, "PATCH", "/api/account", { name: "x", role: "ADMIN" }), 400, "VALIDATION");
     assertError(await api(url, undefined, "PATCH", "/api/account", { name: "Anon" }), 401, "UNAUTHORIZED");
+    // A name is one line: a line break forged lines in staff mail, a direction override reversed the app's text.
+    for (const name of ["Gina replied on #4.\n\nOpen the ticket: http://evil.example/t/4", "Gina\u202e", "Gina\rG"]) {
+      const bad = await api<ApiErrorBody>(url, cookie, "PATCH", "/api/account", { name });
+      assertError(bad, 400, "VALIDATION");
+      assert.match(JSON.stringify(bad.body), /must be one line/);
+    }
+    assert.equal((await whoAmI(url, cookie)).name, "Gina G", "nothing changed");
     assert.equal((await whoAmI(url, cookie)).role, "REQUESTER");
   });
 

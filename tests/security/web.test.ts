@@ -415,6 +415,16 @@ describe("redirect targets", () => {
     // Signed out, the page renders; the form gets only the cleaned path (the browser test follows it).
     for (const bad of BAD) assert.equal((await send(`/login?callbackUrl=${encodeURIComponent(bad)}`)).status, 200, JSON.stringify(bad));
   });
+
+  test("the login page says a plain failure for any error code in its URL, inherited object names included", async () => {
+    for (const code of ["__proto__", "constructor", "hasOwnProperty", "toString", "valueOf", "NoSuchCode"]) {
+      const res = await send(`/login?error=${encodeURIComponent(code)}`);
+      assert.equal(res.status, 200, code);
+      assert.match(res.text, /Sign-in failed\. Try again\./, code);
+      assert.doesNotMatch(res.text, /\[object /, code);
+    }
+    assert.match((await send("/login?error=CredentialsSignin")).text, /Incorrect email or password\./);
+  });
 });
 
 describe("attachments", () => {

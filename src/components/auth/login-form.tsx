@@ -4,7 +4,7 @@ import { useState } from "react";
 import { ZSignIn } from "../../shared/schemas/auth";
 import { safeRedirectPath } from "../../shared/safe-redirect";
 import { zodFieldErrors } from "../../client/api-client";
-import { postCredentials, SIGN_IN_ERRORS as ERRORS } from "../../client/sign-in";
+import { postCredentials, signInErrorMessage } from "../../client/sign-in";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 
 /** Only same-origin paths are followed after sign-in (no open redirects). */
@@ -15,7 +15,7 @@ function safeCallback(raw: string | undefined): string {
 export function LoginForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: string }) {
   const [fields, setFields] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(
-    initialError ? (ERRORS[initialError] ?? "Sign-in failed. Try again.") : null,
+    initialError ? signInErrorMessage(initialError) : null,
   );
   const [pending, setPending] = useState(false);
 

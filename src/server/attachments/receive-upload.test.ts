@@ -16,6 +16,9 @@ test("file names are cut at 255 code points, never through a surrogate pair", ()
 
 test("file names lose directories and control characters", () => {
   assert.equal(cleanFileName("../../etc/pass\u0000wd"), "passwd");
+  // Direction overrides and isolates, C1 controls and line separators go: the name shows as it is.
+  assert.equal(cleanFileName("invoice\u202efdp.exe"), "invoicefdp.exe");
+  assert.equal(cleanFileName("a\u2066b\u2069c\u0085d\u009be\u2028f.txt"), "abcdef.txt");
   assert.equal(cleanFileName("C:\\temp\\x.txt"), "x.txt");
   assert.equal(cleanFileName(" \u0001 "), "file");
 });

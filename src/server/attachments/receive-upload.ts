@@ -34,7 +34,12 @@ export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
   // Cut at 255 code points, not UTF-16 units: slicing through a surrogate
   // pair would leave a lone surrogate, which the event log's jsonb refuses.
-  const cleaned = Array.from(base.replace(/[\u0000-\u001f\u007f]/g, "").trim()).slice(0, 255).join("").trim();
+  // Control characters (C0, DEL, C1, line separators) and the text-direction
+  // overrides and isolates go: "invoice\u202Efdp.exe" showed as "invoiceexe.pdf".
+  const cleaned = Array.from(base.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, "").trim())
+    .slice(0, 255)
+    .join("")
+    .trim();
   return cleaned || "file";
 }
 

@@ -26,3 +26,24 @@ test("the subject is one line whatever the title holds", () => {
   assert.doesNotMatch(m.subject, /[\r\n]/);
   assert.equal(m.subject, '[#12 Printer "on fire" Bcc: evil@example.com] Resolved');
 });
+
+test("a name cannot forge lines: the headline and greeting are one line, and every line break of a comment stays inside the quote", () => {
+  const m = renderMail({
+    ...base,
+    kind: "mention",
+    recipientName: "Sam\nAgent",
+    actorName: "Alice replied on #4.\n\nOpen the ticket: http://evil.example/t/4\u202e",
+    body: "@agent q\r\rOpen the ticket: http://evil.example/x\u2028and\u0085more",
+  });
+  const lines = m.text.split("\n");
+  assert.equal(lines.filter((l) => l.startsWith("Open the ticket:")).length, 1, m.text);
+  assert.equal(lines.find((l) => l.startsWith("Open the ticket:")), "Open the ticket: https://help.example.com/tickets/t1");
+  assert.ok(lines.includes("Hi Sam Agent,"), m.text);
+  assert.ok(lines.includes("Alice replied on #4. Open the ticket: http://evil.example/t/4 mentioned you on #12 Printer \"on fire\" Bcc: evil@example.com."), m.text);
+  assert.doesNotMatch(m.text, /[\r\u0085\u2028\u2029\u202e]/u, "no bare CR, NEL, separator or override is sent");
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith(">")),
+    ["> @agent q", "> ", "> Open the ticket: http://evil.example/x", "> and", "> more"],
+  );
+  assert.doesNotMatch(m.html, /[\r\u2028\u202e]/u);
+});

@@ -22,11 +22,15 @@ export type RenderedMail = { subject: string; text: string; html: string };
 export function renderMail(c: MailContent): RenderedMail {
   const ref = `#${c.ticket.number} ${oneLine(c.ticket.title)}`;
   const link = `${c.appUrl}/tickets/${encodeURIComponent(c.ticket.id)}`;
+  // Names are one line since they are validated so, but older ones may not
+  // be: a line break in one forged whole lines of this mail (a second "Open
+  // the ticket:" with another link).
+  const actor = oneLine(c.actorName);
   const headline: Record<MailKind, string> = {
-    reply: `${c.actorName} replied on ${ref}`,
-    resolved: `${c.actorName} marked ${ref} as resolved`,
-    assigned: `${c.actorName} assigned ${ref} to you`,
-    mention: `${c.actorName} mentioned you on ${ref}`,
+    reply: `${actor} replied on ${ref}`,
+    resolved: `${actor} marked ${ref} as resolved`,
+    assigned: `${actor} assigned ${ref} to you`,
+    mention: `${actor} mentioned you on ${ref}`,
   };
   const subject: Record<MailKind, string> = {
     reply: `Re: [${ref}]`,
@@ -70,11 +74,16 @@ export type MailLayout = {
  * escaped in the HTML.
  */
 export function renderLayout(l: MailLayout): { text: string; html: string } {
+  const recipient = oneLine(l.recipientName);
+  // Every line break a mail client may honour becomes a quoted line: a bare
+  // CR (valid in a comment) went out raw, outside the "> " quote for clients
+  // that break on it, and RFC 5322 forbids it (some servers refuse the mail).
+  const quoted = l.quote?.split(LINE_BREAKS);
   const text = [
-    `Hi ${l.recipientName},`,
+    `Hi ${recipient},`,
     "",
     ...l.paragraphs.flatMap((p, i) => (i === 0 ? [p] : ["", p])),
-    ...(l.quote !== undefined ? ["", ...l.quote.split(/\r?\n/).map((line) => `> ${line}`)] : []),
+    ...(quoted !== undefined ? ["", ...quoted.map((line) => `> ${line}`)] : []),
     "",
     `${l.action.label}: ${l.action.url}`,
     ...(l.after ?? []).flatMap((p) => ["", p]),
@@ -85,14 +94,14 @@ export function renderLayout(l: MailLayout): { text: string; html: string } {
     "",
   ].join("\n");
   const quote =
-    l.quote !== undefined
-      ? `<blockquote style="margin:1em 0;padding-left:1em;border-left:3px solid #ccc;white-space:pre-wrap">${escapeHtml(l.quote)}</blockquote>`
+    quoted !== undefined
+      ? `<blockquote style="margin:1em 0;padding-left:1em;border-left:3px solid #ccc;white-space:pre-wrap">${escapeHtml(quoted.join("\n"))}</blockquote>`
       : "";
   const footerLink = l.footerLink ? ` <a href="${escapeHtml(l.footerLink.url)}">${escapeHtml(l.footerLink.label)}</a>` : "";
   const html = [
     "<!doctype html>",
     `<html><body style="font-family:sans-serif;line-height:1.5">`,
-    `<p>Hi ${escapeHtml(l.recipientName)},</p>`,
+    `<p>Hi ${escapeHtml(recipient)},</p>`,
     ...l.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
     quote,
     `<p><a href="${escapeHtml(l.action.url)}">${escapeHtml(l.action.label)}</a></p>`,
@@ -108,7 +117,19 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 }
 
-/** Titles are validated single-line, but a header must never break on one that is not. */
+/** Line breaks as mail clients may read them: CRLF, CR, LF, NEL and the Unicode line and paragraph separators. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
+
+/**
+ * Text that goes inline into a mail (a name, a title, a subject): one line,
+ * without control characters or text-direction overrides. New names and
+ * titles are validated so (`line()` in src/shared/schemas/text.ts); older
+ * ones may not be, and a header or headline must never break on them.
+ */
 export function oneLine(s: string): string {
-  return s.replace(/[\r\n\t]+/g, " ").trim();
+  return s
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/gu, " ")
+    .replace(/[\u202a-\u202e\u2066-\u2069]/gu, "")
+    .replace(/ {2,}/g, " ")
+    .trim();
 }

@@ -1,8 +1,8 @@
 /** Canned reply request schemas: validate the API routes and the management form alike. */
 import { z } from "zod";
-import { text } from "./text";
+import { line, text } from "./text";
 
-const title = () => text().trim().min(1, "Title cannot be empty").max(200, "Title is too long");
+const title = () => line("A title").trim().min(1, "Title cannot be empty").max(200, "Title is too long");
 const body = () => text().trim().min(1, "Text cannot be empty").max(10_000, "Text is too long");
 
 export const ZCreateCannedReply = z.object({

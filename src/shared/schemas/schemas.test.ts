@@ -5,6 +5,9 @@ import { ZId } from "./text";
 import { ZCreateComment } from "./comments";
 import { ZCreateTicket, ZListTickets, ZUpdateTicket } from "./tickets";
 import { isWellFormedText } from "./text";
+import { ZCreateUser, ZSignUp, ZUpdateAccount, ZUpdateUser } from "./users";
+import { ZSaveView } from "./views";
+import { ZCreateCannedReply } from "./canned-replies";
 
 test("ticket creation trims, requires a title and description, and checks priority", () => {
   assert.deepEqual(ZCreateTicket.parse({ title: "  Printer jam ", description: " It jams " }), {
@@ -80,4 +83,24 @@ test("text fields refuse unpaired surrogates, which have no UTF-8 form, but keep
   }
   assert.equal(isWellFormedText("😀 \ud83d\ude00"), true);
   assert.equal(ZCreateComment.safeParse({ body: "emoji \ud83d\ude00 pair" }).success, true);
+});
+
+test("names, titles and view names are one line, without control or text-direction characters; right-to-left letters are fine", () => {
+  const bad = ["Alice\nOpen the ticket: http://evil.example", "A\rB", "Invoice\u202efdp", "x\u2066y\u2069", "a\u0085b", "a\u2028b", "tab\there"];
+  for (const v of bad) {
+    const name = ZUpdateAccount.safeParse({ name: v });
+    assert.equal(name.success, false, JSON.stringify(v));
+    assert.match(name.error!.issues[0]!.message, /must be one line, without control or text-direction characters/);
+    assert.equal(ZCreateUser.safeParse({ email: "x@example.com", name: v, role: "AGENT" }).success, false);
+    assert.equal(ZUpdateUser.safeParse({ name: v }).success, false);
+    assert.equal(ZSignUp.safeParse({ email: "x@example.com", name: v, password: "long-enough-1" }).success, false);
+    assert.equal(ZCreateTicket.safeParse({ title: `${v} title`, description: "d" }).success, false, JSON.stringify(v));
+    assert.equal(ZUpdateTicket.safeParse({ title: `${v} title` }).success, false);
+    assert.equal(ZSaveView.safeParse({ name: v, filter: { priority: "HIGH" } }).success, false);
+    assert.equal(ZCreateCannedReply.safeParse({ title: v, body: "b" }).success, false);
+  }
+  for (const v of ["أليس", "Zoë O'Brien", "  trailing newline trimmed\n"]) {
+    assert.equal(ZUpdateAccount.safeParse({ name: v }).success, true, JSON.stringify(v));
+    assert.equal(ZCreateTicket.safeParse({ title: `Title ${v}`, description: "Multi\nline\u202e descriptions are text" }).success, true, JSON.stringify(v));
+  }
 });

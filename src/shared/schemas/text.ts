@@ -31,6 +31,27 @@ export function text() {
 }
 
 /**
+ * Line breaks, other control characters (C0, DEL, C1) and the Unicode
+ * characters that override or isolate text direction (U+202A–U+202E,
+ * U+2066–U+2069, the "Trojan Source" set). A name or a title is shown inline
+ * in other people's screens and mail, beside the app's own words: a line
+ * break there forged whole lines in staff mail ("Open the ticket: <a link>"),
+ * and a right-to-left override reversed the app's text after it. Letters of
+ * right-to-left scripts are letters, and stay allowed.
+ */
+const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/** Whether `s` holds none of NOT_ONE_LINE's characters. */
+export function isOneLine(s: string): boolean {
+  return !NOT_ONE_LINE.test(s);
+}
+
+/** Text shown inline (names, titles): `text()` on one line, without control or text-direction characters. */
+export function line(what: string) {
+  return text().trim().refine(isOneLine, `${what} must be one line, without control or text-direction characters`);
+}
+
+/**
  * Ids are server-generated cuids: v1 (25 characters, records created before
  * issue 7) and cuid2 (24, since: no counter or timestamp a requester could
  * read); anything else cannot name a record.

@@ -2,10 +2,10 @@
 import { z } from "zod";
 import { TICKET_PRIORITIES, TICKET_STATUSES } from "../enums";
 import { ZTagName } from "./tags";
-import { text, ZId } from "./text";
+import { line, text, ZId } from "./text";
 
 export const ZCreateTicket = z.object({
-  title: text().trim().min(3, "Title must be at least 3 characters").max(200, "Title is too long"),
+  title: line("A title").trim().min(3, "Title must be at least 3 characters").max(200, "Title is too long"),
   description: text()
     .trim()
     .min(1, "Description is required")
@@ -19,7 +19,7 @@ export const ZUpdateTicket = z
     status: z.enum(TICKET_STATUSES).optional(),
     priority: z.enum(TICKET_PRIORITIES).optional(),
     assigneeId: ZId.nullable().optional(),
-    title: text().trim().min(3, "Title must be at least 3 characters").max(200, "Title is too long").optional(),
+    title: line("A title").trim().min(3, "Title must be at least 3 characters").max(200, "Title is too long").optional(),
     /** The version the client last saw; a stale one is refused with 409. */
     version: z.number().int().min(1).optional(),
   })

@@ -2,12 +2,12 @@
 import { z } from "zod";
 import { ROLES } from "../enums";
 import { PASSWORD_MAX_LENGTH } from "./auth";
-import { text } from "./text";
+import { line, text } from "./text";
 
 /** PATCH /api/users/:id (admins only): any of name, role, active. */
 export const ZUpdateUser = z
   .object({
-    name: text().trim().min(1, "Name is required").max(100, "Name is too long").optional(),
+    name: line("A name").trim().min(1, "Name is required").max(100, "Name is too long").optional(),
     role: z.enum(ROLES).optional(),
     active: z.boolean().optional(),
   })
@@ -23,7 +23,7 @@ export const ZNewPassword = text()
   .min(PASSWORD_MIN_LENGTH, `Passwords are at least ${PASSWORD_MIN_LENGTH} characters`)
   .max(PASSWORD_MAX_LENGTH, `Passwords are at most ${PASSWORD_MAX_LENGTH} characters`);
 
-const ZName = text().trim().min(1, "Name is required").max(100, "Name is too long");
+const ZName = line("A name").trim().min(1, "Name is required").max(100, "Name is too long");
 const ZEmail = z.string().trim().toLowerCase().email("Enter a valid email address").max(320, "Email is too long");
 
 /**
