@@ -33,6 +33,7 @@ import {
   presenceRooms,
   presenceSummaryOf,
   presenceViewFor,
+  REOPENED_BY_REQUESTER_REPLY,
   reopensOnReply,
   roomsOnConnect,
   seesTags,
@@ -391,7 +392,7 @@ test("a reply's one-statement condition is exactly comment:create (and internal:
           const allowed = can(actor, "comment:create", ticket) && (!internal || can(actor, "comment:internal:create", ticket));
           const expected = allowed && !reopensOnReply(actor, ticket);
           const condition = plainReplyCondition(actor, internal);
-          const passes = condition !== null && (condition.requesterId === null || condition.requesterId === requesterId) && !(condition.notWaiting && status === "WAITING");
+          const passes = condition !== null && (condition.requesterId === null || condition.requesterId === requesterId) && !(condition.notReopening && REOPENED_BY_REQUESTER_REPLY.includes(status));
           assert.equal(passes, expected, `${role} on ${requesterId === "u1" ? "own" : "another's"} ${status} ticket, ${internal ? "note" : "reply"}`);
         }
       }

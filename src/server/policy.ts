@@ -204,9 +204,18 @@ export function isUnreadFor(
   return last > readSeq && lastActor !== actor.id;
 }
 
-/** A reply by the ticket's requester (not staff acting on their own ticket) to a Waiting ticket reopens it. */
+/**
+ * The statuses a reply by the ticket's requester takes back to Open: Waiting
+ * (they answered what the team waited for), and Resolved and Closed (their
+ * "it is still broken" must land in an open queue: left as it was, no open
+ * view showed it and, unassigned, nobody was told; Zendesk and FreeScout
+ * reopen too).
+ */
+export const REOPENED_BY_REQUESTER_REPLY: readonly TicketStatus[] = ["WAITING", "RESOLVED", "CLOSED"];
+
+/** A reply by the ticket's requester (not staff acting on their own ticket) to a Waiting, Resolved or Closed ticket reopens it. */
 export function reopensOnReply(actor: Actor, ticket: TicketRef & { status: string }): boolean {
-  return ticket.status === "WAITING" && ticket.requesterId === actor.id && audienceOf(actor) === "requester";
+  return (REOPENED_BY_REQUESTER_REPLY as readonly string[]).includes(ticket.status) && ticket.requesterId === actor.id && audienceOf(actor) === "requester";
 }
 
 /**
@@ -214,21 +223,22 @@ export function reopensOnReply(actor: Actor, ticket: TicketRef & { status: strin
  * (`internal`: a note) that reopens nothing, for the reply's one statement
  * to check as it writes (src/server/comments/add-comment.ts), so a reply
  * needs no read of the ticket first: `requesterId` non-null means the row's
- * requester must be that, `notWaiting` that its status must not be Waiting.
+ * requester must be that, `notReopening` that its status must not be one a
+ * requester's reply reopens (REOPENED_BY_REQUESTER_REPLY).
  * Null when the actor may not write this at all, whatever the ticket (the
  * caller then loads the ticket and asks `authorize` for the right refusal).
  * It is the same rule as `can(actor, "comment:create", ticket)` (and
  * `comment:internal:create` for a note) without `reopensOnReply`, derived
  * from them and held to them by a test over every case (policy.test.ts).
  */
-export function plainReplyCondition(actor: Actor, internal: boolean): { requesterId: string | null; notWaiting: boolean } | null {
+export function plainReplyCondition(actor: Actor, internal: boolean): { requesterId: string | null; notReopening: boolean } | null {
   if (internal && !can(actor, "comment:internal:create")) return null;
   // Another's ticket: only those who may reply to any ticket.
   const anyTicket = can(actor, "comment:create", { requesterId: "" });
   return {
     requesterId: anyTicket ? null : actor.id,
     // Only a requester's own reply reopens (reopensOnReply).
-    notWaiting: audienceOf(actor) === "requester",
+    notReopening: audienceOf(actor) === "requester",
   };
 }
 

@@ -388,6 +388,27 @@ describe("PATCH /api/tickets/:id", () => {
     return (await api<TicketDTO>(url, cookies.agent, "GET", `/api/tickets/${ticket.id}`)).body;
   }
 
+  test("a requester's reply reopens their Waiting, Resolved or Closed ticket (an event, back in the open queue); staff replies and notes reopen nothing", async () => {
+    for (const status of ["WAITING", "RESOLVED", "CLOSED"] as const) {
+      const own = await createTicket(url, cookies.alice, { title: `Reopened from ${status}` });
+      assert.equal((await api(url, cookies.agent, "PATCH", `/api/tickets/${own.id}`, { status })).status, 200);
+      // Staff writing on it leaves it as it is.
+      assert.equal((await api(url, cookies.agent, "POST", `/api/tickets/${own.id}/comments`, { body: "A staff reply" })).status, 201);
+      assert.equal((await api(url, cookies.agent, "POST", `/api/tickets/${own.id}/comments`, { body: "A note", internal: true })).status, 201);
+      assert.equal((await api<TicketDTO>(url, cookies.agent, "GET", `/api/tickets/${own.id}`)).body.status, status);
+      // The requester's "it is still broken" reopens it.
+      assert.equal((await api(url, cookies.alice, "POST", `/api/tickets/${own.id}/comments`, { body: "Still broken!" })).status, 201);
+      const now = await api<TicketDTO>(url, cookies.agent, "GET", `/api/tickets/${own.id}`);
+      assert.equal(now.body.status, "OPEN", status);
+      const events = await api<{ items: AnyTicketEvent[] }>(url, cookies.agent, "GET", `/api/tickets/${own.id}/events`);
+      const last = events.body.items.at(-1)!;
+      assert.equal(last.type, "ticket:updated");
+      assert.deepEqual(last.type === "ticket:updated" && last.data.changes.status, { from: status, to: "OPEN" });
+      const queue = await api<Page<TicketDTO>>(url, cookies.agent, "GET", "/api/tickets?state=open&limit=100");
+      assert.ok(queue.body.items.some((t) => t.id === own.id), `reopened from ${status}: in the open queue`);
+    }
+  });
+
   test("a requester may not change workflow fields (closing and reopening their own: see users.test.ts)", async () => {
     for (const body of [{ status: "IN_PROGRESS" }, { status: "RESOLVED" }, { priority: "URGENT" }, { assigneeId: users.agent.id }]) {
       const res = await api(url, cookies.alice, "PATCH", `/api/tickets/${ticket.id}`, body);

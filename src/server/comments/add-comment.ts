@@ -1,5 +1,6 @@
 import "server-only";
 import type { CommentDTO, SessionUser } from "../../shared/dto";
+import type { TicketStatus } from "../../shared/enums";
 import type { TCreateComment } from "../../shared/schemas/comments";
 import { db, sql } from "../db";
 import { newRowId } from "../db/row-id";
@@ -179,7 +180,7 @@ const INSERT_PLAIN_COMMENT = statement(
          "lastReplierId" = CASE WHEN $5::boolean THEN "lastReplierId" ELSE $3 END
      WHERE "id" = $2
        AND ($15::text IS NULL OR "requesterId" = $15::text)
-       AND NOT ($16::boolean AND "status" = 'WAITING')
+       AND NOT ($16::boolean AND "status" IN ('WAITING', 'RESOLVED', 'CLOSED'))
        AND ($17::text IS NULL OR EXISTS (
          SELECT 1 FROM "User" u
          WHERE u."id" = $3 AND u."active" AND u."role"::text = $18::text AND u."name" = $19::text
@@ -240,7 +241,7 @@ async function insertPlainComment(
     key?.expiresAt.toISOString() ?? null,
     key?.userId ?? null,
     condition.requesterId,
-    condition.notWaiting,
+    condition.notReopening,
     uncheckedSessionId,
     actor.role,
     actor.name,
@@ -317,7 +318,8 @@ async function addCommentInTransaction(
     // The requester answered what the team was waiting for: the ticket is
     // theirs to work again. An event like any other, after the comment.
     if (reopensOnReply(actor, ticket)) {
-      const reopened = await tx.ticket.updateMany({ where: { id: ticketId, status: "WAITING" }, data: { status: "OPEN", version: { increment: 1 } } });
+      const from = ticket.status as TicketStatus;
+      const reopened = await tx.ticket.updateMany({ where: { id: ticketId, status: from }, data: { status: "OPEN", version: { increment: 1 } } });
       if (reopened.count === 1) {
         await recordEvent(tx, {
           ticketId,
@@ -325,7 +327,7 @@ async function addCommentInTransaction(
           actor,
           data: async () => ({
             ticket: toTicketDTO(await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: ticketInclude }), "staff"),
-            changes: { status: { from: "WAITING", to: "OPEN" } },
+            changes: { status: { from, to: "OPEN" } },
           }),
         });
       }
