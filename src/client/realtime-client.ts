@@ -134,6 +134,9 @@ export class RealtimeClient {
       this.setState("connected");
       this.resync();
     });
+    // The server lost messages for this user (its Redis link was down): read
+    // again as after a reconnect (see "realtime:resync" in shared/realtime.ts).
+    socket.on("realtime:resync", () => this.resync());
     socket.on("disconnect", (reason) => {
       this.clearRetries();
       if (reason === "io server disconnect") {

@@ -232,6 +232,15 @@ export interface ServerToClientEvents {
   "presence:ticket": (presence: PresenceTicket) => void;
   /** Staff room only, for ticket lists: a ticket's viewers changed (who, or idle; never typing intent). */
   "presence:summary": (presence: PresenceTicket) => void;
+  /**
+   * Sent by each process to its own sockets when its link to the others
+   * (Redis) is back after an outage: the user-room messages above (bell,
+   * drafts, read marks, canned replies, views) sent meanwhile by another
+   * process never came and are not replayed, and the socket itself never
+   * dropped, so nothing else would make the page read them again. The
+   * client does what it does after a reconnect.
+   */
+  "realtime:resync": (payload: Record<string, never>) => void;
 }
 
 export interface ClientToServerEvents {

@@ -123,8 +123,12 @@ test("Redis down: both processes stay up, report 503 redis down, serve requests 
   assert.ok(alice1.connected && agent2.connected, "client sockets are not dropped because Redis is");
 });
 
-test("Redis back on the same port: ready again, and events cross processes again", async () => {
+test("Redis back on the same port: ready again, events cross processes again, and each process tells its sockets to read what they missed", async () => {
+  // A user's own messages sent during the outage by the other process never came
+  // (the sockets never dropped): each process asks its pages to read them again.
+  const resynced = [alice1, agent2].map((s) => nextEvent(s, "realtime:resync", () => true, 60_000));
   await backing!.redis.start();
+  await Promise.all(resynced);
   for (const app of [p1, p2]) {
     await eventually(async () => {
       const { status, body } = await readiness(app.url);

@@ -9,6 +9,8 @@ export type RedisPair = {
   sub: Redis;
   /** "ok" while both connections are usable, else "down" (they keep reconnecting). */
   status(): "ok" | "down";
+  /** Call `handler` each time both connections are usable again after an outage. */
+  onReconnected(handler: () => void): void;
   close(): Promise<void>;
 };
 
@@ -41,11 +43,13 @@ export function connectRedis(url: string): RedisPair {
   };
   for (const client of [pub, sub]) client.on("error", (e: Error) => report("error", e));
   let wasDown = false;
+  const reconnected = new Set<() => void>();
   const onStatus = () => {
     if (status() === "down") wasDown = true;
     else if (wasDown) {
       wasDown = false;
       log.info("[tandem] redis reconnected");
+      for (const handler of reconnected) handler();
     }
   };
   for (const client of [pub, sub]) for (const event of ["ready", "close"]) client.on(event, onStatus);
@@ -68,6 +72,7 @@ export function connectRedis(url: string): RedisPair {
     pub,
     sub,
     status,
+    onReconnected: (handler) => void reconnected.add(handler),
     async close() {
       await Promise.allSettled([pub, sub].map(closeClient));
     },
