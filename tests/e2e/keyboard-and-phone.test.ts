@@ -204,6 +204,15 @@ test("phone: several tickets per screen, and status, priority and assignee above
       const box = await page.getByLabel(label).boundingBox();
       assert.ok(box && box.y < conversation.y, `${label} comes before the conversation`);
     }
+
+    // The bell's panel opens on the screen, whole (it opened mostly off its left edge).
+    await page.getByRole("button", { name: /^Notifications/ }).click();
+    const panel = await page.getByRole("region", { name: "Notifications" }).boundingBox();
+    assert.ok(panel, "the panel opened");
+    assert.ok(panel.x >= 0 && panel.x + panel.width <= 390, `the panel is off the screen: x=${panel.x}, width=${panel.width}`);
+    assert.ok(panel.width >= 300, `the panel is too narrow to read: ${panel.width}`);
+    // The name in the header is cut with an ellipsis, not mid-letter.
+    assert.equal(await page.locator(".user-chip__name").evaluate((el) => getComputedStyle(el).textOverflow), "ellipsis");
   } finally {
     await context.close();
   }
