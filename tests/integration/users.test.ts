@@ -299,6 +299,22 @@ describe("users", () => {
     }
   });
 
+  test("the sign-in page lists the demo accounts that are active, and only those", async () => {
+    const page = async () => (await (await fetch(`${url}/login`)).text()).replace(/<!-- -->/g, "");
+    const before = await page();
+    for (const email of ["admin@example.com", "agent@example.com", "alice@example.com", "bob@example.com"]) assert.ok(before.includes(email), email);
+    assert.equal((await api(url, cookies.admin, "PATCH", `/api/users/${users.bob.id}`, { active: false })).status, 200);
+    try {
+      const after = await page();
+      assert.ok(!after.includes("bob@example.com"), "a deactivated demo account is not offered");
+      assert.ok(after.includes("alice@example.com") && after.includes("Demo accounts"));
+    } finally {
+      assert.equal((await api(url, cookies.admin, "PATCH", `/api/users/${users.bob.id}`, { active: true })).status, 200);
+      // Deactivation ended Bob's sessions: the tests after this one sign in as him.
+      cookies.bob = await signIn(url, "bob@example.com");
+    }
+  });
+
   test("an admin's password reset ends the user's sessions and sockets; the new password works", { timeout: 60_000 }, async () => {
     const email = `frank-${unique()}@example.com`;
     const frank = (await createUser({ email, name: "Frank", role: "REQUESTER", password: "frank-password-1" })).body.user;

@@ -6,15 +6,10 @@ import { Link } from "../../components/ui/link";
 import { maySignUp } from "../../server/policy";
 import { getSettings } from "../../server/settings/get-settings";
 import { currentUser } from "../_lib/session";
+import { listDemoAccounts } from "../../server/users/list-demo-accounts";
+import { ROLE_LABELS } from "../../components/lib/format";
 
 export const metadata: Metadata = { title: "Sign in" };
-
-const DEMO_ACCOUNTS = [
-  ["admin@example.com", "Admin"],
-  ["agent@example.com", "Agent"],
-  ["alice@example.com", "Requester"],
-  ["bob@example.com", "Requester"],
-] as const;
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
@@ -27,6 +22,7 @@ export default async function LoginPage({
   const raw = first(params.callbackUrl);
   const callbackUrl = raw === undefined ? undefined : safeRedirectPath(raw);
   if (await currentUser()) redirect(callbackUrl ?? "/tickets");
+  const demo = await listDemoAccounts();
 
   return (
     <div className="auth">
@@ -39,17 +35,19 @@ export default async function LoginPage({
           </p>
         )}
       </section>
-      <aside className="card auth__hint" aria-labelledby="demo-title">
-        <h2 id="demo-title">Demo accounts</h2>
-        <ul className="demo-accounts">
-          {DEMO_ACCOUNTS.map(([email, role]) => (
-            <li key={email}>
-              <code>{email}</code> <span className="muted">{role}</span>
-            </li>
-          ))}
-        </ul>
-        <p className="muted">The demo password is printed in the server log when the server first starts.</p>
-      </aside>
+      {demo.length > 0 && (
+        <aside className="card auth__hint" aria-labelledby="demo-title">
+          <h2 id="demo-title">Demo accounts</h2>
+          <ul className="demo-accounts">
+            {demo.map(({ email, role }) => (
+              <li key={email}>
+                <code>{email}</code> <span className="muted">{ROLE_LABELS[role]}</span>
+              </li>
+            ))}
+          </ul>
+          <p className="muted">The demo password is printed in the server log when the server first starts.</p>
+        </aside>
+      )}
     </div>
   );
 }
