@@ -441,6 +441,44 @@ describe("in the browser", () => {
     await Promise.all([here.context().close(), there.context().close()]);
   });
 
+  test("a reply being written when the session ends: the box says so (not 'offline'), keeps the text, and Sign in again comes back to the ticket with it", async () => {
+    const ticket = await createTicket(url, await signIn(url, "alice@example.com"), { title: "Written across a sign-out" });
+    const there = await window("alice@example.com");
+    await there.goto(`/tickets/${ticket.id}`);
+    await there.getByLabel("Comment").fill("The printer still jams on tray 2");
+    await there.getByText("Draft saved").waitFor();
+    const here = await window("alice@example.com");
+    await here.goto("/account");
+    await here.getByRole("button", { name: "Sign out other sessions" }).click();
+    await here.getByRole("status").filter({ hasText: /Signed out \d+ other sessions?\./ }).waitFor();
+
+    const alert = there.getByRole("alert").filter({ hasText: "Your session ended. Your text is kept in this browser" });
+    await alert.waitFor();
+    assert.equal(await there.getByText("You are offline").count(), 0, "it is not the network");
+    assert.equal(await there.getByRole("button", { name: "Retry" }).count(), 0);
+    const link = alert.getByRole("link", { name: "sign in again" });
+    assert.equal(await link.getAttribute("href"), `/login?callbackUrl=${encodeURIComponent(`/tickets/${ticket.id}`)}`);
+    await link.click();
+    await there.waitForURL(/\/login/);
+    await there.getByLabel("Email").fill("alice@example.com");
+    await there.getByLabel("Password").fill(server.password);
+    await there.getByRole("button", { name: "Sign in" }).click();
+    await there.waitForURL(new RegExp(`/tickets/${ticket.id}$`));
+    await there.waitForFunction(() => (document.getElementById("comment-body") as HTMLTextAreaElement | null)?.value === "The printer still jams on tray 2");
+    await there.locator(".connection", { hasText: "Connected" }).waitFor();
+    assert.equal(await there.getByRole("alert").filter({ hasText: "Your session ended" }).count(), 0);
+    // A send the server refuses as signed out (an expired cookie, the socket still up): no Retry that cannot work.
+    await there.route(`**/api/tickets/${ticket.id}/comments`, (route) =>
+      route.fulfill({ status: 401, contentType: "application/json", body: JSON.stringify({ error: { code: "UNAUTHORIZED", message: "Sign in first" } }) }),
+    );
+    await there.getByRole("button", { name: "Send", exact: true }).click();
+    await there.getByRole("alert").filter({ hasText: "Your session ended. Your text is kept in this browser" }).waitFor();
+    assert.equal(await there.getByRole("button", { name: "Retry" }).count(), 0);
+    assert.equal(await there.getByLabel("Comment").inputValue(), "The printer still jams on tray 2");
+    await there.unrouteAll();
+    await Promise.all([here.context().close(), there.context().close()]);
+  });
+
   test("the header's Sign out button revokes the session: a cookie copied from the browser is refused afterwards", async () => {
     const page = await window("bob@example.com");
     const copied = (await page.context().cookies())

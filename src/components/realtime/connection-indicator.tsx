@@ -2,6 +2,7 @@
 
 import type { ConnectionState } from "../../client/realtime-client";
 import { useConnectionState, useSessionEnded } from "../../client/realtime-provider";
+import { SignInAgainLink } from "../auth/sign-in-again";
 
 const LABELS: Record<ConnectionState, string> = {
   connected: "Connected",
@@ -21,7 +22,7 @@ export function ConnectionIndicator() {
         {ended && state === "offline" && (
           <>
             {" "}
-            — your session ended. <a href="/login">Sign in again</a>
+            — your session ended. <SignInAgainLink />
           </>
         )}
       </span>

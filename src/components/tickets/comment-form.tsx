@@ -11,7 +11,8 @@ import { DraftSaver } from "../../client/draft-sync";
 import { localDraftBackup, restorableDraft } from "../../client/local-draft";
 import { tabId } from "../../client/tab-id";
 import { COMPOSE_EVENT, type ComposeDetail } from "../../client/shortcuts";
-import { useConnectionState, useOnConnect, useRealtimeMessage } from "../../client/realtime-provider";
+import { useConnectionState, useOnConnect, useRealtimeMessage, useSessionEnded } from "../../client/realtime-provider";
+import { SignInAgainLink } from "../auth/sign-in-again";
 import { useCannedReplies } from "../../hooks/use-canned-replies";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useHydrated } from "../../hooks/use-hydrated";
@@ -21,7 +22,12 @@ export type ComposingKind = "reply" | "note";
 /** A file picked for this reply: uploading, ready (staged on the server) or failed. */
 type PendingFile = { key: string; name: string; size: number; state: "uploading" } | { key: string; name: string; size: number; state: "ready"; attachment: AttachmentDTO } | { key: string; name: string; size: number; state: "failed"; error: string };
 
-type SendState = { kind: "idle" } | { kind: "sending" } | { kind: "sent" } | { kind: "failed"; message: string; network: boolean };
+type SendState =
+  | { kind: "idle" }
+  | { kind: "sending" }
+  | { kind: "sent" }
+  // `signedOut`: the server said the session is gone (401); a retry cannot work, signing in can.
+  | { kind: "failed"; message: string; network: boolean; signedOut?: boolean };
 
 function snippet(body: string): string {
   return body.length > 120 ? `${body.slice(0, 120)}…` : body;
@@ -101,6 +107,7 @@ export function CommentForm({
   const seen = useRef<Set<string>>(new Set(comments.map((c) => c.id)));
   const connection = useConnectionState();
   const offline = connection === "offline";
+  const sessionEnded = useSessionEnded();
   const asNote = internal && canWriteInternal;
   const composing: ComposingKind | null = body.trim() ? (asNote ? "note" : "reply") : null;
 
@@ -330,7 +337,8 @@ export function CommentForm({
         setSend({ kind: "idle" });
         bodyRef.current?.focus();
       } else {
-        setSend({ kind: "failed", message: errorMessage(e), network: !(e instanceof ApiError) });
+        const signedOut = e instanceof ApiError && e.code === "UNAUTHORIZED";
+        setSend({ kind: "failed", message: errorMessage(e), network: !(e instanceof ApiError), signedOut });
       }
       // Not sent: the text is a draft again, as it is now (the user may have
       // typed on while the send was retried).
@@ -574,13 +582,19 @@ export function CommentForm({
           <p>Press Send again to send yours anyway.</p>
         </div>
       )}
-      {offline && (
+      {offline && !sessionEnded && (
         // Not a live region: the connection indicator already announces "Offline".
         <p className="alert alert--warning">
           You are offline. Your text is kept; send it when you are back online.
         </p>
       )}
-      {send.kind === "failed" && (
+      {(sessionEnded || (send.kind === "failed" && send.signedOut)) && (
+        // The connection is fine; the session is not. Retrying cannot help, signing in does.
+        <p role="alert" className="alert alert--warning">
+          Your session ended. Your text is kept in this browser: <SignInAgainLink>sign in again</SignInAgainLink>, then send it.
+        </p>
+      )}
+      {send.kind === "failed" && !send.signedOut && !sessionEnded && (
         <div role="alert" className="alert alert--error">
           <p>Not sent: {send.message}</p>
           <button type="button" className="button" onClick={() => void submit()} aria-disabled={offline || undefined}>
