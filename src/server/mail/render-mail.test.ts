@@ -47,3 +47,13 @@ test("a name cannot forge lines: the headline and greeting are one line, and eve
   );
   assert.doesNotMatch(m.html, /[\r\u2028\u202e]/u);
 });
+
+test("a notification mail does not invite a reply by mail: no 'Re:' subject, and it says where to answer", () => {
+  for (const kind of ["reply", "mention", "assigned", "resolved"] as const) {
+    const m = renderMail({ ...base, kind, body: "Text" });
+    assert.doesNotMatch(m.subject, /^Re:/i, kind);
+    assert.match(m.text, /Please answer on the ticket page: replies to this email are not read\./, kind);
+    assert.match(m.html, /Please answer on the ticket page: replies to this email are not read\./, kind);
+  }
+  assert.equal(renderMail({ ...base, kind: "reply", body: "x" }).subject, '[#12 Printer "on fire" Bcc: evil@example.com] New reply');
+});

@@ -33,7 +33,8 @@ export function renderMail(c: MailContent): RenderedMail {
     mention: `${actor} mentioned you on ${ref}`,
   };
   const subject: Record<MailKind, string> = {
-    reply: `Re: [${ref}]`,
+    // Not "Re:": Tandem reads no mail, and a subject that looks like a thread invites a reply.
+    reply: `[${ref}] New reply`,
     resolved: `[${ref}] Resolved`,
     assigned: `[${ref}] Assigned to you`,
     mention: `[${ref}] You were mentioned`,
@@ -45,6 +46,8 @@ export function renderMail(c: MailContent): RenderedMail {
       paragraphs: [`${headline[c.kind]}.`],
       quote: c.body,
       action: { label: "Open the ticket", url: link },
+      // Tandem receives no mail: said where the reader looks, so an answer is not sent into nothing.
+      after: ["Please answer on the ticket page: replies to this email are not read."],
       footer: `You get this because of your "${MAIL_KIND_LABELS[c.kind].label}" email setting.`,
       footerLink: { label: "Stop these emails", url: c.unsubscribeUrl },
     }),
