@@ -28,6 +28,14 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, { label: string;
   new_ticket: { label: "New tickets", hint: "Any new ticket is opened." },
 };
 
+/**
+ * The hints a requester reads instead: a customer is never assigned a
+ * ticket, and "someone else" is, for them, the support team.
+ */
+export const NOTIFICATION_KIND_REQUESTER_HINTS: Partial<Record<NotificationKind, string>> = {
+  reply: "Support replies on a ticket you opened.",
+};
+
 /** "mentioned you on", as in "Sam Agent mentioned you on #12 Printer on fire". */
 export const NOTIFICATION_VERBS: Record<NotificationKind, string> = {
   mention: "mentioned you on",

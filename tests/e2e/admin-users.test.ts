@@ -122,3 +122,30 @@ test("settings forms save what they show: install settings, in-app and email swi
     await admin.context.close();
   }
 });
+
+test("a customer's screens speak to a customer: no empty-filter message, no column of their own name, their own notification hint, one message for a wrong password", async () => {
+  const adminCookie = await signIn(server.url, "admin@example.com");
+  const email = `cara-${randomBytes(3).toString("hex")}@example.com`;
+  assert.equal((await api(server.url, adminCookie, "POST", "/api/users", { email, name: "Cara Customer", role: "REQUESTER", password: "cara-password-1" })).status, 201);
+  const { page, context } = await signedInPage(browser, server.url, email, "cara-password-1", "/tickets");
+  contexts.push(context);
+  await page.getByText("You have no tickets yet.").waitFor();
+  assert.equal(await page.getByText("No tickets match these filters.").count(), 0);
+
+  const cara = await signIn(server.url, email, "cara-password-1");
+  assert.equal((await api(server.url, cara, "POST", "/api/tickets", { title: "Invoice shows 120", description: "Should be 100." })).status, 201);
+  await page.reload();
+  await page.getByRole("link", { name: /Invoice shows 120/ }).waitFor();
+  assert.equal(await page.getByRole("columnheader", { name: "Requester" }).count(), 0, "a requester's list has no Requester column");
+  assert.equal(await page.getByRole("columnheader", { name: "Assignee" }).count(), 1);
+
+  await page.goto("/account");
+  await page.getByText("Support replies on a ticket you opened.").first().waitFor();
+  assert.equal(await page.getByText("or are assigned to").count(), 0, "no staff wording");
+  const form = page.getByRole("form", { name: "Change password" });
+  await form.getByLabel("Current password").fill("not-my-password");
+  await form.getByLabel("New password").fill("a-new-password-1");
+  await form.getByRole("button", { name: "Change password" }).click();
+  await page.getByText("Incorrect current password").waitFor();
+  assert.equal(await page.getByText("Your current password is not correct").count(), 0, "said once, at the field");
+});

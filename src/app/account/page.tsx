@@ -7,7 +7,7 @@ import { ROLE_LABELS } from "../../components/lib/format";
 import { env } from "../../server/env";
 import { getEmailSettings } from "../../server/mail/get-email-settings";
 import { getNotificationSettings } from "../../server/notifications/get-notification-settings";
-import { mailKindsFor, notificationKindsFor } from "../../server/policy";
+import { audienceOf, mailKindsFor, notificationKindsFor } from "../../server/policy";
 import { requirePageUser } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Account" };
@@ -43,7 +43,7 @@ export default async function AccountPage() {
         <h2 id="account-notifications" className="card__title">
           Notifications
         </h2>
-        <NotificationSettingsForm initial={settings} kinds={notificationKindsFor(user)} />
+        <NotificationSettingsForm initial={settings} kinds={notificationKindsFor(user)} requester={audienceOf(user) === "requester"} />
       </section>
       <section className="card" aria-labelledby="account-email">
         <h2 id="account-email" className="card__title">

@@ -108,7 +108,8 @@ export function ChangePasswordForm() {
           const errors = (err as { fields?: Record<string, string[]> }).fields ?? {};
           setFields(errors);
           focusFirstInvalid(form, PASSWORD_FIELDS, errors);
-          setResult({ ok: false, text: errorMessage(err) });
+          // A field's own error says it there (and is read with the field); the status line says the rest.
+          setResult(Object.keys(errors).length > 0 ? null : { ok: false, text: errorMessage(err) });
         } finally {
           setPending(false);
         }

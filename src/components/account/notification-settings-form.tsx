@@ -1,7 +1,7 @@
 "use client";
 
 import { useSettingsForm } from "../../client/use-settings-form";
-import { NOTIFICATION_KIND_LABELS, type NotificationKind, type NotificationSettingsDTO } from "../../shared/notifications";
+import { NOTIFICATION_KIND_LABELS, NOTIFICATION_KIND_REQUESTER_HINTS, type NotificationKind, type NotificationSettingsDTO } from "../../shared/notifications";
 import { ZUpdateNotificationSettings } from "../../shared/schemas/notifications";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useHydrated } from "../../hooks/use-hydrated";
@@ -11,7 +11,7 @@ import { useHydrated } from "../../hooks/use-hydrated";
  * (`kinds`, from the policy); saves them with PUT /api/notifications/settings,
  * validated by the same schema as the route.
  */
-export function NotificationSettingsForm({ initial, kinds }: { initial: NotificationSettingsDTO; kinds: NotificationKind[] }) {
+export function NotificationSettingsForm({ initial, kinds, requester }: { initial: NotificationSettingsDTO; kinds: NotificationKind[]; requester: boolean }) {
   const { settings, setSettings, pending, result, save: put } = useSettingsForm<NotificationSettingsDTO, typeof ZUpdateNotificationSettings>(initial, { url: "/api/notifications/settings", schema: ZUpdateNotificationSettings });
   // Switches toggled before hydration would show but never reach the state: they wait for the page.
   const hydrated = useHydrated();
@@ -31,7 +31,7 @@ export function NotificationSettingsForm({ initial, kinds }: { initial: Notifica
               onChange={(e) => setSettings((s) => ({ ...s, [kind]: e.target.checked }))}
             />
             <span>
-              <strong>{NOTIFICATION_KIND_LABELS[kind].label}</strong> — {NOTIFICATION_KIND_LABELS[kind].hint}
+              <strong>{NOTIFICATION_KIND_LABELS[kind].label}</strong> — {(requester && NOTIFICATION_KIND_REQUESTER_HINTS[kind]) || NOTIFICATION_KIND_LABELS[kind].hint}
             </span>
           </label>
         ))}

@@ -22,6 +22,7 @@ import {
   upsertTicket,
 } from "../../client/list-query";
 import { useHydrated } from "../../hooks/use-hydrated";
+import { filterOf } from "../../shared/views";
 
 /**
  * The ticket table, live: tickets created or changed anywhere appear, move or
@@ -201,7 +202,7 @@ export function TicketList({
       )}
       {list.items.length === 0 ? (
         <div className="card empty-state">
-          <p>No tickets match these filters.</p>
+          <p>{Object.keys(filterOf(query)).length > 0 ? "No tickets match these filters." : selectable ? "No tickets yet." : "You have no tickets yet."}</p>
           <p>
             <Link href="/tickets/new">Create a ticket</Link>
           </p>
@@ -227,7 +228,8 @@ export function TicketList({
                 <th scope="col">Title</th>
                 <th scope="col">Status</th>
                 <th scope="col">Priority</th>
-                <th scope="col">Requester</th>
+                {/* A requester's list is theirs alone: a column of their own name says nothing. */}
+                {selectable && <th scope="col">Requester</th>}
                 <th scope="col">Assignee</th>
                 <th scope="col">Updated</th>
               </tr>
@@ -275,7 +277,7 @@ export function TicketList({
                   <td data-label="Priority">
                     <PriorityBadge priority={t.priority} />
                   </td>
-                  <td data-label="Requester">{t.requester.name}</td>
+                  {selectable && <td data-label="Requester">{t.requester.name}</td>}
                   <td data-label="Assignee">{t.assignee?.name ?? <span className="muted">Unassigned</span>}</td>
                   <td data-label="Updated">
                     <TimeAgo iso={t.updatedAt} />
