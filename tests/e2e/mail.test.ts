@@ -93,3 +93,25 @@ test("an admin adds a user without a password: the page says the invite was mail
   }
   await signIn(server.url, email, "ivo-password-1");
 });
+
+test("Forgot your password? on the sign-in page mails a link, and the page says so without saying whether the address has an account", async () => {
+  const context = await browser.newContext({ baseURL: server.url });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  try {
+    await page.goto("/login");
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
+    const form = page.getByRole("form", { name: "Reset your password" });
+    await form.getByLabel("Email").fill("not-an-address");
+    await form.getByRole("button", { name: "Mail me a link" }).click();
+    await page.locator("#reset-email[aria-invalid=true]").waitFor();
+    await form.getByLabel("Email").fill("bob@example.com");
+    await form.getByRole("button", { name: "Mail me a link" }).click();
+    await page.getByRole("status").filter({ hasText: "If bob@example.com has an account here, a link to set a new password is on its way" }).waitFor();
+    const [mail] = await sink.waitFor((m) => m.to.includes("bob@example.com") && /Set a new Tandem password/.test(m.subject));
+    assert.match(mail!.text, /Choose a new password: http/);
+  } finally {
+    await context.close();
+  }
+});

@@ -167,3 +167,46 @@ test("a reset link for someone who has a password says so, and their password wo
   assert.equal((await accept(linkIn(mail!).token, "quinn-password-2")).status, 200);
   await signIn(server.url, email, "quinn-password-2");
 });
+
+test("Forgot your password?: a link mailed to an active account's address, the same answer for any address, none for a deactivated one, and at most three a hour per address", async () => {
+  const email = `rhea-${unique()}@example.com`;
+  const created = await api<{ user: UserDTO }>(server.url, admin, "POST", "/api/users", { email, name: "Rhea", role: "REQUESTER", password: "rhea-password-1" });
+  assert.equal(created.status, 201);
+  const ask = (address: string) => api<unknown>(server.url, undefined, "POST", "/api/password-reset", { email: address });
+
+  const asked = await ask(email.toUpperCase());
+  assert.equal(asked.status, 202);
+  const nobody = await ask(`nobody-${unique()}@example.com`);
+  assert.deepEqual([nobody.status, nobody.body], [asked.status, asked.body], "the answer says nothing about who has an account");
+  const [mail] = await sink.waitFor(to(email));
+  assert.match(mail!.subject, /^Set a new Tandem password/);
+  assert.match(mail!.text, /Someone asked for a link to set a new password for this address/);
+  assert.match(mail!.text, /If you did not ask for it, ignore this mail/);
+  const link = /Choose a new password: (\S+)/.exec(mail!.text)?.[1];
+  assert.ok(link, mail!.text);
+  const token = link.split("/").pop()!;
+  // Nothing changes until the link is used; then the new password works.
+  await signIn(server.url, email, "rhea-password-1");
+  assert.equal((await accept(token, "rhea-password-2")).status, 200);
+  await signIn(server.url, email, "rhea-password-2");
+  assert.equal((await accept(token, "rhea-password-3")).status, 404, "the link works once");
+
+  // Deactivated: the same answer, and no mail.
+  assert.equal((await api(server.url, admin, "PATCH", `/api/users/${created.body.user.id}`, { active: false })).status, 200);
+  const before = sink.mails.filter(to(email)).length;
+  assert.equal((await ask(email)).status, 202);
+  assert.equal((await ask(email)).status, 202);
+  // The fourth request for one address within the hour: refused, whoever has it.
+  const limited = await ask(email);
+  assert.equal(limited.status, 429, JSON.stringify(limited.body));
+  assert.equal((await ask(`nobody-${unique()}@example.com`)).status, 202, "another address is not affected");
+  await sleep(GRACE_MS);
+  assert.equal(sink.mails.filter(to(email)).length, before, "no mail for a deactivated account");
+
+  // The sign-in page leads there, and the page asks for the address.
+  assert.match(await (await fetch(`${server.url}/login`)).text(), /href="\/forgot-password"/);
+  const page = await (await fetch(`${server.url}/forgot-password`)).text();
+  assert.match(page, /Mail me a link/);
+  // Bad input: a 400, nothing mailed.
+  assert.equal((await ask("not an address")).status, 400);
+});

@@ -29,6 +29,9 @@ export default async function LoginPage({
       <section className="card auth__card" aria-labelledby="login-title">
         <h1 id="login-title">Sign in to Tandem</h1>
         <LoginForm callbackUrl={callbackUrl} initialError={first(params.error)} />
+        <p className="muted">
+          <Link href="/forgot-password">Forgot your password?</Link>
+        </p>
         {maySignUp(await getSettings()) && (
           <p className="muted">
             New here? <Link href="/signup">Create an account</Link>

@@ -17,6 +17,7 @@ import * as ready from "../../app/api/ready/route";
 import * as sessionsRevokeOthers from "../../app/api/sessions/revoke-others/route";
 import * as settings from "../../app/api/settings/route";
 import * as signup from "../../app/api/signup/route";
+import * as passwordReset from "../../app/api/password-reset/route";
 import * as tags from "../../app/api/tags/route";
 import * as ticket from "../../app/api/tickets/[id]/route";
 import * as ticketAttachments from "../../app/api/tickets/[id]/attachments/route";
@@ -75,6 +76,7 @@ const ROUTES: [pattern: string, module: RouteModule][] = [
   ["/api/notifications/email-settings", notificationsEmailSettings],
   ["/api/notifications/read", notificationsRead],
   ["/api/notifications/settings", notificationsSettings],
+  ["/api/password-reset", passwordReset],
   ["/api/ready", ready],
   ["/api/sessions/revoke-others", sessionsRevokeOthers],
   ["/api/settings", settings],

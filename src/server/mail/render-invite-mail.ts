@@ -9,11 +9,17 @@ import { oneLine, type RenderedMail, renderLayout } from "./render-mail";
  */
 export const INVITE_URL_SLOT = "{{invite.url}}";
 
+export type InvitePurpose = "welcome" | "reset" | "self-reset";
+
 export type InviteMailContent = {
   recipientName: string;
   inviterName: string;
-  /** A new account (an invitation), or an account that already had a password (a reset). */
-  purpose: "welcome" | "reset";
+  /**
+   * A new account (an invitation), an account that already had a password
+   * (a reset an admin sent), or a reset the person asked for themselves
+   * (on "Forgot your password?"; `inviterName` is unused then).
+   */
+  purpose: InvitePurpose;
   expiresAt: Date;
   appUrl: string;
 };
@@ -28,6 +34,18 @@ export function renderInviteMail(c: InviteMailContent): RenderedMail {
   const host = new URL(c.appUrl).host;
   const until = `${c.expiresAt.toLocaleString("en-GB", { timeZone: "UTC", dateStyle: "full", timeStyle: "short" })} UTC`;
   const welcome = c.purpose === "welcome";
+  if (c.purpose === "self-reset") {
+    return {
+      subject: oneLine(`Set a new Tandem password (${host})`),
+      ...renderLayout({
+        recipientName: c.recipientName,
+        paragraphs: [`Someone asked for a link to set a new password for this address on Tandem, the helpdesk at ${c.appUrl}.`],
+        action: { label: "Choose a new password", url: INVITE_URL_SLOT },
+        after: [`The link works once, until ${until}. Asking again sends a new link and this one stops working.`],
+        footer: "If you did not ask for it, ignore this mail: your password stays as it is unless the link is used.",
+      }),
+    };
+  }
   return {
     subject: oneLine(welcome ? `${c.inviterName} invited you to Tandem (${host})` : `Set a new Tandem password (${host})`),
     ...renderLayout({

@@ -3,6 +3,7 @@ import type { Prisma } from "../../generated/prisma/client";
 import type { InviteIssued } from "../../shared/invite";
 import { env } from "../env";
 import { queueInviteMail } from "../mail/queue-invite-mail";
+import type { InvitePurpose } from "../mail/render-invite-mail";
 import { runtime } from "../runtime";
 import { inviteUrl, issueInviteToken } from "./invite-token";
 
@@ -17,7 +18,7 @@ export type InviteTarget = { id: string; email: string; name: string };
  */
 export async function issueInvite(
   tx: Prisma.TransactionClient,
-  { inviterId, user, purpose, now = new Date() }: { inviterId: string; user: InviteTarget; purpose: "welcome" | "reset"; now?: Date },
+  { inviterId, user, purpose, now = new Date() }: { inviterId: string; user: InviteTarget; purpose: InvitePurpose; now?: Date },
 ): Promise<InviteIssued> {
   const e = env();
   const issued = await issueInviteToken(tx, user.id, now);

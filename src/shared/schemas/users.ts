@@ -56,6 +56,10 @@ export const ZChangePassword = z
   .strict();
 export type TChangePassword = z.infer<typeof ZChangePassword>;
 
+/** POST /api/password-reset: mail a link to set a new password to this address, if it has an account. */
+export const ZRequestPasswordReset = z.object({ email: ZEmail }).strict();
+export type TRequestPasswordReset = z.infer<typeof ZRequestPasswordReset>;
+
 /** POST /api/signup: self sign-up as a requester (when an admin switched it on). */
 export const ZSignUp = z.object({ name: ZName, email: ZEmail, password: ZNewPassword }).strict();
 export type TSignUp = z.infer<typeof ZSignUp>;
