@@ -574,6 +574,15 @@ describe("files in the conversation", () => {
     const alice = await window("alice@example.com", "/tickets/new");
     await alice.getByLabel("Title").fill("Scanner driver crash");
     await alice.getByLabel("Description").fill("It crashes when I press Scan.");
+    // A file over MAX_UPLOAD_MB (10) is said before anything is created.
+    const aliceCookie = await signIn(server.url, "alice@example.com");
+    const count = async () => (await api<{ items: TicketDTO[] }>(server.url, aliceCookie, "GET", "/api/tickets?limit=100")).body.items.length;
+    const before = await count();
+    await alice.getByLabel("Files").setInputFiles([{ name: "core.dump", mimeType: "application/octet-stream", buffer: Buffer.alloc(11 * 1024 * 1024) }]);
+    await alice.getByRole("button", { name: "Create ticket" }).click();
+    await alice.getByText("core.dump is 11 MB: files are at most 10 MB.").waitFor();
+    assert.equal(await alice.evaluate(() => document.activeElement?.id), "new-files", "focus is on the files");
+    assert.equal(await count(), before, "no ticket was created");
     await alice.getByLabel("Files").setInputFiles([
       { name: "crash.log", mimeType: "text/plain", buffer: Buffer.from("segfault at 0x0") },
       { name: "setup.txt", mimeType: "text/plain", buffer: Buffer.from("driver 2.1") },

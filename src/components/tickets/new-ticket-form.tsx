@@ -9,30 +9,21 @@ import { ApiError, apiFetch, errorMessage, SendKey, zodFieldErrors } from "../..
 import { EnumOptions } from "../ui/enum-options";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useHydrated } from "../../hooks/use-hydrated";
+import { formatBytes } from "../lib/format";
+import { FieldError, focusFirstInvalid } from "../ui/field-error";
 
 type Fields = Record<string, string[]>;
 
-function FieldError({ id, messages }: { id: string; messages?: string[] }) {
-  if (!messages?.length) return null;
-  return (
-    <p id={id} className="field__error">
-      {messages[0]}
-    </p>
-  );
-}
-
 /** Move focus to the first field with an error, so keyboard and screen-reader users land on it. */
 function focusFirst(form: HTMLFormElement, fields: Fields) {
-  const name = ["title", "description", "priority"].find((n) => fields[n]?.length);
-  const el = name ? form.elements.namedItem(name) : null;
-  if (el instanceof HTMLElement) el.focus();
+  focusFirstInvalid(form, ["title", "description", "priority", "files"], fields);
 }
 
 /**
  * Create a ticket, validated with the same schema as the API, then open it.
  * `priorities`: the ones this user may choose (from the policy and settings).
  */
-export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) {
+export function NewTicketForm({ priorities, maxFileBytes }: { priorities: TicketPriority[]; /** MAX_UPLOAD_MB, in bytes. */ maxFileBytes: number }) {
   const router = useRouter();
   const [fields, setFields] = useState<Fields>({});
   const [error, setError] = useState<string | null>(null);
@@ -85,8 +76,13 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
       description: data.get("description"),
       priority: data.get("priority") || undefined,
     });
-    if (!parsed.success) {
-      const errors = zodFieldErrors(parsed.error.issues);
+    // A file over the size limit would be refused only after the ticket was
+    // created, and "Attach the files again" would retry it for nothing: said
+    // before anything is sent.
+    const tooLarge = files.find((f) => f.size > maxFileBytes);
+    const errors = parsed.success ? {} : zodFieldErrors(parsed.error.issues);
+    if (tooLarge) errors.files = [`${tooLarge.name} is ${formatBytes(tooLarge.size)}: files are at most ${formatBytes(maxFileBytes)}. Leave it out, or make it smaller.`];
+    if (!parsed.success || tooLarge) {
       setFields(errors);
       setError(null);
       focusFirst(form, errors);
@@ -191,18 +187,21 @@ export function NewTicketForm({ priorities }: { priorities: TicketPriority[] }) 
         <label htmlFor="new-files">Files</label>
         <input
           id="new-files"
+          name="files"
           type="file"
           multiple
           // Files picked before hydration would be left out of the ticket: the
           // picker waits for the page. Once the ticket exists, the button
           // retries the files that failed; others go on the ticket's page.
           disabled={!hydrated || partial !== null}
-          aria-describedby="new-files-hint"
+          aria-describedby={describedBy("files", "new-files-hint")}
+          aria-invalid={fields.files ? true : undefined}
           onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
         />
         <p id="new-files-hint" className="muted small">
-          Screenshots or logs that help (optional).
+          Screenshots or logs that help (optional), up to {formatBytes(maxFileBytes)} each.
         </p>
+        <FieldError id="new-files-error" messages={fields.files} />
       </div>
       <div className="form__actions">
         <SubmitButton className="button button--primary" aria-disabled={pending || undefined}>

@@ -3,6 +3,7 @@ import { NewTicketForm } from "../../../components/tickets/new-ticket-form";
 import { creatablePriorities } from "../../../server/policy";
 import { getSettings } from "../../../server/settings/get-settings";
 import { requirePageUser } from "../../_lib/session";
+import { env } from "../../../server/env";
 
 export const metadata: Metadata = { title: "New ticket" };
 
@@ -14,7 +15,7 @@ export default async function NewTicketPage() {
     <div className="narrow">
       <h1>New ticket</h1>
       <section className="card">
-        <NewTicketForm priorities={priorities} />
+        <NewTicketForm priorities={priorities} maxFileBytes={env().maxUploadBytes} />
       </section>
     </div>
   );
