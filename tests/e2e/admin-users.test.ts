@@ -84,6 +84,19 @@ test("a ticket page open while its viewer's role changes says to reload; reloade
   assert.equal((await api(server.url, adminCookie, "PATCH", `/api/users/${made.body.user.id}`, { role: "REQUESTER" })).status, 200);
   await page.getByRole("alert").filter({ hasText: "What you may see of this ticket has changed. Reload the page." }).waitFor();
 
+  // A link to the same ticket (the bell's, for a reply made since) renders the page again for the
+  // new role: it starts over in the requester's numbering, not with the old role's events and seq.
+  assert.equal((await api(server.url, adminCookie, "POST", `/api/tickets/${ticket.id}/comments`, { body: "A public answer for Rory" })).status, 201);
+  const bell = page.getByRole("button", { name: /^Notifications/ });
+  await page.waitForFunction(() => /Notifications, [1-9]/.test(document.querySelector(".notifications__button")?.getAttribute("aria-label") ?? ""));
+  await bell.click();
+  await page.getByRole("region", { name: "Notifications" }).getByRole("link").first().click();
+  await page.getByText("A public answer for Rory").first().waitFor();
+  await eventually("the old role's notes are gone", async () => (await note.count()) === 0);
+  assert.equal(await page.getByRole("alert").filter({ hasText: "What you may see" }).count(), 0);
+  assert.equal((await api(server.url, adminCookie, "POST", `/api/tickets/${ticket.id}/comments`, { body: "And one more, live" })).status, 201);
+  await page.getByText("And one more, live").first().waitFor();
+
   await page.reload();
   await page.getByRole("heading", { level: 1, name: /Monitor flickers/ }).waitFor();
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();

@@ -63,5 +63,8 @@ export default async function TicketPage({ params }: Props) {
   const user = await requirePageUser(`/tickets/${encodeURIComponent(id)}`);
   const data = await loadTicketPage(user, id);
   if (!data) notFound();
-  return <TicketView key={data.state.ticket.id} initial={data.state} user={user} permissions={permissionsOf(user)} staff={data.staff} draft={data.draft} audience={audienceOf(user)} />;
+  // Keyed by the audience too: a page rendered again after the user's role
+  // changed (a link to the same ticket) starts over in the new numbering
+  // instead of keeping the old role's events and seq.
+  return <TicketView key={`${data.state.ticket.id}:${audienceOf(user)}`} initial={data.state} user={user} permissions={permissionsOf(user)} staff={data.staff} draft={data.draft} audience={audienceOf(user)} />;
 }
