@@ -10,7 +10,7 @@ import { ROLE_LABELS } from "../lib/format";
 import { EnumOptions } from "../ui/enum-options";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useHydrated, useTypedBeforeHydration } from "../../hooks/use-hydrated";
-import { invalidProps } from "../ui/field-error";
+import { FieldError, invalidProps } from "../ui/field-error";
 
 type Notice = { ok: boolean; text: string; invite?: InviteIssued; who?: string } | null;
 
@@ -76,12 +76,7 @@ export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailE
     }
   }
 
-  const err = (name: string) =>
-    fields[name]?.length ? (
-      <p id={`new-user-${name}-error`} className="field__error">
-        {fields[name]![0]}
-      </p>
-    ) : null;
+  const err = (name: string) => <FieldError id={`new-user-${name}-error`} messages={fields[name]} />;
   const invalid = (name: string, hint?: string) => invalidProps(`new-user-${name}`, fields[name], hint);
 
   return (

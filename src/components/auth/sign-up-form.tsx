@@ -5,6 +5,7 @@ import { ZAcceptInvite, ZSignUp } from "../../shared/schemas/users";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { postCredentials } from "../../client/sign-in";
 import { ClientForm, SubmitButton } from "../ui/client-form";
+import { FieldError, invalidProps } from "../ui/field-error";
 
 type Fields = Record<string, string[]>;
 
@@ -12,12 +13,8 @@ function Field({ id, name, label, type, autoComplete, fields }: { id: string; na
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} name={name} type={type} autoComplete={autoComplete} required aria-invalid={fields[name] ? true : undefined} aria-describedby={fields[name] ? `${id}-error` : undefined} />
-      {fields[name] && (
-        <p id={`${id}-error`} className="field__error">
-          {fields[name][0]}
-        </p>
-      )}
+      <input id={id} name={name} type={type} autoComplete={autoComplete} required {...invalidProps(id, fields[name])} />
+      <FieldError id={`${id}-error`} messages={fields[name]} />
     </div>
   );
 }

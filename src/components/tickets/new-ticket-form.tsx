@@ -10,7 +10,7 @@ import { EnumOptions } from "../ui/enum-options";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useHydrated } from "../../hooks/use-hydrated";
 import { formatBytes } from "../lib/format";
-import { FieldError, focusFirstInvalid } from "../ui/field-error";
+import { FieldError, focusFirstInvalid, invalidProps } from "../ui/field-error";
 
 type Fields = Record<string, string[]>;
 
@@ -116,9 +116,7 @@ export function NewTicketForm({ priorities, maxFileBytes }: { priorities: Ticket
     }
   }
 
-  const invalid = (name: string) => (fields[name]?.length ? true : undefined);
-  const describedBy = (name: string, hint?: string) =>
-    [fields[name]?.length ? `new-${name}-error` : null, hint].filter(Boolean).join(" ") || undefined;
+  const invalid = (name: string, hint?: string) => invalidProps(`new-${name}`, fields[name], hint);
 
   return (
     <ClientForm className="form" onSubmit={onSubmit} noValidate>
@@ -148,8 +146,7 @@ export function NewTicketForm({ priorities, maxFileBytes }: { priorities: Ticket
           required
           autoFocus
           readOnly={partial !== null}
-          aria-invalid={invalid("title")}
-          aria-describedby={describedBy("title")}
+          {...invalid("title")}
         />
         <FieldError id="new-title-error" messages={fields.title} />
       </div>
@@ -161,8 +158,7 @@ export function NewTicketForm({ priorities, maxFileBytes }: { priorities: Ticket
           rows={8}
           required
           readOnly={partial !== null}
-          aria-invalid={invalid("description")}
-          aria-describedby={describedBy("description", "new-description-hint")}
+          {...invalid("description", "new-description-hint")}
         />
         <p id="new-description-hint" className="muted small">
           What happened, what you expected, and anything that helps reproduce it.
@@ -176,8 +172,7 @@ export function NewTicketForm({ priorities, maxFileBytes }: { priorities: Ticket
           name="priority"
           defaultValue={priorities.includes("MEDIUM") ? "MEDIUM" : priorities[0]}
           disabled={partial !== null}
-          aria-invalid={invalid("priority")}
-          aria-describedby={describedBy("priority")}
+          {...invalid("priority")}
         >
           <EnumOptions values={priorities} labels={PRIORITY_LABELS} />
         </select>
@@ -194,8 +189,7 @@ export function NewTicketForm({ priorities, maxFileBytes }: { priorities: Ticket
           // picker waits for the page. Once the ticket exists, the button
           // retries the files that failed; others go on the ticket's page.
           disabled={!hydrated || partial !== null}
-          aria-describedby={describedBy("files", "new-files-hint")}
-          aria-invalid={fields.files ? true : undefined}
+          {...invalid("files", "new-files-hint")}
           onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
         />
         <p id="new-files-hint" className="muted small">

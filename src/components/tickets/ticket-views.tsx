@@ -17,10 +17,16 @@ const RECOUNT_DELAY_MS = 400;
  * queue's number moves while nobody reloads. The current filter can be saved
  * as a view of one's own; the user's other tabs follow (`views:changed`).
  */
-export function TicketViews({ initial, current, onViews }: { initial: ViewDTO[]; current: ViewFilter; onViews?: (views: ViewDTO[]) => void }) {
-  const [views, setViews] = useState(initial);
-  // The page's heading names the view shown, saved here or elsewhere.
-  useEffect(() => onViews?.(views), [views, onViews]);
+export function TicketViews({
+  views,
+  setViews,
+  current,
+}: {
+  /** The page's (TicketsOverview): its heading names the view shown, saved here or elsewhere. */
+  views: ViewDTO[];
+  setViews: React.Dispatch<React.SetStateAction<ViewDTO[]>>;
+  current: ViewFilter;
+}) {
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);

@@ -54,7 +54,7 @@ export function TicketsOverview({
           New ticket
         </Link>
       </div>
-      <TicketViews key={`views:${generation}`} initial={initialViews} current={filterOf(query)} onViews={setViews} />
+      <TicketViews key={`views:${generation}`} views={views} setViews={setViews} current={filterOf(query)} />
       <TicketBrowser key={`list:${generation}`} initialQuery={initialQuery} initialPage={initialPage} staff={staff} userId={userId} pageSize={pageSize} onQueryChange={setQuery} />
     </>
   );
