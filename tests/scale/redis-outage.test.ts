@@ -15,6 +15,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { TicketDTO } from "../../src/shared/dto";
+import type { PresenceListAck } from "../../src/shared/realtime";
 import { type ClientSocket, connectSocket, nextEvent, signIn, type TestServer } from "../helpers/server";
 import {
   type Backing,
@@ -55,7 +56,13 @@ function assertAlive(...servers: TestServer[]) {
 
 before(async () => {
   backing = await startBacking();
-  deployment = await startApps({ backing, appUrl: (ports) => `http://127.0.0.1:${ports[0]}` });
+  deployment = await startApps({
+    backing,
+    appUrl: (ports) => `http://127.0.0.1:${ports[0]}`,
+    // Entries are refreshed every TTL / 3: at 600 s, viewers a restarted Redis
+    // lost come back within this test only if the reconnect puts them back.
+    extraEnv: { PRESENCE_TTL_SECONDS: "600" },
+  });
   [p1, p2] = deployment.apps as [TestServer, TestServer];
   alice = await signIn(p1.url, "alice@example.com");
   agent = await signIn(p2.url, "agent@example.com");
@@ -123,7 +130,7 @@ test("Redis down: both processes stay up, report 503 redis down, serve requests 
   assert.ok(alice1.connected && agent2.connected, "client sockets are not dropped because Redis is");
 });
 
-test("Redis back on the same port: ready again, events cross processes again, and each process tells its sockets to read what they missed", async () => {
+test("Redis back on the same port: ready again, events cross processes again, each process tells its sockets to read what they missed and puts its viewers back", async () => {
   // A user's own messages sent during the outage by the other process never came
   // (the sockets never dropped): each process asks its pages to read them again.
   const resynced = [alice1, agent2].map((s) => nextEvent(s, "realtime:resync", () => true, 60_000));
@@ -135,6 +142,15 @@ test("Redis back on the same port: ready again, events cross processes again, an
       return status === 200 && body.redis === "ok" && body.status === "ok";
     }, `process on ${app.port} to report redis ok`);
   }
+
+  // Redis restarted empty: each process puts its viewers back (alice on
+  // process 1, the agent on process 2), and the agent's list sees both.
+  await eventually(async () => {
+    // Within the socket's presence budget (PRESENCE_EVENTS_PER_10S).
+    await new Promise((r) => setTimeout(r, 400));
+    const listed: PresenceListAck = await agent2.timeout(10_000).emitWithAck("presence:list", { ticketIds: [ticket.id] });
+    return listed.ok && listed.viewers[ticket.id]!.map((v) => v.name).sort().join() === "Alice Requester,Sam Agent";
+  }, "both viewers to be back in the restarted Redis");
 
   // The subscriber re-subscribes just after it reconnects: post until one comment
   // crosses, within a deadline, then the next one must cross as well.

@@ -152,6 +152,34 @@ describe("presence hub", () => {
     assert.equal([...read.values()].reduce((n, entries) => n + entries.length, 0), 2_500);
   });
 
+  test("after the store lost every entry (Redis restarted empty), restore puts this process's viewers back and tells every process", async () => {
+    let wiped = createMemoryPresenceStore();
+    // Delegates to whichever store is current, so the test can swap in an empty one.
+    const swappable: PresenceStore = {
+      put: (items) => wiped.put(items),
+      remove: (items) => wiped.remove(items),
+      read: (ids, at) => wiped.read(ids, at),
+    };
+    const a = hubOn(swappable, clock);
+    const b = hubOn(swappable, clock);
+    a.hub.enter({ id: "s-agent", user: agent }, "t1");
+    b.hub.enter({ id: "s-alice", user: alice }, "t1");
+    await settled();
+    wiped = createMemoryPresenceStore();
+    await a.hub.tick();
+    assert.deepEqual(last(a.sent, "ticket:t1:staff"), [], "the tick saw the empty store");
+    a.sent.length = 0;
+    a.hub.restore();
+    b.hub.restore();
+    await settled();
+    assert.ok(a.sent.some((s) => s.scope === "all" && s.room === "ticket:t1:staff"), "announced to every process, not only to this one");
+    assert.deepEqual(
+      (await a.hub.read(["t1"])).get("t1")?.map((e) => e.userId).sort(),
+      ["agent", "alice"],
+    );
+    assert.deepEqual(last(a.sent, "ticket:t1:staff")?.map((v) => v.userId).sort(), ["agent", "alice"]);
+  });
+
   test("a disconnect removes the socket's viewers at once; two tabs of one user are one viewer", async () => {
     const { hub, sent } = hubOn(store, clock);
     hub.enter({ id: "tab1", user: agent }, "t1");

@@ -282,7 +282,7 @@ export function createPresenceHub(deps: PresenceHubDeps) {
    * store a slice at a time like the tick (at 10,000 sockets one write of
    * all of them held the main thread 5-9 ms every ttlMs / 3).
    */
-  function refresh() {
+  function refresh(then?: () => void) {
     const expiresAt = now() + deps.ttlMs;
     const items: PresenceItem[] = [];
     for (const tickets of owned.values()) {
@@ -292,13 +292,21 @@ export function createPresenceHub(deps: PresenceHubDeps) {
       }
     }
     void (async () => {
+      const writes: Promise<void>[] = [];
       for (let from = 0; from < items.length; from += REFRESH_SLICE) {
         if (from > 0) {
           await nextTurn();
           if (closed) return;
         }
-        write(items.slice(from, from + REFRESH_SLICE));
+        writes.push(deps.store.put(items.slice(from, from + REFRESH_SLICE)));
       }
+      try {
+        await Promise.all(writes);
+      } catch (e) {
+        deps.onError("presence write failed", e);
+        return;
+      }
+      then?.();
     })();
   }
 
@@ -394,7 +402,23 @@ export function createPresenceHub(deps: PresenceHubDeps) {
 
     /** Run one tick / one refresh now (the timers of start() do this; tests call them directly). */
     tick: () => serial(tick),
-    refresh,
+    refresh: () => refresh(),
+
+    /**
+     * The store may have lost every entry (Redis restarted empty): write this
+     * process's entries again now and announce their tickets once written.
+     * Until the next refresh (up to ttlMs / 3 away) every viewer would
+     * otherwise be missing from every screen, and those of a ticket nobody
+     * changes would not come back until then either.
+     */
+    restore() {
+      if (closed) return;
+      refresh(() => {
+        const tickets = new Set<string>();
+        for (const mine of owned.values()) for (const ticketId of mine.keys()) tickets.add(ticketId);
+        for (const ticketId of tickets) announce(ticketId, EVERY_VIEW);
+      });
+    },
 
     /**
      * Stop, and take this process's viewers out of the store so the other

@@ -69,9 +69,6 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
   // delivery untouched (the relay reads the database), see ./redis.ts.
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
-  // What other processes sent to users' rooms during the outage is lost:
-  // this process's pages read it again (see "realtime:resync").
-  redis?.onReconnected(() => io.local.emit("realtime:resync", {}));
 
   // Who has which ticket open, and who is typing: ephemeral, never ticket
   // events (see ../presence/presence-hub.ts). In Redis with expiry when
@@ -89,6 +86,13 @@ export function createRealtimeServer(httpServer: HttpServer, env: Env, deps: { p
     },
   });
   presence.start();
+  redis?.onReconnected(() => {
+    // What other processes sent to users' rooms during the outage is lost:
+    // this process's pages read it again (see "realtime:resync").
+    io.local.emit("realtime:resync", {});
+    // A Redis that restarted has no viewers: put this process's back now.
+    presence.restore();
+  });
 
   // Per-address cap before authentication; per-user cap and event budget after (see ./limits.ts).
   const limits = createSocketLimits(env);
