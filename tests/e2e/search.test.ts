@@ -38,6 +38,8 @@ test("typing a word said only in a comment shows its ticket with a highlighted s
   contexts.push(context);
   const box = page.getByRole("searchbox", { name: "Search" });
   await box.waitFor();
+  const sortOptions = () => page.getByLabel("Sort").locator("option").allTextContents();
+  assert.ok(!(await sortOptions()).includes("Best match"), "no best match without a search");
   // A mark on this document: gone if typing loaded another page.
   await page.evaluate(() => ((window as unknown as { searchMark: number }).searchMark = 1));
   // One key at a time, as a person types: the list follows after the pause.
@@ -48,6 +50,7 @@ test("typing a word said only in a comment shows its ticket with a highlighted s
   assert.equal((await mark.first().textContent())?.toLowerCase(), word, "the whole word is highlighted for its prefix");
   assert.match((await row.locator(".search-snippet").textContent()) ?? "", /Comment:.*input to HDMI 2/);
   assert.equal(await page.getByRole("row").count(), 2, "header and the one hit");
+  assert.equal(await page.getByLabel("Sort").evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent), "Best match", "a search is ordered by relevance");
   // The URL follows the search (replaceState, no navigation per keystroke).
   await page.waitForFunction((w) => new URL(location.href).searchParams.get("q") === w, word.slice(0, 7));
   assert.equal(await page.evaluate(() => (window as unknown as { searchMark?: number }).searchMark), 1, "the same document: no page load per keystroke");
@@ -59,6 +62,7 @@ test("typing a word said only in a comment shows its ticket with a highlighted s
   await page.waitForFunction(() => !new URL(location.href).searchParams.has("q"));
   await page.waitForFunction(() => document.querySelectorAll("tbody tr").length > 1);
   assert.equal(await page.locator(".search-snippet").count(), 0);
+  assert.ok(!(await sortOptions()).includes("Best match"), "no best match once the search is cleared");
 });
 
 test("after a typed search, Clear and the Tickets link show the whole list again, and a view saved then keeps the search", async () => {

@@ -97,8 +97,9 @@ export function TicketFilters({
       )}
       <div className="field">
         <label htmlFor="filter-sort">Sort</label>
-        <select key={query.sort} id="filter-sort" name="sort" defaultValue={query.sort}>
-          {Object.entries(SORT_LABELS).map(([value, label]) => (
+        <select key={`${query.sort}:${Boolean(query.q)}`} id="filter-sort" name="sort" defaultValue={query.sort}>
+          {/* "Best match" orders a search; without one it would mean "Recently updated". */}
+          {Object.entries(SORT_LABELS).filter(([value]) => query.q || value !== "relevance").map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>
