@@ -407,6 +407,10 @@ describe("self sign-up", () => {
       assert.equal(res.body.role, "REQUESTER");
       const cookie = await signIn(url, email, "ivy-password-1");
       assert.equal((await whoAmI(url, cookie)).role, "REQUESTER");
+      // Where the account came from is in the audit log, as its own doing.
+      const created = (await audit()).find((e) => e.target?.id === res.body.id && e.action === "user:create");
+      assert.deepEqual(created?.actor, { id: res.body.id, name: "Ivy" });
+      assert.deepEqual(created?.after, { email, name: "Ivy", role: "REQUESTER", via: "sign-up" });
       assertError(await api(url, undefined, "POST", "/api/signup", { name: "Ivy 2", email, password: "ivy-password-2" }), 409, "CONFLICT");
       assertError(await api(url, undefined, "POST", "/api/signup", { name: "Ivy", email, password: "ivy-password-1", role: "ADMIN" }), 400, "VALIDATION");
       assertError(await api(url, undefined, "POST", "/api/signup", { name: "", email: "x", password: "1" }), 400, "VALIDATION");
@@ -515,6 +519,37 @@ describe("audit log", () => {
     const page = await (await fetch(`${url}/admin/audit`, { headers: { cookie: cookies.admin } })).text();
     assert.match(page, /Changed user/);
     assert.match(page, new RegExp(email.replace(/[.]/g, "\\.")));
+  });
+});
+
+describe("audit log: people's own changes", () => {
+  test("a rename, a password change and a link used are recorded as the person's own doing, never the password", async () => {
+    // (A sign-up's own entry: the self sign-up test, whose address has no sign-ups left.)
+    const email = `kim-${unique()}@example.com`;
+    const kim = (await createUser({ email, name: "Kim", role: "REQUESTER", password: "kim-password-1" })).body.user;
+    const cookie = await signIn(url, email, "kim-password-1");
+    assert.equal((await api(url, cookie, "PATCH", "/api/account", { name: "Kim Lee" })).status, 200);
+    assert.equal((await api(url, cookie, "PATCH", "/api/account", { name: "Kim Lee" })).status, 200, "the same name again");
+    assert.equal((await api(url, cookie, "POST", "/api/account/password", { currentPassword: "kim-password-1", newPassword: "kim-password-2" })).status, 200);
+    const link = linkOf((await reinvite(kim.id)).body.invite);
+    assert.equal((await api(url, undefined, "POST", "/api/invites/accept", { token: link.split("/").pop(), password: "kim-password-3" })).status, 200);
+
+    const entries = (await audit()).filter((e) => e.target?.id === kim.id).reverse();
+    assert.deepEqual(
+      entries.map((e) => [e.action, e.actor?.id === kim.id ? "Kim" : e.actor?.id === users.admin.id ? "admin" : String(e.actor?.id)]),
+      [
+        ["user:create", "admin"],
+        ["user:update", "Kim"],
+        ["user:password", "Kim"],
+        ["user:invite", "admin"],
+        ["user:password", "Kim"],
+      ],
+    );
+    assert.deepEqual([entries[1]!.before, entries[1]!.after], [{ name: "Kim" }, { name: "Kim Lee" }]);
+    assert.deepEqual(entries[2]!.after, { password: "changed by the user" });
+    assert.deepEqual(entries[4]!.after, { password: "set with a link" });
+    const all = JSON.stringify(entries);
+    for (const secret of ["kim-password-1", "kim-password-2", "kim-password-3", "$argon2"]) assert.ok(!all.includes(secret), secret);
   });
 });
 

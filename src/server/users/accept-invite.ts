@@ -1,5 +1,6 @@
 import "server-only";
 import type { TAcceptInvite } from "../../shared/schemas/users";
+import { recordAudit } from "../audit/record-audit";
 import { db } from "../db";
 import { AppError } from "../errors";
 import { runtime } from "../runtime";
@@ -26,6 +27,7 @@ export async function acceptInvite(input: TAcceptInvite): Promise<{ email: strin
     if (!userId) throw new AppError("NOT_FOUND", "This invite link has expired or was already used. Ask an administrator for a new one.");
     const user = await tx.user.update({ where: { id: userId }, data: { passwordHash }, select: { email: true } });
     await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
+    await recordAudit(tx, { actorId: userId, action: "user:password", targetUserId: userId, after: { password: "set with a link" } });
     return { email: user.email, userId };
   });
   runtime().sockets?.closeUser(userId);

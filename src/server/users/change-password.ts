@@ -1,6 +1,7 @@
 import "server-only";
 import type { SessionUser } from "../../shared/dto";
 import type { TChangePassword } from "../../shared/schemas/users";
+import { recordAudit } from "../audit/record-audit";
 import { db } from "../db";
 import { AppError } from "../errors";
 import { authorize } from "../policy";
@@ -26,6 +27,7 @@ export async function changePassword(actor: SessionUser, currentSessionId: strin
     const { count } = await tx.user.updateMany({ where: { id: actor.id, passwordHash: user.passwordHash }, data: { passwordHash } });
     if (count === 0) throw new AppError("CONFLICT", "Your password was changed meanwhile; try again");
     await tx.invite.updateMany({ where: { userId: actor.id, usedAt: null }, data: { usedAt: now } });
+    await recordAudit(tx, { actorId: actor.id, action: "user:password", targetUserId: actor.id, after: { password: "changed by the user" } });
     return tx.session.updateManyAndReturn({
       where: { userId: actor.id, id: { not: currentSessionId }, revokedAt: null },
       data: { revokedAt: now },

@@ -1,6 +1,7 @@
 import "server-only";
 import type { SessionUser } from "../../shared/dto";
 import type { TSignUp } from "../../shared/schemas/users";
+import { recordAudit } from "../audit/record-audit";
 import { db, isUniqueViolation } from "../db";
 import { env } from "../env";
 import { AppError } from "../errors";
@@ -27,9 +28,14 @@ export async function signUp(input: TSignUp, clientAddress: string): Promise<Ses
   }
   const passwordHash = await hashPassword(input.password);
   try {
-    return await db().user.create({
-      data: { email: input.email, name: input.name, role: SIGNUP_ROLE, passwordHash },
-      select: { id: true, name: true, email: true, role: true },
+    return await db().$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { email: input.email, name: input.name, role: SIGNUP_ROLE, passwordHash },
+        select: { id: true, name: true, email: true, role: true },
+      });
+      // The account's own doing: an admin finds where every account came from.
+      await recordAudit(tx, { actorId: user.id, action: "user:create", targetUserId: user.id, after: { email: user.email, name: user.name, role: user.role, via: "sign-up" } });
+      return user;
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw duplicateEmail();
