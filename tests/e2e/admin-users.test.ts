@@ -109,13 +109,25 @@ test("settings forms save what they show: install settings, in-app and email swi
   try {
     const page = admin.page;
     const signup = page.getByRole("checkbox", { name: /Self sign-up/ });
+    const urgent = page.getByRole("checkbox", { name: "Urgent" });
     const wasOn = await signup.isChecked();
+    const urgentWas = await urgent.isChecked();
+    // Another admin changes another setting while this page is open: saving
+    // this page's change must not put that one back.
+    const cookie = await signIn(server.url, "admin@example.com");
+    const priorities = (await api<{ requesterPriorities: string[] }>(server.url, cookie, "GET", "/api/settings")).body.requesterPriorities;
+    const elsewhere = urgentWas ? priorities.filter((p) => p !== "URGENT") : [...priorities, "URGENT"];
+    assert.equal((await api(server.url, cookie, "PUT", "/api/settings", { requesterPriorities: elsewhere })).status, 200);
     await signup.setChecked(!wasOn);
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.getByText("Settings saved.").waitFor();
-    const cookie = await signIn(server.url, "admin@example.com");
-    const stored = await api<{ signupEnabled: boolean }>(server.url, cookie, "GET", "/api/settings");
+    const stored = await api<{ signupEnabled: boolean; requesterPriorities: string[] }>(server.url, cookie, "GET", "/api/settings");
     assert.equal(stored.body.signupEnabled, !wasOn);
+    assert.equal(stored.body.requesterPriorities.includes("URGENT"), !urgentWas, "the other admin's change stays");
+    assert.equal(await urgent.isChecked(), !urgentWas, "and the form shows it");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Nothing to save: no changes.").waitFor();
+    assert.equal((await api(server.url, cookie, "PUT", "/api/settings", { requesterPriorities: priorities })).status, 200);
 
     await page.goto("/account");
     const inApp = page.getByRole("form", { name: "Notification settings" }).getByRole("checkbox").first();
