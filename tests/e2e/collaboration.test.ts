@@ -132,6 +132,18 @@ describe("drafts", () => {
     await waitForValue(other.getByLabel("Comment"), "");
     await other.reload();
     await waitForValue(other.getByLabel("Comment"), "");
+
+    // A note: the other tab follows the ticked box, and keeps it ticked once
+    // the note is sent, as the sending tab does (unticked, its next note
+    // would go to the requester).
+    await sam.getByRole("checkbox", { name: "Internal note" }).check();
+    await box.fill("Staff only: warranty expired");
+    await eventually("the other tab follows the note", async () => (await other.getByRole("checkbox", { name: "Internal note" }).isChecked()) && (await other.getByLabel("Comment").inputValue()) === "Staff only: warranty expired");
+    await sam.getByRole("button", { name: "Send internal note" }).click();
+    await commentItem(sam, "warranty expired").waitFor();
+    await waitForValue(other.getByLabel("Comment"), "");
+    assert.equal(await sam.getByRole("checkbox", { name: "Internal note" }).isChecked(), true, "the sending tab keeps it ticked");
+    assert.equal(await other.getByRole("checkbox", { name: "Internal note" }).isChecked(), true, "and so does the other tab");
     await other.close();
   });
 });
@@ -653,8 +665,19 @@ describe("files in the conversation", () => {
     await sam.getByLabel("Comment").fill("Internal: the console shows the same error.");
     await sam.getByRole("button", { name: "Send internal note" }).click();
     await commentItem(sam, "Internal: the console shows the same error.").getByRole("img", { name: "admin-console.png" }).waitFor();
+    // Staff see which files are staff only, and are told who sees a file they attach beside the thread.
+    const files = sam.getByRole("region", { name: /^Attachments/ });
+    await files.getByRole("listitem").filter({ hasText: "admin-console.png" }).getByText("Staff only").waitFor();
+    assert.equal(await files.getByRole("listitem").filter({ hasText: "screenshot.png" }).getByText("Staff only").count(), 0);
+    const described = async (page: Page) =>
+      page.getByLabel("Attach file").evaluate((input) =>
+        (input.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean).map((id) => document.getElementById(id)?.textContent).join(" "),
+      );
+    assert.equal(await described(sam), "The requester sees files attached here. For staff only, add them to an internal note.");
+    assert.equal(await described(alice), "", "a requester is not told about staff-only files");
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(await alice.getByText("admin-console.png").count(), 0);
+    assert.equal(await alice.getByText("Staff only").count(), 0);
     await alice.reload();
     await commentItem(alice, "Is this the dialog you see?").waitFor();
     assert.equal(await alice.getByText("admin-console.png").count(), 0);

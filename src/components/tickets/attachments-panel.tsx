@@ -7,15 +7,23 @@ import { formatBytes } from "../lib/format";
 import { TimeAgo } from "../ui/time-ago";
 import { useHydrated } from "../../hooks/use-hydrated";
 
-/** Files on the ticket, with download links and an upload control. */
+/**
+ * Files on the ticket, with download links and an upload control. A file
+ * added here is the ticket's own and everyone on it sees it: staff are told
+ * so beside the control, and see which files are staff only (those of
+ * internal notes). A file meant for staff goes with an internal note.
+ */
 export function AttachmentsPanel({
   ticketId,
   attachments,
   onAttachment,
+  writesInternal = false,
 }: {
   ticketId: string;
   attachments: AttachmentDTO[];
   onAttachment: (attachment: AttachmentDTO) => void;
+  /** The viewer writes internal notes (staff): say who sees what. */
+  writesInternal?: boolean;
 }) {
   const inputId = useId();
   // Several uploads may run at once (pick a file, then another): track them all.
@@ -56,6 +64,7 @@ export function AttachmentsPanel({
               <a href={a.url} download={a.originalName} className="attachment-list__name">
                 {a.originalName}
               </a>
+              {writesInternal && a.internal && <span className="tag tag--internal">Staff only</span>}
               <span className="muted small">
                 {formatBytes(a.size)} · {a.uploader.name} · <TimeAgo iso={a.createdAt} />
               </span>
@@ -70,9 +79,14 @@ export function AttachmentsPanel({
           type="file"
           // A file picked before hydration would never upload: the picker waits for the page.
           disabled={!hydrated}
-          aria-describedby={error ? `${inputId}-error` : undefined}
+          aria-describedby={[writesInternal ? `${inputId}-hint` : "", error ? `${inputId}-error` : ""].filter(Boolean).join(" ") || undefined}
           onChange={(e) => void upload(e.currentTarget)}
         />
+        {writesInternal && (
+          <p id={`${inputId}-hint`} className="muted small">
+            The requester sees files attached here. For staff only, add them to an internal note.
+          </p>
+        )}
       </div>
       <p className="muted small" aria-live="polite">
         {uploading.length > 0 ? `Uploading ${uploading.join(", ")}…` : ""}

@@ -143,6 +143,7 @@ export function TicketView({
               ticketId={ticket.id}
               attachments={attachments}
               onAttachment={(attachment) => dispatch({ type: "attachment", attachment })}
+              writesInternal={permissions.writeInternal}
             />
           </section>
 

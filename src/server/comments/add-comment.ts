@@ -87,7 +87,10 @@ async function liveOrRefuse(session: ClaimedSession): Promise<AuthenticatedSessi
 function sent(actorId: string, ticketId: string, input: TCreateComment, written: { comment: CommentDTO; committed?: PlainReply["committed"] }): CommentDTO {
   // A plain reply's event is in hand as stored: this process's sockets get it now.
   announceCommitted(written.committed);
-  runtime().toUser?.(actorId, "draft:saved", { ticketId, body: "", internal: false, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
+  // The user's other tabs empty their box and keep its kind: the sending tab
+  // keeps "Internal note" ticked after a note (re-ticking forgotten would
+  // publish the next one), and so must a tab that followed the draft.
+  runtime().toUser?.(actorId, "draft:saved", { ticketId, body: "", internal: input.internal === true, updatedAt: new Date().toISOString(), clientId: null, sent: input.body });
   return written.comment;
 }
 
