@@ -138,6 +138,9 @@ test("an internal note marks the row unread without moving it; one's own comment
   const own = applyComment(state, { ticketId: a.id, seq: 2, comment: { internal: false, createdAt: new Date().toISOString(), author: { id: "me1", name: "Me" } } }, q(), "me1")!;
   assert.equal(own.items[0]!.id, a.id);
   assert.equal(own.items[0]!.unread, false);
+  // One's own reply after someone else's unread one leaves the row unread.
+  const ownAfter = applyComment(note, { ticketId: a.id, seq: 3, comment: { internal: false, createdAt: new Date().toISOString(), author: { id: "me1", name: "Me" } } }, q(), "me1")!;
+  assert.equal(ownAfter.items.find((t) => t.id === a.id)!.unread, true);
   assert.equal(applyComment(state, { ticketId: "elsewhere", seq: 9, comment: { internal: false, createdAt: new Date().toISOString(), author: { id: "bob", name: "Bob" } } }, q(), "me1"), null);
 });
 

@@ -175,7 +175,9 @@ export function applyComment(
   const next: TicketDTO = {
     ...existing,
     lastSeq: event.seq,
-    unread: mine ? false : true,
+    // Someone else's reply is news; the user's own is not, and does not make
+    // what they had not read yet read (src/server/policy.ts, isUnreadFor).
+    unread: mine ? existing.unread : true,
     ...(comment.internal ? {} : { updatedAt: comment.createdAt, lastReplier: { id: comment.author.id, name: comment.author.name } }),
   };
   return upsertTicket(state, next, query, userId);

@@ -231,16 +231,21 @@ test("no role checks outside the policy: a new one in src/ fails here", () => {
   assert.deepEqual(offenders, []);
 });
 
-describe("isUnreadFor: a row is unread when someone else's newest activity is past the reader's read mark", () => {
-  // Ticket: 5 events for staff (the last an internal note by the agent), 3 public (the last by alice).
-  const t = { lastSeq: 5, lastPublicSeq: 3, lastActorId: "agent", lastPublicActorId: "alice" };
-  test("staff count every event; their own last event is not unread", () => {
+describe("isUnreadFor: a row is unread when someone else's activity is past the reader's read mark", () => {
+  // Ticket: 5 events for staff (the last an internal note by the agent, the
+  // one before by someone else), 3 public (the last by alice, the one before by someone else).
+  const t = { lastSeq: 5, lastPublicSeq: 3, lastActorId: "agent", lastPublicActorId: "alice", lastOtherSeq: 4, lastOtherPublicSeq: 2 };
+  test("staff count every event; their own last event is not unread, and does not hide others' before it", () => {
     assert.equal(isUnreadFor(admin, t, 4), true);
     assert.equal(isUnreadFor(admin, t, 5), false);
-    assert.equal(isUnreadFor(agent, t, 0), false);
+    assert.equal(isUnreadFor(agent, t, 4), false, "read up to the others' last: their own note is not news");
+    assert.equal(isUnreadFor(agent, t, 3), true, "their note came after a reply they have not read");
+    assert.equal(isUnreadFor(agent, { ...t, lastOtherSeq: 0 }, 0), false, "every event their own");
   });
   test("a requester counts public events only: an internal note never makes their row unread", () => {
     assert.equal(isUnreadFor(alice, t, 3), false);
+    assert.equal(isUnreadFor(alice, t, 2), false, "their own reply after the one they read");
+    assert.equal(isUnreadFor(alice, t, 1), true, "their own reply does not hide the staff reply before it");
     assert.equal(isUnreadFor(alice, { ...t, lastPublicActorId: "agent" }, 2), true);
     assert.equal(isUnreadFor(alice, { ...t, lastPublicActorId: "agent" }, 3), false);
   });

@@ -188,20 +188,30 @@ export function deliveriesOf(event: RecordedTicketEvent, requesterId: string): D
 }
 
 /**
- * Whether `actor` has activity to see on `ticket`: its newest event in the
- * actor's numbering is newer than what they have read, and not their own. In
- * the actor's numbering, so a requester's row never turns unread for an
- * internal note (the note moves neither their counter nor their last actor).
+ * Whether `actor` has activity to see on `ticket`: someone else's event in
+ * the actor's numbering is newer than what they have read. Their own events
+ * never make a row unread, and never hide others' before them either: after
+ * the actor's own change (a tag, a bulk priority) the newest event by
+ * someone else is `lastOther…Seq`. In the actor's numbering, so a
+ * requester's row never turns unread for an internal note (the note moves
+ * neither their counters nor their last actor).
  */
 export function isUnreadFor(
   actor: Actor,
-  ticket: { lastSeq: number; lastPublicSeq: number; lastActorId: string | null; lastPublicActorId: string | null },
+  ticket: {
+    lastSeq: number;
+    lastPublicSeq: number;
+    lastActorId: string | null;
+    lastPublicActorId: string | null;
+    lastOtherSeq: number;
+    lastOtherPublicSeq: number;
+  },
   readSeq: number,
 ): boolean {
   const staff = audienceOf(actor) === "staff";
-  const last = staff ? ticket.lastSeq : ticket.lastPublicSeq;
   const lastActor = staff ? ticket.lastActorId : ticket.lastPublicActorId;
-  return last > readSeq && lastActor !== actor.id;
+  const newestByOthers = lastActor === actor.id ? (staff ? ticket.lastOtherSeq : ticket.lastOtherPublicSeq) : staff ? ticket.lastSeq : ticket.lastPublicSeq;
+  return newestByOthers > readSeq;
 }
 
 /**

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import type { PrismaClient } from "../../src/generated/prisma/client";
 
 const MIGRATIONS = path.resolve(__dirname, "../../prisma/migrations");
 
@@ -30,4 +31,15 @@ export async function migratePostgres(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A ticket inserted with the columns every migration has had, for upgrade
+ * tests that write rows before a later migration: today's client would
+ * name columns (with their defaults) that the old schema does not have yet.
+ */
+export async function oldTicket(prisma: PrismaClient, title: string, description: string, requesterId: string): Promise<{ id: string }> {
+  const id = `old-${Math.random().toString(36).slice(2, 12)}`;
+  await prisma.$executeRaw`INSERT INTO "Ticket" ("id", "title", "description", "requesterId", "updatedAt") VALUES (${id}, ${title}, ${description}, ${requesterId}, now())`;
+  return { id };
 }

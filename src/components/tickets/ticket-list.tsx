@@ -116,7 +116,7 @@ export function TicketList({
       if (missing && !comment.internal && !query.q) {
         apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`).then(
           (fetched) => {
-            const ticket = { ...fetched, lastReplier: { id: comment.author.id, name: comment.author.name }, unread: comment.author.id !== userId };
+            const ticket = { ...fetched, lastReplier: { id: comment.author.id, name: comment.author.name }, unread: comment.author.id !== userId || fetched.unread };
             recordLive(ticket);
             setList((current) => upsertTicket(current, ticket, query, userId));
           },
@@ -126,7 +126,9 @@ export function TicketList({
       return;
     }
     if (event.type !== "ticket:created" && event.type !== "ticket:updated") return;
-    const unread = event.actor.id !== userId;
+    // Someone else's change is news. The user's own (a tag, a bulk priority)
+    // leaves the row as unread as it was: it read nothing of what came before.
+    const unread = event.actor.id !== userId ? true : undefined;
     const ticket = { ...event.data.ticket, unread };
     recordLive(ticket);
     setList((current) => upsertTicket(current, ticket, query, userId));

@@ -177,6 +177,8 @@ const INSERT_PLAIN_COMMENT = statement(
      UPDATE "Ticket"
      SET "lastSeq" = "lastSeq" + 1,
          "lastPublicSeq" = "lastPublicSeq" + CASE WHEN $5::boolean THEN 0 ELSE 1 END,
+         "lastOtherSeq" = CASE WHEN "lastActorId" IS DISTINCT FROM $3 THEN "lastSeq" ELSE "lastOtherSeq" END,
+         "lastOtherPublicSeq" = CASE WHEN $5::boolean OR "lastPublicActorId" IS NOT DISTINCT FROM $3 THEN "lastOtherPublicSeq" ELSE "lastPublicSeq" END,
          "lastActorId" = $3,
          "lastPublicActorId" = CASE WHEN $5::boolean THEN "lastPublicActorId" ELSE $3 END,
          "updatedAt" = CASE WHEN $5::boolean THEN "updatedAt" ELSE ($6::timestamptz AT TIME ZONE 'UTC') END,

@@ -50,6 +50,9 @@ export async function recordEvent<T extends TicketEventType>(
   const [row] = await tx.$queryRaw<{ lastSeq: number; lastPublicSeq: number }[]>`
     UPDATE "Ticket"
     SET "lastSeq" = "lastSeq" + 1, "lastPublicSeq" = "lastPublicSeq" + ${internal ? 0 : 1}::int,
+        -- SET reads the row as it was: the event before this one, and who made it.
+        "lastOtherSeq" = CASE WHEN "lastActorId" IS DISTINCT FROM ${input.actor.id} THEN "lastSeq" ELSE "lastOtherSeq" END,
+        "lastOtherPublicSeq" = CASE WHEN ${internal}::boolean OR "lastPublicActorId" IS NOT DISTINCT FROM ${input.actor.id} THEN "lastOtherPublicSeq" ELSE "lastPublicSeq" END,
         "lastActorId" = ${input.actor.id},
         "lastPublicActorId" = COALESCE(${internal ? null : input.actor.id}::text, "lastPublicActorId"),
         "updatedAt" = COALESCE((${reply ? reply.at.toISOString() : null}::timestamptz AT TIME ZONE 'UTC'), "updatedAt"),

@@ -9,6 +9,7 @@ import { indexAsTheProcessorDoes, insertReply } from "../../../tests/helpers/rep
 import { assertSameVectors, rebuilt, vectors } from "../../../tests/helpers/search-vectors";
 import { PrismaClient } from "../../generated/prisma/client";
 import { prismaSql } from "../db/sql";
+import { oldTicket } from "../../../tests/helpers/migrations";
 
 // Upgrading a database whose replies the old trigger indexed to the search
 // processor (prisma/migrations/20261206010000_search_processor): the data is
@@ -37,8 +38,8 @@ test("upgrading to the search processor: old replies stay found, each index cove
   const requester = await prisma.user.create({ data: { name: "Jane Requester", email: "jane@example.com", passwordHash: "x", role: "REQUESTER" } });
   const a = await prisma.user.create({ data: { name: "Agent", email: "agent@example.com", passwordHash: "x", role: "AGENT" } });
   const agent = { id: a.id, name: a.name, role: "AGENT" as const };
-  const ticket = await prisma.ticket.create({ data: { title: "Printer on fire", description: "Smoke.", requesterId: requester.id } });
-  const quiet = await prisma.ticket.create({ data: { title: "No replies yet", description: "", requesterId: requester.id } });
+  const ticket = await oldTicket(prisma, "Printer on fire", "Smoke.", requester.id);
+  const quiet = await oldTicket(prisma, "No replies yet", "", requester.id);
   await insertReply(prisma, { ticketId: ticket.id, author: agent, body: "Try the zephyrine cartridge" });
   await insertReply(prisma, { ticketId: ticket.id, author: agent, body: "Quokkalicious refund noted", internal: true });
   const last = await insertReply(prisma, { ticketId: ticket.id, author: agent, body: "Still smoking?" });
