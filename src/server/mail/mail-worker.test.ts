@@ -33,10 +33,12 @@ test("a claimed mail whose claim ran out while the ones before it were sent is n
     },
   });
   const alice = await prisma.user.create({ data: { name: "Alice", email: "alice@example.com", passwordHash: "x", role: "REQUESTER" } });
-  const ticket = await prisma.ticket.create({ data: { title: "Printer", description: "Jams", requesterId: alice.id, assigneeId: agent.id } });
+  // Two tickets: of two "assigned" mails about one ticket only the newer is sent.
+  const tickets = [1, 2].map(() => prisma.ticket.create({ data: { title: "Printer", description: "Jams", requesterId: alice.id, assigneeId: agent.id } }));
+  const [one, two] = await Promise.all(tickets);
   const mail = (seq: number, dueMsAgo: number) =>
     prisma.outboundMail.create({
-      data: { userId: agent.id, ticketId: ticket.id, seq, readSeq: seq, kind: "assigned", subject: `Mail ${seq}`, text: "t", html: "<p>t</p>", nextAttemptAt: new Date(Date.now() - dueMsAgo) },
+      data: { userId: agent.id, ticketId: (seq === 1 ? one : two)!.id, seq, readSeq: seq, kind: "assigned", subject: `Mail ${seq}`, text: "t", html: "<p>t</p>", nextAttemptAt: new Date(Date.now() - dueMsAgo) },
     });
   const first = await mail(1, 2_000);
   const second = await mail(2, 1_000);
@@ -122,4 +124,150 @@ test("an \"assigned to you\" mail for a ticket reassigned before it was due is n
   const skipped = await prisma.outboundMail.findUniqueOrThrow({ where: { id: stale.id } });
   assert.equal(skipped.status, "skipped");
   assert.match(skipped.lastError ?? "", /assigned to someone else/);
+});
+
+/** A worker over `transport` that holds the lease, with fast retries. */
+function workerWith(transport: { send(m: MailMessage): Promise<void>; close(): void }, opts: { maxAttempts?: number; log?: typeof quiet } = {}) {
+  return startMailWorker({
+    prisma,
+    lease: { acquire: async () => true, held: () => true },
+    transport,
+    appUrl: () => "http://localhost:3000",
+    secret: "s".repeat(32),
+    maxAttempts: opts.maxAttempts ?? 8,
+    retrySeconds: 30,
+    pollMs: 60_000,
+    log: opts.log ?? quiet,
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>) {
+  for (let i = 0; i < 750; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function requesterWithTicket(name: string, status: "OPEN" | "RESOLVED" = "OPEN") {
+  const user = await prisma.user.create({ data: { name, email: `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.com`, passwordHash: "x", role: "REQUESTER" } });
+  const ticket = await prisma.ticket.create({ data: { title: `${name}'s ticket`, description: "d", requesterId: user.id, status } });
+  return { user, ticket };
+}
+
+const settledAll = (ids: string[]) => async () =>
+  (await prisma.outboundMail.findMany({ where: { id: { in: ids } } })).every((r) => r.status !== "pending" && r.status !== "sending");
+
+test("a Resolved mail for a ticket reopened before it was due is not sent; of two alike about one ticket, only the newer one is", async () => {
+  const reopened = await requesterWithTicket("Rita");
+  const twice = await requesterWithTicket("Tom", "RESOLVED");
+  const due = new Date(Date.now() - 1_000);
+  const queued = (userId: string, ticketId: string, seq: number) =>
+    prisma.outboundMail.create({ data: { userId, ticketId, seq, readSeq: seq, kind: "resolved", subject: `Resolved ${seq}`, text: "t", html: "<p>t</p>", nextAttemptAt: due } });
+  const stale = await queued(reopened.user.id, reopened.ticket.id, 2);
+  const first = await queued(twice.user.id, twice.ticket.id, 2);
+  const second = await queued(twice.user.id, twice.ticket.id, 4);
+  const sent: string[] = [];
+  const worker = workerWith({ send: async (m) => void sent.push(`${m.to.name}: ${m.subject}`), close() {} });
+  await until("the mails are decided", settledAll([stale.id, first.id, second.id]));
+  await worker.stop();
+  assert.deepEqual(sent, ["Tom: Resolved 4"]);
+  const rows = new Map((await prisma.outboundMail.findMany({ where: { id: { in: [stale.id, first.id] } } })).map((r) => [r.id, r]));
+  assert.match(rows.get(stale.id)!.lastError ?? "", /reopened/);
+  assert.match(rows.get(first.id)!.lastError ?? "", /newer mail/);
+});
+
+test("mails go out in the order their events happened, whatever order the claim returns them in", async () => {
+  const { user, ticket } = await requesterWithTicket("Olga", "RESOLVED");
+  const base = Date.now() - 10_000;
+  // Queued in event order (a reply, then the resolution), each due at once.
+  const ids: string[] = [];
+  for (const [seq, kind] of [[2, "reply"], [3, "reply"], [4, "resolved"], [5, "reply"]] as const) {
+    const row = await prisma.outboundMail.create({
+      data: { userId: user.id, ticketId: ticket.id, seq, readSeq: seq, kind, subject: `${seq} ${kind}`, text: "t", html: "<p>t</p>", createdAt: new Date(base + seq * 100), nextAttemptAt: new Date(base + 5_000 - seq) },
+    });
+    ids.push(row.id);
+  }
+  const sent: string[] = [];
+  const worker = workerWith({ send: async (m) => void sent.push(m.subject), close() {} });
+  await until("the mails are sent", settledAll(ids));
+  await worker.stop();
+  assert.deepEqual(sent, ["2 reply", "3 reply", "4 resolved", "5 reply"]);
+});
+
+test("an SMTP server failing for the installation keeps mails queued past their attempts, and they go out once it answers", async () => {
+  const { user, ticket } = await requesterWithTicket("Uma");
+  const row = await prisma.outboundMail.create({
+    data: { userId: user.id, ticketId: ticket.id, seq: 2, readSeq: 2, kind: "reply", subject: "Held back", text: "t", html: "<p>t</p>", attempts: 7, nextAttemptAt: new Date(Date.now() - 1_000) },
+  });
+  const other = await prisma.outboundMail.create({
+    data: { userId: user.id, ticketId: ticket.id, seq: 3, readSeq: 3, kind: "reply", subject: "Waiting its turn", text: "t", html: "<p>t</p>", attempts: 3, nextAttemptAt: new Date(Date.now() + 3_600_000) },
+  });
+  const full = await prisma.outboundMail.create({
+    data: { userId: user.id, ticketId: ticket.id, seq: 4, readSeq: 4, kind: "reply", subject: "Mailbox full", text: "t", html: "<p>t</p>", attempts: 7, nextAttemptAt: new Date(Date.now() - 1_000) },
+  });
+  let down = true;
+  const sent: string[] = [];
+  const worker = workerWith(
+    {
+      async send(m) {
+        if (m.subject === "Mailbox full") throw Object.assign(new Error("452 Mailbox full"), { responseCode: 452, command: "RCPT TO" });
+        if (down) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:25"), { code: "ECONNECTION" });
+        sent.push(m.subject);
+      },
+      close() {},
+    },
+    { maxAttempts: 8 },
+  );
+  await until("both tried", async () => {
+    const rows = await prisma.outboundMail.findMany({ where: { id: { in: [row.id, full.id] } } });
+    return rows.every((r) => r.attempts === 8 && r.status !== "sending");
+  });
+  const held = await prisma.outboundMail.findUniqueOrThrow({ where: { id: row.id } });
+  assert.equal(held.status, "pending", "the installation's failure did not use up the mail");
+  assert.ok(held.nextAttemptAt.getTime() > Date.now(), "it waits its backoff");
+  assert.equal((await prisma.outboundMail.findUniqueOrThrow({ where: { id: full.id } })).status, "failed", "a failure of the mail's own still ends at maxAttempts");
+
+  // SMTP is back: the next mail that goes out brings the held-back ones forward.
+  down = false;
+  await prisma.outboundMail.update({ where: { id: row.id }, data: { nextAttemptAt: new Date(Date.now() - 1_000) } });
+  worker.wake();
+  await until("both sent", settledAll([row.id, other.id]));
+  await worker.stop();
+  assert.deepEqual(sent, ["Held back", "Waiting its turn"]);
+});
+
+test("stopping while the SMTP server is slow hands the mail in hand and the rest of the batch back, without waiting for the send", async () => {
+  const { user, ticket } = await requesterWithTicket("Vic");
+  const rows = [];
+  for (const seq of [2, 3, 4]) {
+    rows.push(
+      await prisma.outboundMail.create({
+        data: { userId: user.id, ticketId: ticket.id, seq, readSeq: seq, kind: "reply", subject: `Slow ${seq}`, text: "t", html: "<p>t</p>", createdAt: new Date(Date.now() - 10_000 + seq), nextAttemptAt: new Date(Date.now() - 1_000) },
+      }),
+    );
+  }
+  let started!: () => void;
+  const inFlight = new Promise<void>((r) => (started = r));
+  const worker = workerWith({
+    send: () => {
+      started();
+      return new Promise<void>(() => {}); // never answers
+    },
+    close() {},
+  });
+  await inFlight;
+  const stopping = Date.now();
+  await worker.stop();
+  assert.ok(Date.now() - stopping < 9_000, "within the shutdown grace");
+  const after = await prisma.outboundMail.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { seq: "asc" } });
+  assert.deepEqual(after.map((r) => [r.subject, r.status, r.attempts]), [
+    ["Slow 2", "pending", 0],
+    ["Slow 3", "pending", 0],
+    ["Slow 4", "pending", 0],
+  ]);
+  const [inHand, ...rest] = after;
+  const dueIn = inHand!.nextAttemptAt.getTime() - Date.now();
+  assert.ok(dueIn > 10_000 && dueIn <= 30_000, `the mail in hand is due again soon, not when its claim runs out (${dueIn} ms)`);
+  for (const r of rest) assert.ok(r.nextAttemptAt.getTime() <= Date.now(), "the rest are due at once");
 });

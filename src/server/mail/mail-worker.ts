@@ -7,7 +7,7 @@ import { type EmailRow, emailSettingsFromRow } from "./email-settings-row";
 import { inviteToken, inviteUrl } from "../users/invite-token";
 import { INVITE_URL_SLOT } from "./render-invite-mail";
 import { escapeHtml } from "./render-mail";
-import { isPermanentSmtpFailure, type MailMessage, type MailTransport } from "./smtp-transport";
+import { isInstallationFailure, isPermanentSmtpFailure, type MailMessage, type MailTransport } from "./smtp-transport";
 import { oneClickUnsubscribeUrl } from "./unsubscribe-token";
 
 /** The lease (see ../engine/cluster-connection.ts) under which one process at a time sends. */
@@ -17,6 +17,26 @@ export const MAIL_WORKER_LEASE = "mail-sender";
 const CLAIM_SECONDS = 300;
 const BATCH = 20;
 const MAX_RETRY_SECONDS = 3600;
+/**
+ * A mail held back by the installation's SMTP failing (unreachable, a wrong
+ * password, a refused sender: not this mail's own fault) is retried past
+ * maxAttempts, at most hourly, until it is this old: an SMTP outage
+ * overnight or over a weekend must not lose what was queued meanwhile.
+ */
+const GIVE_UP_AFTER_MS = 3 * 24 * 3600_000;
+/**
+ * How long stop() waits for the mail in hand. The process must be gone
+ * within SHUTDOWN_GRACE_MS (10 s), and one SMTP send may take two minutes;
+ * past this the claim is handed back instead, due again in HAND_BACK_SECONDS.
+ */
+const STOP_WAIT_MS = 4_000;
+/**
+ * When a mail handed back mid-send is due again: late enough that the send
+ * this process had in flight is over (its connection closes as the process
+ * exits, and an SMTP server delivers only what it answered 250 to), so it is
+ * not sent twice, and far sooner than the claim running out (5 minutes).
+ */
+const HAND_BACK_SECONDS = 30;
 
 export type Lease = { acquire(name: string): Promise<boolean>; held(name: string): boolean };
 
@@ -55,6 +75,7 @@ type Claimed = {
   text: string;
   html: string;
   attempts: number;
+  createdAt: Date;
 };
 
 /**
@@ -103,8 +124,13 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
     });
   }
 
+  /**
+   * Claim the due mails, oldest first (in the order their events happened,
+   * so a "Resolved" never arrives before the reply just before it: UPDATE …
+   * RETURNING gives rows back in no particular order).
+   */
   async function claimDue(): Promise<Claimed[]> {
-    return prisma.$queryRaw<Claimed[]>`
+    const claimed = await prisma.$queryRaw<Claimed[]>`
       UPDATE "OutboundMail" SET "status" = 'sending', "attempts" = "attempts" + 1,
         "nextAttemptAt" = now() + ${CLAIM_SECONDS}::int * interval '1 second'
       WHERE "id" IN (
@@ -112,7 +138,8 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
         WHERE "status" IN ('pending', 'sending') AND "nextAttemptAt" <= now()
         ORDER BY "nextAttemptAt" LIMIT ${BATCH}
         FOR UPDATE SKIP LOCKED)
-      RETURNING "id", "userId", "ticketId", "seq", "kind", "readSeq", "inviteId", "internal", "subject", "text", "html", "attempts"`;
+      RETURNING "id", "userId", "ticketId", "seq", "kind", "readSeq", "inviteId", "internal", "subject", "text", "html", "attempts", "createdAt"`;
+    return claimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.seq ?? 0) - (b.seq ?? 0) || (a.id < b.id ? -1 : 1));
   }
 
   /**
@@ -137,11 +164,11 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
   }
 
   /** Hand back claims this worker will not get to (it is stopping), so the next one need not wait for them to expire. */
-  async function release(mails: Claimed[]) {
+  async function release(mails: Claimed[], dueInSeconds = 0) {
     for (const mail of mails) {
       await prisma.outboundMail.updateMany({
         where: { id: mail.id, status: "sending", attempts: mail.attempts },
-        data: { status: "pending", attempts: mail.attempts - 1, nextAttemptAt: new Date() },
+        data: { status: "pending", attempts: mail.attempts - 1, nextAttemptAt: new Date(Date.now() + dueInSeconds * 1000) },
       });
     }
   }
@@ -149,11 +176,21 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
   async function whySkip(
     mail: Claimed & { ticketId: string; seq: number; readSeq: number },
     user: SkipCheckUser,
-    ticket: { requesterId: string; assigneeId: string | null } | null,
+    ticket: { requesterId: string; assigneeId: string | null; status: string } | null,
   ): Promise<string | null> {
     if (!ticket) return "the ticket is gone";
-    // Reassigned within MAIL_DELAY_SECONDS: "assigned to you" would no longer be true.
+    // Reassigned or reopened within MAIL_DELAY_SECONDS: the mail would no longer be true.
     if (mail.kind === "assigned" && ticket.assigneeId !== user.id) return "the ticket was assigned to someone else since";
+    if (mail.kind === "resolved" && ticket.status !== "RESOLVED" && ticket.status !== "CLOSED") return "the ticket was reopened since";
+    // Assigned away and back, or resolved, reopened and resolved again, within
+    // the delay: the newer mail says the same, and one is enough.
+    if (mail.kind === "assigned" || mail.kind === "resolved") {
+      const newer = await prisma.outboundMail.findFirst({
+        where: { userId: mail.userId, ticketId: mail.ticketId, kind: mail.kind, seq: { gt: mail.seq }, status: { in: ["pending", "sending", "sent"] } },
+        select: { id: true },
+      });
+      if (newer) return "a newer mail of this kind about the ticket replaces it";
+    }
     if (!mayBeNotifiedOf(user, { internal: mail.internal }, ticket)) return "the user may no longer see this";
     if (!isMailKind(mail.kind) || !mailKindsFor(user).includes(mail.kind)) return "this kind no longer applies to the user";
     if (!emailSettingsFromRow(user.notificationSettings, user)[mail.kind]) return "the user switched this email off";
@@ -182,7 +219,7 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
           notificationSettings: { select: { emailReply: true, emailResolved: true, emailAssigned: true, emailMention: true } },
         },
       }),
-      prisma.ticket.findUnique({ where: { id: ticketId }, select: { requesterId: true, assigneeId: true } }),
+      prisma.ticket.findUnique({ where: { id: ticketId }, select: { requesterId: true, assigneeId: true, status: true } }),
     ]);
     const skip = user ? await whySkip({ ...mail, ticketId, seq, readSeq }, user, ticket) : "the user is gone";
     if (skip || !user || !isMailKind(mail.kind)) return finish(mail, { status: "skipped", lastError: skip });
@@ -246,17 +283,37 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
       await deps.transport.send(message);
     } catch (e) {
       const permanent = isPermanentSmtpFailure(e);
+      const installation = !permanent && isInstallationFailure(e);
+      if (installation) smtpFailing = true;
       const reason = (e instanceof Error ? e.message : String(e)).slice(0, 1000);
-      if (permanent || mail.attempts >= deps.maxAttempts) {
+      const tooOld = Date.now() - mail.createdAt.getTime() >= GIVE_UP_AFTER_MS;
+      if (permanent || (mail.attempts >= deps.maxAttempts && (!installation || tooOld))) {
         log.error(`mail ${mail.id} (${mail.kind}) failed for good after ${mail.attempts} attempt(s): ${reason}`);
         return finish(mail, { status: "failed", lastError: reason });
       }
-      const wait = Math.min(MAX_RETRY_SECONDS, deps.retrySeconds * 2 ** (mail.attempts - 1));
+      const wait = Math.min(MAX_RETRY_SECONDS, deps.retrySeconds * 2 ** Math.min(mail.attempts - 1, 20));
       log.warn(`mail ${mail.id} (${mail.kind}) attempt ${mail.attempts} failed, retrying in ${wait} s: ${reason}`);
       return finish(mail, { status: "pending", lastError: reason, nextAttemptAt: new Date(Date.now() + wait * 1000) });
     }
     await finish(mail, { status: "sent", sentAt: new Date(), lastError: null });
+    if (smtpFailing) {
+      // SMTP works again: what its outage held back goes out now, not when
+      // each mail's backoff (up to an hour) runs out.
+      smtpFailing = false;
+      const { count } = await prisma.outboundMail.updateMany({ where: { status: "pending", attempts: { gt: 0 }, nextAttemptAt: { gt: new Date() } }, data: { nextAttemptAt: new Date() } });
+      if (count > 0) {
+        log.info(`mail: SMTP answers again; ${count} mail(s) held back by its failures are due now`);
+        woken = true;
+      }
+    }
   }
+
+  /** The claimed mails not started yet; stop() hands them back at once. */
+  let queue: Claimed[] = [];
+  /** The mail being sent now, if any. */
+  let inHand: Claimed | undefined;
+  /** The last failure was the SMTP server's, not a mail's (see send). */
+  let smtpFailing = false;
 
   const done = (async () => {
     let failures = 0;
@@ -264,21 +321,30 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
       let wait = deps.pollMs;
       try {
         if (await lease.acquire(MAIL_WORKER_LEASE)) {
-          const claimed = await claimDue();
+          queue = await claimDue();
+          const full = queue.length === BATCH;
           // One at a time: a stop waits for the mail in hand only, and SMTP servers throttle bursts anyway.
-          for (const [i, mail] of claimed.entries()) {
+          while (queue.length > 0) {
             // Stopping, or the lease went (its connection dropped): hand the rest back.
             if (stopped || !lease.held(MAIL_WORKER_LEASE)) {
-              await release(claimed.slice(i));
+              const rest = queue;
+              queue = [];
+              await release(rest);
               break;
             }
+            const mail = queue.shift()!;
             if (!(await stillOurs(mail))) {
               log.warn(`mail ${mail.id}: its claim ran out before its turn; left to whoever holds it now`);
               continue;
             }
-            await deliver(mail);
+            inHand = mail;
+            try {
+              await deliver(mail);
+            } finally {
+              inHand = undefined;
+            }
           }
-          if (claimed.length === BATCH) wait = 0;
+          if (full) wait = 0;
         }
         failures = 0;
       } catch (e) {
@@ -299,7 +365,19 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
     async stop() {
       stopped = true;
       interrupt?.();
-      await done;
+      // The rest of a batch is handed back now, not after the mail in hand:
+      // a slow SMTP server would otherwise keep them claimed past the exit.
+      const rest = queue;
+      queue = [];
+      await release(rest).catch((e: unknown) => log.error("mail worker: handing back claims failed", e));
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([done.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), STOP_WAIT_MS)))]);
+      clearTimeout(timer);
+      const stuck = inHand;
+      if (!finished && stuck) {
+        log.warn(`mail ${stuck.id}: still being sent at shutdown; handed back, due again in ${HAND_BACK_SECONDS} s`);
+        await release([stuck], HAND_BACK_SECONDS).catch((e: unknown) => log.error("mail worker: handing back claims failed", e));
+      }
       deps.transport.close();
     },
   };

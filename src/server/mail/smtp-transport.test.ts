@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { SMTPServer } from "smtp-server";
-import { isPermanentSmtpFailure, smtpTransport } from "./smtp-transport";
+import { isInstallationFailure, isPermanentSmtpFailure, smtpTransport } from "./smtp-transport";
 
 // Which failures end a mail for good, read from the errors nodemailer really
 // raises against a real (in-process) SMTP server that refuses at each step.
@@ -25,6 +25,7 @@ before(async () => {
     },
     onRcptTo(address, _session, callback) {
       if (address.address.startsWith("nobody")) return callback(Object.assign(new Error("No such user"), { responseCode: 550 }));
+      if (address.address.startsWith("full")) return callback(Object.assign(new Error("Mailbox full"), { responseCode: 452 }));
       callback();
     },
     onData(stream, _session, callback) {
@@ -73,4 +74,17 @@ test("a refused recipient or message fails the mail for good; a refused login, s
   const unreachable = await failureOf("smtp://127.0.0.1:1", "app@example.com", "someone@example.com");
   assert.ok(unreachable);
   assert.equal(isPermanentSmtpFailure(unreachable), false, "nobody answering: retried");
+
+  // Whose failure it is: the installation's meets every mail, and must not use up their attempts.
+  for (const [failure, installation, what] of [
+    [wrongPassword, true, "a wrong password"],
+    [await failureOf(plain, "blocked@example.com", "someone@example.com"), true, "a refused sender"],
+    [await failureOf(plain, "busy@example.com", "someone@example.com"), true, "a 4xx to the sender"],
+    [unreachable, true, "nobody answering"],
+    [await failureOf(plain, "app@example.com", "full@example.com"), false, "a 4xx to this recipient"],
+    [noSuchUser, false, "no such mailbox"],
+    [spam, false, "content refused"],
+  ] as const) {
+    assert.equal(isInstallationFailure(failure), installation, what);
+  }
 });

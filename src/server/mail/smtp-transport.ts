@@ -57,6 +57,21 @@ export function isPermanentSmtpFailure(e: unknown): boolean {
   return command === "RCPT TO" || command === "DATA" || code === "EMESSAGE";
 }
 
+/**
+ * Whether an SMTP failure is the installation's rather than this mail's:
+ * no answer at all (refused, unreachable, timed out, TLS), or a refusal
+ * before the mail's own recipient or content came up (greeting, AUTH, MAIL
+ * FROM). The same failure would meet every mail, so it must not use up the
+ * mails' attempts (see the mail worker's GIVE_UP_AFTER_MS).
+ */
+export function isInstallationFailure(e: unknown): boolean {
+  const { responseCode, command, code } = (e ?? {}) as { responseCode?: unknown; command?: unknown; code?: unknown };
+  // nodemailer could not build this message: the mail's own.
+  if (code === "EMESSAGE") return false;
+  if (typeof responseCode !== "number") return true;
+  return command !== "RCPT TO" && command !== "DATA";
+}
+
 /** SMTP_URL with its password hidden, for the start-up log line. */
 export function describeSmtpUrl(url: string): string {
   try {
