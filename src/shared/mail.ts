@@ -17,6 +17,18 @@ export const MAIL_KIND_LABELS: Record<MailKind, { label: string; hint: string }>
   mention: { label: "Mentions", hint: "Someone writes @you in a reply or an internal note." },
 };
 
+/**
+ * The hint for `kind` as it applies to the reader: staff are mailed about
+ * replies on tickets assigned to them, not on tickets they opened, and an
+ * agent reading "Support replies on a ticket you opened" took the switch for
+ * something that did not concern them.
+ */
+export function mailKindHint(kind: MailKind, staff: boolean): string {
+  if (staff && kind === "reply") return "Someone else replies on a ticket assigned to you.";
+  return MAIL_KIND_LABELS[kind].hint;
+}
+
 export function isMailKind(kind: string): kind is MailKind {
   return (MAIL_KINDS as readonly string[]).includes(kind);
 }
+

@@ -177,7 +177,13 @@ test("the unsubscribe link: a confirmation page, then that kind is off (and only
   // React marks text boundaries with empty comments.
   const html = (await page.text()).replace(/<!-- -->/g, "");
   assert.match(html, /Stop “Replies” emails\?/);
+  assert.match(html, /emails about: Support replies on a ticket you opened\./);
   assert.match(html, /action="\/api\/unsubscribe"/);
+  // The account page says what the switch does for each: a requester hears of
+  // support's replies, an agent of replies on tickets assigned to them.
+  const account = async (who: "alice" | "agent") => (await (await fetch(`${server.url}/account`, { headers: { cookie: cookies[who] } })).text()).replace(/<!-- -->/g, "");
+  assert.match(await account("alice"), /Replies<\/strong> — Support replies on a ticket you opened\./);
+  assert.match(await account("agent"), /Replies<\/strong> — Someone else replies on a ticket assigned to you\./);
   const settings = async () => (await api<EmailSettingsDTO>(server.url, cookies.alice, "GET", "/api/notifications/email-settings")).body;
   assert.deepEqual(await settings(), { reply: true, resolved: true, assigned: false, mention: false });
 

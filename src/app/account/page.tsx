@@ -49,7 +49,7 @@ export default async function AccountPage() {
         <h2 id="account-email" className="card__title">
           Email
         </h2>
-        <EmailSettingsForm initial={email} kinds={mailKindsFor(user)} mailEnabled={env().mailEnabled} />
+        <EmailSettingsForm initial={email} kinds={mailKindsFor(user)} mailEnabled={env().mailEnabled} staff={audienceOf(user) === "staff"} />
       </section>
       <section className="card" aria-labelledby="account-sessions">
         <h2 id="account-sessions" className="card__title">

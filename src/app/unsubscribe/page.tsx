@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Link } from "../../components/ui/link";
-import { MAIL_KIND_LABELS } from "../../shared/mail";
+import { MAIL_KIND_LABELS, mailKindHint } from "../../shared/mail";
 import { readUnsubscribeToken } from "../../server/mail/unsubscribe";
 
 export const metadata: Metadata = { title: "Unsubscribe" };
@@ -48,7 +48,7 @@ export default async function UnsubscribePage({ searchParams }: { searchParams: 
               Stop “{label}” emails?
             </h2>
             <p>
-              {target.email} will no longer get emails about: {MAIL_KIND_LABELS[target.kind].hint} Notifications in the app
+              {target.email} will no longer get emails about: {mailKindHint(target.kind, target.staff)} Notifications in the app
               stay as they are.
             </p>
             <form method="post" action="/api/unsubscribe">

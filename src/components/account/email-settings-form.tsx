@@ -1,7 +1,7 @@
 "use client";
 
 import { useSettingsForm } from "../../client/use-settings-form";
-import { type EmailSettingsDTO, MAIL_KIND_LABELS, type MailKind } from "../../shared/mail";
+import { type EmailSettingsDTO, MAIL_KIND_LABELS, type MailKind, mailKindHint } from "../../shared/mail";
 import { ZUpdateEmailSettings } from "../../shared/schemas/mail";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useHydrated } from "../../hooks/use-hydrated";
@@ -11,7 +11,7 @@ import { useHydrated } from "../../hooks/use-hydrated";
  * that apply to them (`kinds`, from the policy); saves them with
  * PUT /api/notifications/email-settings, validated by the same schema as the route.
  */
-export function EmailSettingsForm({ initial, kinds, mailEnabled }: { initial: EmailSettingsDTO; kinds: MailKind[]; mailEnabled: boolean }) {
+export function EmailSettingsForm({ initial, kinds, mailEnabled, staff }: { initial: EmailSettingsDTO; kinds: MailKind[]; mailEnabled: boolean; staff: boolean }) {
   const { settings, setSettings, pending, result, save: put } = useSettingsForm<EmailSettingsDTO, typeof ZUpdateEmailSettings>(initial, { url: "/api/notifications/email-settings", schema: ZUpdateEmailSettings });
 
   const save = (e: React.FormEvent) => put(e, Object.fromEntries(kinds.map((k) => [k, settings[k]])));
@@ -31,7 +31,7 @@ export function EmailSettingsForm({ initial, kinds, mailEnabled }: { initial: Em
               onChange={(e) => setSettings((s) => ({ ...s, [kind]: e.target.checked }))}
             />
             <span>
-              <strong>{MAIL_KIND_LABELS[kind].label}</strong> — {MAIL_KIND_LABELS[kind].hint}
+              <strong>{MAIL_KIND_LABELS[kind].label}</strong> — {mailKindHint(kind, staff)}
             </span>
           </label>
         ))}

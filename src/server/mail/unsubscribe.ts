@@ -3,15 +3,16 @@ import type { MailKind } from "../../shared/mail";
 import { db } from "../db";
 import { env } from "../env";
 import { AppError } from "../errors";
+import { audienceOf } from "../policy";
 import { saveEmailSettings } from "./update-email-settings";
 import { verifyUnsubscribeToken } from "./unsubscribe-token";
 
 /** What an unsubscribe link is for, to show on its confirmation page; null for a link that is not valid. */
-export async function readUnsubscribeToken(token: string): Promise<{ kind: MailKind; email: string } | null> {
+export async function readUnsubscribeToken(token: string): Promise<{ kind: MailKind; email: string; staff: boolean } | null> {
   const claim = verifyUnsubscribeToken(secret(), token);
   if (!claim) return null;
-  const user = await db().user.findUnique({ where: { id: claim.userId }, select: { email: true } });
-  return user ? { kind: claim.kind, email: user.email } : null;
+  const user = await db().user.findUnique({ where: { id: claim.userId }, select: { id: true, email: true, role: true } });
+  return user ? { kind: claim.kind, email: user.email, staff: audienceOf(user) === "staff" } : null;
 }
 
 /**
