@@ -164,15 +164,15 @@ test("one audience rule: query scope, rooms, assignability, the last admin and t
   assert.equal(losesAdmin({ role: "ADMIN", active: true }, { active: false }), true);
   assert.equal(losesAdmin({ role: "ADMIN", active: true }, { role: "ADMIN", active: true }), false);
   assert.equal(losesAdmin({ role: "AGENT", active: true }, { active: false }), false);
-  const none = { manageUsers: false, manageSettings: false, readAudit: false, inspectRealtime: false };
-  const all = { manageUsers: true, manageSettings: true, readAudit: true, inspectRealtime: true };
+  const none = { manageUsers: false, manageSettings: false, readAudit: false, inspectRealtime: false, inspectMail: false };
+  const all = { manageUsers: true, manageSettings: true, readAudit: true, inspectRealtime: true, inspectMail: true };
   assert.deepEqual(permissionsOf(requester), { seeAllTickets: false, changeWorkflow: false, writeInternal: false, closeOwnTickets: true, useCannedReplies: false, manageSharedCannedReplies: false, tagTickets: false, ...none });
   assert.deepEqual(permissionsOf(agent), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: false, tagTickets: true, ...none });
   assert.deepEqual(permissionsOf(admin), { seeAllTickets: true, changeWorkflow: true, writeInternal: true, closeOwnTickets: true, useCannedReplies: true, manageSharedCannedReplies: true, tagTickets: true, ...all });
 });
 
 test("administration is for admins only; everyone edits their own account", () => {
-  for (const action of ["user:list", "user:create", "user:update", "user:password:reset", "user:invite", "settings:update", "audit:read"] as const) {
+  for (const action of ["user:list", "user:create", "user:update", "user:password:reset", "user:invite", "settings:update", "audit:read", "mail:inspect"] as const) {
     assert.equal(can(admin, action), true, action);
     assert.equal(can(agent, action), false, action);
     assert.equal(can(alice, action), false, action);

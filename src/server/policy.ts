@@ -55,6 +55,7 @@ export type Action =
   | "account:update:own"
   | "ticket:update:close"
   | "realtime:inspect"
+  | "mail:inspect"
   | "session:revoke:own"
   | "presence:list"
   | "canned:use"
@@ -77,6 +78,7 @@ export function can(actor: Actor, action: Action, ticket?: TicketRef): boolean {
     case "settings:update":
     case "audit:read":
     case "realtime:inspect":
+    case "mail:inspect":
     case "canned:shared:manage":
       return actor.role === "ADMIN";
     case "ticket:list:all":
@@ -534,6 +536,7 @@ export function permissionsOf(actor: Actor): Permissions {
     readAudit: can(actor, "audit:read"),
     closeOwnTickets: can(actor, "ticket:update:close", { requesterId: actor.id }),
     inspectRealtime: can(actor, "realtime:inspect"),
+    inspectMail: can(actor, "mail:inspect"),
     useCannedReplies: can(actor, "canned:use"),
     manageSharedCannedReplies: can(actor, "canned:shared:manage"),
     tagTickets: can(actor, "ticket:tag"),

@@ -32,3 +32,23 @@ export function isMailKind(kind: string): kind is MailKind {
   return (MAIL_KINDS as readonly string[]).includes(kind);
 }
 
+/** One mail as the admin mail page lists it (never its text: it may quote internal notes). */
+export type MailProblemDTO = {
+  id: string;
+  /** "reply" | "resolved" | "assigned" | "mention" | "invite". */
+  kind: string;
+  to: { name: string; email: string };
+  subject: string;
+  /** "failed": given up; "pending": waiting for its next try after a failure. */
+  status: "failed" | "pending";
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  nextAttemptAt: string;
+};
+
+/** GET /api/mail: the queue at a glance, and the mails that failed or are being retried, newest first. */
+export type MailQueueDTO = {
+  counts: { due: number; retrying: number; failed: number; sentLastDay: number };
+  problems: MailProblemDTO[];
+};

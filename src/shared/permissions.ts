@@ -21,6 +21,8 @@ export type Permissions = {
   closeOwnTickets: boolean;
   /** The admin realtime health page and its probe. */
   inspectRealtime: boolean;
+  /** The admin mail page: what is queued, what failed, and sending a failed mail again. */
+  inspectMail: boolean;
   /** Canned replies: the picker in the reply box, the page, one's own personal replies. */
   useCannedReplies: boolean;
   /** Create, edit and delete shared canned replies. */

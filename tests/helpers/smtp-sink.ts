@@ -26,6 +26,8 @@ export type SmtpSink = {
   refuseNext(n: number): void;
   /** How many were refused so far. */
   refused(): number;
+  /** Answer RCPT TO for these addresses with 550 (no such mailbox: a permanent failure), until changed. */
+  refuseRecipients(addresses: string[]): void;
   /** Resolve once `count` accepted mails match, or reject after `ms`. */
   waitFor(predicate: (m: SinkMail) => boolean, count?: number, ms?: number): Promise<SinkMail[]>;
   close(): Promise<void>;
@@ -35,11 +37,16 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const mails: SinkMail[] = [];
   let toRefuse = 0;
   let refused = 0;
+  let noSuchMailbox = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     // Plain SMTP on loopback: no certificate to make, nothing to upgrade.
     disabledCommands: ["AUTH", "STARTTLS"],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (noSuchMailbox.has(address.address.toLowerCase())) return callback(Object.assign(new Error("No such user here"), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
@@ -71,6 +78,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     mails,
     refuseNext: (n) => void (toRefuse = n),
     refused: () => refused,
+    refuseRecipients: (addresses) => void (noSuchMailbox = new Set(addresses.map((a) => a.toLowerCase()))),
     async waitFor(predicate, count = 1, ms = 20_000) {
       const deadline = Date.now() + ms;
       for (;;) {

@@ -19,6 +19,7 @@ import type { UserDTO } from "../../src/shared/dto";
 import type { InviteIssued } from "../../src/shared/invite";
 import { api, signIn, startServer, type TestServer } from "../helpers/server";
 import { type SinkMail, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+import type { MailQueueDTO } from "../../src/shared/mail";
 import { whoAmI } from "./support";
 
 /** Wait before the first retry of a refused mail: long enough to re-invite meanwhile. */
@@ -124,7 +125,8 @@ test("a fresh invite voids the older link; the admin again gets no link; the aud
   await signIn(server.url, email, "otto-password-1");
 
   const audit = (await api<{ items: AuditEntryDTO[] }>(server.url, admin, "GET", "/api/audit")).body.items.filter((e) => e.target?.id === res.body.user.id);
-  assert.deepEqual(audit.map((e) => e.action).reverse(), ["user:create", "user:invite"]);
+  assert.deepEqual(audit.map((e) => e.action).reverse(), ["user:create", "user:invite", "user:password"]);
+  assert.deepEqual(audit[0]!.actor?.id, res.body.user.id, "the password was set by Otto, with the link");
   assert.equal(audit.find((e) => e.action === "user:create")!.after!.password, `invite link, mailed to ${email}`);
   assert.equal(audit.find((e) => e.action === "user:invite")!.after!.delivery, `mailed to ${email}`);
   const all = JSON.stringify(audit);
@@ -209,4 +211,48 @@ test("Forgot your password?: a link mailed to an active account's address, the s
   assert.match(page, /Mail me a link/);
   // Bad input: a 400, nothing mailed.
   assert.equal((await ask("not an address")).status, 400);
+});
+
+test("an invite the mail server refuses shows on the admin's Mail page with its answer, and Send again delivers it once the cause is fixed", async () => {
+  const email = `pia-${unique()}@example.com`;
+  sink.refuseRecipients([email]);
+  try {
+    const res = await api<{ user: UserDTO }>(server.url, admin, "POST", "/api/users", { email, name: "Pia", role: "AGENT" });
+    assert.equal(res.status, 201);
+    const queue = async () => (await api<MailQueueDTO>(server.url, admin, "GET", "/api/mail")).body;
+    let failed: MailQueueDTO["problems"][number] | undefined;
+    for (let i = 0; i < 100 && !failed; i++) {
+      failed = (await queue()).problems.find((p) => p.to.email === email && p.status === "failed");
+      if (!failed) await sleep(200);
+    }
+    assert.ok(failed, "the refused invite is listed as failed");
+    assert.equal(failed.kind, "invite");
+    assert.equal(failed.attempts, 1, "a 550 is final at once");
+    assert.match(failed.lastError ?? "", /550|No such user/);
+    assert.ok((await queue()).counts.failed >= 1);
+    const page = (await (await fetch(`${server.url}/admin/mail`, { headers: { cookie: admin } })).text()).replace(/<!-- -->/g, "");
+    assert.match(page, new RegExp(`Pia &lt;${email.replace(/[.]/g, "\\.")}&gt;`));
+    assert.match(page, /Send again/);
+
+    // Only admins see or resend mail; only a failed mail is sent again.
+    const agent = await signIn(server.url, "agent@example.com", server.password);
+    assert.equal((await api(server.url, agent, "GET", "/api/mail")).status, 403);
+    assert.equal((await api(server.url, agent, "POST", `/api/mail/${failed.id}/retry`)).status, 403);
+    assert.equal((await fetch(`${server.url}/admin/mail`, { headers: { cookie: agent } })).status, 404);
+    assert.equal((await api(server.url, admin, "POST", "/api/mail/nope-not-a-mail/retry")).status, 404);
+    assert.equal(sink.mails.filter(to(email)).length, 0);
+
+    // The address is fixed on the mail server's side: sent again, it arrives, once.
+    sink.refuseRecipients([]);
+    const retried = await api(server.url, admin, "POST", `/api/mail/${failed.id}/retry`);
+    assert.equal(retried.status, 200, JSON.stringify(retried.body));
+    assert.equal((await api(server.url, admin, "POST", `/api/mail/${failed.id}/retry`)).status, 409, "already on its way (or sent)");
+    const [mail] = await sink.waitFor(to(email));
+    assert.match(mail!.subject, /invited you to Tandem/);
+    await sleep(GRACE_MS);
+    assert.equal(sink.mails.filter(to(email)).length, 1);
+    assert.ok(!(await queue()).problems.some((p) => p.id === failed.id), "no longer a problem");
+  } finally {
+    sink.refuseRecipients([]);
+  }
 });

@@ -87,6 +87,7 @@ describe("authorization: admin 2xx, agent and requester 403, signed out 401", ()
       ["GET", "/api/settings"],
       ["PUT", "/api/settings", { signupEnabled: false }],
       ["GET", "/api/audit"],
+      ["GET", "/api/mail"],
     ];
     for (const [method, path, body] of calls) {
       const fresh = body && path === "/api/users" ? { ...(body as object), email: `m-${unique()}@example.com` } : body;
@@ -101,7 +102,7 @@ describe("authorization: admin 2xx, agent and requester 403, signed out 401", ()
   });
 
   test("the admin pages are 404 for others and signed-out visitors are sent to sign in", async () => {
-    for (const page of ["/admin/users", "/admin/settings", "/admin/audit"]) {
+    for (const page of ["/admin/users", "/admin/settings", "/admin/audit", "/admin/mail"]) {
       const admin = await fetch(`${url}${page}`, { headers: { cookie: cookies.admin } });
       assert.equal(admin.status, 200, page);
       for (const who of ["agent", "alice"] as const) {

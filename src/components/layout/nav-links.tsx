@@ -15,6 +15,7 @@ const REALTIME = { href: "/admin/realtime", label: "Realtime health", match: (p:
 const USERS = { href: "/admin/users", label: "Users", match: (p: string) => p === "/admin/users" };
 const SETTINGS = { href: "/admin/settings", label: "Settings", match: (p: string) => p === "/admin/settings" };
 const AUDIT = { href: "/admin/audit", label: "Audit log", match: (p: string) => p === "/admin/audit" };
+const MAIL = { href: "/admin/mail", label: "Mail", match: (p: string) => p === "/admin/mail" };
 
 /** Primary navigation; marks the current section with aria-current. Admin links follow the user's permissions. */
 export function NavLinks({ permissions }: { permissions: Permissions }) {
@@ -25,6 +26,7 @@ export function NavLinks({ permissions }: { permissions: Permissions }) {
     ...(permissions.manageUsers ? [USERS] : []),
     ...(permissions.manageSettings ? [SETTINGS] : []),
     ...(permissions.readAudit ? [AUDIT] : []),
+    ...(permissions.inspectMail ? [MAIL] : []),
     ...(permissions.inspectRealtime ? [REALTIME] : []),
   ];
   return (
