@@ -218,6 +218,38 @@ test("phone: several tickets per screen, and status, priority and assignee above
   }
 });
 
+test("phone: an admin's pages fit the screen (the menu wraps), and a long unbroken title breaks instead of widening the list", async () => {
+  const adminCookie = await signIn(server.url, "admin@example.com");
+  const long = `Printer${"x".repeat(150)}failure`;
+  const made = await api<{ id: string }>(server.url, adminCookie, "POST", "/api/tickets", { title: long, description: "A title without a place to break." });
+  assert.equal(made.status, 201);
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  try {
+    await page.goto("/login");
+    await page.getByLabel("Email").fill("admin@example.com");
+    await page.getByLabel("Password").fill(server.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/tickets$/);
+    const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
+    await page.locator("tr[data-ticket-id]").first().waitFor();
+    assert.ok((await wide()) <= 390, `the ticket list is ${await wide()} px wide on a 390 px screen`);
+    for (const path of ["/admin/settings", "/admin/audit", "/admin/mail", "/admin/users"]) {
+      await page.goto(path);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      assert.ok((await wide()) <= 390, `${path} is ${await wide()} px wide on a 390 px screen`);
+      const nav = page.getByRole("navigation", { name: "Main" });
+      for (const name of ["Settings", "Audit log", "Mail", "Realtime health"]) {
+        const box = await nav.getByRole("link", { name }).boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${name} is off the screen on ${path}`);
+      }
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 /** The focused element's accessible bits, to say where focus is. */
 const focused = (page: Page) =>
   page.evaluate(() => {
