@@ -9,6 +9,8 @@ import * as accountPassword from "../../app/api/account/password/route";
 import * as audit from "../../app/api/audit/route";
 import * as health from "../../app/api/health/route";
 import * as invitesAccept from "../../app/api/invites/accept/route";
+import * as mail from "../../app/api/mail/route";
+import * as mailRetry from "../../app/api/mail/[id]/retry/route";
 import * as notifications from "../../app/api/notifications/route";
 import * as notificationsEmailSettings from "../../app/api/notifications/email-settings/route";
 import * as notificationsRead from "../../app/api/notifications/read/route";
@@ -72,6 +74,8 @@ const ROUTES: [pattern: string, module: RouteModule][] = [
   ["/api/canned-replies/:id", cannedReply],
   ["/api/health", health],
   ["/api/invites/accept", invitesAccept],
+  ["/api/mail", mail],
+  ["/api/mail/:id/retry", mailRetry],
   ["/api/notifications", notifications],
   ["/api/notifications/email-settings", notificationsEmailSettings],
   ["/api/notifications/read", notificationsRead],
