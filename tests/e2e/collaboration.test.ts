@@ -17,7 +17,7 @@ import { freePort } from "../helpers/services";
 let server: TestServer;
 let browser: Browser;
 const contexts = windowsClosedAfterEachTest();
-type TicketDTO = { id: string; number: number; title: string; status: string; lastSeq: number };
+type TicketDTO = { id: string; number: number; title: string; status: string; priority: string; version: number; lastSeq: number };
 
 before(async () => {
   const port = await freePort();
@@ -102,6 +102,55 @@ describe("presence and intent", () => {
     // Alice closes her tab: she is gone from Sam's region at once (no ghost).
     await alice.close();
     await eventually("Alice left Sam's region", async () => !/Alice Requester/.test((await people(sam).textContent()) ?? ""), 10_000);
+  });
+});
+
+describe("two people changing one ticket at the same moment", () => {
+  /**
+   * Sam's next change of a field reaches the server just after Ada's change
+   * (made through the API in between, so Sam's page still has the older
+   * version): what Sam's page does then.
+   */
+  async function racedBy(sam: Page, ticket: TicketDTO, adaChange: Record<string, unknown>) {
+    const ada = await signIn(server.url, "admin@example.com");
+    let raced = false;
+    await sam.route(new RegExp(`/api/tickets/${ticket.id}$`), async (route) => {
+      if (route.request().method() === "PATCH" && !raced) {
+        raced = true;
+        const current = await api<TicketDTO>(server.url, ada, "GET", `/api/tickets/${ticket.id}`);
+        assert.equal((await api(server.url, ada, "PATCH", `/api/tickets/${ticket.id}`, { ...adaChange, version: current.body.version })).status, 200);
+      }
+      await route.continue();
+    });
+    return () => raced;
+  }
+
+  test("a change to another field than the other person's is still made; to the same field, the page says what it is now and what was not saved", async () => {
+    const ticket = await newTicket("alice@example.com", "Badge reader beeps");
+    const sam = await window("agent@example.com", ticket);
+    const cookie = await signIn(server.url, "agent@example.com");
+    const stored = async () => (await api<TicketDTO>(server.url, cookie, "GET", `/api/tickets/${ticket.id}`)).body;
+
+    // Ada resolves it as Sam raises the priority: both are kept.
+    let raced = await racedBy(sam, ticket, { status: "RESOLVED" });
+    await sam.getByLabel("Priority").selectOption("HIGH");
+    await eventually("both changes are stored", async () => {
+      const t = await stored();
+      return t.status === "RESOLVED" && t.priority === "HIGH";
+    });
+    assert.ok(raced());
+    await eventually("Sam's page shows both", async () => (await sam.getByLabel("Status").inputValue()) === "RESOLVED" && (await sam.getByLabel("Priority").inputValue()) === "HIGH");
+    assert.equal(await sam.getByRole("alert").filter({ hasText: /changed|not saved/ }).count(), 0, "nothing to tell");
+    await sam.unrouteAll({ behavior: "ignoreErrors" });
+
+    // Ada sets the priority to Urgent as Sam sets it to Low: Ada's stands, and Sam is told.
+    raced = await racedBy(sam, ticket, { priority: "URGENT" });
+    await sam.getByLabel("Priority").selectOption("LOW");
+    await sam.getByRole("alert").filter({ hasText: "Someone else set the priority to Urgent just now, so your choice (Low) was not saved." }).waitFor();
+    assert.ok(raced());
+    assert.equal((await stored()).priority, "URGENT");
+    await eventually("Sam's page shows Urgent", async () => (await sam.getByLabel("Priority").inputValue()) === "URGENT");
+    await sam.unrouteAll({ behavior: "ignoreErrors" });
   });
 });
 

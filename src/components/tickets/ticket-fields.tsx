@@ -22,6 +22,20 @@ type Editable = { status: TicketStatus; priority: TicketPriority; assigneeId: st
 
 export const CONFLICT_MESSAGE = "This ticket was changed by someone else. The latest version is shown now; try again if still needed.";
 
+const FIELD_NAMES: Record<keyof Editable, string> = { status: "status", priority: "priority", assigneeId: "assignee" };
+
+/** A field's value on a ticket, comparable across snapshots. */
+function valueOf(ticket: TicketDTO, field: keyof Editable): string | null {
+  return field === "assigneeId" ? (ticket.assignee?.id ?? null) : ticket[field];
+}
+
+/** A field's value as people read it. */
+function readable(field: keyof Editable, value: string | null, staff: UserRef[]): string {
+  if (field === "status") return STATUS_LABELS[value as TicketStatus];
+  if (field === "priority") return PRIORITY_LABELS[value as TicketPriority];
+  return value === null ? "nobody" : (staff.find((u) => u.id === value)?.name ?? "someone else");
+}
+
 /** Keys that step a closed select's value (each step fires `change` in Chromium and on Windows). */
 const STEP_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
 
@@ -104,10 +118,39 @@ export function TicketFields({
     }
     setPending(patch);
     setError(null);
+    const seen = ticket;
     try {
       onTicket(await apiFetch<TicketDTO>(`/api/tickets/${ticket.id}`, { method: "PATCH", json: parsed.data }));
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
+        // Someone changed the ticket since this page's version. Changes to
+        // other fields than this one do not clash with it: it is made again,
+        // once, on the latest version. A change to this same field wins,
+        // and the message says what it is now and what was not saved.
+        const latest = await apiFetch<TicketDTO>(`/api/tickets/${ticket.id}`).catch(() => null);
+        if (latest) {
+          const fields = Object.keys(patch) as (keyof Editable)[];
+          const clash = fields.find((f) => valueOf(latest, f) !== valueOf(seen, f));
+          if (!clash) {
+            try {
+              onTicket(await apiFetch<TicketDTO>(`/api/tickets/${ticket.id}`, { method: "PATCH", json: { ...parsed.data, version: latest.version } }));
+              return;
+            } catch (again) {
+              if (!(again instanceof ApiError && again.status === 409)) {
+                onTicket(latest);
+                setError(`Not saved: ${errorMessage(again)}`, !(again instanceof ApiError));
+                return;
+              }
+            }
+          } else {
+            onTicket(latest);
+            const chosen = patch[clash] === undefined ? null : (patch[clash] as string | null);
+            setError(
+              `Someone else set the ${FIELD_NAMES[clash]} to ${readable(clash, valueOf(latest, clash), staff)} just now, so your choice (${readable(clash, chosen, staff)}) was not saved. Choose again if still needed.`,
+            );
+            return;
+          }
+        }
         setError(CONFLICT_MESSAGE);
         await onConflict().catch(() => {});
       } else {
