@@ -21,8 +21,8 @@ export type NotificationAction =
 
 export const INITIAL_NOTIFICATIONS: NotificationState = { items: [], unread: 0, loaded: false };
 
-/** How many the panel keeps; older ones are a fetch away. */
-export const KEEP = 50;
+/** How many the panel keeps (as many as "Show more" reaches, the API's most); older ones are a fetch away. */
+export const KEEP = 100;
 
 const newestFirst = (a: NotificationDTO, b: NotificationDTO) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
 

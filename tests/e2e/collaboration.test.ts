@@ -633,6 +633,28 @@ describe("notifications while the bell re-reads its list", () => {
   });
 });
 
+describe("a long list of notifications", () => {
+  test("past the first 20, Show more brings the rest, unread ones included, up to 100", async () => {
+    const ticket = await newTicket("alice@example.com", "Label printer offline");
+    const samCookie = await signIn(server.url, "agent@example.com");
+    const adaCookie = await signIn(server.url, "admin@example.com");
+    assert.equal((await api(server.url, samCookie, "POST", "/api/notifications/read", { all: true })).status, 200);
+    for (let i = 1; i <= 25; i++) {
+      assert.equal((await api(server.url, adaCookie, "POST", `/api/tickets/${ticket.id}/comments`, { body: `Check ${i} @agent`, internal: true })).status, 201);
+    }
+    const sam = await window("agent@example.com");
+    const bell = sam.getByRole("button", { name: /^Notifications/ });
+    await eventually("all 25 are counted", async () => /^Notifications, 25 unread$/.test((await bell.getAttribute("aria-label")) ?? ""));
+    await bell.click();
+    const panel = sam.getByRole("region", { name: "Notifications" });
+    const items = panel.getByRole("listitem");
+    await eventually("the first page is listed", async () => (await items.count()) === 20);
+    await panel.getByRole("button", { name: "Show more" }).click();
+    await eventually("the rest are listed", async () => (await items.count()) >= 25);
+    assert.ok((await items.filter({ has: sam.getByRole("button", { name: "Mark as read" }) }).count()) >= 25, "every unread one can be opened or read from the bell");
+  });
+});
+
 describe("files in the conversation", () => {
   test("a requester attaches files when creating a ticket", async () => {
     const alice = await window("alice@example.com", "/tickets/new");

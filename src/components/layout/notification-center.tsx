@@ -9,7 +9,9 @@ import type { NotificationDTO } from "../../shared/dto";
 import { NOTIFICATION_VERBS } from "../../shared/notifications";
 import { TimeAgo } from "../ui/time-ago";
 
+/** The panel's first page, and each "Show more" step, up to the API's 100. */
 const LIST_LIMIT = 20;
+const LIST_MAX = 100;
 
 const ticketHref = (n: NotificationDTO) => `/tickets/${n.ticket.id}`;
 const describe = (n: NotificationDTO) => `${n.actor.name} ${NOTIFICATION_VERBS[n.kind]} #${n.ticket.number}`;
@@ -32,6 +34,9 @@ export function NotificationCenter() {
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
+  // How many the list shows: "Show more" reads a longer list (unread ones
+  // past the first 20 could otherwise not be opened from the bell at all).
+  const limit = useRef(LIST_LIMIT);
   // What arrived live while the newest read of the list is in flight (see the "loaded" action).
   const inFlight = useRef<{ received: NotificationDTO[]; read: boolean } | null>(null);
   const load = useCallback(async (): Promise<void> => {
@@ -41,7 +46,7 @@ export function NotificationCenter() {
       const live = { received: [] as NotificationDTO[], read: false };
       inFlight.current = live;
       try {
-        const { items, unread } = await apiFetch<{ items: NotificationDTO[]; unread: number }>(`/api/notifications?limit=${LIST_LIMIT}`);
+        const { items, unread } = await apiFetch<{ items: NotificationDTO[]; unread: number }>(`/api/notifications?limit=${limit.current}`);
         // A newer read is on its way: its answer counts.
         if (inFlight.current !== live) return;
         inFlight.current = null;
@@ -193,6 +198,18 @@ export function NotificationCenter() {
             </li>
           ))}
         </ul>
+        {items.length >= limit.current && limit.current < LIST_MAX && (
+          <button
+            type="button"
+            className="button button--ghost notifications__more"
+            onClick={() => {
+              limit.current = Math.min(LIST_MAX, limit.current + LIST_LIMIT);
+              void load();
+            }}
+          >
+            Show more
+          </button>
+        )}
         {permission === "default" && (
           <button type="button" className="button button--ghost notifications__desktop" onClick={() => void enableDesktop()}>
             Enable desktop notifications
