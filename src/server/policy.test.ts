@@ -14,6 +14,7 @@ import {
   deliveriesOf,
   isInternalEvent,
   isUnreadFor,
+  roleEffectsOf,
   listsRoom,
   losesAdmin,
   mayAnnounceComposing,
@@ -403,4 +404,10 @@ test("a reply's one-statement condition is exactly comment:create (and internal:
       }
     }
   }
+});
+
+test("roleEffectsOf: what each role allows, as the users page explains a role change", () => {
+  assert.deepEqual(roleEffectsOf("REQUESTER"), { seeAllTickets: false, readInternal: false, administer: false, assignable: false });
+  assert.deepEqual(roleEffectsOf("AGENT"), { seeAllTickets: true, readInternal: true, administer: false, assignable: true });
+  assert.deepEqual(roleEffectsOf("ADMIN"), { seeAllTickets: true, readInternal: true, administer: true, assignable: true });
 });

@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { closeOrReopen, isStaffRole, type Role, TICKET_PRIORITIES, type TicketPriority, type TicketStatus } from "../shared/enums";
 import { type Audience, type ComposingKind, PRESENCE_VIEWERS_SHOWN, type PresenceViewer, rooms, type TicketEventData, type TicketEventType } from "../shared/realtime";
-import type { Permissions } from "../shared/permissions";
+import type { Permissions, RoleEffects } from "../shared/permissions";
 import { NOTIFICATION_KINDS, type NotificationKind } from "../shared/notifications";
 import type { EmailSettingsDTO, MailKind } from "../shared/mail";
 import { AppError } from "./errors";
@@ -540,6 +540,20 @@ export function permissionsOf(actor: Actor): Permissions {
     useCannedReplies: can(actor, "canned:use"),
     manageSharedCannedReplies: can(actor, "canned:shared:manage"),
     tagTickets: can(actor, "ticket:tag"),
+  };
+}
+
+/**
+ * What having `role` means, for the admin page to say before a role change
+ * is saved (the page compares the old role's with the new one's).
+ */
+export function roleEffectsOf(role: Role): RoleEffects {
+  const actor = { id: "", role };
+  return {
+    seeAllTickets: can(actor, "ticket:list:all"),
+    readInternal: can(actor, "comment:internal:read"),
+    administer: can(actor, "user:update"),
+    assignable: mayBeAssigned({ role, active: true }),
   };
 }
 

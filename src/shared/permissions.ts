@@ -30,3 +30,13 @@ export type Permissions = {
   /** See, add and remove tickets' tags and filter by them. */
   tagTickets: boolean;
 };
+
+/** What a role allows, as the admin users page explains a role change (`roleEffectsOf` in the policy). */
+export type RoleEffects = {
+  seeAllTickets: boolean;
+  readInternal: boolean;
+  /** Users, settings, audit log. */
+  administer: boolean;
+  /** May be assigned tickets (an active user's open tickets are unassigned when this goes). */
+  assignable: boolean;
+};

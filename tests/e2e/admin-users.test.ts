@@ -174,3 +174,79 @@ test("a customer's screens speak to a customer: no empty-filter message, no colu
   await page.getByText("Incorrect current password").waitFor();
   assert.equal(await page.getByText("Your current password is not correct").count(), 0, "said once, at the field");
 });
+
+test("users: a role or Active change is saved only when confirmed, with what it will do said first; the keyboard keeps its place; search, filters, Show more, and correcting an address", { timeout: 180_000 }, async () => {
+  const adminCookie = await signIn(server.url, "admin@example.com");
+  const tag = `crew${randomBytes(3).toString("hex")}`;
+  const make = async (i: number, role: string) => {
+    const res = await api<{ user: { id: string; name: string } }>(server.url, adminCookie, "POST", "/api/users", { email: `${tag}-${i}@example.com`, name: `Crew ${tag} ${String(i).padStart(2, "0")}`, role, password: "crew-password-1" });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.user;
+  };
+  const agent = await make(0, "AGENT");
+  for (let i = 1; i <= 54; i++) await make(i, "REQUESTER");
+  // Two open tickets assigned to the agent.
+  const alice = await signIn(server.url, "alice@example.com");
+  for (const title of ["Crew one", "Crew two"]) {
+    const t = await api<TicketDTO>(server.url, alice, "POST", "/api/tickets", { title, description: "x" });
+    assert.equal((await api(server.url, adminCookie, "PATCH", `/api/tickets/${t.body.id}`, { assigneeId: agent.id })).status, 200);
+  }
+  const stored = async () => (await api<{ items: { id: string; role: string; active: boolean; email: string }[] }>(server.url, adminCookie, "GET", `/api/users?q=${tag}-0@`)).body.items[0]!;
+
+  const { page, context } = await signedInPage(browser, server.url, "admin@example.com", server.password, `/admin/users?q=${tag}`);
+  contexts.push(context);
+  const table = page.getByRole("table", { name: "Users" });
+  await table.getByRole("row").nth(1).waitFor();
+  assert.equal(await table.locator("tbody tr").count(), 50, "a page of 50");
+  await page.getByRole("button", { name: "Show more users" }).click();
+  await eventually("the rest are shown", async () => (await table.locator("tbody tr").count()) === 55);
+  assert.equal(await page.getByRole("button", { name: "Show more users" }).count(), 0);
+
+  // A keyboard step through the roles saves nothing, and says what saving would do.
+  // By the role select's name: while the address is being edited it is in a field, not the row's text.
+  const row = table.getByRole("row").filter({ has: page.getByLabel(`Role of ${agent.name}`, { exact: true }) });
+  const role = row.getByLabel(`Role of ${agent.name}`);
+  await role.focus();
+  await role.press("ArrowUp");
+  assert.equal(await role.inputValue(), "REQUESTER");
+  await row.getByText("will see only their own tickets and no internal notes. Their open tickets will be unassigned.").waitFor();
+  assert.equal((await stored()).role, "AGENT", "nothing saved yet");
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), `Role of ${agent.name}`, "focus stays on the select");
+  await row.getByRole("button", { name: `Cancel changes for ${agent.name}` }).click();
+  assert.equal(await role.inputValue(), "AGENT");
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), `Role of ${agent.name}`, "focus is back on the select");
+
+  // Deactivating: said first, saved on Save, and the result says what happened.
+  await row.getByRole("checkbox").uncheck();
+  await row.getByText(`${agent.name} will be signed out everywhere, and their open tickets unassigned.`).waitFor();
+  assert.equal((await stored()).active, true, "one click saves nothing");
+  await row.getByRole("button", { name: `Save changes for ${agent.name}` }).click();
+  await row.getByRole("status").filter({ hasText: "Saved. 2 open tickets were unassigned." }).waitFor();
+  assert.equal((await stored()).active, false);
+  await eventually("focus is on the result", async () => (await page.evaluate(() => document.activeElement?.getAttribute("role"))) === "status");
+
+  // The address is corrected in place; one another account has is refused on the field.
+  await row.getByRole("button", { name: `Edit name and email of ${agent.name}` }).click();
+  const email = row.getByLabel(`Email of ${agent.name}`);
+  await eventually("focus is on the name", async () => (await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))) === `Name of ${agent.name}`);
+  await email.fill("alice@example.com");
+  await row.getByRole("button", { name: `Save changes for ${agent.name}` }).click();
+  await row.getByText("A user with this email already exists").first().waitFor();
+  assert.equal(await email.getAttribute("aria-invalid"), "true");
+  await email.fill(`${tag}-0-fixed@example.com`);
+  await row.getByText(`will sign in with ${tag}-0-fixed@example.com from now on.`).waitFor();
+  await row.getByRole("button", { name: `Save changes for ${agent.name}` }).click();
+  await table.getByRole("row").filter({ hasText: `${tag}-0-fixed@example.com` }).getByRole("status").filter({ hasText: "Saved." }).waitFor();
+
+  // Filters: the URL carries them, and Clear drops them.
+  await page.goto(`/admin/users?q=${tag}&state=deactivated`);
+  await table.getByRole("row").nth(1).waitFor();
+  assert.equal(await table.locator("tbody tr").count(), 1);
+  const find = page.getByRole("search", { name: "Find users" });
+  assert.equal(await find.getByLabel("State").inputValue(), "deactivated");
+  await find.getByLabel("Role").selectOption("ADMIN");
+  await find.getByRole("button", { name: "Apply" }).click();
+  await page.getByText("No user matches these filters.").waitFor();
+  await page.getByRole("link", { name: "Clear" }).click();
+  await page.waitForURL(/\/admin\/users$/);
+});

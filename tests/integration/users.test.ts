@@ -43,10 +43,17 @@ function assertError(res: { status: number; body: unknown }, status: number, cod
   assert.equal((res.body as ApiErrorBody).error?.code, code, JSON.stringify(res.body));
 }
 
+/** Every user, page by page. */
 async function listUsers(): Promise<UserDTO[]> {
-  const res = await api<{ items: UserDTO[] }>(url, cookies.admin, "GET", "/api/users");
-  assert.equal(res.status, 200);
-  return res.body.items;
+  const all: UserDTO[] = [];
+  let cursor: string | null = null;
+  do {
+    const res: { status: number; body: { items: UserDTO[]; nextCursor: string | null } } = await api(url, cookies.admin, "GET", `/api/users?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
+    assert.equal(res.status, 200);
+    all.push(...res.body.items);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return all;
 }
 
 async function audit(): Promise<AuditEntryDTO[]> {
@@ -116,6 +123,57 @@ describe("authorization: admin 2xx, agent and requester 403, signed out 401", ()
 });
 
 describe("users", () => {
+  test("the list pages by name and narrows by a search, a role or active state; bad filters are 400", async () => {
+    const tag = `pager${unique()}`;
+    const made: UserDTO[] = [];
+    for (let i = 0; i < 5; i++) made.push((await createUser({ email: `${tag}-${i}@example.com`, name: `Pager ${tag} ${i}`, role: i === 4 ? "AGENT" : "REQUESTER", password: "pager-password-1" })).body.user);
+    await api(url, cookies.admin, "PATCH", `/api/users/${made[3]!.id}`, { active: false });
+    type Page = { items: UserDTO[]; nextCursor: string | null };
+    const get = async (qs: string) => {
+      const res = await api<Page>(url, cookies.admin, "GET", `/api/users?${qs}`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    // Two at a time: every one of them once, in name order.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page = await get(`q=${tag}&limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      assert.ok(page.items.length <= 2);
+      seen.push(...page.items.map((u) => u.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, made.map((u) => u.name));
+    // By address, whatever its case; by role; by state.
+    assert.deepEqual((await get(`q=${tag.toUpperCase()}-2@EXAMPLE`)).items.map((u) => u.id), [made[2]!.id]);
+    assert.deepEqual((await get(`q=${tag}&role=AGENT`)).items.map((u) => u.id), [made[4]!.id]);
+    assert.deepEqual((await get(`q=${tag}&state=deactivated`)).items.map((u) => u.id), [made[3]!.id]);
+    assert.equal((await get(`q=${tag}&state=active`)).items.length, 4);
+    for (const bad of ["role=BOSS", "state=gone", "limit=0", "limit=201", "cursor=nonsense", "other=1"]) {
+      assertError(await api(url, cookies.admin, "GET", `/api/users?${bad}`), 400, "VALIDATION");
+    }
+    // The page takes the same filters.
+    const html = await (await fetch(`${url}/admin/users?q=${tag}&role=AGENT`, { headers: { cookie: cookies.admin } })).text();
+    assert.ok(html.includes(`${tag}-4@example.com`) && !html.includes(`${tag}-0@example.com`));
+  });
+
+  test("an admin corrects a user's email: they sign in with the new one; one another account has (any case) is 409 and changes nothing", async () => {
+    const email = `typo-${unique()}@exmaple.com`;
+    const fixed = email.replace("exmaple", "example");
+    const user = (await createUser({ email, name: "Tia", role: "REQUESTER", password: "tia-password-1" })).body.user;
+    const taken = await api(url, cookies.admin, "PATCH", `/api/users/${user.id}`, { email: "ALICE@example.com" });
+    assertError(taken, 409, "CONFLICT");
+    assert.ok((taken.body as ApiErrorBody).error.fields?.email);
+    assertError(await api(url, cookies.admin, "PATCH", `/api/users/${user.id}`, { email: "not an address" }), 400, "VALIDATION");
+    const ok = await api<UserDTO>(url, cookies.admin, "PATCH", `/api/users/${user.id}`, { email: `  ${fixed.toUpperCase()} ` });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.email, fixed);
+    await signIn(url, fixed, "tia-password-1");
+    await assert.rejects(signIn(url, email, "tia-password-1"), /sign-in failed/);
+    const entry = (await audit()).find((e) => e.target?.id === user.id && e.action === "user:update");
+    assert.deepEqual([entry?.before, entry?.after], [{ email }, { email: fixed }]);
+  });
+
   test("GET lists every user with role and active", async () => {
     const list = await listUsers();
     const admin = list.find((u) => u.email === "admin@example.com");
@@ -285,7 +343,9 @@ describe("users", () => {
         };
         staffSocket.emit("lists:watch", {});
         staffSocket.on("ticket:updated", heard);
-        assert.equal((await api(url, cookies.admin, "PATCH", `/api/users/${gail.id}`, change)).status, 200);
+        const saved = await api<{ unassignedTickets: number }>(url, cookies.admin, "PATCH", `/api/users/${gail.id}`, change);
+        assert.equal(saved.status, 200);
+        assert.equal(saved.body.unassignedTickets, 2, "the admin is told how many were unassigned");
         const assignee = async (t: TicketDTO) => (await api<TicketDTO>(url, cookies.admin, "GET", `/api/tickets/${t.id}`)).body.assignee?.id ?? null;
         assert.equal(await assignee(open), null, JSON.stringify(change));
         assert.equal(await assignee(waiting), null);
@@ -520,6 +580,29 @@ describe("audit log", () => {
     const page = await (await fetch(`${url}/admin/audit`, { headers: { cookie: cookies.admin } })).text();
     assert.match(page, /Changed user/);
     assert.match(page, new RegExp(email.replace(/[.]/g, "\\.")));
+  });
+});
+
+describe("audit log: paging", () => {
+  test("older entries page by page, none twice or skipped; the page links to them; a bad cursor is 400", async () => {
+    type Page = { items: AuditEntryDTO[]; nextCursor: string | null };
+    const all = (await api<Page>(url, cookies.admin, "GET", "/api/audit?limit=500")).body.items;
+    assert.ok(all.length >= 5, `${all.length} entries`);
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const res: { status: number; body: Page } = await api(url, cookies.admin, "GET", `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      assert.equal(res.status, 200);
+      walked.push(...res.body.items.map((e) => e.id));
+      cursor = res.body.nextCursor;
+      assert.ok(cursor);
+    }
+    assert.deepEqual(walked, all.slice(0, 6).map((e) => e.id), "newest first, each once");
+    for (const bad of ["cursor=nonsense", "limit=0", "limit=501", "other=1"]) assertError(await api(url, cookies.admin, "GET", `/api/audit?${bad}`), 400, "VALIDATION");
+    const first = await (await fetch(`${url}/admin/audit`, { headers: { cookie: cookies.admin } })).text();
+    if (all.length > 200) assert.match(first, /Older entries/);
+    const older = await (await fetch(`${url}/admin/audit?before=${cursor}`, { headers: { cookie: cookies.admin } })).text();
+    assert.match(older, /Newest entries/);
   });
 });
 

@@ -4,6 +4,7 @@ import { useRef, useState } from "react";
 import type { UserDTO } from "../../shared/dto";
 import { ROLES, type Role } from "../../shared/enums";
 import type { InviteIssued } from "../../shared/invite";
+import type { RoleEffects } from "../../shared/permissions";
 import { ZCreateUser, ZNewPassword, ZUpdateUser } from "../../shared/schemas/users";
 import { apiFetch, errorMessage, zodFieldErrors } from "../../client/api-client";
 import { ROLE_LABELS } from "../lib/format";
@@ -34,17 +35,59 @@ function InviteNotice({ invite, who }: { invite: InviteIssued; who: string }) {
   );
 }
 
+/** The list's filters, as the page URL carries them. */
+export type UsersQuery = { q?: string; role?: Role; state?: "active" | "deactivated" };
+
+function queryString(query: UsersQuery, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...query, ...extra })) if (v) params.set(k, v);
+  return params.toString();
+}
+
 /**
  * The admin's user list: add a user (with a password, or an invite link),
- * change role and active, set a password or issue a new invite link. Every
+ * find users (by name or address, role, active), change their details,
+ * role and active state, set a password or issue a new invite link. Every
  * form is checked with the API's own schemas first; the server checks again.
  * `mailEnabled`: invite links are mailed to the person, not shown here.
  */
-export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailEnabled: boolean }) {
+export function UsersAdmin({
+  initial,
+  nextCursor: firstCursor,
+  query,
+  mailEnabled,
+  roleEffects,
+}: {
+  initial: UserDTO[];
+  nextCursor: string | null;
+  query: UsersQuery;
+  mailEnabled: boolean;
+  /** What each role allows (the policy's roleEffectsOf), to say what a role change will do. */
+  roleEffects: Record<Role, RoleEffects>;
+}) {
   const [users, setUsers] = useState(initial);
+  const [cursor, setCursor] = useState(firstCursor);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string[]>>({});
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, setPending] = useState(false);
+  const filtered = Boolean(query.q || query.role || query.state);
+
+  async function more() {
+    if (!cursor || loadingMore) return;
+    setLoadingMore(true);
+    setMoreError(null);
+    try {
+      const page = await apiFetch<{ items: UserDTO[]; nextCursor: string | null }>(`/api/users?${queryString(query, { cursor, limit: "50" })}`);
+      setUsers((list) => [...list, ...page.items.filter((u) => !list.some((x) => x.id === u.id))]);
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setMoreError(`Could not load more: ${errorMessage(e)}`);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   async function create(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -65,7 +108,8 @@ export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailE
     setPending(true);
     try {
       const res = await apiFetch<{ user: UserDTO; invite?: InviteIssued }>("/api/users", { method: "POST", json: parsed.data });
-      setUsers((list) => [...list, res.user].sort((a, b) => a.name.localeCompare(b.name)));
+      // First, whatever the filters: the admin looks for the person just added.
+      setUsers((list) => [res.user, ...list.filter((u) => u.id !== res.user.id)]);
       setNotice({ ok: true, text: `Added ${res.user.name}.`, invite: res.invite, who: res.user.name });
       form.reset();
     } catch (err) {
@@ -124,42 +168,140 @@ export function UsersAdmin({ initial, mailEnabled }: { initial: UserDTO[]; mailE
         <h2 id="users-list" className="card__title">
           Users
         </h2>
-        <div className="table-wrap">
-          <table aria-label="Users">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Active</th>
-                <th scope="col">Password</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <UserRow
-                  key={u.id}
-                  user={u}
-                  mailEnabled={mailEnabled}
-                  onChange={(next) => setUsers((list) => list.map((x) => (x.id === next.id ? next : x)))}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        {/* A plain GET form: the URL is the state, and it works before the scripts load. */}
+        <form action="/admin/users" className="filters" role="search" aria-label="Find users">
+          <div className="field field--grow">
+            <label htmlFor="users-q">Search</label>
+            <input id="users-q" name="q" type="search" defaultValue={query.q ?? ""} placeholder="Part of a name or an email address" autoComplete="off" />
+          </div>
+          <div className="field">
+            <label htmlFor="users-role">Role</label>
+            <select id="users-role" name="role" defaultValue={query.role ?? ""}>
+              <option value="">Any role</option>
+              <EnumOptions values={ROLES} labels={ROLE_LABELS} />
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="users-state">State</label>
+            <select id="users-state" name="state" defaultValue={query.state ?? ""}>
+              <option value="">Active or not</option>
+              <option value="active">Active</option>
+              <option value="deactivated">Deactivated</option>
+            </select>
+          </div>
+          <div className="filters__actions">
+            <button type="submit" className="button">
+              Apply
+            </button>
+            {filtered && (
+              <a href="/admin/users" className="button button--ghost">
+                Clear
+              </a>
+            )}
+          </div>
+        </form>
+        {users.length === 0 ? (
+          <p className="muted">{filtered ? "No user matches these filters." : "No users yet."}</p>
+        ) : (
+          <div className="table-wrap">
+            <table aria-label="Users">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Active</th>
+                  <th scope="col">Password</th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.map((u) => (
+                  <UserRow
+                    key={u.id}
+                    user={u}
+                    mailEnabled={mailEnabled}
+                    roleEffects={roleEffects}
+                    onChange={(next) => setUsers((list) => list.map((x) => (x.id === next.id ? next : x)))}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {cursor && (
+          <p>
+            <button type="button" className="button" onClick={() => void more()} aria-disabled={loadingMore || undefined}>
+              {loadingMore ? "Loading…" : "Show more users"}
+            </button>
+          </p>
+        )}
+        {moreError && (
+          <p role="alert" className="alert alert--error">
+            {moreError}
+          </p>
+        )}
       </section>
     </>
   );
 }
 
-function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: boolean; onChange: (u: UserDTO) => void }) {
+type Details = { name: string; email: string; role: Role; active: boolean };
+
+/**
+ * What saving `to` over `from` does beyond the fields themselves, said
+ * before the admin saves: a deactivation or a demotion signs the person
+ * out and unassigns their open tickets, and one click used to do that.
+ */
+function consequences(from: Details, to: Details, effects: Record<Role, RoleEffects>): string[] {
+  const said: string[] = [];
+  const who = from.name;
+  if (from.active && !to.active) said.push(`${who} will be signed out everywhere, and their open tickets unassigned.`);
+  if (!from.active && to.active) said.push(`${who} will be able to sign in again.`);
+  if (from.role !== to.role) {
+    // What each role allows is the policy's (the page passes it in).
+    const was = effects[from.role];
+    const will = effects[to.role];
+    if (was.seeAllTickets && !will.seeAllTickets) said.push(`${who} will see only their own tickets${will.readInternal ? "" : " and no internal notes"}.`);
+    if (!was.seeAllTickets && will.seeAllTickets) said.push(`${who} will see every ticket${will.readInternal ? " and internal notes" : ""}.`);
+    if (!was.administer && will.administer) said.push(`${who} will manage users and settings.`);
+    if (was.administer && !will.administer) said.push(`${who} will no longer manage users and settings.`);
+    if (was.assignable && !will.assignable && to.active) said.push("Their open tickets will be unassigned.");
+    if (to.active) said.push("Their open pages reload with the new role.");
+  }
+  if (from.email !== to.email) said.push(`${who} will sign in with ${to.email} from now on.`);
+  return said;
+}
+
+function UserRow({
+  user,
+  mailEnabled,
+  roleEffects,
+  onChange,
+}: {
+  user: UserDTO;
+  mailEnabled: boolean;
+  roleEffects: Record<Role, RoleEffects>;
+  onChange: (u: UserDTO) => void;
+}) {
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, setPending] = useState(false);
   const [password, setPassword] = useState("");
-  // The role select and the Active box act at once: a change made before hydration would never be saved.
+  /** Changes not saved yet: role, active, and name and email while editing them. */
+  const [draft, setDraft] = useState<Partial<Details>>({});
+  const [editing, setEditing] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  // A change made before hydration would show and never be saved.
   const hydrated = useHydrated();
   const passwordInput = useRef<HTMLInputElement>(null);
+  const roleSelect = useRef<HTMLSelectElement>(null);
+  const status = useRef<HTMLParagraphElement>(null);
+  const nameInput = useRef<HTMLInputElement>(null);
   useTypedBeforeHydration(passwordInput, password, setPassword);
+
+  const saved: Details = { name: user.name, email: user.email, role: user.role, active: user.active };
+  const next: Details = { ...saved, ...draft };
+  const changed = (Object.keys(saved) as (keyof Details)[]).filter((k) => String(next[k]).trim() !== String(saved[k]));
+  const said = consequences(saved, next, roleEffects);
 
   async function run(work: () => Promise<void>) {
     setPending(true);
@@ -173,30 +315,130 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
     }
   }
 
-  const patch = (change: { role?: Role; active?: boolean }) =>
-    run(async () => {
-      const body = ZUpdateUser.parse(change);
-      onChange(await apiFetch<UserDTO>(`/api/users/${user.id}`, { method: "PATCH", json: body }));
-      setNotice({ ok: true, text: "Saved." });
-    });
+  function cancel() {
+    setDraft({});
+    setEditing(false);
+    setFieldErrors({});
+    setNotice(null);
+    roleSelect.current?.focus();
+  }
 
+  function save() {
+    if (pending || changed.length === 0) return;
+    const parsed = ZUpdateUser.safeParse(Object.fromEntries(changed.map((k) => [k, next[k]])));
+    if (!parsed.success) {
+      setFieldErrors(zodFieldErrors(parsed.error.issues));
+      return;
+    }
+    setFieldErrors({});
+    void run(async () => {
+      try {
+        const res = await apiFetch<UserDTO & { unassignedTickets: number }>(`/api/users/${user.id}`, { method: "PATCH", json: parsed.data });
+        const { unassignedTickets, ...updated } = res;
+        onChange(updated);
+        setDraft({});
+        setEditing(false);
+        const n = unassignedTickets;
+        setNotice({ ok: true, text: `Saved.${n > 0 ? ` ${n} open ${n === 1 ? "ticket was" : "tickets were"} unassigned.` : ""}` });
+        // The Save button is gone: focus the result, not the page's start.
+        requestAnimationFrame(() => status.current?.focus());
+      } catch (e) {
+        setFieldErrors((e as { fields?: Record<string, string[]> }).fields ?? {});
+        throw e;
+      }
+    });
+  }
+
+  const idBase = `user-${user.id}`;
   return (
     <tr>
-      <td>{user.name}</td>
-      <td>{user.email}</td>
       <td>
-        <select aria-label={`Role of ${user.name}`} value={user.role} disabled={pending || !hydrated} onChange={(e) => patch({ role: e.target.value as Role })}>
+        {editing ? (
+          <>
+            <input
+              ref={nameInput}
+              aria-label={`Name of ${user.name}`}
+              value={next.name}
+              maxLength={100}
+              onChange={(e) => setDraft((d) => ({ ...d, name: e.target.value }))}
+              {...invalidProps(`${idBase}-name`, fieldErrors.name)}
+            />
+            <FieldError id={`${idBase}-name-error`} messages={fieldErrors.name} />
+          </>
+        ) : (
+          <>
+            {user.name}{" "}
+            <button
+              type="button"
+              className="button button--ghost"
+              disabled={!hydrated}
+              onClick={() => {
+                setEditing(true);
+                requestAnimationFrame(() => nameInput.current?.focus());
+              }}
+            >
+              Edit<span className="visually-hidden"> name and email of {user.name}</span>
+            </button>
+          </>
+        )}
+      </td>
+      <td>
+        {editing ? (
+          <>
+            <input
+              type="email"
+              aria-label={`Email of ${user.name}`}
+              value={next.email}
+              maxLength={320}
+              onChange={(e) => setDraft((d) => ({ ...d, email: e.target.value }))}
+              {...invalidProps(`${idBase}-email`, fieldErrors.email)}
+            />
+            <FieldError id={`${idBase}-email-error`} messages={fieldErrors.email} />
+          </>
+        ) : (
+          user.email
+        )}
+      </td>
+      <td>
+        <select
+          ref={roleSelect}
+          aria-label={`Role of ${user.name}`}
+          value={next.role}
+          disabled={!hydrated}
+          onChange={(e) => setDraft((d) => ({ ...d, role: e.target.value as Role }))}
+        >
           <EnumOptions values={ROLES} labels={ROLE_LABELS} />
         </select>
       </td>
       <td>
         <label className="checkbox">
-          <input type="checkbox" checked={user.active} disabled={pending || !hydrated} onChange={(e) => patch({ active: e.target.checked })} />
-          <span>{user.active ? "Active" : "Deactivated"}</span>
+          <input type="checkbox" checked={next.active} disabled={!hydrated} onChange={(e) => setDraft((d) => ({ ...d, active: e.target.checked }))} />
+          <span>{next.active ? "Active" : "Deactivated"}</span>
           <span className="visually-hidden"> ({user.name})</span>
         </label>
       </td>
       <td>
+        {changed.length > 0 && (
+          <div className="user-row__confirm">
+            {said.length > 0 && (
+              <p className="small" id={`${idBase}-consequences`}>
+                {said.join(" ")}
+              </p>
+            )}
+            <button
+              type="button"
+              className="button button--primary"
+              aria-disabled={pending || undefined}
+              aria-describedby={said.length > 0 ? `${idBase}-consequences` : undefined}
+              onClick={save}
+            >
+              Save changes<span className="visually-hidden"> for {user.name}</span>
+            </button>{" "}
+            <button type="button" className="button" onClick={cancel}>
+              Cancel<span className="visually-hidden"> changes for {user.name}</span>
+            </button>
+          </div>
+        )}
         <ClientForm
           aria-label={`Password of ${user.name}`}
           onSubmit={(e) => {
@@ -239,11 +481,10 @@ function UserRow({ user, mailEnabled, onChange }: { user: UserDTO; mailEnabled: 
             <span className="visually-hidden"> for {user.name}</span>
           </button>
         </ClientForm>
-        <p role="status" aria-live="polite" className={notice && !notice.ok ? "field__error" : "muted"}>
+        <p ref={status} tabIndex={-1} role="status" aria-live="polite" className={notice && !notice.ok ? "field__error" : "muted"}>
           {notice?.text} {notice?.invite && <InviteNotice invite={notice.invite} who={user.name} />}
         </p>
       </td>
     </tr>
   );
 }
-

@@ -1,23 +1,51 @@
 import "server-only";
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntryDTO, type AuditValues } from "../../shared/audit";
+import { ID_PATTERN } from "../../shared/schemas/text";
 import { db } from "../db";
+import { AppError } from "../errors";
 import { authorize, type Actor } from "../policy";
 
-/** Newest audit entries first (admins only), at most `limit`. */
-export async function listAudit(actor: Actor, limit = 200): Promise<AuditEntryDTO[]> {
+/** Opaque keyset cursor: the last entry's time and id. */
+type AuditCursor = { t: string; id: string };
+
+function decode(raw: string): AuditCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<AuditCursor>;
+    if (typeof c.t === "string" && typeof c.id === "string" && ID_PATTERN.test(c.id) && new Date(Date.parse(c.t)).toISOString() === c.t) return { t: c.t, id: c.id };
+  } catch {
+    /* fall through */
+  }
+  throw new AppError("VALIDATION", "Invalid cursor", { cursor: ["Invalid cursor"] });
+}
+
+/**
+ * Audit entries newest first (admins only), `limit` at a time; `nextCursor`
+ * continues with older ones, so the first week's changes can still be read
+ * after thousands more (the page and the API used to stop at 200).
+ */
+export async function listAudit(actor: Actor, query: { cursor?: string; limit?: number } = {}): Promise<{ items: AuditEntryDTO[]; nextCursor: string | null }> {
   authorize(actor, "audit:read");
+  const limit = query.limit ?? 200;
+  const after = query.cursor ? decode(query.cursor) : null;
   const rows = await db().auditEntry.findMany({
+    where: after ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] } : {},
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
+    take: limit + 1,
     include: { actor: { select: { id: true, name: true } }, target: { select: { id: true, name: true, email: true } } },
   });
-  return rows.map((r) => ({
-    id: r.id,
-    action: (AUDIT_ACTIONS as readonly string[]).includes(r.action) ? (r.action as AuditAction) : "user:update",
-    actor: r.actor,
-    target: r.target,
-    before: (r.before as AuditValues | null) ?? null,
-    after: (r.after as AuditValues | null) ?? null,
-    createdAt: r.createdAt.toISOString(),
-  }));
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      action: (AUDIT_ACTIONS as readonly string[]).includes(r.action) ? (r.action as AuditAction) : "user:update",
+      actor: r.actor,
+      target: r.target,
+      before: (r.before as AuditValues | null) ?? null,
+      after: (r.after as AuditValues | null) ?? null,
+      createdAt: r.createdAt.toISOString(),
+    })),
+    nextCursor: more && last ? Buffer.from(JSON.stringify({ t: last.createdAt.toISOString(), id: last.id })).toString("base64url") : null,
+  };
 }

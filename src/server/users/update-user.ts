@@ -3,7 +3,8 @@ import type { SessionUser, UserDTO } from "../../shared/dto";
 import type { TUpdateUser } from "../../shared/schemas/users";
 import { ID_PATTERN } from "../../shared/schemas/text";
 import { recordAudit } from "../audit/record-audit";
-import { db } from "../db";
+import { db, isUniqueViolation } from "../db";
+import { duplicateEmail } from "./create-user";
 import { AppError } from "../errors";
 import { ACTIVE_ADMINS, audienceOf, authorize, losesAdmin, mayBeAssigned } from "../policy";
 import { runtime } from "../runtime";
@@ -14,7 +15,8 @@ import { updateTicket } from "../tickets/update-ticket";
 const userSelect = { id: true, name: true, email: true, role: true, active: true } as const;
 
 /**
- * Change a user's name, role or active flag (admins only).
+ * Change a user's name, email, role or active flag (admins only). An email
+ * another account has is refused (409), whatever its case.
  *
  * The last active admin can be neither demoted nor deactivated: nobody could
  * administer the install afterwards. Deactivating revokes all of the user's
@@ -26,10 +28,11 @@ const userSelect = { id: true, name: true, email: true, role: true, active: true
  * the old role's numbering, is told to reload (AUDIENCE_CHANGED). Every real change is audited with the fields'
  * before and after values.
  */
-export async function updateUser(actor: SessionUser, userId: string, input: TUpdateUser): Promise<UserDTO> {
+export async function updateUser(actor: SessionUser, userId: string, input: TUpdateUser): Promise<UserDTO & { unassignedTickets: number }> {
   authorize(actor, "user:update");
   if (!ID_PATTERN.test(userId)) throw notFound();
-  const { user, deactivated, roleChanged } = await db().$transaction(async (tx) => {
+  const { user, deactivated, roleChanged } = await db()
+    .$transaction(async (tx) => {
     // Lock the active admins' rows: two admins demoting each other at once
     // must not both see the other one still there and leave none.
     // (Raw SQL for FOR UPDATE; the same set as the policy's ACTIVE_ADMINS.)
@@ -41,10 +44,10 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
     }
     const user = await tx.user.update({
       where: { id: userId },
-      data: { name: input.name, role: input.role, active: input.active },
+      data: { name: input.name, email: input.email, role: input.role, active: input.active },
       select: userSelect,
     });
-    const changed = (["name", "role", "active"] as const).filter((k) => current[k] !== user[k]);
+    const changed = (["name", "email", "role", "active"] as const).filter((k) => current[k] !== user[k]);
     if (changed.length > 0) {
       await recordAudit(tx, {
         actorId: actor.id,
@@ -70,10 +73,14 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
       await tx.ticketRead.deleteMany({ where: { userId } });
     }
     return { user, deactivated, roleChanged: current.role !== user.role };
-  });
+    })
+    .catch((e: unknown) => {
+      if (isUniqueViolation(e)) throw duplicateEmail();
+      throw e;
+    });
   if (deactivated || roleChanged) runtime().sockets?.closeUser(userId);
-  if ((deactivated || roleChanged) && !mayBeAssigned(user)) await unassignOpenTickets(actor, userId);
-  return user;
+  const unassignedTickets = (deactivated || roleChanged) && !mayBeAssigned(user) ? await unassignOpenTickets(actor, userId) : 0;
+  return { ...user, unassignedTickets };
 }
 
 /**
@@ -85,11 +92,16 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
  * After the user's change has committed: a ticket that fails here stays
  * assigned and is logged, and the admin can unassign it by hand.
  */
-async function unassignOpenTickets(actor: SessionUser, userId: string): Promise<void> {
+async function unassignOpenTickets(actor: SessionUser, userId: string): Promise<number> {
   const open = await db().ticket.findMany({ where: { assigneeId: userId, status: { notIn: [...CLOSED_STATUSES] } }, select: { id: true } });
+  let done = 0;
   for (const { id } of open) {
-    await updateTicket(actor, id, { assigneeId: null }).catch((e: unknown) => log.error({ err: e, ticketId: id, userId }, "[tandem] unassigning a ticket of a user who may no longer be assigned failed"));
+    await updateTicket(actor, id, { assigneeId: null }).then(
+      () => done++,
+      (e: unknown) => log.error({ err: e, ticketId: id, userId }, "[tandem] unassigning a ticket of a user who may no longer be assigned failed"),
+    );
   }
+  return done;
 }
 
 function notFound() {

@@ -4,16 +4,36 @@ import { ROLES } from "../enums";
 import { PASSWORD_MAX_LENGTH } from "./auth";
 import { line, text } from "./text";
 
-/** PATCH /api/users/:id (admins only): any of name, role, active. */
+const ZEmailAddress = z.string().trim().toLowerCase().email("Enter a valid email address").max(320, "Email is too long");
+
+/**
+ * PATCH /api/users/:id (admins only): any of name, email, role, active. The
+ * email is the address they sign in with and are mailed at: an admin fixes
+ * a mistyped one (an invite sent there is then mailed to the new one).
+ */
 export const ZUpdateUser = z
   .object({
     name: line("A name").trim().min(1, "Name is required").max(100, "Name is too long").optional(),
+    email: ZEmailAddress.optional(),
     role: z.enum(ROLES).optional(),
     active: z.boolean().optional(),
   })
   .strict()
-  .refine((v) => ["name", "role", "active"].some((k) => k in v), { message: "Nothing to change", path: ["name"] });
+  .refine((v) => ["name", "email", "role", "active"].some((k) => k in v), { message: "Nothing to change", path: ["name"] });
 export type TUpdateUser = z.infer<typeof ZUpdateUser>;
+
+/** GET /api/users (admins only): a page of users by name, narrowed by a search, a role or active state. */
+export const ZListUsers = z
+  .object({
+    /** Part of a name or an email address. */
+    q: text().trim().max(200, "Search is too long").optional(),
+    role: z.enum(ROLES).optional(),
+    state: z.enum(["active", "deactivated"]).optional(),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type TListUsers = z.infer<typeof ZListUsers>;
 
 /** Shortest new password: long enough that guessing needs more than the sign-in throttle allows. */
 export const PASSWORD_MIN_LENGTH = 8;
@@ -24,7 +44,7 @@ export const ZNewPassword = text()
   .max(PASSWORD_MAX_LENGTH, `Passwords are at most ${PASSWORD_MAX_LENGTH} characters`);
 
 const ZName = line("A name").trim().min(1, "Name is required").max(100, "Name is too long");
-const ZEmail = z.string().trim().toLowerCase().email("Enter a valid email address").max(320, "Email is too long");
+const ZEmail = ZEmailAddress;
 
 /**
  * POST /api/users (admins only). Without `password` the person gets an
@@ -70,3 +90,11 @@ export const ZInviteToken = z.string().max(64, "Not a valid invite link").regex(
 /** POST /api/invites/accept: set a password with an invite link's token. */
 export const ZAcceptInvite = z.object({ token: ZInviteToken, password: ZNewPassword }).strict();
 export type TAcceptInvite = z.infer<typeof ZAcceptInvite>;
+
+/** GET /api/audit (admins only): newest first, `limit` at a time; `cursor` continues with older entries. */
+export const ZListAudit = z
+  .object({
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(200),
+  })
+  .strict();

@@ -4,6 +4,7 @@ import { listAudit } from "../../../server/audit/list-audit";
 import { can } from "../../../server/policy";
 import { AUDIT_ACTION_LABELS, type AuditValues } from "../../../shared/audit";
 import { requirePageUser } from "../../_lib/session";
+import { Link } from "../../../components/ui/link";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -15,11 +16,14 @@ function values(v: AuditValues | null): string {
     .join("; ");
 }
 
-/** Admins only: who changed which user or setting, when, from what to what (newest 200). */
-export default async function AuditPage() {
+/** Admins only: who changed which user or setting, when, from what to what; 200 at a time, newest first. */
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser("/admin/audit");
   if (!can(user, "audit:read")) notFound();
-  const entries = await listAudit(user);
+  const raw = (await searchParams).before;
+  const before = typeof raw === "string" && raw.length <= 500 ? raw : undefined;
+  // A cursor that does not parse (edited by hand) shows the newest entries.
+  const { items: entries, nextCursor } = await listAudit(user, { cursor: before }).catch(() => listAudit(user));
   return (
     <div>
       <h1>Audit log</h1>
@@ -53,6 +57,10 @@ export default async function AuditPage() {
         </table>
       </div>
       {entries.length === 0 && <p className="muted">Nothing yet.</p>}
+      <nav aria-label="Audit log pages" className="pager">
+        {before && <Link href="/admin/audit">Newest entries</Link>}{" "}
+        {nextCursor && <Link href={`/admin/audit?before=${encodeURIComponent(nextCursor)}`}>Older entries</Link>}
+      </nav>
     </div>
   );
 }
