@@ -172,6 +172,12 @@ describe("users", () => {
     await assert.rejects(signIn(url, email, "tia-password-1"), /sign-in failed/);
     const entry = (await audit()).find((e) => e.target?.id === user.id && e.action === "user:update");
     assert.deepEqual([entry?.before, entry?.after], [{ email }, { email: fixed }]);
+
+    // A link sent to the old (mistyped) address no longer sets the password.
+    const invited = await createUser({ email: `lost-${unique()}@exmaple.com`, name: "Lou", role: "AGENT" });
+    const token = linkOf(invited.body.invite).split("/").pop()!;
+    assert.equal((await api(url, cookies.admin, "PATCH", `/api/users/${invited.body.user.id}`, { email: `lou-${unique()}@example.com` })).status, 200);
+    assertError(await api(url, undefined, "POST", "/api/invites/accept", { token, password: "stranger-password-1" }), 404, "NOT_FOUND");
   });
 
   test("GET lists every user with role and active", async () => {

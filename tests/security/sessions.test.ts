@@ -229,7 +229,7 @@ describe("admin changes reach open sockets at once", () => {
 
     const res = await patchUser(admin.cookie, users.bob.id, { active: false });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(res.body, { ...users.bob, active: false });
+    assert.deepEqual(res.body, { ...users.bob, active: false, unassignedTickets: 0 });
 
     const { reason, afterMs } = await closed;
     t.diagnostic(`deactivated user's socket closed ${afterMs} ms after the request was sent`);
@@ -356,13 +356,13 @@ describe("PATCH /api/users/:id", () => {
   test("404 for an unknown user, 400 for a bad body, and a rename", async () => {
     assert.equal((await patchUser(admin.cookie, "no-such-user", { name: "X" })).status, 404);
     assert.equal((await patchUser(admin.cookie, "bad id!", { name: "X" })).status, 404);
-    for (const body of [{}, { role: "ROOT" }, { active: "no" }, { name: "" }, { email: "x@example.com" }]) {
+    for (const body of [{}, { role: "ROOT" }, { active: "no" }, { name: "" }, { email: "not an address" }, { password: "x" }]) {
       const res = await patchUser(admin.cookie, users.bob.id, body);
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.equal(res.body.error.code, "VALIDATION");
     }
     const renamed = await patchUser(admin.cookie, users.bob.id, { name: "Robert Requester" });
-    assert.deepEqual(renamed.body, { ...users.bob, name: "Robert Requester", active: true });
+    assert.deepEqual(renamed.body, { ...users.bob, name: "Robert Requester", active: true, unassignedTickets: 0 });
     assert.equal((await patchUser(admin.cookie, users.bob.id, { name: users.bob.name })).status, 200);
   });
 

@@ -57,6 +57,12 @@ export async function updateUser(actor: SessionUser, userId: string, input: TUpd
         after: Object.fromEntries(changed.map((k) => [k, user[k]])),
       });
     }
+    if (current.email !== user.email) {
+      // A link mailed to the old address (a mistyped one, read by a
+      // stranger) must not set this account's password: unused links are
+      // void, and the admin sends a new one to the corrected address.
+      await tx.invite.updateMany({ where: { userId, usedAt: null }, data: { usedAt: new Date() } });
+    }
     const deactivated = current.active && !user.active;
     if (deactivated) {
       const now = new Date();

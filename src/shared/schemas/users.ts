@@ -9,7 +9,8 @@ const ZEmailAddress = z.string().trim().toLowerCase().email("Enter a valid email
 /**
  * PATCH /api/users/:id (admins only): any of name, email, role, active. The
  * email is the address they sign in with and are mailed at: an admin fixes
- * a mistyped one (an invite sent there is then mailed to the new one).
+ * a mistyped one. Unused invite and reset links of the account stop working
+ * (they went to the old address): the admin issues a new one.
  */
 export const ZUpdateUser = z
   .object({
