@@ -249,10 +249,11 @@ test("stopping while the SMTP server is slow hands the mail in hand and the rest
   }
   let started!: () => void;
   const inFlight = new Promise<void>((r) => (started = r));
+  let answer!: () => void;
   const worker = workerWith({
     send: () => {
       started();
-      return new Promise<void>(() => {}); // never answers
+      return new Promise<void>((r) => (answer = r)); // answers only when the test says
     },
     close() {},
   });
@@ -270,4 +271,9 @@ test("stopping while the SMTP server is slow hands the mail in hand and the rest
   const dueIn = inHand!.nextAttemptAt.getTime() - Date.now();
   assert.ok(dueIn > 10_000 && dueIn <= 30_000, `the mail in hand is due again soon, not when its claim runs out (${dueIn} ms)`);
   for (const r of rest) assert.ok(r.nextAttemptAt.getTime() <= Date.now(), "the rest are due at once");
+
+  // The server accepts it after all, before the process is gone: it is sent, not due again.
+  answer();
+  await until("the late answer is kept", async () => (await prisma.outboundMail.findUniqueOrThrow({ where: { id: inHand!.id } })).status === "sent");
+  assert.equal((await prisma.outboundMail.findUniqueOrThrow({ where: { id: inHand!.id } })).attempts, 1);
 });

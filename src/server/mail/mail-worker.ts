@@ -160,7 +160,15 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
   /** Record the outcome of a claim, unless the claim is no longer ours (it expired and was taken). */
   async function finish(mail: Claimed, data: { status: string; lastError?: string | null; nextAttemptAt?: Date; sentAt?: Date }) {
     const { count } = await prisma.outboundMail.updateMany({ where: { id: mail.id, status: "sending", attempts: mail.attempts }, data });
-    if (count === 0) log.warn(`mail ${mail.id}: its claim expired before it finished; the newer claim decides`);
+    if (count === 1) return;
+    // Handed back by stop() while its send went on: if nobody has claimed it
+    // since, this outcome is still the one to keep (a send that completed
+    // in the last seconds before the exit is not sent again).
+    if (handedBack === mail.id) {
+      const late = await prisma.outboundMail.updateMany({ where: { id: mail.id, status: "pending", attempts: mail.attempts - 1 }, data: { ...data, attempts: mail.attempts } });
+      if (late.count === 1) return;
+    }
+    log.warn(`mail ${mail.id}: its claim expired before it finished; the newer claim decides`);
   }
 
   /** Hand back claims this worker will not get to (it is stopping), so the next one need not wait for them to expire. */
@@ -314,6 +322,8 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
   let inHand: Claimed | undefined;
   /** The last failure was the SMTP server's, not a mail's (see send). */
   let smtpFailing = false;
+  /** The mail stop() handed back while it was being sent (see finish). */
+  let handedBack: string | undefined;
 
   const done = (async () => {
     let failures = 0;
@@ -375,6 +385,7 @@ export function startMailWorker(deps: MailWorkerDeps): MailWorker {
       clearTimeout(timer);
       const stuck = inHand;
       if (!finished && stuck) {
+        handedBack = stuck.id;
         log.warn(`mail ${stuck.id}: still being sent at shutdown; handed back, due again in ${HAND_BACK_SECONDS} s`);
         await release([stuck], HAND_BACK_SECONDS).catch((e: unknown) => log.error("mail worker: handing back claims failed", e));
       }

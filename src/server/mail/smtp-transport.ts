@@ -66,9 +66,13 @@ export function isPermanentSmtpFailure(e: unknown): boolean {
  */
 export function isInstallationFailure(e: unknown): boolean {
   const { responseCode, command, code } = (e ?? {}) as { responseCode?: unknown; command?: unknown; code?: unknown };
-  // nodemailer could not build this message: the mail's own.
+  // nodemailer could not build this message, or (an envelope error the
+  // server never answered) its addresses: the mail's own. (With an answer,
+  // EENVELOPE is a refusal of MAIL FROM or RCPT TO: decided below.)
   if (code === "EMESSAGE") return false;
-  if (typeof responseCode !== "number") return true;
+  if (typeof responseCode !== "number") return code !== "EENVELOPE";
+  // 552 to MAIL FROM: this message is over the server's size limit.
+  if (command === "MAIL FROM" && responseCode === 552) return false;
   return command !== "RCPT TO" && command !== "DATA";
 }
 

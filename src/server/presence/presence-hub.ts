@@ -298,7 +298,12 @@ export function createPresenceHub(deps: PresenceHubDeps) {
           await nextTurn();
           if (closed) return;
         }
-        writes.push(deps.store.put(items.slice(from, from + REFRESH_SLICE)));
+        const written = deps.store.put(items.slice(from, from + REFRESH_SLICE));
+        // Handled now, not only at Promise.all after the next slices: with
+        // Redis down a slice rejects at once, and an unhandled rejection
+        // meanwhile ends a Node process.
+        written.catch(() => {});
+        writes.push(written);
       }
       try {
         await Promise.all(writes);
