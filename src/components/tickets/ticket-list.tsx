@@ -20,6 +20,7 @@ import {
   replayLive,
   toSearchParams,
   upsertTicket,
+  matchesQuery,
 } from "../../client/list-query";
 import { useHydrated } from "../../hooks/use-hydrated";
 import { filterOf } from "../../shared/views";
@@ -126,6 +127,20 @@ export function TicketList({
       return;
     }
     if (event.type !== "ticket:created" && event.type !== "ticket:updated") return;
+    const snapshot = event.data.ticket;
+    if (event.type === "ticket:updated" && event.actor.id === userId && !query.q && !list.items.some((t) => t.id === snapshot.id) && matchesQuery(snapshot, query, userId)) {
+      // A row that enters this list by the user's own change (a tag, a bulk
+      // priority): whether others' activity before it is unread is the
+      // server's to say, which the event does not carry.
+      apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(snapshot.id)}`).then(
+        (fetched) => {
+          recordLive(fetched);
+          setList((current) => upsertTicket(current, fetched, query, userId));
+        },
+        () => {},
+      );
+      return;
+    }
     // Someone else's change is news. The user's own (a tag, a bulk priority)
     // leaves the row as unread as it was: it read nothing of what came before.
     const unread = event.actor.id !== userId ? true : undefined;
