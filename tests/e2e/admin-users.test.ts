@@ -200,6 +200,7 @@ test("users: a role or Active change is saved only when confirmed, with what it 
   assert.equal(await table.locator("tbody tr").count(), 50, "a page of 50");
   await page.getByRole("button", { name: "Show more users" }).click();
   await eventually("the rest are shown", async () => (await table.locator("tbody tr").count()) === 55);
+  await eventually("focus is on the first row shown", async () => /^Edit name and email of Crew .* 50$/.test((await page.evaluate(() => document.activeElement?.textContent)) ?? ""));
   assert.equal(await page.getByRole("button", { name: "Show more users" }).count(), 0);
 
   // A keyboard step through the roles saves nothing, and says what saving would do.

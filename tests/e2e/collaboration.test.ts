@@ -651,6 +651,7 @@ describe("a long list of notifications", () => {
     await eventually("the first page is listed", async () => (await items.count()) === 20);
     await panel.getByRole("button", { name: "Show more" }).click();
     await eventually("the rest are listed", async () => (await items.count()) >= 25);
+    await eventually("focus is on the first one just listed", async () => (await sam.evaluate(() => document.activeElement?.className)) === "notifications__link");
     assert.ok((await items.filter({ has: sam.getByRole("button", { name: "Mark as read" }) }).count()) >= 25, "every unread one can be opened or read from the bell");
   });
 });

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { UserDTO } from "../../shared/dto";
 import { ROLES, type Role } from "../../shared/enums";
 import type { InviteIssued } from "../../shared/invite";
@@ -73,6 +73,16 @@ export function UsersAdmin({
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, setPending] = useState(false);
   const filtered = Boolean(query.q || query.role || query.state);
+  const table = useRef<HTMLTableElement>(null);
+  // After "Show more users": focus goes on to the first row just listed (the
+  // button may be gone, and focus with it), once it is on the page.
+  const focusFrom = useRef<number | null>(null);
+  useEffect(() => {
+    const from = focusFrom.current;
+    if (from === null || users.length <= from) return;
+    focusFrom.current = null;
+    table.current?.querySelectorAll<HTMLElement>("tbody tr")[from]?.querySelector<HTMLElement>("button, select, input")?.focus();
+  }, [users.length]);
 
   async function more() {
     if (!cursor || loadingMore) return;
@@ -80,6 +90,7 @@ export function UsersAdmin({
     setMoreError(null);
     try {
       const page = await apiFetch<{ items: UserDTO[]; nextCursor: string | null }>(`/api/users?${queryString(query, { cursor, limit: "50" })}`);
+      focusFrom.current = users.length;
       setUsers((list) => [...list, ...page.items.filter((u) => !list.some((x) => x.id === u.id))]);
       setCursor(page.nextCursor);
     } catch (e) {
@@ -204,7 +215,7 @@ export function UsersAdmin({
           <p className="muted">{filtered ? "No user matches these filters." : "No users yet."}</p>
         ) : (
           <div className="table-wrap">
-            <table aria-label="Users">
+            <table aria-label="Users" ref={table}>
               <thead>
                 <tr>
                   <th scope="col">Name</th>

@@ -37,6 +37,15 @@ export function NotificationCenter() {
   // How many the list shows: "Show more" reads a longer list (unread ones
   // past the first 20 could otherwise not be opened from the bell at all).
   const limit = useRef(LIST_LIMIT);
+  // After "Show more": focus goes on to the first one just listed (the
+  // button may be gone, and focus with it), once it is on the page.
+  const focusFrom = useRef<number | null>(null);
+  useEffect(() => {
+    const from = focusFrom.current;
+    if (from === null || state.items.length <= from) return;
+    focusFrom.current = null;
+    root.current?.querySelectorAll<HTMLElement>(".notifications__link")[from]?.focus();
+  }, [state.items.length]);
   // What arrived live while the newest read of the list is in flight (see the "loaded" action).
   const inFlight = useRef<{ received: NotificationDTO[]; read: boolean } | null>(null);
   const load = useCallback(async (): Promise<void> => {
@@ -203,6 +212,7 @@ export function NotificationCenter() {
             type="button"
             className="button button--ghost notifications__more"
             onClick={() => {
+              focusFrom.current = items.length;
               limit.current = Math.min(LIST_MAX, limit.current + LIST_LIMIT);
               void load();
             }}
