@@ -115,7 +115,7 @@ export function TicketList({
       // A ticket not in the list (not loaded yet, or it sorted below): its
       // snapshot says whether it belongs now, and where (a search re-asks instead).
       if (missing && !comment.internal && !query.q) {
-        apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}`).then(
+        apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(ticketId)}?unread=1`).then(
           (fetched) => {
             const ticket = { ...fetched, lastReplier: { id: comment.author.id, name: comment.author.name }, unread: comment.author.id !== userId || fetched.unread };
             recordLive(ticket);
@@ -132,7 +132,7 @@ export function TicketList({
       // A row that enters this list by the user's own change (a tag, a bulk
       // priority): whether others' activity before it is unread is the
       // server's to say, which the event does not carry.
-      apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(snapshot.id)}`).then(
+      apiFetch<TicketDTO>(`/api/tickets/${encodeURIComponent(snapshot.id)}?unread=1`).then(
         (fetched) => {
           recordLive(fetched);
           setList((current) => upsertTicket(current, fetched, query, userId));

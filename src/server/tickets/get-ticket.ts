@@ -6,11 +6,15 @@ import { toTicketDTO } from "../serializers";
 import { loadTicketWithTagsFor } from "./load-ticket";
 
 /**
- * One ticket, if `actor` may see it, with whether it is unread for them (a
- * list adding a row it learnt of live asks here: see ticket-list.tsx).
+ * One ticket, if `actor` may see it. With `unread`, also whether it is
+ * unread for them, as a list row has it (a list adding a row it learnt of
+ * live asks for it: see ticket-list.tsx); without, the ticket as POST and
+ * PATCH answer it.
  */
-export async function getTicket(actor: Actor, ticketId: string): Promise<TicketDTO> {
+export async function getTicket(actor: Actor, ticketId: string, opts: { unread?: boolean } = {}): Promise<TicketDTO> {
   const ticket = await loadTicketWithTagsFor(actor, ticketId);
+  const dto = toTicketDTO(ticket, audienceOf(actor));
+  if (!opts.unread) return dto;
   const read = await db().ticketRead.findUnique({ where: { userId_ticketId: { userId: actor.id, ticketId } }, select: { seq: true } });
-  return { ...toTicketDTO(ticket, audienceOf(actor)), unread: isUnreadFor(actor, ticket, read?.seq ?? 0) };
+  return { ...dto, unread: isUnreadFor(actor, ticket, read?.seq ?? 0) };
 }

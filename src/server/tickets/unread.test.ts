@@ -58,7 +58,7 @@ test("an agent's own tag, field change, note or reply does not hide a customer's
   // Bulk tagging and re-prioritising from the list: read nothing.
   await changeTags(agent, ticket.id, { add: ["printer"] });
   assert.equal(await unread(agent, ticket.id), true, "a tag does not make the reply read");
-  assert.equal((await getTicket(agent, ticket.id)).unread, true, "the ticket alone says so too (a list adding it live asks)");
+  assert.equal((await getTicket(agent, ticket.id, { unread: true })).unread, true, "the ticket alone says so too (a list adding it live asks)");
   const { version } = await database.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
   await updateTicket(agent, ticket.id, { priority: "HIGH", version });
   await markRead(alice, ticket.id, (await database.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).lastPublicSeq);
