@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { UserDTO } from "../../shared/dto";
 import { ROLES, type Role } from "../../shared/enums";
 import type { InviteIssued } from "../../shared/invite";
@@ -11,6 +11,7 @@ import { ROLE_LABELS } from "../lib/format";
 import { EnumOptions } from "../ui/enum-options";
 import { ClientForm, SubmitButton } from "../ui/client-form";
 import { useHydrated, useTypedBeforeHydration } from "../../hooks/use-hydrated";
+import { useFocusAfterMore } from "../../hooks/use-focus-after-more";
 import { FieldError, invalidProps } from "../ui/field-error";
 
 type Notice = { ok: boolean; text: string; invite?: InviteIssued; who?: string } | null;
@@ -74,15 +75,9 @@ export function UsersAdmin({
   const [pending, setPending] = useState(false);
   const filtered = Boolean(query.q || query.role || query.state);
   const table = useRef<HTMLTableElement>(null);
-  // After "Show more users": focus goes on to the first row just listed (the
-  // button may be gone, and focus with it), once it is on the page.
-  const focusFrom = useRef<number | null>(null);
-  useEffect(() => {
-    const from = focusFrom.current;
-    if (from === null || users.length <= from) return;
-    focusFrom.current = null;
-    table.current?.querySelectorAll<HTMLElement>("tbody tr")[from]?.querySelector<HTMLElement>("button, select, input")?.focus();
-  }, [users.length]);
+  const focusFrom = useFocusAfterMore(users.length, (i) =>
+    table.current?.querySelectorAll<HTMLElement>("tbody tr")[i]?.querySelector<HTMLElement>("button, select, input")?.focus(),
+  );
 
   async function more() {
     if (!cursor || loadingMore) return;
@@ -90,7 +85,7 @@ export function UsersAdmin({
     setMoreError(null);
     try {
       const page = await apiFetch<{ items: UserDTO[]; nextCursor: string | null }>(`/api/users?${queryString(query, { cursor, limit: "50" })}`);
-      focusFrom.current = users.length;
+      focusFrom(users.length);
       setUsers((list) => [...list, ...page.items.filter((u) => !list.some((x) => x.id === u.id))]);
       setCursor(page.nextCursor);
     } catch (e) {

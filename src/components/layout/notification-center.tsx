@@ -8,6 +8,7 @@ import { useNotificationMessages, useOnConnect } from "../../client/realtime-pro
 import type { NotificationDTO } from "../../shared/dto";
 import { NOTIFICATION_VERBS } from "../../shared/notifications";
 import { TimeAgo } from "../ui/time-ago";
+import { useFocusAfterMore } from "../../hooks/use-focus-after-more";
 
 /** The panel's first page, and each "Show more" step, up to the API's 100. */
 const LIST_LIMIT = 20;
@@ -37,15 +38,7 @@ export function NotificationCenter() {
   // How many the list shows: "Show more" reads a longer list (unread ones
   // past the first 20 could otherwise not be opened from the bell at all).
   const limit = useRef(LIST_LIMIT);
-  // After "Show more": focus goes on to the first one just listed (the
-  // button may be gone, and focus with it), once it is on the page.
-  const focusFrom = useRef<number | null>(null);
-  useEffect(() => {
-    const from = focusFrom.current;
-    if (from === null || state.items.length <= from) return;
-    focusFrom.current = null;
-    root.current?.querySelectorAll<HTMLElement>(".notifications__link")[from]?.focus();
-  }, [state.items.length]);
+  const focusFrom = useFocusAfterMore(state.items.length, (i) => root.current?.querySelectorAll<HTMLElement>(".notifications__link")[i]?.focus());
   // What arrived live while the newest read of the list is in flight (see the "loaded" action).
   const inFlight = useRef<{ received: NotificationDTO[]; read: boolean } | null>(null);
   const load = useCallback(async (): Promise<void> => {
@@ -212,7 +205,7 @@ export function NotificationCenter() {
             type="button"
             className="button button--ghost notifications__more"
             onClick={() => {
-              focusFrom.current = items.length;
+              focusFrom(items.length);
               limit.current = Math.min(LIST_MAX, limit.current + LIST_LIMIT);
               void load();
             }}

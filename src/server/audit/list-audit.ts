@@ -1,22 +1,8 @@
 import "server-only";
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntryDTO, type AuditValues } from "../../shared/audit";
-import { ID_PATTERN } from "../../shared/schemas/text";
 import { db } from "../db";
-import { AppError } from "../errors";
 import { authorize, type Actor } from "../policy";
-
-/** Opaque keyset cursor: the last entry's time and id. */
-type AuditCursor = { t: string; id: string };
-
-function decode(raw: string): AuditCursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<AuditCursor>;
-    if (typeof c.t === "string" && typeof c.id === "string" && ID_PATTERN.test(c.id) && new Date(Date.parse(c.t)).toISOString() === c.t) return { t: c.t, id: c.id };
-  } catch {
-    /* fall through */
-  }
-  throw new AppError("VALIDATION", "Invalid cursor", { cursor: ["Invalid cursor"] });
-}
+import { decodeDateCursor, encodeCursor } from "../tickets/list-cursor";
 
 /**
  * Audit entries newest first (admins only), `limit` at a time; `nextCursor`
@@ -26,9 +12,9 @@ function decode(raw: string): AuditCursor {
 export async function listAudit(actor: Actor, query: { cursor?: string; limit?: number } = {}): Promise<{ items: AuditEntryDTO[]; nextCursor: string | null }> {
   authorize(actor, "audit:read");
   const limit = query.limit ?? 200;
-  const after = query.cursor ? decode(query.cursor) : null;
+  const after = query.cursor ? decodeDateCursor(query.cursor) : null;
   const rows = await db().auditEntry.findMany({
-    where: after ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] } : {},
+    where: after ? { OR: [{ createdAt: { lt: new Date(after.v) } }, { createdAt: new Date(after.v), id: { lt: after.id } }] } : {},
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
     include: { actor: { select: { id: true, name: true } }, target: { select: { id: true, name: true, email: true } } },
@@ -46,6 +32,6 @@ export async function listAudit(actor: Actor, query: { cursor?: string; limit?: 
       after: (r.after as AuditValues | null) ?? null,
       createdAt: r.createdAt.toISOString(),
     })),
-    nextCursor: more && last ? Buffer.from(JSON.stringify({ t: last.createdAt.toISOString(), id: last.id })).toString("base64url") : null,
+    nextCursor: more && last ? encodeCursor({ v: last.createdAt.toISOString(), id: last.id }) : null,
   };
 }

@@ -3,13 +3,15 @@ import { ID_PATTERN } from "../../shared/schemas/text";
 import { AppError } from "../errors";
 
 /**
- * Keyset cursors of ticket lists, opaque to clients: `v` is the sort field's
- * value (an ISO date), or the rank for a relevance-sorted search (`r`).
+ * Keyset cursors of paged lists, opaque to clients: `v` is the sort field's
+ * value (an ISO date: ticket lists, the audit log), the rank for a
+ * relevance-sorted search (`r`), or a name (`n`: the users list).
  */
 export type DateCursor = { v: string; id: string };
 export type RankCursor = { r: number; id: string };
+export type NameCursor = { n: string; id: string };
 
-export function encodeCursor(c: DateCursor | RankCursor): string {
+export function encodeCursor(c: DateCursor | RankCursor | NameCursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
@@ -49,5 +51,12 @@ export function decodeDateCursor(raw: string): DateCursor {
 export function decodeRankCursor(raw: string): RankCursor {
   const c = parse(raw);
   if (typeof c.r === "number" && Number.isFinite(c.r) && typeof c.id === "string" && ID_PATTERN.test(c.id)) return { r: c.r, id: c.id };
+  return invalid();
+}
+
+/** A name cursor: a name as long as a name may be, and a well-formed id. */
+export function decodeNameCursor(raw: string): NameCursor {
+  const c = parse(raw);
+  if (typeof c.n === "string" && c.n.length <= 100 && typeof c.id === "string" && ID_PATTERN.test(c.id)) return { n: c.n, id: c.id };
   return invalid();
 }

@@ -1,29 +1,11 @@
 import "server-only";
 import type { UserDTO } from "../../shared/dto";
 import type { TListUsers } from "../../shared/schemas/users";
-import { ID_PATTERN } from "../../shared/schemas/text";
 import { db } from "../db";
-import { AppError } from "../errors";
 import { type Actor, authorize } from "../policy";
+import { decodeNameCursor, encodeCursor } from "../tickets/list-cursor";
 
 const userSelect = { id: true, name: true, email: true, role: true, active: true } as const;
-
-/** Opaque keyset cursor of the users list: the last row's name and id. */
-type UserCursor = { n: string; id: string };
-
-function encode(c: UserCursor): string {
-  return Buffer.from(JSON.stringify(c)).toString("base64url");
-}
-
-function decode(raw: string): UserCursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<UserCursor>;
-    if (typeof c.n === "string" && c.n.length <= 100 && typeof c.id === "string" && ID_PATTERN.test(c.id)) return { n: c.n, id: c.id };
-  } catch {
-    /* fall through */
-  }
-  throw new AppError("VALIDATION", "Invalid cursor", { cursor: ["Invalid cursor"] });
-}
 
 /**
  * A page of users by name (admins only), narrowed by `q` (part of a name or
@@ -33,7 +15,7 @@ function decode(raw: string): UserCursor {
  */
 export async function listUsers(actor: Actor, query: TListUsers): Promise<{ items: UserDTO[]; nextCursor: string | null }> {
   authorize(actor, "user:list");
-  const after = query.cursor ? decode(query.cursor) : null;
+  const after = query.cursor ? decodeNameCursor(query.cursor) : null;
   const items = await db().user.findMany({
     select: userSelect,
     where: {
@@ -48,5 +30,5 @@ export async function listUsers(actor: Actor, query: TListUsers): Promise<{ item
   const more = items.length > query.limit;
   const page = more ? items.slice(0, query.limit) : items;
   const last = page.at(-1);
-  return { items: page, nextCursor: more && last ? encode({ n: last.name, id: last.id }) : null };
+  return { items: page, nextCursor: more && last ? encodeCursor({ n: last.name, id: last.id }) : null };
 }

@@ -4,7 +4,7 @@ import { ROLES } from "../enums";
 import { PASSWORD_MAX_LENGTH } from "./auth";
 import { line, text } from "./text";
 
-const ZEmailAddress = z.string().trim().toLowerCase().email("Enter a valid email address").max(320, "Email is too long");
+const ZEmail = z.string().trim().toLowerCase().email("Enter a valid email address").max(320, "Email is too long");
 
 /**
  * PATCH /api/users/:id (admins only): any of name, email, role, active. The
@@ -15,7 +15,7 @@ const ZEmailAddress = z.string().trim().toLowerCase().email("Enter a valid email
 export const ZUpdateUser = z
   .object({
     name: line("A name").trim().min(1, "Name is required").max(100, "Name is too long").optional(),
-    email: ZEmailAddress.optional(),
+    email: ZEmail.optional(),
     role: z.enum(ROLES).optional(),
     active: z.boolean().optional(),
   })
@@ -45,7 +45,6 @@ export const ZNewPassword = text()
   .max(PASSWORD_MAX_LENGTH, `Passwords are at most ${PASSWORD_MAX_LENGTH} characters`);
 
 const ZName = line("A name").trim().min(1, "Name is required").max(100, "Name is too long");
-const ZEmail = ZEmailAddress;
 
 /**
  * POST /api/users (admins only). Without `password` the person gets an
